@@ -1,0 +1,1 @@
+"""The course kit's grading code: hidden checks, the judge, and nbgrader preprocessors."""

@@ -1,0 +1,88 @@
+"""Grades per student and per function, read from the gradebook.
+
+``FunctionGradesExport`` is an nbgrader export plugin (nbgrader_config.py selects it), so
+``nbgrader export --to grades.csv`` writes one row per student: a column per graded function,
+the total, and whether the submission was flagged for the instructor.
+"""
+
+import csv
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.plugins import ExportPlugin
+
+from .cases import TESTS
+from .paths import ASSIGNMENT, GRADED_FUNCTIONS
+
+NOTEBOOK = ASSIGNMENT
+
+
+def function_of(grade_id):
+    test = TESTS.get(grade_id)
+    return test.function if test else None
+
+
+def grade_rows(gradebook, assignment=ASSIGNMENT):
+    """One dict per student with a submission: student, each function's score, total, max, flagged."""
+    rows = []
+    for student in sorted(gradebook.students, key=lambda s: s.id):
+        try:
+            submission = gradebook.find_submission_notebook(NOTEBOOK, assignment, student.id)
+        except MissingEntry:
+            continue
+        row = {"student": student.id, **{name: 0.0 for name in GRADED_FUNCTIONS}}
+        for grade in submission.grades:
+            function = function_of(grade.name)
+            if function:
+                row[function] += grade.score or 0.0
+        row["total"] = round(sum(row[name] for name in GRADED_FUNCTIONS), 2)
+        row["max"] = submission.max_score
+        row["flagged"] = bool(submission.flagged)
+        rows.append(row)
+    return rows
+
+
+def max_points(gradebook, assignment=ASSIGNMENT):
+    notebook = gradebook.find_notebook(NOTEBOOK, assignment)
+    points = {name: 0.0 for name in GRADED_FUNCTIONS}
+    for cell in notebook.grade_cells:
+        function = function_of(cell.name)
+        if function:
+            points[function] += cell.max_score
+    return points
+
+
+COLUMNS = ["student", *GRADED_FUNCTIONS, "total", "max", "flagged"]
+
+
+def write_csv(rows, path):
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+class FunctionGradesExport(ExportPlugin):
+    """nbgrader export plugin: the per-function CSV of this course."""
+
+    def export(self, gradebook):
+        destination = self.to or "grades.csv"
+        rows = grade_rows(gradebook)
+        if self.student:
+            rows = [row for row in rows if row["student"] in self.student]
+        write_csv(rows, destination)
+        self.log.info("Wrote grades of %d students to %s", len(rows), destination)
+
+
+def format_table(rows, points):
+    """A plain-text table: one row per student, one column per function, then the total."""
+    short = {name: name.replace("initialize_parameters", "init").replace("linear_activation", "lin_act")
+             .replace("_forward", "_fwd").replace("_backward", "_bwd").replace("_parameters", "_params")
+             for name in GRADED_FUNCTIONS}
+    header = ["student"] + [short[name] for name in GRADED_FUNCTIONS] + ["total"]
+    body = [[row["student"] + (" (flagged)" if row["flagged"] else "")]
+            + [f"{row[name]:g}/{points[name]:g}" for name in GRADED_FUNCTIONS]
+            + [f"{row['total']:g}/{row['max']:g}"] for row in rows]
+    widths = [max(len(line[i]) for line in [header] + body) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)) for line in [header] + body]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)

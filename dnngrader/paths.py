@@ -1,0 +1,22 @@
+"""Where things live in the course directory (the repository root)."""
+
+from pathlib import Path
+
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "dnn_step_by_step"
+SOURCE_NOTEBOOK = COURSE_ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RELEASE_NOTEBOOK = COURSE_ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+# Files every copy of the assignment carries; the originals live once, at the course root.
+SHARED_FILES = ("dnn_utils.py", "test_cases.py", "dnn_checks.py")
+GRADED_FUNCTIONS = (
+    "initialize_parameters",
+    "initialize_parameters_deep",
+    "linear_forward",
+    "linear_activation_forward",
+    "L_model_forward",
+    "compute_cost",
+    "linear_backward",
+    "linear_activation_backward",
+    "L_model_backward",
+    "update_parameters",
+)

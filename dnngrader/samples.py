@@ -1,0 +1,80 @@
+"""Turn a description of a submission into a real submitted notebook.
+
+A description is a Python file of function definitions (see samples/README.md): each one
+replaces that function's answer cell in a copy of the released notebook; the other answer cells
+get the instructor's solution, or keep the release's stubs when the file sets
+``START_FROM = "release"``.
+
+    python -m dnngrader.samples [--into submitted]   writes every file of samples/ as a submission
+"""
+
+import argparse
+import ast
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from .paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
+from .reference import answer_cells
+
+SAMPLES = COURSE_ROOT / "samples"
+
+
+def parse_answers(code):
+    """(answers, start_from): the source of each graded function defined in ``code``."""
+    tree = ast.parse(code)
+    answers, start_from = {}, "solution"
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in GRADED_FUNCTIONS:
+            answers[node.name] = ast.get_source_segment(code, node)
+        elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "START_FROM" for t in node.targets):
+            start_from = ast.literal_eval(node.value)
+    return answers, start_from
+
+
+def fill_answers(answers, start_from="solution"):
+    """A copy of the released notebook with the answer cells filled in."""
+    notebook = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
+    solutions = answer_cells(nbformat.read(str(SOURCE_NOTEBOOK), as_version=4))
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+        elif grade_id in GRADED_FUNCTIONS and start_from == "solution":
+            cell.source = solutions[grade_id]
+    return notebook
+
+
+def write_submission(notebook, student, submitted_root):
+    """Lay out ``notebook`` as nbgrader expects a submission, beside the release's other files."""
+    folder = Path(submitted_root) / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in RELEASE_NOTEBOOK.parent.iterdir():
+        if item.suffix == ".py":
+            shutil.copyfile(item, folder / item.name)
+    nbformat.write(notebook, str(folder / f"{ASSIGNMENT}.ipynb"))
+    return folder
+
+
+def write_samples(submitted_root):
+    students = []
+    for spec in sorted(SAMPLES.glob("*.py")):
+        answers, start_from = parse_answers(spec.read_text())
+        write_submission(fill_answers(answers, start_from), spec.stem, submitted_root)
+        students.append(spec.stem)
+    return students
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--into", default=str(COURSE_ROOT / "submitted"), help="the submitted/ folder")
+    args = parser.parse_args(argv)
+    for student in write_samples(args.into):
+        print(f"wrote {args.into}/{student}/{ASSIGNMENT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

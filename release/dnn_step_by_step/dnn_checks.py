@@ -1,0 +1,422 @@
+"""Checks for the step-by-step assignment.
+
+``check(name, function)`` runs one of your functions on its visible test case from
+``test_cases.py``, compares every output with the expected one and prints what it checked.
+When something is wrong it says which output, how it differs (type, shape, dtype, values) and,
+when the difference looks like a classic mistake, how to fix it.
+
+The grader uses the same comparison on inputs you do not see, so a message from the grader
+reads like the messages here.
+"""
+
+import copy
+import os
+import sys
+
+import numpy as np
+
+import test_cases
+
+RTOL = 1e-6
+ATOL = 1e-8
+
+
+class Shaped:
+    """An expected array of which only the shape is known (the check tests type, dtype, shape)."""
+
+    def __init__(self, *shape):
+        self.shape = tuple(shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# Describing and comparing values
+# ---------------------------------------------------------------------------------------------
+
+def describe(value):
+    """A short description of a value's type and shape, e.g. 'ndarray of shape (3, 1), float64'."""
+    if isinstance(value, np.ndarray):
+        kind = "ndarray" if type(value) is np.ndarray else f"{type(value).__name__} (an ndarray subclass)"
+        return f"{kind} of shape {value.shape}, {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"{type(value).__name__} of {len(value)} items"
+    if isinstance(value, dict):
+        return f"dict with keys {sorted(map(str, value))}"
+    if value is None:
+        return "None"
+    return type(value).__name__
+
+
+def _fmt(array):
+    return np.array2string(np.asarray(array), precision=8, separator=" ", suppress_small=False,
+                           max_line_width=100)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _scalar_problem(label, expected, got, show_values):
+    """Problems with a value that must be a 0-d number (the cost)."""
+    if isinstance(got, np.ndarray) and type(got) is not np.ndarray:
+        return [f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain number."]
+    if isinstance(got, np.ndarray):
+        if got.ndim != 0:
+            return [f"{label} is an array of shape {got.shape}, but a scalar (0-d) is expected. "
+                    f"Hint: np.squeeze({label}) or float({label}) turns e.g. [[17]] into 17."]
+        got = got[()]
+    if not _is_number(got):
+        return [f"{label} should be a number, got {describe(got)}."]
+    if not np.isfinite(got):
+        return [f"{label} is {got}: a log of 0 somewhere? Check which terms use AL and 1 - AL."]
+    if np.isclose(got, expected, rtol=RTOL, atol=ATOL):
+        return []
+    message = f"{label} has the wrong value"
+    if show_values:
+        message += f": expected {expected!r}, got {float(got)!r}"
+    message += "."
+    if np.isclose(got, -expected, rtol=RTOL, atol=ATOL):
+        message += " Hint: it has the opposite sign; the cost is minus the mean log-likelihood."
+    elif expected != 0 and np.isclose(got / expected, round(got / expected)) and round(got / expected) > 1:
+        message += (f" Hint: it is {round(got / expected)} times too large: divide the sum by m, "
+                    "the number of examples.")
+    return [message]
+
+
+def _shape_hint(label, expected_shape, got_shape):
+    leaf = label.rsplit(" ", 1)[-1].strip("()")
+    if leaf.startswith("db") and len(expected_shape) == 2:
+        return (f"{leaf} must have one entry per unit, shape {expected_shape}: sum dZ over axis 1 "
+                "(the examples) with keepdims=True.")
+    if len(expected_shape) == 2 and got_shape == expected_shape[::-1]:
+        return "it looks transposed: check the order of the factors and of the shape's dimensions."
+    if len(expected_shape) == 2 and expected_shape[1] == 1 and got_shape == expected_shape[:1]:
+        return ("it lost its second axis: keep column vectors 2-D, e.g. np.zeros((n, 1)) or "
+                "keepdims=True.")
+    if len(got_shape) == 2 and len(expected_shape) == 2 and got_shape[0] == expected_shape[0]:
+        return "the number of columns is off: each column is one example."
+    return None
+
+
+def _value_hints(expected, got):
+    """Classic mistakes recognisable from the values alone (shapes already agree)."""
+    if np.allclose(got, -expected, rtol=RTOL, atol=ATOL):
+        return "the sign is flipped."
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and \
+            np.allclose(got, expected.T, rtol=RTOL, atol=ATOL):
+        return "it equals the transpose of the expected array."
+    mask = np.abs(expected) > 1e-12
+    if mask.any() and np.all(np.isfinite(got)):
+        ratios = got[mask] / expected[mask]
+        ratio = float(np.median(ratios))
+        if ratio not in (0.0, 1.0) and np.allclose(ratios, ratio, rtol=1e-6) and \
+                np.allclose(got, expected * ratio, rtol=RTOL, atol=ATOL):
+            if ratio > 1:
+                return (f"every value is {ratio:.6g} times the expected one: a missing scale "
+                        "factor (1/m, or 0.01 at initialisation)?")
+            return (f"every value is 1/{1 / ratio:.6g} of the expected one: an extra division "
+                    "(by m?) or scale factor?")
+    return None
+
+
+def _array_problems(label, expected, got, show_values, hints, values_known=True):
+    if not isinstance(got, np.ndarray):
+        return [f"{label} should be a numpy array of shape {expected.shape}, got {describe(got)}."]
+    if type(got) is not np.ndarray:
+        return [f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain "
+                "np.ndarray (np.asarray turns it into one)."]
+    if not np.issubdtype(got.dtype, np.floating):
+        return [f"{label} has dtype {got.dtype}; expected floating point numbers (float64). "
+                "Hint: integer arrays come from np.zeros(..., dtype=int) or integer arithmetic."]
+    if got.shape != expected.shape:
+        message = f"{label} has shape {got.shape}, expected {expected.shape}."
+        hint = _shape_hint(label, expected.shape, got.shape)
+        return [message + (f" Hint: {hint}" if hint else "")]
+    if not values_known:
+        return []
+    if np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=False):
+        return []
+    wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    message = f"{label} has the right shape {got.shape} but {int(wrong.sum())} of {got.size} values are wrong"
+    if show_values:
+        message += f".\n      expected: {_fmt(expected)}\n      got:      {_fmt(got)}"
+    else:
+        with np.errstate(invalid="ignore"):
+            worst = float(np.nanmax(np.abs(got - expected))) if np.isfinite(got).all() else float("inf")
+        message += f" (largest difference {worst:.3g})."
+    for text, candidate in hints:
+        candidate = np.asarray(candidate)
+        if candidate.shape == got.shape and np.allclose(got, candidate, rtol=RTOL, atol=ATOL):
+            return [message + f"\n      Hint: {text}"]
+    hint = _value_hints(expected, got)
+    return [message + (f"\n      Hint: {hint}" if hint else "")]
+
+
+def compare(expected, got, label, names=None, show_values=True, hints=None):
+    """Every way in which ``got`` differs from ``expected``, as a list of sentences.
+
+    ``expected`` may nest dicts, tuples and lists of arrays, numbers and ``Shaped`` placeholders;
+    ``names`` mirrors a tuple's structure to name its items (a name, or ``(name, sub_names)``),
+    ``hints`` maps a label to ``[(hint text, the array that mistake gives), ...]``.
+    """
+    hints = hints or {}
+    if isinstance(expected, Shaped):
+        return _array_problems(label, np.empty(expected.shape), got, False, [], values_known=False)
+    if isinstance(expected, np.ndarray):
+        return _array_problems(label, expected, got, show_values, hints.get(label, []))
+    if _is_number(expected):
+        return _scalar_problem(label, float(expected), got, show_values)
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return [f"{label} should be a dict with keys {sorted(expected)}, got {describe(got)}."]
+        problems = []
+        missing = sorted(set(expected) - set(got))
+        extra = sorted(set(map(str, got)) - set(expected))
+        if missing or extra:
+            text = f"{label} has the wrong keys:"
+            if missing:
+                text += f" missing {missing}"
+            if extra:
+                text += f"{',' if missing else ''} unexpected {extra}"
+            problems.append(text + f". Expected exactly {sorted(expected, key=_key_order)}.")
+        for key in sorted(expected, key=_key_order):
+            if key in got:
+                problems += compare(expected[key], got[key], f"{label}['{key}']", None, show_values, hints)
+        return problems
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)):
+            return [f"{label} should be a tuple of {len(expected)} items, got {describe(got)}."]
+        if len(got) != len(expected):
+            return [f"{label} should hold {len(expected)} items, got {len(got)}."]
+        problems = []
+        for index, (want, have) in enumerate(zip(expected, got)):
+            item_label, item_names = _item_name(label, names, index)
+            problems += compare(want, have, item_label, item_names, show_values, hints)
+        return problems
+    raise TypeError(f"cannot compare against {type(expected).__name__}")
+
+
+def _key_order(key):
+    """W1, b1, W2, ... sorted by layer number, then name."""
+    digits = "".join(ch for ch in key if ch.isdigit())
+    return (int(digits) if digits else -1, key)
+
+
+def _item_name(label, names, index):
+    """The label of item ``index`` of a tuple named by ``names``."""
+    if names is None:
+        return f"{label}[{index}]", None
+    if isinstance(names, list):  # a list whose items all share one structure
+        return f"{label}[{index}]", names[0]
+    entry = names[index]
+    if isinstance(entry, tuple):
+        name, sub_names = entry
+    else:
+        name, sub_names = entry, None
+    if label is None:
+        return name, sub_names
+    return f"{label}[{index}] ({name})", sub_names
+
+
+def compare_returned(expected, got, names, show_values=True, hints=None):
+    """Compare a function's whole return value; ``names`` names the returned items."""
+    if isinstance(names, tuple):
+        if not isinstance(got, tuple) or len(got) != len(expected):
+            shown = describe(got)
+            return [f"the function should return a tuple of {len(expected)} values "
+                    f"({', '.join(n if isinstance(n, str) else n[0] for n in names)}), got {shown}."]
+        problems = []
+        for index, (want, have) in enumerate(zip(expected, got)):
+            label, sub_names = _item_name(None, names, index)
+            problems += compare(want, have, label, sub_names, show_values, hints)
+        return problems
+    return compare(expected, got, names, None, show_values, hints)
+
+
+def unchanged_problems(before, after, label="argument"):
+    """Sentences naming the input arrays a call modified in place."""
+    if type(after) is not type(before):
+        return [f"{label} was replaced or modified in place; work on a copy instead."]
+    if isinstance(before, np.ndarray):
+        same = isinstance(after, np.ndarray) and after.shape == before.shape and \
+            np.array_equal(after, before, equal_nan=True)
+        return [] if same else [f"{label} was modified in place; work on a copy instead."]
+    if isinstance(before, dict):
+        return [p for key in before for p in unchanged_problems(before[key], after.get(key), f"{label}['{key}']")]
+    if isinstance(before, (tuple, list)):
+        return [p for i, (b, a) in enumerate(zip(before, after)) for p in unchanged_problems(b, a, f"{label}[{i}]")]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# The visible tests
+# ---------------------------------------------------------------------------------------------
+
+# What each function returns, named item by item (see ``compare``).
+LINEAR_CACHE = ("linear_cache", ("A_prev", "W", "b"))
+LAYER_CACHE = (LINEAR_CACHE, "Z")
+RETURN_NAMES = {
+    "initialize_parameters": "parameters",
+    "initialize_parameters_deep": "parameters",
+    "linear_forward": ("Z", ("cache", ("A", "W", "b"))),
+    "linear_activation_forward": ("A", ("cache", LAYER_CACHE)),
+    "L_model_forward": ("AL", ("caches", [LAYER_CACHE])),
+    "compute_cost": "cost",
+    "linear_backward": ("dA_prev", "dW", "db"),
+    "linear_activation_backward": ("dA_prev", "dW", "db"),
+    "L_model_backward": "grads",
+    "update_parameters": "parameters",
+}
+
+# The arguments a correct function leaves untouched (update_parameters may update in place).
+KEEPS_INPUTS = {name: True for name in RETURN_NAMES}
+KEEPS_INPUTS["update_parameters"] = False
+
+
+def _visible_cases():
+    """(name, part) -> (description, arguments, expected).  Values from the reference solution,
+    rounded to 8 decimals as they appear in the notebook."""
+    a = np.array
+    cases = {}
+    cases["initialize_parameters", None] = ("initialize_parameters(3, 2, 1)", (3, 2, 1), {
+        "W1": a([[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]]),
+        "b1": a([[0.], [0.]]),
+        "W2": a([[0.01744812, -0.00761207]]),
+        "b2": a([[0.]]),
+    })
+    cases["initialize_parameters_deep", None] = ("initialize_parameters_deep([5, 4, 3])", ([5, 4, 3],), {
+        "W1": a([[0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388],
+                 [-0.00354759, -0.00082741, -0.00627001, -0.00043818, -0.00477218],
+                 [-0.01313865, 0.00884622, 0.00881318, 0.01709573, 0.00050034],
+                 [-0.00404677, -0.0054536, -0.01546477, 0.00982367, -0.01101068]]),
+        "b1": np.zeros((4, 1)),
+        "W2": a([[-0.01185047, -0.0020565, 0.01486148, 0.00236716],
+                 [-0.01023785, -0.00712993, 0.00625245, -0.00160513],
+                 [-0.00768836, -0.00230031, 0.00745056, 0.01976111]]),
+        "b2": np.zeros((3, 1)),
+    })
+    A, W, b = test_cases.linear_forward_test_case()
+    cases["linear_forward", None] = ("linear_forward(*linear_forward_test_case())", (A, W, b), (
+        a([[3.26295337, -1.23429987]]), (A, W, b)))
+    A_prev, W, b = test_cases.linear_activation_forward_test_case()
+    for activation, values in (("sigmoid", [[0.96890023, 0.11013289]]), ("relu", [[3.43896131, 0.]])):
+        cases["linear_activation_forward", activation] = (
+            f'linear_activation_forward(*linear_activation_forward_test_case(), activation="{activation}")',
+            (A_prev, W, b, activation), (a(values), ((A_prev, W, b), Shaped(1, 2))))
+    X, parameters = test_cases.L_model_forward_test_case_2hidden()
+    p = parameters
+    cases["L_model_forward", None] = ("L_model_forward(*L_model_forward_test_case_2hidden())", (X, parameters), (
+        a([[0.03921668, 0.70498921, 0.19734387, 0.04728177]]),
+        [((X, p["W1"], p["b1"]), Shaped(4, 4)),
+         ((Shaped(4, 4), p["W2"], p["b2"]), Shaped(3, 4)),
+         ((Shaped(3, 4), p["W3"], p["b3"]), Shaped(1, 4))]))
+    Y, AL = test_cases.compute_cost_test_case()
+    cases["compute_cost", None] = ("compute_cost(AL, Y) with Y, AL = compute_cost_test_case()", (AL, Y),
+                                   0.2797765635793422)
+    dZ, linear_cache = test_cases.linear_backward_test_case()
+    cases["linear_backward", None] = ("linear_backward(*linear_backward_test_case())", (dZ, linear_cache), (
+        a([[-1.15171336, 0.06718465, -0.3204696, 2.09812712],
+           [0.60345879, -3.72508701, 5.81700741, -3.84326836],
+           [-0.4319552, -1.30987417, 1.72354705, 0.05070578],
+           [-0.38981415, 0.60811244, -1.25938424, 1.47191593],
+           [-2.52214926, 2.67882552, -0.67947465, 1.48119548]]),
+        a([[0.07313866, -0.0976715, -0.87585828, 0.73763362, 0.00785716],
+           [0.85508818, 0.37530413, -0.59912655, 0.71278189, -0.58931808],
+           [0.97913304, -0.24376494, -0.08839671, 0.55151192, -0.10290907]]),
+        a([[-0.14713786], [-0.11313155], [-0.13209101]])))
+    dA, cache = test_cases.linear_activation_backward_test_case()
+    cases["linear_activation_backward", "sigmoid"] = (
+        'linear_activation_backward(*linear_activation_backward_test_case(), activation="sigmoid")',
+        (dA, cache, "sigmoid"), (
+            a([[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]]),
+            a([[0.10266786, 0.09778551, -0.01968084]]),
+            a([[-0.05729622]])))
+    cases["linear_activation_backward", "relu"] = (
+        'linear_activation_backward(*linear_activation_backward_test_case(), activation="relu")',
+        (dA, cache, "relu"), (
+            a([[0.44090989, 0.], [0.37883606, 0.], [-0.2298228, 0.]]),
+            a([[0.44513824, 0.37371418, -0.10478989]]),
+            a([[-0.20837892]])))
+    AL, Y, caches = test_cases.L_model_backward_test_case()
+    cases["L_model_backward", None] = ("L_model_backward(*L_model_backward_test_case())", (AL, Y, caches), {
+        "dA0": a([[0., 0.52257901], [0., -0.3269206], [0., -0.32070404], [0., -0.74079187]]),
+        "dA1": a([[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]]),
+        "dW1": a([[0.41010002, 0.07807203, 0.13798444, 0.10502167], [0., 0., 0., 0.],
+                  [0.05283652, 0.01005865, 0.01777766, 0.0135308]]),
+        "db1": a([[-0.22007063], [0.], [-0.02835349]]),
+        "dW2": a([[-0.39202432, -0.13325855, -0.04601089]]),
+        "db2": a([[0.15187861]]),
+    })
+    parameters, grads = test_cases.update_parameters_test_case()
+    cases["update_parameters", None] = (
+        "update_parameters(*update_parameters_test_case(), learning_rate=0.1)", (parameters, grads, 0.1), {
+            "W1": a([[-0.59562069, -0.09991781, -2.14584584, 1.82662008],
+                     [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
+                     [-1.0535704, -0.86128581, 0.68284052, 2.20374577]]),
+            "b1": a([[-0.04659241], [-1.28888275], [0.53405496]]),
+            "W2": a([[-0.55569196, 0.0354055, 1.32964895]]),
+            "b2": a([[-0.84610769]]),
+        })
+    return cases
+
+
+def visible_case(name, part=None):
+    """(description, arguments, expected) of the visible test of ``name`` (and ``part``)."""
+    return _visible_cases()[name, part]
+
+
+def check(name, function, part=None):
+    """Run ``function`` on its visible test case and explain every difference from the
+    expected output.  Raises AssertionError when something is wrong."""
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        # The grader checks this case itself, outside your notebook's kernel.
+        return
+    description, arguments, expected = visible_case(name, part)
+    print(f"Checking {description}")
+    before = copy.deepcopy(arguments)
+    try:
+        returned = function(*arguments)
+    except Exception as error:  # the student's traceback is more useful than ours here
+        print(f"  \u2717 it raised {type(error).__name__}: {error}")
+        raise
+    problems = compare_returned(expected, returned, RETURN_NAMES[name])
+    if KEEPS_INPUTS[name]:
+        problems += unchanged_problems(before, arguments)
+    if problems:
+        for problem in problems:
+            print(f"  \u2717 {problem}")
+        raise AssertionError(f"{name}: {len(problems)} problem(s), listed above.")
+    print(f"  \u2713 {_returned_names(name)}: types, shapes and values as expected.")
+    if KEEPS_INPUTS[name]:
+        print("  \u2713 leaves its inputs unchanged.")
+    print("All visible checks passed. The grader also runs hidden checks on other inputs.")
+
+
+def _returned_names(name):
+    names = RETURN_NAMES[name]
+    if isinstance(names, str):
+        return names
+    return ", ".join(entry if isinstance(entry, str) else entry[0] for entry in names)
+
+
+# ---------------------------------------------------------------------------------------------
+# The hook for hidden tests
+# ---------------------------------------------------------------------------------------------
+
+def run_hidden_tests(test_id):
+    """Run the grader's hidden checks for one test cell.
+
+    They live with the course's grading code (the ``dnngrader`` package at the root of the
+    course directory), not in the student's assignment; this finds it above the notebook.
+    """
+    folder = os.path.abspath(os.getcwd())
+    while not os.path.isfile(os.path.join(folder, "dnngrader", "runtime.py")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            raise RuntimeError("Hidden tests need the course's dnngrader package, which was not "
+                               "found above " + os.getcwd())
+        folder = parent
+    if folder not in sys.path:
+        sys.path.append(folder)
+    from dnngrader import runtime
+
+    runtime.run_hidden_tests(test_id)
