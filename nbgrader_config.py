@@ -45,3 +45,10 @@ c.Autograde.autograde_preprocessors = [
 
 # `nbgrader export` writes one row per student with a column per graded function.
 c.ExportApp.plugin_class = "dnngrader.export.FunctionGradesExport"
+
+# Feedback shows each test's verdict but not the hook that runs the hidden checks.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -45,7 +45,7 @@ class JudgeTestCells(NbGraderPreprocessor):
         verdict = judge.judge(grade_id, results, reference.load(), _why_no_results(cell))
         outputs = [new_output("stream", name="stdout", text=verdict.text)]
         if not verdict.passed:
-            outputs.append(new_output("error", ename="TestFailed", evalue=verdict.lines[0],
-                                      traceback=[verdict.lines[0]]))
+            outputs.append(new_output("error", ename="TestFailed", evalue="see the checks above",
+                                      traceback=["TestFailed: no points for this cell; the checks above say what to fix."]))
         cell.outputs = outputs
         return cell, resources

@@ -34,6 +34,12 @@ def parse_answers(code):
     return answers, start_from
 
 
+def without_solution_markers(code):
+    """The code as a student would have typed it: no nbgrader solution delimiters."""
+    return "\n".join(line for line in code.splitlines()
+                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
 def fill_answers(answers, start_from="solution"):
     """A copy of the released notebook with the answer cells filled in."""
     notebook = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
@@ -43,7 +49,7 @@ def fill_answers(answers, start_from="solution"):
         if grade_id in answers:
             cell.source = answers[grade_id]
         elif grade_id in GRADED_FUNCTIONS and start_from == "solution":
-            cell.source = solutions[grade_id]
+            cell.source = without_solution_markers(solutions[grade_id])
     return notebook
 
 

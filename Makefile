@@ -1,0 +1,54 @@
+# The course kit's commands.  `make demo` and `make test` set everything up on a fresh machine:
+# the virtual environment .venv with pinned packages, and the Debian packages the tests use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+# nbgrader runs `alembic` from PATH, so the environment's bin goes first.
+export PATH := $(BIN):$(PATH)
+STAMP  := $(VENV)/.installed
+DEBIAN_PACKAGES := chromium
+
+.PHONY: help venv debian-packages release demo lab test lock clean
+
+help:
+	@echo "make demo     build the student release, grade the sample submissions, show the results"
+	@echo "make test     run the whole test suite"
+	@echo "make lab      serve JupyterLab on the student release"
+	@echo "make release  regenerate release/ from source/"
+	@echo "make clean    remove generated grading output (not .venv)"
+
+$(STAMP): requirements.txt constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+venv: $(STAMP)
+
+# Debian packages for the browser test; installed only when missing.
+debian-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+release: venv
+	$(BIN)/python -m dnngrader.build
+
+demo: venv
+	$(BIN)/python -m dnngrader.demo
+
+lab: release
+	cd release/dnn_step_by_step && $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser
+
+test: venv debian-packages
+	$(BIN)/python -m pytest
+
+lock: venv
+	( echo "# Every package of the virtual environment, pinned (pip freeze). Regenerate with \`make lock\`."; \
+	  $(BIN)/python -m pip freeze --disable-pip-version-check ) > constraints.txt
+
+clean:
+	rm -rf autograded/*/ feedback reports gradebook.db submitted

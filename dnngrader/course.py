@@ -1,0 +1,63 @@
+"""A throwaway nbgrader course directory that shares this kit's code and assignment.
+
+Tests, the grading report and the benchmark grade in one of these, so they never touch the
+instructor's gradebook or submissions.  It links to the kit's code and source/, copies
+nbgrader_config.py (which takes the course root from its own location), and registers the
+assignment by generating its release.
+"""
+
+import shutil
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from . import build, export
+from .paths import ASSIGNMENT, COURSE_ROOT, SHARED_FILES
+
+LINKED = ("dnngrader", "source", *SHARED_FILES)
+
+
+class ScratchCourse:
+    def __init__(self, root, db_url=None):
+        self.root = Path(root)
+        self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def create(self):
+        """Lay the course out and run generate_assignment in it; returns self."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for name in LINKED:
+            link = self.root / name
+            if not link.exists():
+                link.symlink_to(COURSE_ROOT / name)
+        shutil.copyfile(COURSE_ROOT / "nbgrader_config.py", self.root / "nbgrader_config.py")
+        self.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+        return self
+
+    @property
+    def submitted(self):
+        return self.root / "submitted"
+
+    def env(self):
+        env = build.nbgrader_env()
+        env["DNN_GRADEBOOK_URL"] = self.db_url
+        return env
+
+    def nbgrader(self, *args, check=True, timeout=None):
+        """Run an nbgrader command in this course; returns the CompletedProcess (output captured)."""
+        import subprocess
+        import sys
+        return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root, env=self.env(),
+                              capture_output=True, text=True, check=check, timeout=timeout)
+
+    def autograde(self, student=None, check=False):
+        """Stock nbgrader autograde: one student, or every submission in turn."""
+        args = ["autograde", ASSIGNMENT, "--force"] + (["--student", student] if student else [])
+        return self.nbgrader(*args, check=check)
+
+    def grades(self):
+        """student -> the export row (a score per function, total, max, flagged)."""
+        with Gradebook(self.db_url) as gradebook:
+            return {row["student"]: row for row in export.grade_rows(gradebook)}
+
+    def autograded_notebook(self, student):
+        return self.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
