@@ -14,7 +14,7 @@ DEBIAN_PACKAGES := chromium
 help:
 	@echo "make demo     build the student release, grade the sample submissions, show the results"
 	@echo "make test     run the whole test suite"
-	@echo "make lab      serve JupyterLab on the student release"
+	@echo "make lab      serve JupyterLab on a working copy of the student release (work/)"
 	@echo "make release  regenerate release/ from source/"
 	@echo "make clean    remove generated grading output (not .venv)"
 
@@ -40,8 +40,12 @@ release: venv
 demo: venv
 	$(BIN)/python -m dnngrader.demo
 
-lab: release
-	cd release/dnn_step_by_step && $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser
+# A student works in a copy of the release (work/, not committed), made once: the committed
+# release/ stays what nbgrader generated, and `make release` can never delete a student's work.
+WORK := work/dnn_step_by_step
+lab: venv
+	@test -d $(WORK) || { mkdir -p work && cp -r release/dnn_step_by_step $(WORK) && echo "Copied the release to $(WORK)"; }
+	cd $(WORK) && $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser
 
 test: venv debian-packages
 	$(BIN)/python -m pytest
