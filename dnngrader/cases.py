@@ -132,6 +132,9 @@ TESTS["test_L_model_forward"] = Test("L_model_forward", None, [
          lambda ref: (_rng(35).randn(6, 1), _params(36, [6, 5, 4, 3, 1]))),
     Case("hidden case: three layers, large |Z|",
          lambda ref: (_rng(37).randn(2, 4), _params(38, [2, 3, 2, 1], scale=30.0))),
+    # Seeds chosen so that the single unit is active for some examples and not for others.
+    Case("hidden case: a single-unit hidden layer",
+         lambda ref: (_rng(47).randn(3, 3), _params(48, [3, 1, 2, 1]))),
 ])
 
 TESTS["test_compute_cost"] = Test("compute_cost", None, [

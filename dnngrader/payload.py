@@ -20,8 +20,9 @@ def encode(value):
         if value.size > MAX_ELEMENTS:
             return {"__opaque__": f"ndarray of shape {value.shape} (too large to compare)"}
         data = np.ascontiguousarray(value)
+        # The shape of the value itself: ascontiguousarray turns a 0-d array into shape (1,).
         return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
-                "dtype": data.dtype.str, "shape": list(data.shape)}
+                "dtype": data.dtype.str, "shape": list(value.shape)}
     if isinstance(value, np.ndarray):
         return {"__opaque__": type(value).__name__ if type(value) is not np.ndarray
                 else f"ndarray of dtype {value.dtype}"}

@@ -46,16 +46,38 @@ def describe(value):
     return type(value).__name__
 
 
-def _fmt(array):
-    return np.array2string(np.asarray(array), precision=8, separator=" ", suppress_small=False,
-                           max_line_width=100)
+def _fmt(array, prefix=""):
+    """``prefix`` followed by the array, its later rows aligned under the first."""
+    text = np.array2string(np.asarray(array), precision=8, separator=" ", suppress_small=False,
+                           max_line_width=100, prefix=prefix)
+    return prefix + text
 
 
 def _is_number(value):
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
-def _scalar_problem(label, expected, got, show_values):
+def same_values(candidate, got):
+    """Whether ``got`` has the shape and (within tolerance) the values of ``candidate``."""
+    try:
+        candidate, got = np.asarray(candidate, dtype=float), np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return candidate.shape == got.shape and bool(np.allclose(got, candidate, rtol=RTOL, atol=ATOL))
+
+
+def _matching_hints(hints, got):
+    """(the text of the first hint whose mistaken output equals ``got``, the fallback text).
+
+    ``hints`` is a list of (text, output that mistake gives); an output of None marks a
+    fallback, said when no more specific hint explains the difference."""
+    specific = next((text for text, candidate in hints
+                     if candidate is not None and same_values(candidate, got)), None)
+    fallback = next((text for text, candidate in hints if candidate is None), None)
+    return specific, fallback
+
+
+def _scalar_problem(label, expected, got, show_values, hints=()):
     """Problems with a value that must be a 0-d number (the cost)."""
     if isinstance(got, np.ndarray) and type(got) is not np.ndarray:
         return [f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain number."]
@@ -74,11 +96,16 @@ def _scalar_problem(label, expected, got, show_values):
     if show_values:
         message += f": expected {expected!r}, got {float(got)!r}"
     message += "."
-    if np.isclose(got, -expected, rtol=RTOL, atol=ATOL):
+    specific, fallback = _matching_hints(hints, got)
+    if specific:
+        message += f" Hint: {specific}"
+    elif np.isclose(got, -expected, rtol=RTOL, atol=ATOL):
         message += " Hint: it has the opposite sign; the cost is minus the mean log-likelihood."
     elif expected != 0 and np.isclose(got / expected, round(got / expected)) and round(got / expected) > 1:
         message += (f" Hint: it is {round(got / expected)} times too large: divide the sum by m, "
                     "the number of examples.")
+    elif fallback:
+        message += f" Hint: {fallback}"
     return [message]
 
 
@@ -92,7 +119,8 @@ def _shape_hint(label, expected_shape, got_shape):
     if len(expected_shape) == 2 and expected_shape[1] == 1 and got_shape == expected_shape[:1]:
         return ("it lost its second axis: keep column vectors 2-D, e.g. np.zeros((n, 1)) or "
                 "keepdims=True.")
-    if len(got_shape) == 2 and len(expected_shape) == 2 and got_shape[0] == expected_shape[0]:
+    per_example = leaf.startswith(("Z", "A", "dA", "dZ", "grads['dA"))
+    if per_example and len(got_shape) == 2 and len(expected_shape) == 2 and got_shape[0] == expected_shape[0]:
         return "the number of columns is off: each column is one example."
     return None
 
@@ -105,10 +133,11 @@ def _value_hints(expected, got):
             np.allclose(got, expected.T, rtol=RTOL, atol=ATOL):
         return "it equals the transpose of the expected array."
     mask = np.abs(expected) > 1e-12
-    if mask.any() and np.all(np.isfinite(got)):
+    # A common factor says something only when at least two values share it.
+    if mask.sum() >= 2 and np.all(np.isfinite(got)):
         ratios = got[mask] / expected[mask]
         ratio = float(np.median(ratios))
-        if ratio not in (0.0, 1.0) and np.allclose(ratios, ratio, rtol=1e-6) and \
+        if ratio > 0 and ratio != 1.0 and np.allclose(ratios, ratio, rtol=1e-6) and \
                 np.allclose(got, expected * ratio, rtol=RTOL, atol=ATOL):
             if ratio > 1:
                 return (f"every value is {ratio:.6g} times the expected one: a missing scale "
@@ -119,8 +148,10 @@ def _value_hints(expected, got):
 
 
 def _array_problems(label, expected, got, show_values, hints, values_known=True):
+    specific, fallback = _matching_hints(hints, got)
     if not isinstance(got, np.ndarray):
-        return [f"{label} should be a numpy array of shape {expected.shape}, got {describe(got)}."]
+        message = f"{label} should be a numpy array of shape {expected.shape}, got {describe(got)}."
+        return [message + (f" Hint: {specific}" if specific else "")]
     if type(got) is not np.ndarray:
         return [f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain "
                 "np.ndarray (np.asarray turns it into one)."]
@@ -129,7 +160,7 @@ def _array_problems(label, expected, got, show_values, hints, values_known=True)
                 "Hint: integer arrays come from np.zeros(..., dtype=int) or integer arithmetic."]
     if got.shape != expected.shape:
         message = f"{label} has shape {got.shape}, expected {expected.shape}."
-        hint = _shape_hint(label, expected.shape, got.shape)
+        hint = specific or _shape_hint(label, expected.shape, got.shape)
         return [message + (f" Hint: {hint}" if hint else "")]
     if not values_known:
         return []
@@ -138,16 +169,11 @@ def _array_problems(label, expected, got, show_values, hints, values_known=True)
     wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
     message = f"{label} has the right shape {got.shape} but {int(wrong.sum())} of {got.size} values are wrong"
     if show_values:
-        message += f".\n      expected: {_fmt(expected)}\n      got:      {_fmt(got)}"
+        message += f".\n{_fmt(expected, '      expected: ')}\n{_fmt(got, '      got:      ')}"
     else:
-        with np.errstate(invalid="ignore"):
-            worst = float(np.nanmax(np.abs(got - expected))) if np.isfinite(got).all() else float("inf")
-        message += f" (largest difference {worst:.3g})."
-    for text, candidate in hints:
-        candidate = np.asarray(candidate)
-        if candidate.shape == got.shape and np.allclose(got, candidate, rtol=RTOL, atol=ATOL):
-            return [message + f"\n      Hint: {text}"]
-    hint = _value_hints(expected, got)
+        # No number here: even the largest difference would give away an expected value.
+        message += "."
+    hint = specific or _value_hints(expected, got) or fallback
     return [message + (f"\n      Hint: {hint}" if hint else "")]
 
 
@@ -164,7 +190,7 @@ def compare(expected, got, label, names=None, show_values=True, hints=None):
     if isinstance(expected, np.ndarray):
         return _array_problems(label, expected, got, show_values, hints.get(label, []))
     if _is_number(expected):
-        return _scalar_problem(label, float(expected), got, show_values)
+        return _scalar_problem(label, float(expected), got, show_values, hints.get(label, []))
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return [f"{label} should be a dict with keys {sorted(expected)}, got {describe(got)}."]
@@ -177,22 +203,66 @@ def compare(expected, got, label, names=None, show_values=True, hints=None):
                 text += f" missing {missing}"
             if extra:
                 text += f"{',' if missing else ''} unexpected {extra}"
-            problems.append(text + f". Expected exactly {sorted(expected, key=_key_order)}.")
+            text += f". Expected exactly {sorted(expected, key=_key_order)}."
+            hint = _key_hint(expected, map(str, got))
+            problems.append(text + (f" Hint: {hint}" if hint else ""))
         for key in sorted(expected, key=_key_order):
             if key in got:
                 problems += compare(expected[key], got[key], f"{label}['{key}']", None, show_values, hints)
         return problems
     if isinstance(expected, (tuple, list)):
+        _, fallback = _matching_hints(hints.get(label, []), got)
+        hint = f" Hint: {fallback}" if fallback else ""
         if not isinstance(got, (tuple, list)):
-            return [f"{label} should be a tuple of {len(expected)} items, got {describe(got)}."]
+            return [f"{label} should be a tuple of {len(expected)} items, got {describe(got)}.{hint}"]
         if len(got) != len(expected):
-            return [f"{label} should hold {len(expected)} items, got {len(got)}."]
+            items = "item" if len(expected) == 1 else "items"
+            return [f"{label} should hold {len(expected)} {items}, got {len(got)}.{hint}"]
         problems = []
         for index, (want, have) in enumerate(zip(expected, got)):
             item_label, item_names = _item_name(label, names, index)
             problems += compare(want, have, item_label, item_names, show_values, hints)
         return problems
     raise TypeError(f"cannot compare against {type(expected).__name__}")
+
+
+def _layer_numbers(keys):
+    """{prefix: set of layer numbers} of keys such as 'W1', 'dA0'."""
+    numbers = {}
+    for key in keys:
+        prefix = key.rstrip("0123456789")
+        if prefix != key:
+            numbers.setdefault(prefix, set()).add(int(key[len(prefix):]))
+    return numbers
+
+
+def _key_hint(expected_keys, got_keys):
+    """What is off with the layer numbers of a dict's keys, when a pattern shows (else None)."""
+    want, have = _layer_numbers(expected_keys), _layer_numbers(got_keys)
+    for prefix in sorted(want):
+        expected, got = want[prefix], have.get(prefix, set())
+        if got == expected:
+            continue
+        first, last = min(expected), max(expected)
+        keys = f"{prefix}{first}" + (f" to {prefix}{last}" if last != first else "")
+        if got == {n + 1 for n in expected}:
+            if prefix == "dA":
+                return ("the dA keys are one too high. The dA_prev that layer l returns is the "
+                        "gradient with respect to that layer's input, so it goes under "
+                        f"'dA' + str(l - 1): the dA keys should be {keys}.")
+            return f"the {prefix} keys are one too high: they should be {keys}."
+        if got == {n - 1 for n in expected}:
+            return (f"the {prefix} keys are one too low: they should be {keys} "
+                    "(layers are numbered from 1; there is no W0 or b0).")
+        if got < expected and last not in got:
+            return (f"no {prefix}{last}: does your loop stop one layer early? With range(a, b) "
+                    f"the last value is b - 1.")
+        if got < expected and first not in got:
+            return (f"no {prefix}{first}: does your loop skip layer 1? Counting up it starts at 1; "
+                    "counting down, range(a, 0, -1) ends at 1.")
+        if got > expected:
+            return f"{prefix}{sorted(got - expected)[0]} should not be there: the {prefix} keys should be {keys}."
+    return None
 
 
 def _key_order(key):
@@ -232,6 +302,22 @@ def compare_returned(expected, got, names, show_values=True, hints=None):
     return compare(expected, got, names, None, show_values, hints)
 
 
+def labelled_leaves(value, names, label=None):
+    """(label, leaf) for every array or number in a returned value, labelled as ``compare``
+    labels them (e.g. "db", "grads['dW1']", "cache[0] (A)")."""
+    if isinstance(names, str) and label is None:
+        label, names = names, None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from labelled_leaves(item, None, f"{label}['{key}']")
+    elif isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            item_label, item_names = _item_name(label, names, index)
+            yield from labelled_leaves(item, item_names, item_label)
+    else:
+        yield label, value
+
+
 def unchanged_problems(before, after, label="argument"):
     """Sentences naming the input arrays a call modified in place."""
     if type(after) is not type(before):
@@ -267,9 +353,27 @@ RETURN_NAMES = {
     "update_parameters": "parameters",
 }
 
-# The arguments a correct function leaves untouched (update_parameters may update in place).
-KEEPS_INPUTS = {name: True for name in RETURN_NAMES}
-KEEPS_INPUTS["update_parameters"] = False
+# Each function's arguments, by name, and those it may change in place: update_parameters may
+# update `parameters` in place, but must leave `grads` alone; every other argument stays as given.
+ARGUMENT_NAMES = {
+    "initialize_parameters": ("n_x", "n_h", "n_y"),
+    "initialize_parameters_deep": ("layer_dims",),
+    "linear_forward": ("A", "W", "b"),
+    "linear_activation_forward": ("A_prev", "W", "b", "activation"),
+    "L_model_forward": ("X", "parameters"),
+    "compute_cost": ("AL", "Y"),
+    "linear_backward": ("dZ", "cache"),
+    "linear_activation_backward": ("dA", "cache", "activation"),
+    "L_model_backward": ("AL", "Y", "caches"),
+    "update_parameters": ("parameters", "grads", "learning_rate"),
+}
+MAY_MODIFY = {"update_parameters": ("parameters",)}
+
+
+def modified_arguments(name, before, after):
+    """Sentences naming the arguments a call of ``name`` changed although it must not."""
+    return [problem for arg, old, new in zip(ARGUMENT_NAMES[name], before, after)
+            if arg not in MAY_MODIFY.get(name, ()) for problem in unchanged_problems(old, new, arg)]
 
 
 def _visible_cases():
@@ -379,14 +483,16 @@ def check(name, function, part=None):
         print(f"  \u2717 it raised {type(error).__name__}: {error}")
         raise
     problems = compare_returned(expected, returned, RETURN_NAMES[name])
-    if KEEPS_INPUTS[name]:
-        problems += unchanged_problems(before, arguments)
+    problems += modified_arguments(name, before, arguments)
     if problems:
         for problem in problems:
             print(f"  \u2717 {problem}")
         raise AssertionError(f"{name}: {len(problems)} problem(s), listed above.")
     print(f"  \u2713 {_returned_names(name)}: types, shapes and values as expected.")
-    if KEEPS_INPUTS[name]:
+    if name in MAY_MODIFY:
+        print(f"  \u2713 leaves its inputs unchanged, except {', '.join(MAY_MODIFY[name])} "
+              "(which it may update in place).")
+    else:
         print("  \u2713 leaves its inputs unchanged.")
     print("All visible checks passed. The grader also runs hidden checks on other inputs.")
 

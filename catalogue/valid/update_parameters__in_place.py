@@ -1,0 +1,7 @@
+def update_parameters(parameters, grads, learning_rate):
+    """Updates the arrays in place with -=, which the contract allows for parameters."""
+    L = len(parameters) // 2
+    for l in range(1, L + 1):
+        parameters["W" + str(l)] -= learning_rate * grads["dW" + str(l)]
+        parameters["b" + str(l)] -= learning_rate * grads["db" + str(l)]
+    return parameters
