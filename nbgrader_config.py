@@ -4,6 +4,11 @@ Settings an instructor may want to change can also come from the environment:
   DNN_GRADEBOOK_URL   gradebook database (default: sqlite file gradebook.db at the course root)
   DNN_EXCHANGE        exchange folder for nbgrader release/collect (default: exchange/ here)
   DNN_CELL_TIMEOUT    seconds a cell may run while grading (default: 60)
+  DNN_SECONDS_PER_CALL, DNN_SECONDS_PER_TEST   time limits of the hidden tests, read by the
+                      grading kernel (defaults: 10 s per call, 30 s per test cell)
+  DNN_KERNEL_MEMORY_MB  address space a grading kernel may use (default: 4096; 0 for no limit)
+  DNN_KERNEL_RESTARTS   kernel restarts per notebook after crashes or hangs (default: 3)
+  DNN_SANDBOX         1: grade in the bubblewrap kernel of dnngrader/sandbox.py (install it first)
 """
 
 import os
@@ -12,6 +17,7 @@ import sys
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, COURSE_ROOT)  # the kit's preprocessors live in dnngrader/ next to this file
 
+from dnngrader import execute, findings, hooks, sandbox, sanitize  # noqa: E402
 from dnngrader import preprocessors as kit  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -30,9 +36,29 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # Grading.
 c.Execute.timeout = int(os.environ.get("DNN_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
+c.ResilientExecute.memory_limit_mb = int(os.environ.get("DNN_KERNEL_MEMORY_MB", "4096"))
+c.ResilientExecute.max_restarts = int(os.environ.get("DNN_KERNEL_RESTARTS", "3"))
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back, then run
+if os.environ.get("DNN_SANDBOX") == "1":  # kernels without network, blind to the course's files
+    sandbox.configure(c)
+# Says in plain words when a submission has no gradable notebook (renamed, unreadable).
+c.Autograde.pre_convert_hook = hooks.check_submission_folder
+# Before the notebook runs: nbgrader's own steps, plus the kit's checks of the files next to the
+# notebook, of the graded cells' metadata and order, and of the student's code.  Findings are
+# shown at the top of the autograded notebook and in the export; tampering flags the submission.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    sanitize.InspectSubmissionFolder,
+    sanitize.RestoreGradedCells,
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    sanitize.FlagSuspiciousCode,
+]
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    # nbgrader's Execute, surviving crashes, exits, hangs and memory blow-ups (execute.py).
+    execute.ResilientExecute,
     # Replaces each test cell's output with the verdict judged outside the kernel: stray
     # stderr, warnings and anything a student cell does in the kernel cannot change a grade.
     kit.JudgeTestCells,
@@ -41,6 +67,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+    findings.ReportFindings,
 ]
 
 # `nbgrader export` writes one row per student with a column per graded function.

@@ -2,16 +2,19 @@
 
 ``FunctionGradesExport`` is an nbgrader export plugin (nbgrader_config.py selects it), so
 ``nbgrader export --to grades.csv`` writes one row per student: a column per graded function,
-the total, and whether the submission was flagged for the instructor.
+the total, whether the submission was flagged for the instructor, and the grader's notes (the
+tampering it detected and other findings, read from the autograded notebook; see findings.py).
 """
 
 import csv
+from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
+from . import findings
 from .cases import TESTS
-from .paths import ASSIGNMENT, GRADED_FUNCTIONS
+from .paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
 NOTEBOOK = ASSIGNMENT
 
@@ -21,8 +24,9 @@ def function_of(grade_id):
     return test.function if test else None
 
 
-def grade_rows(gradebook, assignment=ASSIGNMENT):
-    """One dict per student with a submission: student, each function's score, total, max, flagged."""
+def grade_rows(gradebook, assignment=ASSIGNMENT, autograded=COURSE_ROOT / "autograded"):
+    """One dict per student with a submission: student, each function's score, total, max,
+    flagged, notes (``autograded``: the folder of autograded submissions)."""
     rows = []
     for student in sorted(gradebook.students, key=lambda s: s.id):
         try:
@@ -37,6 +41,8 @@ def grade_rows(gradebook, assignment=ASSIGNMENT):
         row["total"] = round(sum(row[name] for name in GRADED_FUNCTIONS), 2)
         row["max"] = submission.max_score
         row["flagged"] = bool(submission.flagged)
+        notebook = Path(autograded) / student.id / assignment / f"{NOTEBOOK}.ipynb"
+        row["notes"] = findings.summary(findings.read(notebook))
         rows.append(row)
     return rows
 
@@ -51,7 +57,7 @@ def max_points(gradebook, assignment=ASSIGNMENT):
     return points
 
 
-COLUMNS = ["student", *GRADED_FUNCTIONS, "total", "max", "flagged"]
+COLUMNS = ["student", *GRADED_FUNCTIONS, "total", "max", "flagged", "notes"]
 
 
 def write_csv(rows, path):
@@ -66,18 +72,24 @@ class FunctionGradesExport(ExportPlugin):
 
     def export(self, gradebook):
         destination = self.to or "grades.csv"
-        rows = grade_rows(gradebook)
+        coursedir = self.parent.coursedir
+        rows = grade_rows(gradebook, autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."))
         if self.student:
             rows = [row for row in rows if row["student"] in self.student]
         write_csv(rows, destination)
         self.log.info("Wrote grades of %d students to %s", len(rows), destination)
 
 
+# Column headings for the functions in plain-text tables.
+SHORT_NAMES = {name: name.replace("initialize_parameters", "init").replace("linear_activation", "lin_act")
+               .replace("_forward", "_fwd").replace("_backward", "_bwd").replace("_parameters", "_params")
+               for name in GRADED_FUNCTIONS}
+
+
 def format_table(rows, points):
-    """A plain-text table: one row per student, one column per function, then the total."""
-    short = {name: name.replace("initialize_parameters", "init").replace("linear_activation", "lin_act")
-             .replace("_forward", "_fwd").replace("_backward", "_bwd").replace("_parameters", "_params")
-             for name in GRADED_FUNCTIONS}
+    """A plain-text table: one row per student, one column per function, then the total; the
+    grader's notes on a student follow the table."""
+    short = SHORT_NAMES
     header = ["student"] + [short[name] for name in GRADED_FUNCTIONS] + ["total"]
     body = [[row["student"] + (" (flagged)" if row["flagged"] else "")]
             + [f"{row[name]:g}/{points[name]:g}" for name in GRADED_FUNCTIONS]
@@ -85,4 +97,7 @@ def format_table(rows, points):
     widths = [max(len(line[i]) for line in [header] + body) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)) for line in [header] + body]
     lines.insert(1, "  ".join("-" * width for width in widths))
+    noted = [row for row in rows if row.get("notes")]
+    if noted:
+        lines += [""] + [f"{row['student']}: {row['notes']}" for row in noted]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ outputs with the reference solution, and reads from the kernel only the returned
 """
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 import dnn_checks
@@ -26,17 +27,22 @@ class Verdict:
         return "\n".join(self.lines) + "\n"
 
 
-def _problems_for_case(test, case, result, reference):
-    """The sentences describing what is wrong with one case's result (empty when right)."""
+def _problems_for_case(test, case, result, reference, visible_error=None):
+    """The sentences describing what is wrong with one case's result (empty when right);
+    ``visible_error`` is the exception type the visible case raised, if it did."""
     status = result.get("status") if isinstance(result, dict) else None
     if status == "missing":
         return [result.get("message", f"{test.function} is not defined.")]
     if status == "timeout":
         return [f"the call did not finish within {result.get('seconds')} s: an endless loop?"]
+    if status == "skipped":
+        return ["not run: an earlier case of this cell ran out of time."]
     if status == "raised":
         if case.visible:
             return [f"it raised {result.get('error')}: {result.get('message')}"]
         # A message could echo hidden inputs, so only its type is shown.
+        if result.get("error") == visible_error:
+            return [f"it raised {visible_error} here too (see the visible case)."]
         return [f"it raised {result.get('error')} on this hidden case (it may assume the visible "
                 "case's sizes or depth; look for hard-coded shapes, layer counts or indices)."]
     if status != "returned":
@@ -47,10 +53,10 @@ def _problems_for_case(test, case, result, reference):
     problems = dnn_checks.compare_returned(
         expected, got, dnn_checks.RETURN_NAMES[test.function], show_values=case.visible,
         hints=hints.for_case(test.function, args, got, reference))
-    if dnn_checks.KEEPS_INPUTS[test.function] and "args_after" in result:
-        problems += dnn_checks.unchanged_problems(args, payload.decode(result["args_after"]), "an argument")
-    if not problems:
-        problems += hints.extra_checks(test.function, args, got, reference)
+    if "args_after" in result:
+        problems += dnn_checks.modified_arguments(test.function, args, payload.decode(result["args_after"]))
+    # Checks independent of the reference (numerical gradients): they also confirm a mismatch.
+    problems += hints.extra_checks(test.function, args, got, reference)
     return problems
 
 
@@ -62,18 +68,38 @@ def judge(test_id, results, reference, failure_note=None):
     if results is None or len(results) != len(test.cases):
         reason = failure_note or "the grader's checks did not run to the end in this cell."
         return Verdict(test_id, False, [f"{FAIL} {title}: not graded, {reason}"])
-    lines, failures = [], 0
+    visible = results[0] if isinstance(results[0], dict) else {}
+    visible_error = visible.get("error") if visible.get("status") == "raised" else None
+    lines, failed = [], []
     for case, result in zip(test.cases, results):
-        problems = _problems_for_case(test, case, result, reference)
+        problems = _problems_for_case(test, case, result, reference, visible_error)
         if problems:
-            failures += 1
+            failed.append(case)
             lines.append(f"  {FAIL} {case.description}")
-            lines += [f"      {problem}" for problem in problems]
+            lines += _case_lines(problems)
         else:
             lines.append(f"  {PASS} {case.description}")
     total = len(test.cases)
-    if failures:
-        head = f"{FAIL} {title}: {total - failures} of {total} checks passed."
+    if failed:
+        head = f"{FAIL} {title}: {total - len(failed)} of {total} checks passed."
+        if not any(case.visible for case in failed):
+            lines.append("  Hint: the visible case passes but hidden ones fail. Look for sizes, layer counts "
+                         "or indices written for the visible case, and for steps it does not exercise.")
     else:
         head = f"{PASS} {title}: all {total} checks passed (1 visible, {total - 1} hidden)."
-    return Verdict(test_id, failures == 0, [head] + lines)
+    return Verdict(test_id, not failed, [head] + lines)
+
+
+_HINT = re.compile(r"\s*Hint: ")
+
+
+def _case_lines(problems):
+    """The lines for one case's problems, each distinct hint once, after the problems: several
+    outputs are often wrong because of one mistake."""
+    messages, hints_said = [], []
+    for problem in problems:
+        message, *hint = _HINT.split(problem, maxsplit=1)
+        messages.append(message)
+        if hint and hint[0] not in hints_said:
+            hints_said.append(hint[0])
+    return [f"      {text}" for text in messages + [f"Hint: {hint}" for hint in hints_said]]

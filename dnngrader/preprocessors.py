@@ -3,8 +3,12 @@
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from . import judge, payload, reference
+from . import findings, judge, payload, reference
 from .cases import TESTS
+
+# Results bigger than this cannot come from the kit's runtime (it caps arrays at
+# payload.MAX_ELEMENTS); a bigger one is refused unread.
+MAX_RESULTS_CHARS = 50_000_000
 
 
 def _grade_id(cell):
@@ -19,6 +23,8 @@ def _why_no_results(cell):
                 return "the cell ran out of time (an endless loop or a very slow function?)."
             if output.get("ename") == "DeadKernelError":
                 return "the kernel died while it ran (a crash, an exit or too much memory)."
+            if output.get("ename") == "KernelLost":
+                return "the cell was not run: the kernel kept dying earlier in the notebook."
             return f"the cell stopped with {output.get('ename')} before the checks could run."
     return None
 
@@ -31,21 +37,86 @@ class JudgeTestCells(NbGraderPreprocessor):
     cell gets the report on stdout; a failing one also gets an error, which nbgrader scores 0.
     """
 
+    def preprocess(self, nb, resources):
+        self.notebook = nb  # findings are recorded in the notebook's metadata
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         grade_id = _grade_id(cell)
-        if cell.cell_type != "code" or grade_id not in TESTS:
+        if cell.cell_type != "code":
             return cell, resources
-        results = None
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if output.get("output_type") == "display_data" and payload.MIME_TYPE in data:
-                sent = payload.loads(data[payload.MIME_TYPE])
-                if sent.get("test") == grade_id:
-                    results = sent.get("results")
-        verdict = judge.judge(grade_id, results, reference.load(), _why_no_results(cell))
+        sent = _take_results(cell)
+        if grade_id not in TESTS or not cell.metadata.get("nbgrader", {}).get("grade"):
+            if sent:  # only the kit's runtime in a test cell sends results; these are ignored
+                findings.add(self.notebook, findings.TAMPERING, f"cell {index + 1} sent results for "
+                             "the grader outside a test cell; they were ignored.")
+            return cell, resources
+        results, note = self._results_for(grade_id, sent)
+        verdict = self._verdict(grade_id, results, note or _why_no_results(cell))
         outputs = [new_output("stream", name="stdout", text=verdict.text)]
         if not verdict.passed:
             outputs.append(new_output("error", ename="TestFailed", evalue="see the checks above",
                                       traceback=["TestFailed: no points for this cell; the checks above say what to fix."]))
         cell.outputs = outputs
         return cell, resources
+
+    def _results_for(self, grade_id, sent):
+        """(the per-case results for this test cell, or None; why there are none, or None)."""
+        if not sent:
+            return None, None
+        problem = None
+        if len(sent) > 1:
+            problem = f"{len(sent)} sets of results (one expected): something else in the notebook sent its own"
+        elif not _well_formed(sent[0]):
+            problem = "malformed results"
+        elif sent[0]["test"] != grade_id:
+            problem = f"results for {sent[0]['test']!r}"
+        if problem:
+            findings.add(self.notebook, findings.TAMPERING, f"the test cell {grade_id} received {problem}; "
+                         "it scores 0.")
+            return None, "the results the grader received were not the kit's own (see the top of the notebook)."
+        return sent[0]["results"], None
+
+    def _verdict(self, grade_id, results, note):
+        try:
+            return judge.judge(grade_id, results, reference.load(), note)
+        except Exception as error:  # a fault of the grader must not stop this student's grading
+            self.log.error("Judging %s failed: %r", grade_id, error)
+            findings.add(self.notebook, findings.NOTE, f"the grader could not judge {grade_id} "
+                         f"({type(error).__name__}); it scored 0: ask the instructor to look at it.")
+            return judge.Verdict(grade_id, False, [f"{judge.FAIL} {TESTS[grade_id].function}: not graded, "
+                                                   "the grader failed on these results."])
+
+
+def _take_results(cell):
+    """Remove the results the kernel sent from a cell's outputs; the parsed payloads (a payload
+    that is not valid JSON becomes {})."""
+    sent, kept = [], []
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if output.get("output_type") in ("display_data", "execute_result") and payload.MIME_TYPE in data:
+            text = data[payload.MIME_TYPE]
+            try:
+                sent.append(payload.loads(text) if len(text) <= MAX_RESULTS_CHARS else {})
+            except (TypeError, ValueError):
+                sent.append({})
+        else:
+            kept.append(output)
+    cell.outputs = kept
+    return sent
+
+
+def _well_formed(sent):
+    """A payload as runtime.run_hidden_tests makes it, every value decodable."""
+    if not (isinstance(sent, dict) and isinstance(sent.get("test"), str) and isinstance(sent.get("results"), list)):
+        return False
+    try:
+        for result in sent["results"]:
+            if not isinstance(result, dict):
+                return False
+            for key in ("value", "args_after"):
+                if key in result:
+                    payload.decode(result[key])
+    except Exception:
+        return False
+    return True

@@ -1,11 +1,15 @@
 """The kernel side of the hidden tests.
 
 ``run_hidden_tests(test_id)`` calls the student's function on every case of that test cell,
-with the reference versions of the functions it calls, each call under a time limit.
+with the reference versions of the functions it calls, each call under a time limit.  After a
+call runs out of time, or once the cell's time budget is spent, the remaining cases are skipped,
+so an endless loop costs a few seconds and that test cell's points, nothing more.  The limits
+come from the environment (DNN_SECONDS_PER_CALL, DNN_SECONDS_PER_TEST).
 
 - While nbgrader autogrades, it sends only the raw results out of the kernel; the judge in the
   nbgrader process gives the verdict, so nothing a student cell changes in the kernel can
-  change a grade.
+  change a grade.  The cases' inputs and the callees' reference versions are handed over by the
+  grader just before the cell (see delivery.py): the kernel never loads the reference solution.
 - Anywhere else (the instructor's source notebook, ``nbgrader validate``) it judges in the
   kernel and raises AssertionError on a failure, like any test cell.
 """
@@ -14,12 +18,13 @@ import contextlib
 import os
 import signal
 import sys
+import time
 
-from . import judge, payload, reference
+from . import delivery, judge, payload, reference
 from .cases import TESTS
-from .paths import GRADED_FUNCTIONS
 
-SECONDS_PER_CALL = 10
+SECONDS_PER_CALL = float(os.environ.get("DNN_SECONDS_PER_CALL", "10"))
+SECONDS_PER_TEST = float(os.environ.get("DNN_SECONDS_PER_TEST", "30"))
 HELPERS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
 
 
@@ -36,14 +41,15 @@ def _user_namespace():
 
 @contextlib.contextmanager
 def _reference_callees(function, ref, under_test):
-    """Let the student's function call the reference versions of the other functions, so a
-    mistake in a callee is not charged again to its caller."""
+    """Let the student's function call the reference versions of the functions it calls, so a
+    mistake in a callee is not charged again to its caller.  Only those: the reference of any
+    other graded function must not be within the student's reach."""
     namespace = getattr(function, "__globals__", None)
     if not isinstance(namespace, dict):
         yield
         return
     missing = object()
-    names = [name for name in GRADED_FUNCTIONS + HELPERS if name != under_test]
+    names = [*delivery.CALLEES.get(under_test, ()), *HELPERS]
     saved = {name: namespace.get(name, missing) for name in names}
     for name in names:
         namespace[name] = getattr(ref, name)
@@ -70,28 +76,45 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _run_case(function, name, case, ref):
-    args = case.make_args(ref)
+def _run_case(function, name, args, callees, seconds):
     try:
-        with _time_limit(SECONDS_PER_CALL), _reference_callees(function, ref, name):
+        with _time_limit(seconds), _reference_callees(function, callees, name):
             returned = function(*args)
     except CallTimedOut:
-        return {"status": "timeout", "seconds": SECONDS_PER_CALL}
-    except Exception as error:
+        return {"status": "timeout", "seconds": round(seconds, 2)}
+    except (Exception, SystemExit) as error:  # sys.exit() in a function fails that case only
         return {"status": "raised", "error": type(error).__name__, "message": str(error)[:300]}
     return {"status": "returned", "value": payload.encode(returned), "args_after": payload.encode(args)}
+
+
+def _inputs(test_id):
+    """(the arguments of each case, a module with the reference callees): handed over by the
+    grader under autograde, otherwise built here from the reference solution."""
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        handed_over = delivery.receive(test_id)
+        if handed_over is not None:
+            return handed_over
+    ref = reference.load()
+    return [case.make_args(ref) for case in TESTS[test_id].cases], ref
 
 
 def collect(test_id):
     """The encoded result of every case of a test cell."""
     test = TESTS[test_id]
-    ref = reference.load()
     function = _user_namespace().get(test.function)
     if not callable(function):
         what = "is not defined" if function is None else f"is a {type(function).__name__}, not a function"
         message = f"{test.function} {what}: run its cell, and keep the name and the def line as given."
         return [{"status": "missing", "message": message} for _ in test.cases]
-    return [_run_case(function, test.function, case, ref) for case in test.cases]
+    arguments, callees = _inputs(test_id)
+    results, deadline = [], time.monotonic() + SECONDS_PER_TEST
+    for args in arguments:
+        seconds = min(SECONDS_PER_CALL, deadline - time.monotonic())
+        if seconds <= 0 or (results and results[-1]["status"] in ("timeout", "skipped")):
+            results.append({"status": "skipped"})
+        else:
+            results.append(_run_case(function, test.function, args, callees, seconds))
+    return results
 
 
 def run_hidden_tests(test_id):

@@ -1,0 +1,72 @@
+"""What the grader hands the kernel right before a test cell runs.
+
+Under autograde the kernel never reads the reference solution: just before each test cell, the
+grading process (``execute.ResilientExecute``) sends the kernel the inputs of that cell's cases,
+built outside the kernel, and the reference versions of only the functions the graded function
+calls.  So:
+
+- the function under test is graded without its own reference ever being in the kernel, and a
+  callee's reference arrives only after that callee's own test cell has run (RestoreGradedCells
+  keeps test cells in the assignment's order);
+- a kernel without read access to source/ (a sandbox) grades as well as any other.
+
+The hand-over is a silent execution that stores the JSON text on the kernel's ``sys`` module;
+``runtime.run_hidden_tests`` takes it from there.  When nothing was handed over (a notebook run
+some other way), the runtime falls back to reading the reference itself.
+"""
+
+import json
+import sys
+
+from . import payload, reference
+from .cases import TESTS
+from .paths import SOURCE_NOTEBOOK
+
+# The graded functions each function calls, directly or through another (see the notebook):
+# graded against their reference versions, so a mistake in a callee costs only the callee.
+CALLEES = {
+    "linear_activation_forward": ("linear_forward",),
+    "L_model_forward": ("linear_forward", "linear_activation_forward"),
+    "linear_activation_backward": ("linear_backward",),
+    "L_model_backward": ("linear_backward", "linear_activation_backward"),
+}
+ATTRIBUTE = "_dnngrader_delivery"
+_answers = {}
+
+
+def _answer_sources():
+    if not _answers:
+        with open(SOURCE_NOTEBOOK, encoding="utf-8") as handle:
+            _answers.update(reference.answer_cells(json.load(handle)))
+    return _answers
+
+
+def for_test(test_id):
+    """The JSON text handed over for a test cell (built in the grading process)."""
+    test = TESTS[test_id]
+    ref = reference.load()
+    sources = _answer_sources()
+    return json.dumps({
+        "test": test_id,
+        "args": [payload.encode(case.make_args(ref)) for case in test.cases],
+        "callees": {name: sources[name] for name in CALLEES.get(test.function, ())},
+    })
+
+
+def kernel_code(test_id):
+    """Python source that, run silently in the kernel, hands over ``for_test(test_id)``."""
+    return f"__import__('sys').{ATTRIBUTE} = {for_test(test_id)!r}"
+
+
+def receive(test_id):
+    """In the kernel: (arguments of each case, module of reference callees) handed over for
+    ``test_id``, or None if nothing was.  Taken once: a second call finds nothing."""
+    text = sys.__dict__.pop(ATTRIBUTE, None)
+    if not isinstance(text, str):
+        return None
+    data = json.loads(text)
+    if data.get("test") != test_id:
+        return None
+    arguments = [payload.decode(args) for args in data["args"]]
+    callees = reference.module_of(data["callees"], names=list(data["callees"]))
+    return arguments, callees
