@@ -7,13 +7,16 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader runs `alembic` from PATH, so the environment's bin goes first.
 export PATH := $(BIN):$(PATH)
 STAMP  := $(VENV)/.installed
-DEBIAN_PACKAGES := chromium
+DEBIAN_PACKAGES := chromium bubblewrap postgresql
 
-.PHONY: help venv debian-packages release demo lab test lock clean
+.PHONY: help venv debian-packages release demo lab test grading-report grade bench lock clean
 
 help:
 	@echo "make demo     build the student release, grade the sample submissions, show the results"
 	@echo "make test     run the whole test suite"
+	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
+	@echo "make grade    grade submitted/ in parallel (JOBS=n, ZIP=lms-download.zip), feedback, CSV, chart"
+	@echo "make bench    time stock nbgrader autograde against make grade (N=200 submissions)"
 	@echo "make lab      serve JupyterLab on a working copy of the student release (work/)"
 	@echo "make release  regenerate release/ from source/"
 	@echo "make clean    remove generated grading output (not .venv)"
@@ -25,7 +28,8 @@ $(STAMP): requirements.txt constraints.txt
 
 venv: $(STAMP)
 
-# Debian packages for the browser test; installed only when missing.
+# Debian packages for the browser test, the sandboxed-kernel test and the PostgreSQL gradebook test;
+# installed only when missing.
 debian-packages:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -50,9 +54,21 @@ lab: venv
 test: venv debian-packages
 	$(BIN)/python -m pytest
 
+# Every answer of catalogue/ through real nbgrader in a scratch course; exit 1 if any is misjudged.
+grading-report: venv
+	$(BIN)/python -m dnngrader.grading_report
+
+# The whole class, in parallel: make grade [JOBS=4] [ZIP=download.zip] [GRADE_ARGS="--force ..."]
+grade: venv
+	$(BIN)/python -m dnngrader.grade $(if $(JOBS),--jobs $(JOBS)) $(if $(ZIP),--zip $(ZIP)) $(GRADE_ARGS)
+
+# Stock nbgrader against `make grade` on N synthetic submissions (default 200), in scratch courses.
+bench: venv
+	$(BIN)/python -m dnngrader.bench $(if $(N),--n $(N)) $(BENCH_ARGS)
+
 lock: venv
 	( echo "# Every package of the virtual environment, pinned (pip freeze). Regenerate with \`make lock\`."; \
 	  $(BIN)/python -m pip freeze --disable-pip-version-check ) > constraints.txt
 
 clean:
-	rm -rf autograded/*/ feedback reports gradebook.db submitted
+	rm -rf autograded/*/ feedback reports gradebook.db submitted downloaded

@@ -54,10 +54,18 @@ class ScratchCourse:
         args = ["autograde", ASSIGNMENT, "--force"] + (["--student", student] if student else [])
         return self.nbgrader(*args, check=check)
 
+    def grade(self, *args, timeout=None):
+        """The kit's parallel grader (python -m dnngrader.grade) on this course; output captured."""
+        import subprocess
+        import sys
+        return subprocess.run([sys.executable, "-m", "dnngrader.grade", "--course", str(self.root), *args],
+                              cwd=self.root, env=self.env(), capture_output=True, text=True, timeout=timeout)
+
     def grades(self):
-        """student -> the export row (a score per function, total, max, flagged)."""
+        """student -> the export row (a score per function, total, max, flagged, notes)."""
         with Gradebook(self.db_url) as gradebook:
-            return {row["student"]: row for row in export.grade_rows(gradebook)}
+            rows = export.grade_rows(gradebook, autograded=self.root / "autograded")
+        return {row["student"]: row for row in rows}
 
     def autograded_notebook(self, student):
         return self.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

@@ -5,9 +5,9 @@ The notebook is the one place the solutions are written; this module executes th
 grader, the tests and the companion notebooks all use exactly what the instructor wrote.
 """
 
+import json
 import types
 
-import nbformat
 import numpy as np
 
 import dnn_utils
@@ -19,10 +19,12 @@ _cache = {}
 def answer_cells(notebook):
     """grade_id -> source of every answer (solution) cell of a notebook."""
     cells = {}
-    for cell in notebook.cells:
+    for cell in notebook["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code":
-            cells[meta["grade_id"]] = cell.source
+        if meta.get("solution") and cell["cell_type"] == "code":
+            source = cell["source"]
+            # On disk a cell's source may be a list of lines; nbformat joins them when it reads.
+            cells[meta["grade_id"]] = source if isinstance(source, str) else "".join(source)
     return cells
 
 
@@ -30,14 +32,22 @@ def load(path=SOURCE_NOTEBOOK):
     """A module whose attributes are the ten reference functions and the dnn_utils helpers."""
     key = str(path)
     if key not in _cache:
-        notebook = nbformat.read(str(path), as_version=4)
-        cells = answer_cells(notebook)
-        module = types.ModuleType("dnn_reference")
-        module.np = np
-        for helper in ("sigmoid", "relu", "sigmoid_backward", "relu_backward"):
-            setattr(module, helper, getattr(dnn_utils, helper))
-        for name in GRADED_FUNCTIONS:
-            code = compile(cells[name], f"<reference {name}>", "exec")
-            exec(code, module.__dict__)
-        _cache[key] = module
+        # Plain JSON, not nbformat: this runs in every grading kernel, and importing nbformat
+        # (jsonschema and its format grammars) costs seconds there.
+        with open(path, encoding="utf-8") as handle:
+            cells = answer_cells(json.load(handle))
+        _cache[key] = module_of(cells)
     return _cache[key]
+
+
+def module_of(cells, names=GRADED_FUNCTIONS):
+    """A module of the dnn_utils helpers and the functions ``names``, defined by executing their
+    answer cells (``cells``: grade_id -> source) and nothing else."""
+    module = types.ModuleType("dnn_reference")
+    module.np = np
+    for helper in ("sigmoid", "relu", "sigmoid_backward", "relu_backward"):
+        setattr(module, helper, getattr(dnn_utils, helper))
+    for name in names:
+        code = compile(cells[name], f"<reference {name}>", "exec")
+        exec(code, module.__dict__)
+    return module

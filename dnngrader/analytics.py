@@ -1,0 +1,92 @@
+"""The class at a glance: the pass rate of each function and the distribution of total scores,
+as text and as a PNG made with matplotlib.
+
+A student passes a function when they got all of its points.  The PNG also carries the numbers
+it plots, as JSON in its "Description" text chunk, so a script (or a test) can read them back.
+"""
+
+import json
+import math
+from pathlib import Path
+
+from .paths import GRADED_FUNCTIONS
+
+SCORE_BIN = 10  # points per bar of the score histogram
+
+
+def pass_rates(rows, points):
+    """function -> (students with all its points, students)."""
+    return {name: (sum(math.isclose(row[name], points[name]) for row in rows), len(rows))
+            for name in GRADED_FUNCTIONS}
+
+
+def format_pass_rates(rates):
+    width = max(len(name) for name in rates)
+    lines = [f"Pass rate per function (all of its points), {next(iter(rates.values()))[1]} students:"]
+    for name, (passed, students) in rates.items():
+        share = 100 * passed / students if students else 0.0
+        lines.append(f"  {name:<{width}}  {passed:>4}/{students:<4} {share:5.1f} %")
+    return "\n".join(lines)
+
+
+def score_histogram(rows, maximum):
+    """(bin edges, students per bin) of the totals; the last bin includes the maximum."""
+    top = max(maximum, max((row["total"] for row in rows), default=0))
+    edges = list(range(0, int(math.ceil(top / SCORE_BIN)) * SCORE_BIN + 1, SCORE_BIN)) or [0, SCORE_BIN]
+    if len(edges) < 2:
+        edges.append(edges[0] + SCORE_BIN)
+    counts = [0] * (len(edges) - 1)
+    for row in rows:
+        index = min(int(row["total"] // SCORE_BIN), len(counts) - 1)
+        counts[index] += 1
+    return edges, counts
+
+
+def read_plotted(path):
+    """The numbers a PNG made by ``write_png`` plots (from its "Description" text chunk)."""
+    data = Path(path).read_bytes()
+    position = 8  # after the PNG signature; then chunks: length, type, data, CRC
+    while position < len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        body = data[position + 8:position + 8 + length]
+        if kind == b"tEXt" and body.startswith(b"Description\0"):
+            return json.loads(body.split(b"\0", 1)[1].decode("latin-1"))
+        position += 12 + length
+    return None
+
+
+def write_png(rows, points, path, title="dnn_step_by_step"):
+    """Draw the score distribution and the pass rates into ``path``; returns what was plotted."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    maximum = sum(points.values())
+    edges, counts = score_histogram(rows, maximum)
+    rates = pass_rates(rows, points)
+    percent = {name: (100 * passed / students if students else 0.0) for name, (passed, students) in rates.items()}
+    plotted = {"students": len(rows), "score_bins": edges, "students_per_bin": counts, "pass_rate_percent": percent}
+
+    figure, (scores, functions) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1, 1.25]})
+    scores.bar(edges[:-1], counts, width=SCORE_BIN, align="edge", color="#4c72b0", edgecolor="white")
+    scores.set_xlim(0, edges[-1])
+    scores.set_xlabel(f"total score (out of {maximum:g})")
+    scores.set_ylabel("students")
+    scores.set_title(f"Distribution of total scores ({len(rows)} students)")
+    scores.yaxis.get_major_locator().set_params(integer=True)
+
+    names = list(reversed(GRADED_FUNCTIONS))  # the first function at the top
+    values = [percent[name] for name in names]
+    bars = functions.barh(names, values, color=["#55a868" if v >= 50 else "#c44e52" for v in values])
+    functions.set_xlim(0, 100)
+    functions.set_xlabel("students with all of the function's points (%)")
+    functions.set_title("Pass rate per function")
+    for bar, value in zip(bars, values):
+        functions.text(min(value + 1, 88), bar.get_y() + bar.get_height() / 2, f"{value:.0f}%", va="center")
+
+    figure.suptitle(f"{title}: autograded results")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100, metadata={"Description": json.dumps(plotted)})
+    plt.close(figure)
+    return plotted

@@ -1,0 +1,366 @@
+"""The kit's parallel grader (python -m dnngrader.grade), against stock sequential nbgrader.
+
+The same six submissions (correct, blank and buggy ones) are graded by `nbgrader autograde` in
+one scratch course and by the parallel grader in another; the gradebooks must agree.  The
+parallel course is then used for the reports, a re-run, a zip of an LMS download and a run that
+is killed half-way and resumed.
+"""
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+import pytest
+from nbgrader.api import Gradebook
+
+from dnngrader import analytics, export, gradebook_access, lms, samples, snapshot
+from dnngrader.cases import TESTS
+from dnngrader.course import ScratchCourse
+from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS
+from dnngrader.progress import Progress
+from dnngrader.submissions import GradingState
+
+COURSE_ID = "dnn-step-by-step"
+GRADE_TIMEOUT = 300
+STUDENTS = ["ada_full_marks", "ben_blank", "cleo_shapes", "dev_cost_and_keys", "eli_layers", "fay_on_time"]
+
+
+def write_class(folder):
+    """The six submissions of the tests: the samples, and a copy of a correct one with a
+    submission time (nbgrader's timestamp.txt)."""
+    samples.write_samples(folder)
+    shutil.copytree(folder / "ada_full_marks", folder / "fay_on_time")
+    (folder / "fay_on_time" / ASSIGNMENT / "timestamp.txt").write_text("2024-03-01 10:00:00 UTC")
+
+
+def gradebook_snapshot(course):
+    with Gradebook(course.db_url, COURSE_ID) as gradebook:
+        return snapshot.snapshot(gradebook)
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    write_class(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def blank_course(tmp_path_factory):
+    """A scratch course with the assignment registered and nothing submitted, to copy."""
+    return ScratchCourse(tmp_path_factory.mktemp("blank") / "course").create()
+
+
+@pytest.fixture(scope="module")
+def new_course(tmp_path_factory, blank_course, submissions):
+    """Make a copy of the blank course (quicker than registering the assignment again) with
+    the class's submissions."""
+    def make(name):
+        root = tmp_path_factory.mktemp(name) / "course"
+        shutil.copytree(blank_course.root, root, symlinks=True)
+        course = ScratchCourse(root)
+        shutil.copytree(submissions, course.submitted)
+        return course
+    return make
+
+
+@pytest.fixture(scope="module")
+def stock(new_course):
+    """Snapshot of the gradebook after stock sequential `nbgrader autograde`."""
+    course = new_course("stock")
+    done = course.nbgrader("autograde", ASSIGNMENT, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return gradebook_snapshot(course)
+
+
+@pytest.fixture(scope="module")
+def parallel(new_course):
+    """The parallel course after its first run (3 workers on this 2-core machine), with what
+    that run printed and wrote, kept before later tests change the course."""
+    course = new_course("parallel")
+    done = course.grade("--jobs", "3", timeout=GRADE_TIMEOUT)
+    reports = course.root / "reports"
+    return {"course": course, "run": done, "snapshot": gradebook_snapshot(course),
+            "csv": (reports / "grades.csv").read_text(), "png": (reports / "grades.png").read_bytes()}
+
+
+def test_parallel_gradebook_is_the_one_sequential_nbgrader_makes(stock, parallel):
+    assert parallel["run"].returncode == 0, parallel["run"].stdout[-2000:] + parallel["run"].stderr[-3000:]
+    assert sorted(stock["students"]) == sorted(STUDENTS)
+    assert stock["rows"]["grade"] == len(STUDENTS) * len(TESTS)  # one grade per test cell, no duplicates
+    assert snapshot.differences(stock, parallel["snapshot"]) == []
+
+
+def test_every_student_gets_feedback_html(parallel):
+    root = parallel["course"].root
+    for student in STUDENTS:
+        html = (root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+        assert "compute_cost" in html and "run_hidden_tests" not in html
+
+
+def test_csv_has_a_row_per_student_and_a_column_per_function(parallel):
+    rows = list(csv.DictReader(io.StringIO(parallel["csv"])))
+    assert list(rows[0]) == export.COLUMNS
+    assert [row["student"] for row in rows] == sorted(STUDENTS)
+    by_student = {row["student"]: row for row in rows}
+    assert float(by_student["ada_full_marks"]["total"]) == 100.0
+    assert float(by_student["ben_blank"]["total"]) == 0.0
+    assert float(by_student["cleo_shapes"]["linear_forward"]) == 0.0
+    for row in rows:
+        assert float(row["total"]) == pytest.approx(sum(float(row[name]) for name in GRADED_FUNCTIONS))
+        expected = parallel["snapshot"]["students"][row["student"]]["submissions"][ASSIGNMENT]["score"]
+        assert float(row["total"]) == pytest.approx(expected)
+
+
+def test_png_plots_the_scores_and_pass_rates_of_the_csv(parallel, tmp_path):
+    rows = [{**row, **{name: float(row[name]) for name in [*GRADED_FUNCTIONS, "total"]}}
+            for row in csv.DictReader(io.StringIO(parallel["csv"]))]
+    png = tmp_path / "grades.png"
+    png.write_bytes(parallel["png"])
+    pixels = matplotlib.image.imread(png)
+    colours = np.unique(np.round(pixels[..., :3] * 255).reshape(-1, 3), axis=0)
+    assert pixels.shape[0] >= 400 and pixels.shape[1] >= 1000 and len(colours) > 100  # a real chart
+    plotted = analytics.read_plotted(png)
+    assert plotted["students"] == len(STUDENTS)
+    totals = [row["total"] for row in rows]
+    per_bin = [sum(low <= total < low + 10 or low == 90 and total == 100 for total in totals) for low in range(0, 100, 10)]
+    assert plotted["students_per_bin"] == per_bin
+    assert per_bin[0] == 1 and per_bin[-1] == 2  # ben; ada and fay
+    points = {name: max(row[name] for row in rows) for name in GRADED_FUNCTIONS}  # ada has them all
+    for name, (passed, students) in analytics.pass_rates(rows, points).items():
+        assert plotted["pass_rate_percent"][name] == pytest.approx(100 * passed / students)
+    assert plotted["pass_rate_percent"]["initialize_parameters"] == pytest.approx(100 * 5 / 6)  # all but ben
+    assert plotted["pass_rate_percent"]["compute_cost"] == pytest.approx(100 * 4 / 6)  # not ben, not dev
+
+
+def test_pass_rates_are_printed(parallel):
+    out = parallel["run"].stdout
+    assert "Pass rate per function" in out
+    for name in GRADED_FUNCTIONS:
+        assert re.search(rf"^\s+{name}\s+\d+/6\s+[\d.]+ %$", out, re.MULTILINE), name
+    assert re.search(r"^\s+linear_forward\s+4/6\s+66\.7 %$", out, re.MULTILINE)  # cleo's mistake
+
+
+def test_progress_bar_is_plain_text_with_an_eta_when_not_a_terminal(parallel):
+    lines = parallel["run"].stderr.splitlines()
+    bars = [line for line in lines if line.startswith("[")]
+    assert bars[0].startswith("[" + "." * 30 + "] 0/6 graded (0%)")
+    assert re.fullmatch(r"\[#{30}\] 6/6 graded \(100%\), elapsed \d\d:\d\d, ETA 00:00", bars[-1])
+    assert "\r" not in parallel["run"].stderr
+
+
+def test_a_second_run_grades_nothing_again(parallel):
+    course = parallel["course"]
+    notebook = course.autograded_notebook("cleo_shapes")
+    before = notebook.stat().st_mtime_ns
+    done = course.grade(timeout=GRADE_TIMEOUT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.search(r"submissions in submitted/: (\d+) already graded, 0 to grade", done.stdout)
+    assert notebook.stat().st_mtime_ns == before
+
+
+def test_a_zip_of_an_lms_download_is_collected_and_graded(parallel, submissions, stock, tmp_path):
+    course = parallel["course"]
+    download = tmp_path / "download.zip"
+    with zipfile.ZipFile(download, "w") as archive:  # the two layouts the default pattern reads
+        archive.write(submissions / "eli_layers" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", f"gil_{ASSIGNMENT}.ipynb")
+        archive.write(submissions / "ada_full_marks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+                      f"class/hal/{ASSIGNMENT}.ipynb")
+    done = course.grade("--zip", str(download), timeout=GRADE_TIMEOUT)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "2 new or changed submission(s)" in done.stdout
+    assert re.search(r"(\d+) already graded, 2 to grade", done.stdout)
+    for student in ("gil", "hal"):
+        assert (course.submitted / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+    graded = gradebook_snapshot(course)["students"]
+    assert graded["gil"]["submissions"] == stock["students"]["eli_layers"]["submissions"]
+    assert graded["hal"]["submissions"][ASSIGNMENT]["score"] == 100.0
+
+    again = course.grade("--zip", str(download), timeout=GRADE_TIMEOUT)  # the same download: nothing new
+    assert "0 new or changed submission(s)" in again.stdout
+    assert re.search(r"already graded, 0 to grade", again.stdout)
+
+
+def test_default_zip_pattern_reads_student_ids_with_underscores():
+    pattern = re.compile(lms.default_pattern())
+    flat = pattern.match(f"/x/extracted/dl/ada_full_marks_{ASSIGNMENT}.ipynb")
+    nested = pattern.match(f"/x/extracted/dl/ada_full_marks/{ASSIGNMENT}.ipynb")
+    assert flat["student_id"] == nested["student_id"] == "ada_full_marks"
+    assert flat["file_id"] == ASSIGNMENT
+    assert pattern.match("/x/extracted/dl/ada_full_marks_notes.ipynb") is None
+
+
+def _autograded(course):
+    with Gradebook(course.db_url, COURSE_ID) as gradebook:
+        state = GradingState(course_dir(course), gradebook)
+        return {student for student in STUDENTS if state.autograded(student)}
+
+
+def course_dir(course):
+    from nbgrader.coursedir import CourseDirectory
+    return CourseDirectory(root=str(course.root))
+
+
+def _processes_of(course):
+    """Processes (workers, kernel templates, kernels) still running for ``course``."""
+    marker = f"DNN_GRADEBOOK_URL={course.db_url}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:  # gone, or not ours to read
+            pass
+    return found
+
+
+def test_a_killed_run_resumes_without_grading_anything_twice(new_course, stock):
+    course = new_course("killed")
+    command = [sys.executable, "-m", "dnngrader.grade", "--course", str(course.root), "--jobs", "2"]
+    run = subprocess.Popen(command, cwd=course.root, env=course.env(), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + GRADE_TIMEOUT
+    while len(_autograded(course)) < 2 and time.monotonic() < deadline:
+        assert run.poll() is None, "the grader ended before it could be killed"
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGKILL)  # the grader, its workers and their kernel templates
+    run.wait()
+
+    done = _autograded(course)
+    assert 1 <= len(done) < len(STUDENTS)
+    stamps = {student: course.autograded_notebook(student).stat().st_mtime_ns for student in done}
+    deadline = time.monotonic() + 20
+    while _processes_of(course) and time.monotonic() < deadline:  # orphaned kernels notice and exit
+        time.sleep(0.5)
+    assert _processes_of(course) == []
+
+    resumed = course.grade(timeout=GRADE_TIMEOUT)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"{len(done)} already graded, {len(STUDENTS) - len(done)} to grade" in resumed.stdout
+    assert {student: course.autograded_notebook(student).stat().st_mtime_ns for student in done} == stamps
+    log = (course.root / "reports" / "grading.log").read_text()  # the resumed run's log
+    for student in STUDENTS:
+        assert (f"Sanitizing {course.submitted}/{student}/" in log) == (student not in done), student
+    assert snapshot.differences(stock, gradebook_snapshot(course)) == []
+
+
+POLLUTING_ANSWER = '''
+import builtins, numpy
+numpy.dot = numpy.matmul = lambda *args, **kwargs: 0   # breaks NumPy in this kernel
+builtins.print = lambda *args, **kwargs: None
+
+def initialize_parameters(n_x, n_h, n_y):
+    np.random.seed(1)
+    W1 = np.random.randn(n_h, n_x) * 0.01
+    b1 = np.zeros((n_h, 1))
+    W2 = np.random.randn(n_y, n_h) * 0.01
+    b2 = np.zeros((n_y, 1))
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+'''
+
+
+def test_each_submission_runs_in_a_kernel_of_its_own(new_course, tmp_path):
+    """One worker grades a submission that breaks NumPy in its kernel, then a correct one."""
+    course = new_course("isolation")
+    shutil.rmtree(course.submitted)
+    samples.write_submission(samples.fill_answers({"initialize_parameters": POLLUTING_ANSWER.strip()}),
+                             "a_polluter", course.submitted)
+    samples.write_submission(samples.fill_answers({}), "b_correct", course.submitted)
+    timings = tmp_path / "timings.json"
+    done = course.grade("--jobs", "1", "--no-feedback", "--timings", str(timings), timeout=GRADE_TIMEOUT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    grades = gradebook_snapshot(course)["students"]
+    assert grades["a_polluter"]["submissions"][ASSIGNMENT]["score"] < 50  # its NumPy was broken
+    assert grades["b_correct"]["submissions"][ASSIGNMENT]["score"] == 100.0  # the next kernel's was not
+    kernels = json.loads(timings.read_text())["kernel_pids"]
+    assert kernels["a_polluter"] and kernels["b_correct"]
+    assert not set(kernels["a_polluter"]) & set(kernels["b_correct"])
+
+
+def _write_grades(db_url, student, rounds):
+    """A grading worker's pattern: read a grade, then write it, one commit per cell."""
+    gradebook_access.wait_for_sqlite_writers()
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        gradebook.update_or_create_student(student)
+        gradebook.update_or_create_submission("a1", student)
+    for attempt in range(rounds):
+        with Gradebook(db_url, COURSE_ID) as gradebook:
+            for cell in ("c1", "c2", "c3"):
+                grade = gradebook.find_grade(cell, "nb", "a1", student)
+                grade.auto_score = attempt + 1
+                gradebook.db.commit()
+
+
+def _hold_the_write_lock(db_path, seconds, holding):
+    """Someone else writing for longer than SQLite's default 5 s wait (a stalled disk, say)."""
+    import sqlite3
+    connection = sqlite3.connect(db_path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    holding.set()
+    time.sleep(seconds)
+    connection.execute("COMMIT")
+
+
+def test_many_concurrent_writers_lose_no_grade(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        gradebook.add_assignment("a1")
+        gradebook.add_notebook("nb", "a1")
+        for cell in ("c1", "c2", "c3"):
+            gradebook.add_grade_cell(cell, "nb", "a1", max_score=1, cell_type="code")
+    context = multiprocessing.get_context("fork")
+    holding = context.Event()
+    holder = context.Process(target=_hold_the_write_lock, args=(tmp_path / "gradebook.db", 6, holding))
+    holder.start()
+    holding.wait(10)
+    writers = [context.Process(target=_write_grades, args=(db_url, f"s{i}", 4)) for i in range(8)]
+    for writer in writers:
+        writer.start()
+    for writer in writers + [holder]:
+        writer.join(120)
+    assert [writer.exitcode for writer in writers] == [0] * len(writers)
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        for i in range(8):
+            notebook = gradebook.find_submission_notebook("nb", "a1", f"s{i}")
+            assert [grade.auto_score for grade in notebook.grades] == [4, 4, 4]
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_redraws_one_line_on_a_terminal_with_the_recent_pace(monkeypatch):
+    clock = iter([0.0, 0.0, 10.0, 20.0])  # created, started, two submissions done
+    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
+    terminal = FakeTerminal()
+    progress = Progress(10, stream=terminal)
+    progress.start()
+    progress.advance()
+    progress.advance(ok=False)
+    text = terminal.getvalue()
+    assert text.count("\r\x1b[2K") == 3 and "\n" not in text
+    assert text.endswith("2/10 graded (20%), elapsed 00:20, ETA 01:20, 1 failed")
+
+
+def test_phase_clock_counts_each_second_once(monkeypatch):
+    from dnngrader.timing import PhaseClock
+    ticks = iter([0.0, 1.0, 3.0, 4.0, 10.0])  # created; execution from 1; database 3 to 4; back at 10
+    monkeypatch.setattr(time, "perf_counter", lambda: next(ticks))
+    clock = PhaseClock()
+    with clock.phase("execution"):
+        with clock.phase("database"):
+            pass
+    assert clock.seconds == {"other": 1.0, "execution": 8.0, "database": 1.0}
