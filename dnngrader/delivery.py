@@ -20,7 +20,6 @@ import sys
 
 from . import payload, reference
 from .cases import TESTS
-from .paths import SOURCE_NOTEBOOK
 
 # The graded functions each function calls, directly or through another (see the notebook):
 # graded against their reference versions, so a mistake in a callee costs only the callee.
@@ -31,21 +30,13 @@ CALLEES = {
     "L_model_backward": ("linear_backward", "linear_activation_backward"),
 }
 ATTRIBUTE = "_dnngrader_delivery"
-_answers = {}
-
-
-def _answer_sources():
-    if not _answers:
-        with open(SOURCE_NOTEBOOK, encoding="utf-8") as handle:
-            _answers.update(reference.answer_cells(json.load(handle)))
-    return _answers
 
 
 def for_test(test_id):
     """The JSON text handed over for a test cell (built in the grading process)."""
     test = TESTS[test_id]
     ref = reference.load()
-    sources = _answer_sources()
+    sources = reference.solution_sources()
     return json.dumps({
         "test": test_id,
         "args": [payload.encode(case.make_args(ref)) for case in test.cases],

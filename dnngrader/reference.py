@@ -28,15 +28,22 @@ def answer_cells(notebook):
     return cells
 
 
-def load(path=SOURCE_NOTEBOOK):
-    """A module whose attributes are the ten reference functions and the dnn_utils helpers."""
-    key = str(path)
+def solution_sources(path=SOURCE_NOTEBOOK):
+    """grade_id -> source of the source notebook's answer cells, read once per process."""
+    key = ("sources", str(path))
     if key not in _cache:
         # Plain JSON, not nbformat: this runs in every grading kernel, and importing nbformat
         # (jsonschema and its format grammars) costs seconds there.
         with open(path, encoding="utf-8") as handle:
-            cells = answer_cells(json.load(handle))
-        _cache[key] = module_of(cells)
+            _cache[key] = answer_cells(json.load(handle))
+    return _cache[key]
+
+
+def load(path=SOURCE_NOTEBOOK):
+    """A module whose attributes are the ten reference functions and the dnn_utils helpers."""
+    key = ("module", str(path))
+    if key not in _cache:
+        _cache[key] = module_of(solution_sources(path))
     return _cache[key]
 
 

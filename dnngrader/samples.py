@@ -16,21 +16,30 @@ from pathlib import Path
 
 import nbformat
 
-from .paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
-from .reference import answer_cells
+from .paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK
+from .reference import solution_sources
 
 SAMPLES = COURSE_ROOT / "samples"
+CATALOGUE = COURSE_ROOT / "catalogue"
+
+
+def _assigned(node, name):
+    return isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets)
 
 
 def parse_answers(code):
-    """(answers, start_from): the source of each graded function defined in ``code``."""
+    """(answers, start_from): the source of each graded function defined in ``code``, or taken
+    from the catalogue entries it lists in ``FROM_CATALOGUE`` (paths under catalogue/, no .py)."""
     tree = ast.parse(code)
     answers, start_from = {}, "solution"
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name in GRADED_FUNCTIONS:
             answers[node.name] = ast.get_source_segment(code, node)
-        elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "START_FROM" for t in node.targets):
+        elif _assigned(node, "START_FROM"):
             start_from = ast.literal_eval(node.value)
+        elif _assigned(node, "FROM_CATALOGUE"):
+            for entry in ast.literal_eval(node.value):
+                answers.update(parse_answers((CATALOGUE / f"{entry}.py").read_text())[0])
     return answers, start_from
 
 
@@ -43,7 +52,7 @@ def without_solution_markers(code):
 def fill_answers(answers, start_from="solution"):
     """A copy of the released notebook with the answer cells filled in."""
     notebook = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
-    solutions = answer_cells(nbformat.read(str(SOURCE_NOTEBOOK), as_version=4))
+    solutions = solution_sources()
     for cell in notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in answers:
