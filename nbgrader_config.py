@@ -8,7 +8,7 @@ Settings an instructor may want to change can also come from the environment:
                       grading kernel (defaults: 10 s per call, 30 s per test cell)
   DNN_KERNEL_MEMORY_MB  address space a grading kernel may use (default: 4096; 0 for no limit)
   DNN_KERNEL_RESTARTS   kernel restarts per notebook after crashes or hangs (default: 3)
-  DNN_SANDBOX         1: grade in the bubblewrap kernel of dnngrader/sandbox.py (install it first)
+  DNN_SANDBOX         1: grade in the bubblewrap kernel of dnngrader/sandbox.py
 """
 
 import os
@@ -40,7 +40,7 @@ c.ResilientExecute.memory_limit_mb = int(os.environ.get("DNN_KERNEL_MEMORY_MB", 
 c.ResilientExecute.max_restarts = int(os.environ.get("DNN_KERNEL_RESTARTS", "3"))
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back, then run
 if os.environ.get("DNN_SANDBOX") == "1":  # kernels without network, blind to the course's files
-    sandbox.configure(c)
+    sandbox.configure(c, COURSE_ROOT)
 # Says in plain words when a submission has no gradable notebook (renamed, unreadable).
 c.Autograde.pre_convert_hook = hooks.check_submission_folder
 # Before the notebook runs: nbgrader's own steps, plus the kit's checks of the files next to the

@@ -1,10 +1,17 @@
 """A grading kernel in a bubblewrap sandbox: no network, and no course directory but what grading
 needs (README: Threat model).
 
+``DNN_SANDBOX=1`` makes nbgrader_config.py call ``configure``, which writes the kernelspec
+``dnn-sandbox`` for the course being graded (into a private folder of this user under the
+temporary directory, put first on ``JUPYTER_PATH``) and makes nbgrader grade with it.  The spec
+is written anew by every nbgrader command, so it always holds the paths of the course and the
+Jupyter runtime folder of this run: a moved or copied course, another HOME or another user
+needs no installation step.
+
     python -m dnngrader.sandbox [--course DIR] [--kernels DIR]
 
-installs the kernelspec ``dnn-sandbox`` (by default into this Python environment's kernels);
-``DNN_SANDBOX=1`` then makes nbgrader_config.py grade with it.  Under autograde the kit's kernel
+checks that bubblewrap runs here and installs the same kernelspec for a course into a
+kernels folder of your choice (by default this Python environment's), for use outside nbgrader.  Under autograde the kit's kernel
 needs only the Python environment, the ``dnngrader`` package and the submission's own folder
 (the hidden tests' inputs and callees are handed over by the grader, see delivery.py), so the
 sandbox shows it nothing else of the course: not ``source/`` with the solutions, not the
@@ -15,11 +22,14 @@ network namespace unshared, nbgrader reaches the kernel through Unix sockets (ip
 """
 
 import argparse
+import hashlib
 import json
+import os
 import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_runtime_dir
@@ -27,8 +37,25 @@ from jupyter_core.paths import jupyter_runtime_dir
 from .paths import COURSE_ROOT
 
 KERNEL_NAME = "dnn-sandbox"
-SOCKET_FOLDER = Path("/tmp/dnn-kernel-sockets")  # short: a Unix socket path has ~100 characters
+# This user's private folder for the sandbox's kernelspecs and sockets.  Short, because a Unix
+# socket's path has at most ~100 characters; per user, so that two users grading on one machine
+# do not share (or block each other's) sockets.
+PRIVATE_FOLDER = Path(tempfile.gettempdir()) / f"dnn-sandbox-{os.getuid()}"
+SOCKET_FOLDER = PRIVATE_FOLDER / "sockets"
 SOCKET_PREFIX = str(SOCKET_FOLDER / "kernel")
+
+
+def _private_folder(path):
+    """Create ``path`` (and PRIVATE_FOLDER) readable by this user only; refuse a folder that
+    another user made first, since it would hold this user's kernel sockets.
+
+    Raises RuntimeError when the folder belongs to someone else."""
+    for folder in (PRIVATE_FOLDER, path):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if folder.stat().st_uid != os.getuid():
+            raise RuntimeError(f"{folder} belongs to another user: remove it, or set TMPDIR to a folder of yours")
+        os.chmod(folder, 0o700)
+    return path
 
 
 def available():
@@ -39,16 +66,21 @@ def available():
     return subprocess.run(probe, capture_output=True).returncode == 0
 
 
-def bwrap_command(course_root, python=sys.executable):
-    """The kernel's command line; ``$PWD`` (the submission's folder) and ``$0`` (the connection
-    file) are filled in by the shell when the kernel starts."""
+def bwrap_command(course_root, python=sys.executable, runtime_dir=None):
+    """The kernel's command line, for ``sh -c``; ``$PWD`` (the submission's folder) and ``$0``
+    (the connection file) are filled in by the shell when the kernel starts.
+
+    ``runtime_dir`` is Jupyter's runtime folder (default: this process's), hidden from the
+    kernel.  bubblewrap can only mount over a folder that exists, and cannot create one on the
+    read-only view of the machine, so the command creates it first (a fresh HOME has none)."""
     course_root = Path(course_root).resolve()
     package = Path(__file__).resolve().parent
     hidden = [course_root] + ([package.parent] if package.parent != course_root else [])
     environment = Path(sys.prefix).resolve()
+    runtime_dir = str(runtime_dir or jupyter_runtime_dir())
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             # Other kernels' connection files (their keys) live in these: out of sight.
-            "--tmpfs", "/tmp", "--tmpfs", jupyter_runtime_dir()]
+            "--tmpfs", "/tmp", "--tmpfs", runtime_dir]
     for folder in hidden:
         args += ["--tmpfs", str(folder)]
     if any(folder in environment.parents for folder in hidden):
@@ -60,12 +92,14 @@ def bwrap_command(course_root, python=sys.executable):
              # does its job
              "--unsetenv", "JPY_PARENT_PID"]
     quoted = " ".join(shlex.quote(arg) for arg in args)
-    return (f'exec {quoted} --bind "$PWD" "$PWD" --chdir "$PWD" --ro-bind "$0" "$0" '
+    return (f'mkdir -p {shlex.quote(runtime_dir)} && '
+            f'exec {quoted} --bind "$PWD" "$PWD" --chdir "$PWD" --ro-bind "$0" "$0" '
             f'{shlex.quote(python)} -m ipykernel_launcher -f "$0"')
 
 
 def install(course_root=COURSE_ROOT, kernels=None):
-    """Write the kernelspec; returns its folder."""
+    """Write the kernelspec for ``course_root`` into the folder ``kernels`` (default: this Python
+    environment's kernels); returns the spec's folder."""
     folder = Path(kernels or Path(sys.prefix) / "share" / "jupyter" / "kernels") / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     spec = {"argv": ["sh", "-c", bwrap_command(course_root), "{connection_file}"],
@@ -77,9 +111,24 @@ def install(course_root=COURSE_ROOT, kernels=None):
     return folder
 
 
-def configure(c):
-    """nbgrader settings that grade in the sandbox kernel (nbgrader_config.py calls this)."""
-    SOCKET_FOLDER.mkdir(mode=0o700, exist_ok=True)
+def kernels_folder(course_root):
+    """This user's folder of kernelspecs for ``course_root`` (one per course path)."""
+    digest = hashlib.sha256(str(Path(course_root).resolve()).encode()).hexdigest()[:16]
+    return PRIVATE_FOLDER / "kernels" / digest
+
+
+def configure(c, course_root=COURSE_ROOT):
+    """nbgrader settings that grade in the sandbox kernel (nbgrader_config.py calls this).
+
+    Writes the kernelspec for ``course_root`` and puts its folder first on ``JUPYTER_PATH``
+    (read by jupyter_client when nbgrader starts a kernel), so no installation step is needed.
+    Raises RuntimeError when this user's private folder belongs to someone else."""
+    _private_folder(SOCKET_FOLDER)
+    jupyter_folder = _private_folder(kernels_folder(course_root))
+    install(course_root, jupyter_folder / "kernels")
+    os.makedirs(jupyter_runtime_dir(), exist_ok=True)
+    paths = [str(jupyter_folder)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
     c.Execute.kernel_name = KERNEL_NAME
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = SOCKET_PREFIX
@@ -93,7 +142,8 @@ def main(argv=None):
     if not available():
         print("bubblewrap does not run here: install Debian's bubblewrap; it needs user namespaces.")
         return 1
-    print(f"installed {install(args.course, args.kernels)}; grade with DNN_SANDBOX=1")
+    print(f"bubblewrap runs here. Installed {install(args.course, args.kernels)}.\n"
+          "nbgrader needs no installed spec: DNN_SANDBOX=1 writes one for the course it grades.")
     return 0
 
 
