@@ -2,11 +2,14 @@
 
 Two kinds of finding:
 
-- ``tampering``: something that could only help a student cheat (a changed test cell, a file
-  that shadows a module, code that patches the grader).  Grading neutralises it; the submission
-  is also flagged for the instructor.
-- ``note``: something worth knowing that is not cheating (an extra notebook, a kernel crash,
-  cells put back in order).
+- ``tampering``: something that, left in place, could raise a grade (a changed test cell, points
+  put on an answer cell, a file that shadows a module, code that patches the grader).  Grading
+  neutralises it; the submission is also flagged for the instructor.
+- ``note``: something worth knowing that could not raise a grade (an extra notebook, a kernel
+  crash, cells put back in order, an answer cell turned into markdown by accident).
+
+Findings are graded by what they could do to a grade, not by how unusual they look: a slip that
+can only cost the student points is never reported as tampering.
 
 Findings live in the autograded notebook's metadata (``metadata.dnngrader.findings``), where
 the sanitizing and grading preprocessors add them; ``ReportFindings`` then shows them at the top

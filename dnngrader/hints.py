@@ -2,8 +2,11 @@
 the checks that go beyond comparing with the reference (numerical gradients).
 
 A hint is found by working out, with the reference pieces, what a known mistake returns on the
-case's own inputs: when the student's output equals that, the feedback names the mistake.  The
-texts are fixed sentences, so a hint never shows a hidden input or an expected value.
+case's own inputs: when the student's output equals that, the mistake explains that case.  The
+feedback names a mistake only when it explains every failing case of the test cell, and names
+all of them when several do (``dnn_checks.hint_lines``): on one case two mistakes can give the
+same output.  The texts are fixed sentences, so a hint never shows a hidden input or an
+expected value.
 """
 
 import copy
@@ -101,8 +104,17 @@ def _network(weights, biases=None):
 
 
 def _init_mistakes(seed, shapes):
-    """Initialisation mistakes shared by both initialisers."""
+    """Initialisation mistakes shared by both initialisers.  On some sizes two of them give the
+    same draws (1/sqrt(n) is 1 when n = 1): the judge then names every one that fits, and only
+    those that fit every failing case (dnn_checks.hint_lines)."""
     draw = lambda **options: lambda: _network(_draws(seed, shapes, **options))  # noqa: E731
+
+    def scaled_by_size(factor):
+        rng = np.random.RandomState(seed)
+        return _network([rng.randn(n, n_prev) * factor(n_prev) for n, n_prev in shapes])
+
+    other_scale = ("this exercise scales the draws by 0.01, not by 1/sqrt(n) or sqrt(2/n) (those "
+                   "initialisations come later in the course).")
     return [
         ("the weights were drawn in the wrong order: draw W1 first, then W2, and so on, layer by layer.",
          draw(order=range(len(shapes) - 1, -1, -1))),
@@ -111,6 +123,8 @@ def _init_mistakes(seed, shapes):
         ("the weights are not scaled: multiply the np.random.randn draws by 0.01.", draw(scale=1.0)),
         ("the seed is set again before each layer: seed once, before the first draw, so that each "
          "layer gets new numbers.", draw(reseed=True)),
+        (other_scale, lambda: scaled_by_size(lambda n_prev: 1 / np.sqrt(n_prev))),
+        (other_scale, lambda: scaled_by_size(lambda n_prev: np.sqrt(2 / n_prev))),
     ]
 
 
@@ -130,17 +144,9 @@ def _initialize_parameters_deep(args, ref):
             biases.append(rng.randn(n, 1) * 0.01)
         return _network(weights, biases)
 
-    def scaled_by_size(factor):
-        rng = np.random.RandomState(3)
-        return _network([rng.randn(n, n_prev) * factor(n_prev) for n, n_prev in shapes])
-
-    other_scale = ("this exercise scales the draws by 0.01, not by 1/sqrt(n) or sqrt(2/n) (those "
-                   "initialisations come later in the course).")
     return _init_mistakes(3, shapes) + [
         ("only the weights are random: each b is np.zeros((layer_dims[l], 1)). Drawing random "
          "biases also shifts the numbers every later weight gets.", random_biases),
-        (other_scale, lambda: scaled_by_size(lambda n_prev: 1 / np.sqrt(n_prev))),
-        (other_scale, lambda: scaled_by_size(lambda n_prev: np.sqrt(2 / n_prev))),
         ("these are the draws of np.random.seed(1): keep np.random.seed(3) as given.",
          lambda: _network(_draws(1, shapes))),
     ]

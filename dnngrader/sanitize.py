@@ -34,6 +34,13 @@ KERNEL_MODULES = {
 IMPORT_HOOKS = {"sitecustomize", "usercustomize"}
 MODULE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd")
 TIMESTAMP_FILE = "timestamp.txt"
+# What nbgrader itself puts in a submission folder, never the student's doing, so never reported:
+# the submission time (nbgrader submit, collect and zip_collect) and the key its feedback is
+# released under (submit, collect: nbgrader/exchange/default/submit.py).
+NBGRADER_FILES = {TIMESTAMP_FILE, "submission_secret.txt"}
+# The feedback a student fetched (fetch_feedback writes it into the assignment folder, which a new
+# submission then carries); nbgrader's default CourseDirectory.ignore already skips it.
+NBGRADER_FOLDERS = {"feedback"}
 
 
 def _coursedir(preprocessor):
@@ -95,7 +102,8 @@ class InspectSubmissionFolder(NbGraderPreprocessor):
     with the course's copies; a changed copy is reported.  Anything else Python could import
     (a ``numpy.py``, a package folder, a ``.pth`` or ``.so``) is deleted from the autograded copy
     before the kernel starts; it is flagged when it would replace a real module.  Other files are
-    left alone and listed as ignored.
+    left alone and listed as ignored, except those nbgrader itself writes into a submission
+    (``NBGRADER_FILES``, ``NBGRADER_FOLDERS``), which are never reported to the student.
 
     The first of the kit's preprocessors: it also clears any findings the submission carried.
     """
@@ -122,7 +130,7 @@ class InspectSubmissionFolder(NbGraderPreprocessor):
                 if entry.is_file() and not _same_text(entry, source / name):
                     findings.add(nb, findings.TAMPERING, f"the provided file {name} was changed; "
                                  "the course's copy was used instead.")
-            elif name == TIMESTAMP_FILE:
+            elif name in NBGRADER_FILES and entry.is_file():
                 continue
             elif module_name(entry):
                 _remove(autograded / name)
@@ -137,6 +145,8 @@ class InspectSubmissionFolder(NbGraderPreprocessor):
                 else:
                     findings.add(nb, findings.NOTE, f"the extra Python file {name} was deleted before "
                                  "grading: only the notebook is graded.")
+            elif name in NBGRADER_FOLDERS and entry.is_dir():
+                continue
             else:
                 ignored.append(name)
         if ignored:
@@ -190,23 +200,35 @@ class _ExpectedCell:
 
 
 def _metadata_changes(cell, expected):
-    """Readable differences between a cell's type and nbgrader metadata and the assignment's."""
+    """Readable differences between a cell's type and nbgrader metadata and the assignment's,
+    as (text, could_raise_a_grade) pairs.
+
+    A change could raise a grade when, left in place, it could stop a test from running or
+    counting, give points, or change code the grader relies on: any change to a test cell or a
+    locked cell, and points or grading asked for on an answer cell.  What can only keep an
+    answer from running (an answer cell turned into markdown or raw, an answer cell marked
+    locked or not a solution: slips a student makes with Jupyter's cell-type menu or toolbar)
+    cannot: nbgrader would only give less."""
+    harmless_on = {"solution", "locked", "task", "cell type"} if expected.meta["solution"] and \
+        not expected.grade and not expected.locked else set()
     changes = []
     if cell.cell_type != expected.cell_type:
-        changes.append(f"cell type {cell.cell_type} instead of {expected.cell_type}")
+        changes.append((f"cell type {cell.cell_type} instead of {expected.cell_type}",
+                        "cell type" not in harmless_on))
     meta = cell.metadata.get("nbgrader", {})
     for key in ("grade", "solution", "locked", "task"):
         if bool(meta.get(key, False)) != bool(expected.meta[key]):
-            changes.append(f"{key}: {bool(meta.get(key, False))} instead of {bool(expected.meta[key])}")
+            changes.append((f"{key}: {bool(meta.get(key, False))} instead of {bool(expected.meta[key])}",
+                            key not in harmless_on))
     if expected.grade:
         try:
             points_differ = float(meta.get("points")) != float(expected.meta["points"])
         except (TypeError, ValueError):
             points_differ = True
         if points_differ:
-            changes.append(f"points: {meta.get('points')} instead of {expected.meta['points']:g}")
+            changes.append((f"points: {meta.get('points')} instead of {expected.meta['points']:g}", True))
     elif "points" in meta:
-        changes.append(f"points: {meta.get('points')} on a cell that gives none")
+        changes.append((f"points: {meta.get('points')} on a cell that gives none", True))
     return changes
 
 
@@ -285,8 +307,15 @@ class RestoreGradedCells(NbGraderPreprocessor):
                 copies.setdefault(grade_id, []).append(cell)
                 continue
             del cell.metadata["nbgrader"]
-            if isinstance(meta, dict) and any(meta.get(key) for key in ("grade", "solution", "locked")):
+            if not isinstance(meta, dict):
+                continue
+            # Only a cell that asks for points could raise a grade; a cell marked as an answer or
+            # locked under a new id (a pasted cell whose id Jupyter renamed, say) could not.
+            if meta.get("grade"):
                 findings.add(nb, findings.TAMPERING, f"cell {index + 1} was marked as the graded cell "
+                             f"'{grade_id}', which the assignment does not have; it ran as an ordinary cell.")
+            elif meta.get("solution") or meta.get("locked"):
+                findings.add(nb, findings.NOTE, f"cell {index + 1} carried nbgrader's marks under the id "
                              f"'{grade_id}', which the assignment does not have; it ran as an ordinary cell.")
         kept = {}
         for grade_id, cells in copies.items():
@@ -299,9 +328,13 @@ class RestoreGradedCells(NbGraderPreprocessor):
                 findings.add(nb, kind, f"{info.label()} appeared {len(cells)} times; the last copy was "
                              "graded and the others ran as ordinary cells.")
             changes = _metadata_changes(cell, info)
-            if changes:
+            if any(could_raise for _, could_raise in changes):
                 findings.add(nb, findings.TAMPERING, f"{info.label()} had its nbgrader metadata changed "
-                             f"({'; '.join(changes)}); the assignment's was put back.")
+                             f"({'; '.join(text for text, _ in changes)}); the assignment's was put back.")
+            elif changes:
+                findings.add(nb, findings.NOTE, f"{info.label()} had been changed "
+                             f"({'; '.join(text for text, _ in changes)}), which can only keep an answer "
+                             "from being graded; it was put back as a code answer cell and graded as usual.")
             _set_cell_type(cell, info.cell_type)
             cell.metadata["nbgrader"] = dict(info.meta, checksum=info.checksum)
             if _edited(cell, info):
