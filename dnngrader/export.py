@@ -4,6 +4,8 @@
 ``nbgrader export --to grades.csv`` writes one row per student: a column per graded function,
 the total, whether the submission was flagged for the instructor, and the grader's notes (the
 tampering it detected and other findings, read from the autograded notebook; see findings.py).
+Every student with a folder in submitted/ has a row, even one nbgrader never recorded (no
+notebook, a renamed or unreadable one): 0 points and a note saying why.
 """
 
 import csv
@@ -12,7 +14,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
-from . import findings
+from . import findings, hooks
 from .cases import TESTS
 from .paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
@@ -24,15 +26,41 @@ def function_of(grade_id):
     return test.function if test else None
 
 
-def grade_rows(gradebook, assignment=ASSIGNMENT, autograded=COURSE_ROOT / "autograded"):
+def submission_folders(submitted, assignment=ASSIGNMENT):
+    """{student id: folder} of every ``submitted/<student>/<assignment>/`` folder, whatever it holds."""
+    root = Path(submitted)
+    if not root.is_dir():
+        return {}
+    return {folder.parent.name: folder for folder in sorted(root.glob(f"*/{assignment}")) if folder.is_dir()}
+
+
+def _not_graded_row(student, max_score, note):
+    row = {"student": student, **{name: 0.0 for name in GRADED_FUNCTIONS}}
+    row.update(total=0.0, max=max_score, flagged=False, notes=note)
+    return row
+
+
+def grade_rows(gradebook, assignment=ASSIGNMENT, autograded=COURSE_ROOT / "autograded", submitted=None):
     """One dict per student with a submission: student, each function's score, total, max,
-    flagged, notes (``autograded``: the folder of autograded submissions)."""
+    flagged, notes.
+
+    ``autograded``: the folder of autograded submissions.  ``submitted``: the folder of
+    submissions (submitted/); when given, every student with a folder there has a row, those
+    nbgrader has no submission of (nothing to grade, a renamed or unreadable notebook, not graded
+    yet) with 0 points and a note saying why, and a submission without an autograded notebook
+    gets the reason as its note.  Raises MissingEntry when the gradebook lacks the assignment's
+    notebook and some student needs such a row.
+    """
+    folders = submission_folders(submitted, assignment) if submitted is not None else {}
+    expected = [f"{NOTEBOOK}.ipynb"]
     rows = []
+    recorded = set()
     for student in sorted(gradebook.students, key=lambda s: s.id):
         try:
             submission = gradebook.find_submission_notebook(NOTEBOOK, assignment, student.id)
         except MissingEntry:
             continue
+        recorded.add(student.id)
         row = {"student": student.id, **{name: 0.0 for name in GRADED_FUNCTIONS}}
         for grade in submission.grades:
             function = function_of(grade.name)
@@ -42,8 +70,18 @@ def grade_rows(gradebook, assignment=ASSIGNMENT, autograded=COURSE_ROOT / "autog
         row["max"] = submission.max_score
         row["flagged"] = bool(submission.flagged)
         notebook = Path(autograded) / student.id / assignment / f"{NOTEBOOK}.ipynb"
-        row["notes"] = findings.summary(findings.read(notebook))
+        found = findings.read(notebook)
+        if found is None and student.id in folders:
+            row["notes"] = hooks.not_graded_reason(folders[student.id], expected)
+        else:
+            row["notes"] = findings.summary(found)
         rows.append(row)
+    missing = sorted(set(folders) - recorded)
+    if missing:
+        max_score = gradebook.find_notebook(NOTEBOOK, assignment).max_score
+        rows += [_not_graded_row(student, max_score, hooks.not_graded_reason(folders[student], expected))
+                 for student in missing]
+        rows.sort(key=lambda row: row["student"])
     return rows
 
 
@@ -73,7 +111,8 @@ class FunctionGradesExport(ExportPlugin):
     def export(self, gradebook):
         destination = self.to or "grades.csv"
         coursedir = self.parent.coursedir
-        rows = grade_rows(gradebook, autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."))
+        rows = grade_rows(gradebook, autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."),
+                          submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."))
         if self.student:
             rows = [row for row in rows if row["student"] in self.student]
         write_csv(rows, destination)

@@ -1,15 +1,19 @@
 """Grade a whole class: autograde every submission in parallel, then report.
 
-    python -m dnngrader.grade [--jobs N] [--zip DOWNLOAD.zip [--pattern REGEX]] [--force]
+    python -m dnngrader.grade [--jobs N] [--zip DOWNLOAD.zip [--pattern REGEX]
+                              [--timestamp-format FORMAT] [--timezone ZONE]] [--force]
                               [--no-feedback] [--course DIR] [--db URL] [--timings FILE]
 
-1. With --zip, collects an LMS download into submitted/ as `nbgrader zip_collect` does.
+1. With --zip, collects an LMS download into submitted/ as `nbgrader zip_collect` does; the
+   submission times in its file names are read with --timestamp-format in --timezone, never
+   guessed.
 2. Autogrades the submissions in submitted/ with N worker processes (default: one per core),
    each submission in a new kernel of its own, into the course's gradebook; a progress bar with
    an ETA runs on stderr.  nbgrader's own Autograde converter does the grading, configured by the
    course's nbgrader_config.py, so the gradebook ends as sequential `nbgrader autograde` leaves it.
 3. Generates each student's feedback HTML under feedback/.
-4. Writes reports/grades.csv (a row per student, a column per function, the total), prints the
+4. Writes reports/grades.csv (a row per student with a submission folder, graded or not, a
+   column per function, the total, notes), prints the
    pass rate of each function and draws reports/grades.png (score distribution, pass rates).
 
 A run that is interrupted or killed can simply be started again: submissions already graded
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from . import analytics, export, gradebook_access, lms, submissions, timing, worker
+from . import analytics, export, gradebook_access, lms, submissions, timestamps, timing, worker
 from .paths import COURSE_ROOT
 from .pool import GradingPool
 from .progress import Progress, format_duration
@@ -44,6 +48,14 @@ def parse_args(argv):
     parser.add_argument("--pattern", help="regular expression for the file names in the zip, with groups "
                         "student_id and file_id (and optionally timestamp); default: "
                         "<student_id>_<notebook>.ipynb or <student_id>/<notebook>.ipynb")
+    parser.add_argument("--timestamp-format", metavar="FORMAT",
+                        help="strptime format of the submission time in the zip's file names (the pattern's "
+                        "timestamp group), e.g. %%Y-%%m-%%d-%%H-%%M-%%S or '%%d.%%m.%%Y %%H:%%M'; a time that "
+                        "does not match is reported and counts as on time (default: "
+                        "TimedFileNameCollector.timestamp_format of nbgrader_config.py)")
+    parser.add_argument("--timezone", metavar="ZONE",
+                        help="IANA time zone of those times, e.g. Europe/Berlin or UTC (default: "
+                        "TimedFileNameCollector.timezone of nbgrader_config.py)")
     parser.add_argument("--force", action="store_true", help="grade every submission again, even those already graded")
     parser.add_argument("--no-feedback", action="store_true", help="do not generate feedback HTML")
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course directory (default: this kit)")
@@ -76,7 +88,8 @@ def _report(app, reports):
     """Write the CSV and the PNG, print the pass rates; returns the export rows."""
     coursedir = app.coursedir
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        rows = export.grade_rows(gradebook, autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."))
+        rows = export.grade_rows(gradebook, autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."),
+                                 submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."))
         points = export.max_points(gradebook)
     csv_path, png_path = reports / "grades.csv", reports / "grades.png"
     export.write_csv(rows, csv_path)
@@ -127,7 +140,12 @@ def main(argv=None):
     gradebook_access.wait_for_sqlite_writers()
 
     if args.zip:
-        changed = lms.collect_zip(coursedir, args.zip.resolve(), args.pattern)
+        try:
+            changed = lms.collect_zip(coursedir, args.zip.resolve(), args.pattern,
+                                      timestamp_format=args.timestamp_format, timezone=args.timezone)
+        except timestamps.TimestampError as error:
+            print(f"--timestamp-format/--timezone: {error}", file=sys.stderr)
+            return 2
         print(f"Collected {args.zip}: {len(changed)} new or changed submission(s)")
     plan = _plan(app, args)
     if plan is None:
@@ -135,6 +153,11 @@ def main(argv=None):
               "run `make release` (nbgrader generate_assignment) with that gradebook first.", file=sys.stderr)
         return 2
     students, tasks = plan
+    nothing_to_grade = sorted(set(export.submission_folders(
+        coursedir.format_path(coursedir.submitted_directory, ".", "."), coursedir.assignment_id)) - set(students))
+    if nothing_to_grade:
+        print(f"No notebook to grade in the submission folder of {', '.join(nothing_to_grade)}: "
+              "0 points and a note in the grades", file=sys.stderr)
     jobs = max(1, min(args.jobs, len(tasks) or 1))
     to_grade = sum(task["autograde"] for task in tasks)
     feedback_only = f", {len(tasks) - to_grade} to give feedback" if len(tasks) > to_grade else ""
@@ -170,7 +193,7 @@ def main(argv=None):
         print(f"{len(run.failed)} submission(s) could not be graded: {', '.join(run.failed)} "
               f"(details above and in {log_path})", file=sys.stderr)
         return 1
-    return 0
+    return 1 if nothing_to_grade else 0
 
 
 if __name__ == "__main__":

@@ -47,6 +47,25 @@ def problems(folder, expected):
     return messages
 
 
+def not_graded_reason(folder, expected):
+    """One line for the grade export on why nbgrader has not graded the submission in ``folder``
+    (the student's submitted/<student>/<assignment>/), given the names of the notebooks the
+    assignment has; starts with "not autograded".  Raises nothing."""
+    folder = Path(folder)
+    found = sorted(path.name for path in folder.glob("*.ipynb")) if folder.is_dir() else []
+    for name in expected:
+        path = folder / name
+        if not path.exists():
+            instead = f" (it has {', '.join(found)} instead)" if found else " (it has no notebook at all)"
+            return f"not autograded: the submission has no {name}{instead}"
+        try:
+            nbformat.read(str(path), as_version=4)
+        except Exception as error:
+            reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+            return f"not autograded: {name} is not a readable notebook ({reason})"
+    return "not autograded: not graded yet, or grading failed (see the autograde log)"
+
+
 def check_submission_folder(assignment=None, student=None, notebooks=()):
     """nbgrader's pre-convert hook: log what is wrong with this submission's notebooks."""
     if not notebooks:
