@@ -9,6 +9,9 @@ Settings an instructor may want to change can also come from the environment:
   DNN_KERNEL_MEMORY_MB  address space a grading kernel may use (default: 4096; 0 for no limit)
   DNN_KERNEL_RESTARTS   kernel restarts per notebook after crashes or hangs (default: 3)
   DNN_SANDBOX         1: grade in the bubblewrap kernel of dnngrader/sandbox.py
+  DNN_LMS_TIME_FORMAT strptime format of the submission times in LMS file names (zip_collect;
+                      default: %Y-%m-%d-%H-%M-%S)
+  DNN_LMS_TIMEZONE    time zone those times are in, an IANA name (default: UTC)
 """
 
 import os
@@ -17,8 +20,9 @@ import sys
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, COURSE_ROOT)  # the kit's preprocessors live in dnngrader/ next to this file
 
-from dnngrader import execute, findings, hooks, sandbox, sanitize  # noqa: E402
+from dnngrader import execute, findings, hooks, sandbox, sanitize, timestamps  # noqa: E402
 from dnngrader import preprocessors as kit  # noqa: E402
+from dnngrader.overwrite import OverwriteReleasedCells  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -43,16 +47,31 @@ if os.environ.get("DNN_SANDBOX") == "1":  # kernels without network, blind to th
     sandbox.configure(c, COURSE_ROOT)
 # Says in plain words when a submission has no gradable notebook (renamed, unreadable).
 c.Autograde.pre_convert_hook = hooks.check_submission_folder
+# A timestamp.txt nbgrader cannot read never stops grading: the submission is graded as on time
+# (no late penalty), the file is left as submitted, and CheckSubmissionTime (below) notes it.
+# This replaces nbgrader's CourseDirectory.get_existing_timestamp; timestamps.install says why.
+timestamps.install()
+
+# Collecting an LMS download (`nbgrader zip_collect`, `make grade ZIP=...`): the submission time
+# in the file names (the pattern's `timestamp` group) is read with this strptime format, in this
+# time zone, never guessed; a time that does not match is reported and counts as on time.
+c.ZipCollectApp.collector_plugin = "dnngrader.lms.TimedFileNameCollector"
+c.TimedFileNameCollector.timestamp_format = os.environ.get("DNN_LMS_TIME_FORMAT", "%Y-%m-%d-%H-%M-%S")
+c.TimedFileNameCollector.timezone = os.environ.get("DNN_LMS_TIMEZONE", "UTC")
+
 # Before the notebook runs: nbgrader's own steps, plus the kit's checks of the files next to the
 # notebook, of the graded cells' metadata and order, and of the student's code.  Findings are
 # shown at the top of the autograded notebook and in the export; tampering flags the submission.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     sanitize.InspectSubmissionFolder,
+    timestamps.CheckSubmissionTime,  # notes an unreadable or unknown submission time
     sanitize.RestoreGradedCells,
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.OverwriteCells",
+    # nbgrader's OverwriteCells, minus its false "checksum has changed" warning for every test
+    # cell whose hidden tests the release removed; a real edit still warns (overwrite.py).
+    OverwriteReleasedCells,
     "nbgrader.preprocessors.CheckCellMetadata",
     sanitize.FlagSuspiciousCode,
 ]

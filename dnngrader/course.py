@@ -18,9 +18,14 @@ LINKED = ("dnngrader", "source", *SHARED_FILES)
 
 
 class ScratchCourse:
-    def __init__(self, root, db_url=None):
+    """A course directory at ``root``, with its own gradebook (``db_url``, default: gradebook.db
+    in it) and exchange folder (``exchange``, default: exchange/ in it), whatever the environment
+    says: DNN_GRADEBOOK_URL and DNN_EXCHANGE are set for every command run in it."""
+
+    def __init__(self, root, db_url=None, exchange=None):
         self.root = Path(root)
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
+        self.exchange = Path(exchange) if exchange else self.root / "exchange"
 
     def create(self):
         """Lay the course out and run generate_assignment in it; returns self."""
@@ -38,8 +43,10 @@ class ScratchCourse:
         return self.root / "submitted"
 
     def env(self):
+        """The environment of commands run in this course: its own gradebook and exchange."""
         env = build.nbgrader_env()
         env["DNN_GRADEBOOK_URL"] = self.db_url
+        env["DNN_EXCHANGE"] = str(self.exchange)
         return env
 
     def nbgrader(self, *args, check=True, timeout=None):

@@ -49,9 +49,9 @@ def without_solution_markers(code):
                      if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
 
 
-def fill_answers(answers, start_from="solution"):
-    """A copy of the released notebook with the answer cells filled in."""
-    notebook = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
+def fill_answers(answers, start_from="solution", release=RELEASE_NOTEBOOK):
+    """A copy of the released notebook (``release``: its path) with the answer cells filled in."""
+    notebook = nbformat.read(str(release), as_version=4)
     solutions = solution_sources()
     for cell in notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -62,22 +62,25 @@ def fill_answers(answers, start_from="solution"):
     return notebook
 
 
-def write_submission(notebook, student, submitted_root):
-    """Lay out ``notebook`` as nbgrader expects a submission, beside the release's other files."""
+def write_submission(notebook, student, submitted_root, release=RELEASE_NOTEBOOK):
+    """Lay out ``notebook`` as nbgrader expects a submission, beside the other files of the
+    release (``release``: the released notebook's path)."""
     folder = Path(submitted_root) / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
-    for item in RELEASE_NOTEBOOK.parent.iterdir():
+    for item in Path(release).parent.iterdir():
         if item.suffix == ".py":
             shutil.copyfile(item, folder / item.name)
     nbformat.write(notebook, str(folder / f"{ASSIGNMENT}.ipynb"))
     return folder
 
 
-def write_samples(submitted_root):
+def write_samples(submitted_root, release=RELEASE_NOTEBOOK):
+    """Write every file of samples/ as a submission under ``submitted_root``, made from the
+    released notebook at ``release``; returns the students' ids."""
     students = []
     for spec in sorted(SAMPLES.glob("*.py")):
         answers, start_from = parse_answers(spec.read_text())
-        write_submission(fill_answers(answers, start_from), spec.stem, submitted_root)
+        write_submission(fill_answers(answers, start_from, release), spec.stem, submitted_root, release)
         students.append(spec.stem)
     return students
 

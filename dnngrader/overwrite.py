@@ -1,0 +1,45 @@
+"""nbgrader's OverwriteCells, without its false alarm about test cells that carry hidden tests.
+
+nbgrader records each locked cell's checksum from the source notebook, hidden tests included,
+and ``generate_assignment`` then removes the hidden tests (ClearHiddenTests) from the release.
+So at autograde every untouched test cell of this assignment differs from the recorded checksum,
+and stock OverwriteCells logs "Attribute 'checksum' for cell test_... has changed!" twelve times
+per submission, for students who changed nothing (known nbgrader behaviour).  Warnings that
+fire for everyone hide the one that matters: a student who really edited a test cell.
+
+``OverwriteReleasedCells`` is selected in nbgrader_config.py's ``Autograde.sanitize_preprocessors``
+in place of ``nbgrader.preprocessors.OverwriteCells``; configuration rather than a patch of
+nbgrader, so ``c.OverwriteCells.*`` settings still apply and nbgrader upgrades keep working.
+Before nbgrader's checks, a locked cell whose source is exactly the source cell's with the hidden
+tests removed (as ClearHiddenTests removes them, with the configured delimiters) gets the source
+cell's source back: what OverwriteCells would have written, without the warning.  Any other
+difference goes through nbgrader unchanged: the warning is logged and the cell restored (and
+RestoreGradedCells records the edit in the submission's findings).
+"""
+
+from nbformat.v4 import new_code_cell
+from nbgrader.api import MissingEntry
+from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells
+
+
+class OverwriteReleasedCells(OverwriteCells):
+    """OverwriteCells that takes a locked cell as the student received it for unchanged."""
+
+    def released_source(self, source):
+        """``source`` as ``generate_assignment`` released it: hidden-test regions removed."""
+        cell = new_code_cell(source)
+        ClearHiddenTests(config=self.config)._remove_hidden_test_region(cell)
+        return cell.source
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        """Restore an untouched released cell's hidden tests, then run nbgrader's checks."""
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is not None:
+            try:
+                source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                source_cell = None  # nbgrader's own method reports it
+            if (source_cell is not None and source_cell.locked and cell.source != source_cell.source
+                    and cell.source == self.released_source(source_cell.source)):
+                cell.source = source_cell.source
+        return super().preprocess_cell(cell, resources, cell_index)

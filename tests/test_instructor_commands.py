@@ -1,0 +1,356 @@
+"""The instructor's commands, run for real: nbgrader's exchange round trip, autograde's log,
+`make demo`, `make clean`, `make grade GRADE_ARGS=...` and the commands the README names.
+
+- A student fetches the assignment from an exchange folder, submits it, the instructor collects,
+  autogrades, releases the feedback and the student fetches it: the files nbgrader itself adds
+  to a submission (timestamp.txt, submission_secret.txt) are never reported to the student, and
+  an untouched submission's autograde log has no "checksum has changed" warning, while a
+  submission with an edited test cell still gets a warning or a finding.
+- The demo grades in a scratch course of its own: a copy of the kit with a real student and a
+  gradebook keeps them byte for byte.
+- `make clean`, in a clone of the repository, removes every grading output and nothing else.
+- make hands GRADE_ARGS and BENCH_ARGS to the shell unexpanded; every `nbgrader <command>` the
+  README names exists.
+"""
+
+import csv
+import hashlib
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from dnngrader import build, findings, samples
+from dnngrader.course import ScratchCourse
+from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
+
+COURSE_ID = "dnn-step-by-step"
+CHECKSUM_WARNING = re.compile(r"checksum'?\s+for\s+(?:grade\s+)?cell\s+'?(\w+)'?\s+has changed", re.I)
+SAMPLE_STUDENTS = sorted(path.stem for path in (COURSE_ROOT / "samples").glob("*.py"))
+# What a course keeps of its grading; the demo must leave all of it alone.
+COURSE_DATA = ("submitted", "autograded", "feedback", "reports", "exchange", "release", "gradebook.db")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+def run(command, cwd, env=None, timeout=600):
+    """Run ``command`` (a list) in ``cwd``, output captured; returns the CompletedProcess."""
+    return subprocess.run(command, cwd=cwd, env=env or build.nbgrader_env(), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def git(*args, cwd):
+    done = run(["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", *args], cwd)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def working_tree_clone(dest):
+    """A git clone of the repository at ``dest`` holding the working tree as it is now (every
+    tracked and untracked, not ignored file), committed there, so the tests see the kit as it
+    stands rather than as last committed."""
+    git("clone", "--quiet", str(COURSE_ROOT), str(dest), cwd=dest.parent)
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=COURSE_ROOT)
+    for name in filter(None, listed.split("\0")):
+        source, target = COURSE_ROOT / name, dest / name
+        if source.is_file() or source.is_symlink():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists() or target.is_symlink():
+                target.unlink()
+            shutil.copy2(source, target, follow_symlinks=False)
+        elif target.is_file():  # deleted in the working tree
+            target.unlink()
+    git("add", "--all", cwd=dest)
+    git("commit", "--quiet", "--allow-empty", "-m", "the working tree", cwd=dest)
+    return dest
+
+
+def file_hashes(root, names):
+    """relative path -> SHA-256 of every file under ``names`` (files or folders) in ``root``."""
+    hashes = {}
+    for name in names:
+        path = root / name
+        paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for item in paths:
+            hashes[str(item.relative_to(root))] = hashlib.sha256(item.read_bytes()).hexdigest()
+    return hashes
+
+
+def checksum_warnings(log):
+    """The grade ids of the cells nbgrader's autograde log says have a changed checksum."""
+    return set(CHECKSUM_WARNING.findall(log))
+
+
+def student_command(*args, exchange, cache):
+    """An nbgrader command as a student runs it: no course configuration, only the course id and
+    where the exchange is."""
+    return [sys.executable, "-m", "nbgrader", *args, "--course", COURSE_ID,
+            f"--Exchange.root={exchange}", f"--Exchange.cache={cache}"]
+
+
+def student_env():
+    env = build.nbgrader_env()
+    for name in ("DNN_EXCHANGE", "DNN_GRADEBOOK_URL"):
+        env.pop(name, None)
+    return env
+
+
+# ---------------------------------------------------------------------------------------------
+# 1, 2. Through the exchange: nbgrader's own files, and checksum warnings
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def exchange_class(tmp_path_factory):
+    """A course whose exchange is a temporary folder outside it.  The student zoe fetches the
+    assignment, answers every function correctly, adds a file of her own (notes.txt) and submits;
+    the instructor collects, autogrades, generates and releases the feedback; zoe fetches it."""
+    tmp = tmp_path_factory.mktemp("exchange_class")
+    exchange, cache, home = tmp / "exchange", tmp / "zoe_cache", tmp / "zoe"
+    home.mkdir()
+    course = ScratchCourse(tmp / "course", exchange=exchange).create()
+
+    def instructor(*args):
+        done = course.nbgrader(*args, check=False, timeout=600)
+        assert done.returncode == 0, f"nbgrader {args[0]}:\n{done.stderr[-3000:]}"
+        return done
+
+    def student(*args):
+        done = run(student_command(*args, "--student", "zoe", exchange=exchange, cache=cache), home,
+                   env=student_env())
+        assert done.returncode == 0, f"nbgrader {args[0]}:\n{done.stderr[-3000:]}"
+        return done
+
+    instructor("release_assignment", ASSIGNMENT)
+    student("fetch_assignment", ASSIGNMENT)
+    fetched = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nbformat.write(samples.fill_answers({}, release=fetched), str(fetched))
+    (home / ASSIGNMENT / "notes.txt").write_text("my own notes\n")
+    student("submit", ASSIGNMENT)
+    instructor("collect", ASSIGNMENT)
+    autograde = instructor("autograde", ASSIGNMENT, "--student", "zoe")
+    instructor("generate_feedback", ASSIGNMENT, "--student", "zoe")
+    instructor("release_feedback", ASSIGNMENT, "--student", "zoe")
+    student("fetch_feedback", ASSIGNMENT)
+    fetched_feedback = sorted((home / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
+    return {"course": course, "autograde_log": autograde.stderr, "fetched_feedback": fetched_feedback}
+
+
+def test_exchange_submission_carries_nbgraders_own_files(exchange_class):
+    """The scenario is real: nbgrader's submit and collect put their files in the submission."""
+    folder = exchange_class["course"].submitted / "zoe" / ASSIGNMENT
+    assert {"timestamp.txt", "submission_secret.txt", "notes.txt"} <= {p.name for p in folder.iterdir()}
+
+
+def test_feedback_never_mentions_nbgraders_own_files(exchange_class):
+    course = exchange_class["course"]
+    notes = findings.texts(findings.read(course.autograded_notebook("zoe")), findings.NOTE)
+    assert notes == ["extra files in the submission were ignored: notes.txt."]
+    html = (course.root / "feedback" / "zoe" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert len(exchange_class["fetched_feedback"]) == 1
+    fetched = exchange_class["fetched_feedback"][0].read_text()
+    for text in (html, fetched):
+        assert "notes.txt" in text  # the student's own extra file is still reported
+        assert "submission_secret" not in text and "timestamp.txt" not in text
+
+
+def test_autograding_an_untouched_submission_logs_no_checksum_warning(exchange_class):
+    log = exchange_class["autograde_log"]
+    assert "Autograding" in log  # the log is autograde's
+    assert checksum_warnings(log) == set(), log
+    assert "checksum" not in log.lower()
+
+
+def test_an_edited_test_cell_still_gets_a_warning_or_a_finding(exchange_class):
+    course = exchange_class["course"]
+    notebook = samples.fill_answers({})
+    [cell] = [cell for cell in notebook.cells
+              if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_compute_cost"]
+    cell.source = 'print("all tests passed")'
+    samples.write_submission(notebook, "yan", course.submitted)
+    done = course.nbgrader("autograde", ASSIGNMENT, "--student", "yan", check=False, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    warned = checksum_warnings(done.stderr)
+    recorded = [text for text in findings.texts(findings.read(course.autograded_notebook("yan")),
+                                                findings.TAMPERING) if "test_compute_cost" in text]
+    assert warned <= {"test_compute_cost"}, warned  # the untouched test cells stay quiet
+    assert warned or recorded, done.stderr
+    with Gradebook(course.db_url, COURSE_ID) as gradebook:  # the original test ran, and passed
+        grade = gradebook.find_grade("test_compute_cost", ASSIGNMENT, ASSIGNMENT, "yan")
+        assert grade.score == grade.max_score > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. The demo grades in a scratch course
+# ---------------------------------------------------------------------------------------------
+
+def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_path):
+    clone = working_tree_clone(tmp_path / "course")
+    env = build.nbgrader_env()
+    env["DNN_GRADEBOOK_URL"] = f"sqlite:///{clone / 'gradebook.db'}"
+    env["DNN_EXCHANGE"] = str(clone / "exchange")
+
+    def nbgrader(*args):
+        done = run([sys.executable, "-m", "nbgrader", *args], clone, env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    # The course with a real student, graded, with feedback, a report and the exchange.
+    nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    samples.write_submission(samples.fill_answers({}), "zoe_real", clone / "submitted")
+    nbgrader("autograde", ASSIGNMENT, "--student", "zoe_real")
+    nbgrader("generate_feedback", ASSIGNMENT, "--student", "zoe_real")
+    (clone / "reports").mkdir()
+    (clone / "reports" / "grades.csv").write_text("student,total\nzoe_real,100.0\n")
+    (clone / "exchange" / "note.txt").write_text("the exchange\n")
+    before = file_hashes(clone, COURSE_DATA)
+    assert "gradebook.db" in before and f"submitted/zoe_real/{ASSIGNMENT}/{ASSIGNMENT}.ipynb" in before
+
+    done = run([sys.executable, "-m", "dnngrader.demo"], clone, env=env, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    assert file_hashes(clone, COURSE_DATA) == before
+    with Gradebook(env["DNN_GRADEBOOK_URL"], COURSE_ID) as gradebook:
+        assert [student.id for student in gradebook.students] == ["zoe_real"]
+    for folder in ("submitted", "autograded", "feedback"):
+        assert sorted(p.name for p in (clone / folder).iterdir() if p.is_dir()) == ["zoe_real"]
+
+    demo = clone / "demo"
+    assert f"Demo course: {demo}" in done.stdout
+    with open(demo / "reports" / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(row["student"] for row in rows) == SAMPLE_STUDENTS
+    table = done.stdout.split("Autograding with nbgrader")[1]
+    for student in SAMPLE_STUDENTS:
+        assert re.search(rf"^{student}\b.*\s[\d.]+/[\d.]+\s", table, re.M), student
+        assert (demo / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+    assert re.search(r"^student\s.*\stotal", table, re.M)
+
+
+def test_demo_refuses_to_replace_a_folder_it_did_not_make(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("years of work\n")
+    done = run([sys.executable, "-m", "dnngrader.demo", "--into", str(mine)], COURSE_ROOT)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "was not made by the demo" in done.stderr
+    assert [p.name for p in mine.iterdir()] == ["thesis.tex"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. make clean
+# ---------------------------------------------------------------------------------------------
+
+def test_make_clean_removes_every_grading_output_and_nothing_else(tmp_path):
+    clone = working_tree_clone(tmp_path / "course")
+    outputs = {
+        f"submitted/zoe/{ASSIGNMENT}/{ASSIGNMENT}.ipynb": "{}",
+        f"autograded/zoe/{ASSIGNMENT}/{ASSIGNMENT}.ipynb": "{}",
+        "autograded/stray.log": "",
+        f"feedback/zoe/{ASSIGNMENT}/{ASSIGNMENT}.html": "<html/>",
+        "reports/grades.csv": "student\n",
+        "reports/grading.log": "",
+        f"downloaded/{ASSIGNMENT}/archive/class.zip": "",
+        f"exchange/{COURSE_ID}/outbound/{ASSIGNMENT}/{ASSIGNMENT}.ipynb": "{}",
+        f"exchange/{COURSE_ID}/inbound/zoe+{ASSIGNMENT}+2024-03-01T10.00.00/submission_secret.txt": "k",
+        "grades.csv": "student\n",
+        "gradebook.db": "",
+        "gradebook.db-journal": "",
+        "demo/.dnngrader-demo": "",
+        f"demo/submitted/ada/{ASSIGNMENT}/{ASSIGNMENT}.ipynb": "{}",
+        "demo/gradebook.db": "",
+    }
+    kept = {".venv/bin/python": "", f"work/{ASSIGNMENT}/{ASSIGNMENT}.ipynb": "{}", "notes.txt": "mine\n"}
+    for name, text in {**outputs, **kept}.items():
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        (clone / name).write_text(text)
+    (clone / f"autograded/zoe/{ASSIGNMENT}/{ASSIGNMENT}.ipynb").chmod(0o444)  # as nbgrader leaves it
+    for name in ("dnngrader", "source", "release"):  # the demo's course links to the kit
+        (clone / "demo" / name).symlink_to(clone / name)
+    status = git("status", "--porcelain", "--ignored", "--untracked-files=all", cwd=clone).splitlines()
+    for name in outputs:  # every output is one .gitignore knows as generated
+        assert f"!! {name}" in status or any(line.startswith("!! ") and name.startswith(line[3:])
+                                            for line in status), name
+
+    done = run(["make", "clean"], clone)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    remaining = git("status", "--porcelain", "--ignored", cwd=clone).splitlines()
+    assert sorted(remaining) == ["!! .venv/", "!! work/", "?? notes.txt"]
+    for name in kept:
+        assert (clone / name).is_file(), name
+    assert (clone / "autograded" / "README.md").is_file()
+    assert (clone / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. make's arguments and the README's commands
+# ---------------------------------------------------------------------------------------------
+
+def printed_command(make_output, module):
+    """The arguments of the ``python -m <module>`` line ``make -n`` printed."""
+    [line] = [line for line in make_output.splitlines() if f"-m {module}" in line]
+    words = shlex.split(line)
+    return words[words.index(module) + 1:]
+
+
+def test_make_passes_grade_args_and_bench_args_unexpanded():
+    pattern = r".*_(?P<student_id>[^_]+)_(?P<file_id>dnn_step_by_step)\.ipynb$"
+    done = run(["make", "-n", "grade", f"GRADE_ARGS=--pattern '{pattern}' --force", "JOBS=2"], COURSE_ROOT)
+    assert done.returncode == 0, done.stderr
+    assert printed_command(done.stdout, "dnngrader.grade") == ["--jobs", "2", "--pattern", pattern, "--force"]
+    done = run(["make", "-n", "bench", "BENCH_ARGS=--keep '/tmp/bench$HOME' --jobs 1", "N=3"], COURSE_ROOT)
+    assert done.returncode == 0, done.stderr
+    assert printed_command(done.stdout, "dnngrader.bench") == ["--n", "3", "--keep", "/tmp/bench$HOME", "--jobs", "1"]
+
+
+def test_readme_pattern_example_reaches_the_grader_intact():
+    readme = (COURSE_ROOT / "README.md").read_text()
+    examples = [line for line in readme.splitlines()
+                if line.startswith("make grade ") and "GRADE_ARGS=" in line and "--pattern" in line]
+    assert examples
+    for example in examples:
+        written = re.search(r"--pattern '([^']*)'", example).group(1)
+        done = run(["bash", "-c", example.replace("make grade", "make -n grade", 1)], COURSE_ROOT)
+        assert done.returncode == 0, done.stderr
+        arguments = printed_command(done.stdout, "dnngrader.grade")
+        pattern = arguments[arguments.index("--pattern") + 1]
+        assert pattern == written and pattern.endswith("$"), (example, pattern)
+        regexp = re.compile(pattern)
+        assert {"student_id", "file_id"} <= set(regexp.groupindex), example
+    regexp = re.compile(re.search(r"--pattern '([^']*)'", examples[0]).group(1))
+    match = regexp.match(f"class/attempt_zoe_{ASSIGNMENT}.ipynb")
+    assert match and match["student_id"] == "zoe" and match["file_id"] == ASSIGNMENT
+    assert not regexp.match(f"class/attempt_zoe_{ASSIGNMENT}.ipynb.orig")
+
+
+def readme_nbgrader_commands(readme):
+    """The subcommands of every ``nbgrader <subcommand>`` in the README's code (blocks and spans)."""
+    fence = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
+    code = fence.findall(readme) + re.findall(r"`([^`\n]+)`", fence.sub("", readme))
+    return {match.group(1) for text in code
+            for match in re.finditer(r"(?:^|[\s;&|(])nbgrader\s+([a-z][a-z_]*)", text, re.M)}
+
+
+def nbgrader_subcommands():
+    """name -> description of the subcommands ``nbgrader --help-all`` lists."""
+    done = run([sys.executable, "-m", "nbgrader", "--help-all"], COURSE_ROOT)
+    assert done.returncode == 0, done.stderr
+    section = done.stdout.split("Subcommands\n===========\n", 1)[1]
+    section = re.split(r"\n\S[^\n]*\n=+\n", section, maxsplit=1)[0]
+    return dict(re.findall(r"^([a-z_]+)\n((?:[ \t]+\S[^\n]*\n?)+)", section, re.M))
+
+
+def test_every_nbgrader_command_the_readme_names_exists():
+    named = readme_nbgrader_commands((COURSE_ROOT / "README.md").read_text())
+    assert {"autograde", "generate_feedback", "release_feedback", "export"} <= named
+    subcommands = nbgrader_subcommands()
+    assert {"autograde", "collect", "fetch_feedback"} <= set(subcommands)
+    missing = sorted(name for name in named if name not in subcommands)
+    deprecated = sorted(name for name in named if "DEPRECATED" in subcommands.get(name, ""))
+    assert missing == [] and deprecated == [], (missing, deprecated)
