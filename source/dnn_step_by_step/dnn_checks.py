@@ -570,9 +570,29 @@ def _matches_route(output, returned, names):
     return not compare_returned(output, returned, names)
 
 
+class CheckFailed(AssertionError):
+    """A visible check that did not pass.  Its message holds everything the student needs to fix
+    the mistake (each problem, then the hints), so the failure reads the same wherever it is
+    shown: in the notebook, in nbgrader's Validate dialog and output (which show the error's
+    traceback), and in a log.  In a notebook it is shown without a traceback into this module:
+    IPython shows what ``_render_traceback_`` returns instead of the frames."""
+
+    def __init__(self, name, problems, hints):
+        self.name = name
+        self.lines = [f"\u2717 {problem}" for problem in problems] + list(hints)
+        count = len(problems)
+        self.summary = (f"{name} does not pass its visible check: {count} problem{'s' if count != 1 else ''}"
+                        f" (above). Fix {'it' if count == 1 else 'them'} and run this cell again.")
+        super().__init__("\n".join(self.lines + [self.summary]))
+
+    def _render_traceback_(self):
+        return self.lines + [f"{type(self).__name__}: {self.summary}"]
+
+
 def check(name, function, part=None):
     """Run ``function`` on its visible test case and explain every difference from the
-    expected output.  Raises AssertionError when something is wrong."""
+    expected output.  Raises CheckFailed (an AssertionError) when something is wrong; its
+    message lists every problem and hint."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         # The grader checks this case itself, outside your notebook's kernel.
         return
@@ -593,11 +613,8 @@ def check(name, function, part=None):
             problems = []
     problems += modified_arguments(name, before, arguments)
     if problems:
-        for problem in problems:
-            print(f"  \u2717 {problem}")
-        for line in hint_lines([problems]):
-            print(f"  {line}")
-        raise AssertionError(f"{name}: {len(problems)} problem(s), listed above.")
+        # Raised without printing first: the error shows the problems, once, wherever it is shown.
+        raise CheckFailed(name, problems, hint_lines([problems]))
     if route:
         print(f"  \u2713 {_returned_names(name)}: as expected for another correct route, {route}. "
               "This case's inputs do not keep that promise, so the numbers differ from the ones "
