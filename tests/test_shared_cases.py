@@ -53,6 +53,7 @@ def pasted_copy_with_new_id():
     original = cell_of(nb, "compute_cost")
     pasted = copy.deepcopy(original)
     pasted.metadata["nbgrader"]["grade_id"] = "cell-3f2a9c"
+    pasted["id"] = "pasted-copy"  # Jupyter gives a pasted cell an id of its own
     nb.cells.insert(nb.cells.index(original) + 1, pasted)
     return nb
 
