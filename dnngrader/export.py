@@ -11,7 +11,7 @@ notebook, a renamed or unreadable one): 0 points and a note saying why.
 import csv
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
 
 from . import findings, hooks

@@ -10,7 +10,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from dnngrader import catalogue, grading_report, hints, judge, payload, reference
+from dnngrader import catalogue, grading_report, hints, payload, reference
+from in_process_judge import verdict
 from dnngrader.cases import TESTS
 from dnngrader.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK
@@ -207,21 +208,7 @@ def test_feedback_and_grader_output_never_show_hidden_inputs_or_expected_values(
 def verdict_for(entry_name, test_id, ref):
     """The judge's verdict on a catalogue entry, run here on the cell's cases with the reference
     versions of the functions it calls."""
-    entry = BY_NAME[entry_name]
-    namespace = dict(vars(ref))
-    exec(entry.code, namespace)
-    function = namespace[entry.function]
-    results = []
-    for case in TESTS[test_id].cases:
-        args = case.make_args(ref)
-        try:
-            value = function(*args)
-        except Exception as error:
-            results.append({"status": "raised", "error": type(error).__name__, "message": str(error)})
-        else:
-            results.append({"status": "returned", "value": payload.encode(value),
-                            "args_after": payload.encode(args)})
-    return judge.judge(test_id, payload.loads(payload.dumps(results)), ref)
+    return verdict(BY_NAME[entry_name].code, test_id, ref)
 
 
 @pytest.mark.parametrize("entry_name,test_id,hint", [

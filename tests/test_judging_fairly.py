@@ -17,37 +17,14 @@ import numpy as np
 import pytest
 
 import dnn_checks
-import test_cases
-from dnngrader import hints, judge, payload, reference, routes
+from dnngrader import hints, reference, routes
+from in_process_judge import define, verdict
 from dnngrader.cases import TESTS
 
 
 @pytest.fixture(scope="module")
 def ref():
     return reference.load()
-
-
-def define(code, ref):
-    """The function defined by ``code``, with the reference helpers and callees around it."""
-    namespace = dict(vars(ref))
-    exec(code, namespace)
-    return namespace
-
-
-def verdict(code, test_id, ref):
-    """The judge's verdict on ``code`` for one test cell, as under nbgrader autograde."""
-    function = define(code, ref)[TESTS[test_id].function]
-    results = []
-    for case in TESTS[test_id].cases:
-        args = case.make_args(ref)
-        try:
-            value = function(*args)
-        except Exception as error:
-            results.append({"status": "raised", "error": type(error).__name__, "message": str(error)})
-        else:
-            results.append({"status": "returned", "value": payload.encode(value),
-                            "args_after": payload.encode(args)})
-    return judge.judge(test_id, payload.loads(payload.dumps(results)), ref)
 
 
 def visible_check(code, name, ref, part=None):

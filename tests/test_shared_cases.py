@@ -9,11 +9,9 @@ our own of the same kinds, graded in one batch by the real `nbgrader autograde`:
 """
 
 import copy
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
 
 from dnngrader import samples
 from dnngrader.course import ScratchCourse
