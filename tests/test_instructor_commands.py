@@ -28,6 +28,7 @@ from nbgrader.api import Gradebook
 from dnngrader import build, findings, samples
 from dnngrader.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
+from working_tree import git, run, working_tree_clone
 
 COURSE_ID = "dnn-step-by-step"
 CHECKSUM_WARNING = re.compile(r"checksum'?\s+for\s+(?:grade\s+)?cell\s+'?(\w+)'?\s+has changed", re.I)
@@ -39,38 +40,6 @@ COURSE_DATA = ("submitted", "autograded", "feedback", "reports", "exchange", "re
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-def run(command, cwd, env=None, timeout=600):
-    """Run ``command`` (a list) in ``cwd``, output captured; returns the CompletedProcess."""
-    return subprocess.run(command, cwd=cwd, env=env or build.nbgrader_env(), capture_output=True,
-                          text=True, timeout=timeout)
-
-
-def git(*args, cwd):
-    done = run(["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", *args], cwd)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def working_tree_clone(dest):
-    """A git clone of the repository at ``dest`` holding the working tree as it is now (every
-    tracked and untracked, not ignored file), committed there, so the tests see the kit as it
-    stands rather than as last committed."""
-    git("clone", "--quiet", str(COURSE_ROOT), str(dest), cwd=dest.parent)
-    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=COURSE_ROOT)
-    for name in filter(None, listed.split("\0")):
-        source, target = COURSE_ROOT / name, dest / name
-        if source.is_file() or source.is_symlink():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists() or target.is_symlink():
-                target.unlink()
-            shutil.copy2(source, target, follow_symlinks=False)
-        elif target.is_file():  # deleted in the working tree
-            target.unlink()
-    git("add", "--all", cwd=dest)
-    git("commit", "--quiet", "--allow-empty", "-m", "the working tree", cwd=dest)
-    return dest
-
 
 def file_hashes(root, names):
     """relative path -> SHA-256 of every file under ``names`` (files or folders) in ``root``."""
