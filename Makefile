@@ -9,7 +9,7 @@ export PATH := $(BIN):$(PATH)
 STAMP  := $(VENV)/.installed
 DEBIAN_PACKAGES := chromium bubblewrap postgresql
 
-.PHONY: help venv debian-packages release demo lab test grading-report grade bench lock clean
+.PHONY: help venv debian-packages release demo lab validate test grading-report grade bench lock clean
 
 help:
 	@echo "make demo     grade the sample submissions in a scratch course (demo/), show the results"
@@ -17,7 +17,8 @@ help:
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
 	@echo "make grade    grade submitted/ in parallel (JOBS=n, ZIP=lms-download.zip), feedback, CSV, chart"
 	@echo "make bench    time stock nbgrader autograde against make grade (N=200 submissions)"
-	@echo "make lab      serve JupyterLab on a working copy of the student release (work/)"
+	@echo "make lab      JupyterLab for a student: work/ with the course's nbgrader settings, a working copy of the release"
+	@echo "make validate  run a notebook as a student's runs, show which visible checks pass (NB=notebook)"
 	@echo "make release  regenerate release/ from source/"
 	@echo "make clean    remove everything grading generates (not .venv, source/, release/, work/)"
 
@@ -46,12 +47,26 @@ release: venv
 demo: venv
 	$(BIN)/python -m dnngrader.demo
 
-# A student works in a copy of the release (work/, not committed), made once: the committed
-# release/ stays what nbgrader generated, and `make release` can never delete a student's work.
-WORK := work/dnn_step_by_step
+# The student's side of the course, in work/ (not committed).  dnngrader.student_config writes
+# work/nbgrader_config.py from the course's nbgrader_config.py (course id, exchange folder, created
+# if missing), so nbgrader's Assignments panel lists, fetches and submits through the course's
+# exchange, and makes the working copy work/dnn_step_by_step/ of the release once, unless the
+# assignment is released to the exchange (the panel fetches it there then).  A student's work is
+# never overwritten: the committed release/ stays what nbgrader generated.  jupyter lab runs in
+# work/, as the panel fetches into the server's working folder.  LAB_ARGS go to jupyter lab as
+# written (make lab LAB_ARGS=--port=8890).
 lab: venv
-	@test -d $(WORK) || { mkdir -p work && cp -r release/dnn_step_by_step $(WORK) && echo "Copied the release to $(WORK)"; }
-	cd $(WORK) && $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser
+	$(BIN)/python -m dnngrader.student_config --working-copy
+	cd work && $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser $(value LAB_ARGS)
+
+# Runs a notebook top to bottom in a fresh kernel, as a student's runs, and reports each function's
+# visible check; exit 0 only when all pass, 1 when any fails, 2 when the notebook cannot be checked.
+# NB defaults to the student's working copy (make lab), else the release.  VALIDATE_ARGS go to the
+# command as written (make validate VALIDATE_ARGS="--timeout 30 --json report.json").
+VALIDATE_DEFAULT := work/dnn_step_by_step/dnn_step_by_step.ipynb
+NB ?= $(if $(wildcard $(VALIDATE_DEFAULT)),$(VALIDATE_DEFAULT),release/dnn_step_by_step/dnn_step_by_step.ipynb)
+validate: venv
+	$(BIN)/python -m dnngrader.validate $(NB) $(value VALIDATE_ARGS)
 
 test: venv debian-packages
 	$(BIN)/python -m pytest

@@ -1,6 +1,7 @@
 """Regenerate everything derived from the sources, or check that it is up to date.
 
-    python -m dnngrader.build           copy the shared helpers into source/ and regenerate release/
+    python -m dnngrader.build           copy the shared helpers into source/, redraw the notebook's
+                                        figures (python -m dnngrader.figures) and regenerate release/
     python -m dnngrader.build --check   exit 1 if any copy of a shared helper differs from its original
 
 The shared helpers (dnn_utils.py, test_cases.py, dnn_checks.py) are written once, at the course
@@ -49,7 +50,10 @@ def sync_source():
 
 
 def generate_release(quiet=False):
+    """Refresh source/ (the shared helpers' copies, the figures) and let nbgrader make release/."""
+    from . import figures  # matplotlib is imported only when the figures are drawn
     sync_source()
+    figures.write_figures()
     output = subprocess.DEVNULL if quiet else None
     nbgrader("generate_assignment", ASSIGNMENT, "--force", stdout=output, stderr=output)
 

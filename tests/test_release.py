@@ -41,12 +41,13 @@ def comparable(notebook):
 def test_release_is_what_generate_assignment_makes_from_source(scratch_course):
     regenerated = scratch_course.root / "release" / ASSIGNMENT
     committed = RELEASE_NOTEBOOK.parent
-    def files(folder):  # hidden entries (.ipynb_checkpoints) are Jupyter's, not the release's
-        return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    assert [p.name for p in files(regenerated)] == [p.name for p in files(committed)]
+    def files(folder):  # every file, in subfolders too (figures/); hidden ones (.ipynb_checkpoints) are Jupyter's
+        paths = (p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+        return sorted(p for p in paths if not any(part.startswith(".") for part in p.parts))
+    assert files(regenerated) == files(committed)
     for path in files(committed):
         if path.suffix != ".ipynb":
-            assert filecmp.cmp(path, regenerated / path.name, shallow=False), path.name
+            assert filecmp.cmp(committed / path, regenerated / path, shallow=False), str(path)
     fresh = nbformat.read(str(regenerated / f"{ASSIGNMENT}.ipynb"), as_version=4)
     assert comparable(fresh) == comparable(nbformat.read(str(RELEASE_NOTEBOOK), as_version=4))
 
