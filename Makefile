@@ -9,11 +9,12 @@ export PATH := $(BIN):$(PATH)
 STAMP  := $(VENV)/.installed
 DEBIAN_PACKAGES := chromium bubblewrap postgresql
 
-.PHONY: help venv debian-packages release demo lab validate test grading-report grade bench lock clean
+.PHONY: help venv debian-packages release demo lab validate course-check test grading-report grade bench lock clean
 
 help:
 	@echo "make demo     grade the sample submissions in a scratch course (demo/), show the results"
 	@echo "make test     run the whole test suite"
+	@echo "make course-check  what the course repository's CI runs: generated files, solutions, release"
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
 	@echo "make grade    grade submitted/ in parallel (JOBS=n, ZIP=lms-download.zip), feedback, CSV, chart"
 	@echo "make bench    time stock nbgrader autograde against make grade (N=200 submissions)"
@@ -67,6 +68,13 @@ VALIDATE_DEFAULT := work/dnn_step_by_step/dnn_step_by_step.ipynb
 NB ?= $(if $(wildcard $(VALIDATE_DEFAULT)),$(VALIDATE_DEFAULT),release/dnn_step_by_step/dnn_step_by_step.ipynb)
 validate: venv
 	$(BIN)/python -m dnngrader.validate $(NB) $(value VALIDATE_ARGS)
+
+# What the course repository's CI runs (.github/workflows/course.yml): generated files up to date,
+# the solutions pass every visible check, the release agrees with the source.
+course-check: venv
+	$(BIN)/python -m dnngrader.build --check
+	$(BIN)/python -m dnngrader.validate source/dnn_step_by_step/dnn_step_by_step.ipynb
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_release.py tests/test_source_notebook.py tests/test_reference.py
 
 test: venv debian-packages
 	$(BIN)/python -m pytest

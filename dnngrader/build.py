@@ -2,7 +2,8 @@
 
     python -m dnngrader.build           copy the shared helpers into source/, redraw the notebook's
                                         figures (python -m dnngrader.figures) and regenerate release/
-    python -m dnngrader.build --check   exit 1 if any copy of a shared helper differs from its original
+    python -m dnngrader.build --check   exit 1 if any copy of a shared helper, or the students'
+                                        repository template (classroom/), is out of date
 
 The shared helpers (dnn_utils.py, test_cases.py, dnn_checks.py) are written once, at the course
 root; the copies next to the notebooks are made here and never edited by hand.
@@ -56,6 +57,8 @@ def generate_release(quiet=False):
     figures.write_figures()
     output = subprocess.DEVNULL if quiet else None
     nbgrader("generate_assignment", ASSIGNMENT, "--force", stdout=output, stderr=output)
+    from . import classroom  # the students' repository template is made from the release
+    classroom.write(classroom.TEMPLATE)
 
 
 def main(argv=None):
@@ -63,7 +66,8 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true", help="only check the copies of the shared helpers")
     args = parser.parse_args(argv)
     if args.check:
-        stale = stale_copies()
+        from . import classroom
+        stale = stale_copies() + [f"classroom/{name}" for name in classroom.differences()]
         for path in stale:
             print(f"out of date: {path} (run `make release`)")
         return 1 if stale else 0

@@ -1,0 +1,660 @@
+"""Checks for the step-by-step assignment.
+
+``check(name, function)`` runs one of your functions on its visible test case from
+``test_cases.py``, compares every output with the expected one and prints what it checked.
+When something is wrong it says which output, how it differs (type, shape, dtype, values) and,
+when the difference looks like a classic mistake, how to fix it.
+
+The grader uses the same comparison on inputs you do not see, so a message from the grader
+reads like the messages here.
+"""
+
+import copy
+import os
+import sys
+
+import numpy as np
+
+import test_cases
+
+RTOL = 1e-6
+ATOL = 1e-8
+
+
+class Shaped:
+    """An expected array of which only the shape is known (the check tests type, dtype, shape)."""
+
+    def __init__(self, *shape):
+        self.shape = tuple(shape)
+
+
+class Problem(str):
+    """One thing wrong with a returned value: the sentence a student reads (the string itself),
+    and what could explain it, in three tiers from most to least specific:
+
+    - ``explained_by``: classic mistakes that give exactly this output on this case;
+    - ``advice``: what the value itself suggests (its shape, a common factor, its keys);
+    - ``fallback``: general advice about this output, when nothing more specific applies.
+
+    ``label`` names the output (e.g. "db", "grads['dW1']").  Which hints a student is given is
+    decided over every failing case together (``hint_lines``), never from one case alone.
+    """
+
+    def __new__(cls, text, label=None, explained_by=(), advice=(), fallback=()):
+        problem = super().__new__(cls, text)
+        problem.label = label
+        problem.explained_by = tuple(dict.fromkeys(explained_by))
+        problem.advice = tuple(dict.fromkeys(text for text in advice if text))
+        problem.fallback = tuple(dict.fromkeys(text for text in fallback if text))
+        return problem
+
+
+TIERS = ("explained_by", "advice", "fallback")
+
+
+def hint_lines(failing_cases):
+    """The hints for a function whose failing cases had the given problems (a list per case).
+
+    For each output, over every failing case in which that output is wrong, the most specific
+    tier of hints that all those cases share is kept: a hint must explain every failing case,
+    so an output that two mistakes would give on one case never names just one of them.  When
+    more than one hint explains everything, all are named.  Returns lines "Hint: ...".
+    """
+    by_label = {}
+    for problems in failing_cases:
+        for problem in problems:
+            # Every problem with an output counts, with hints or without: a case that no mistake
+            # explains rules that mistake out.
+            if isinstance(problem, Problem):
+                by_label.setdefault(problem.label, []).append(problem)
+    chosen = []
+    for problems in by_label.values():
+        for tier in TIERS:
+            common = [text for text in getattr(problems[0], tier)
+                      if all(text in getattr(problem, tier) for problem in problems[1:])]
+            if common:
+                chosen.append(common)
+                break
+    singles = list(dict.fromkeys(texts[0] for texts in chosen if len(texts) == 1))
+    lines = [f"Hint: {text}" for text in singles]
+    groups = []
+    for texts in chosen:
+        if len(texts) > 1 and not set(texts) & set(singles) and texts not in groups:
+            groups.append(texts)
+            lines.append("Hint: more than one mistake gives exactly this output; look for one of these: "
+                         + " ".join(f"({number}) {text}" for number, text in enumerate(texts, start=1)))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Describing and comparing values
+# ---------------------------------------------------------------------------------------------
+
+def describe(value):
+    """A short description of a value's type and shape, e.g. 'ndarray of shape (3, 1), float64'."""
+    if isinstance(value, np.ndarray):
+        kind = "ndarray" if type(value) is np.ndarray else f"{type(value).__name__} (an ndarray subclass)"
+        return f"{kind} of shape {value.shape}, {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"{type(value).__name__} of {len(value)} items"
+    if isinstance(value, dict):
+        return f"dict with keys {sorted(map(str, value))}"
+    if value is None:
+        return "None"
+    return type(value).__name__
+
+
+def _fmt(array, prefix=""):
+    """``prefix`` followed by the array, its later rows aligned under the first."""
+    text = np.array2string(np.asarray(array), precision=8, separator=" ", suppress_small=False,
+                           max_line_width=100, prefix=prefix)
+    return prefix + text
+
+
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def same_values(candidate, got):
+    """Whether ``got`` has the shape and (within tolerance) the values of ``candidate``."""
+    try:
+        candidate, got = np.asarray(candidate, dtype=float), np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return candidate.shape == got.shape and bool(np.allclose(got, candidate, rtol=RTOL, atol=ATOL))
+
+
+def _matching_hints(hints, got):
+    """(the texts of every hint whose mistaken output equals ``got``, the fallback texts).
+
+    ``hints`` is a list of (text, output that mistake gives); an output of None marks a
+    fallback, said when no more specific hint explains the difference."""
+    specific = [text for text, candidate in hints if candidate is not None and same_values(candidate, got)]
+    fallback = [text for text, candidate in hints if candidate is None]
+    return specific, fallback
+
+
+def _scalar_problem(label, expected, got, show_values, hints=()):
+    """Problems with a value that must be a 0-d number (the cost)."""
+    if isinstance(got, np.ndarray) and type(got) is not np.ndarray:
+        return [Problem(f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain number.", label)]
+    if isinstance(got, np.ndarray):
+        if got.ndim != 0:
+            return [Problem(f"{label} is an array of shape {got.shape}, but a scalar (0-d) is expected.", label,
+                            advice=[f"np.squeeze({label}) or float({label}) turns e.g. [[17]] into 17."])]
+        got = got[()]
+    if not _is_number(got):
+        return [Problem(f"{label} should be a number, got {describe(got)}.", label)]
+    if not np.isfinite(got):
+        return [Problem(f"{label} is {got}: a log of 0 somewhere? Check which terms use AL and 1 - AL.", label)]
+    if np.isclose(got, expected, rtol=RTOL, atol=ATOL):
+        return []
+    message = f"{label} has the wrong value"
+    if show_values:
+        message += f": expected {expected!r}, got {float(got)!r}"
+    message += "."
+    specific, fallback = _matching_hints(hints, got)
+    advice = []
+    if np.isclose(got, -expected, rtol=RTOL, atol=ATOL):
+        advice.append("it has the opposite sign; the cost is minus the mean log-likelihood.")
+    elif expected != 0 and np.isclose(got / expected, round(got / expected)) and round(got / expected) > 1:
+        # No factor in the text: the same words must fit every case for the hint to be given.
+        advice.append("it is a whole multiple of the expected value: is the sum divided by m, the "
+                      "number of examples?")
+    return [Problem(message, label, specific, advice, fallback)]
+
+
+def _shape_hint(label, expected_shape, got_shape):
+    leaf = label.rsplit(" ", 1)[-1].strip("()")
+    if leaf.startswith("db") and len(expected_shape) == 2:
+        return (f"{leaf} must have one entry per unit, shape {expected_shape}: sum dZ over axis 1 "
+                "(the examples) with keepdims=True.")
+    if len(expected_shape) == 2 and got_shape == expected_shape[::-1]:
+        return "it looks transposed: check the order of the factors and of the shape's dimensions."
+    if len(expected_shape) == 2 and expected_shape[1] == 1 and got_shape == expected_shape[:1]:
+        return ("it lost its second axis: keep column vectors 2-D, e.g. np.zeros((n, 1)) or "
+                "keepdims=True.")
+    per_example = leaf.startswith(("Z", "A", "dA", "dZ", "grads['dA"))
+    if per_example and len(got_shape) == 2 and len(expected_shape) == 2 and got_shape[0] == expected_shape[0]:
+        return "the number of columns is off: each column is one example."
+    return None
+
+
+def _value_hints(expected, got):
+    """Classic mistakes recognisable from the values alone (shapes already agree)."""
+    if np.allclose(got, -expected, rtol=RTOL, atol=ATOL):
+        return "the sign is flipped."
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and \
+            np.allclose(got, expected.T, rtol=RTOL, atol=ATOL):
+        return "it equals the transpose of the expected array."
+    mask = np.abs(expected) > 1e-12
+    # A common factor says something only when at least two values share it.
+    if mask.sum() >= 2 and np.all(np.isfinite(got)):
+        ratios = got[mask] / expected[mask]
+        ratio = float(np.median(ratios))
+        if ratio > 0 and ratio != 1.0 and np.allclose(ratios, ratio, rtol=1e-6) and \
+                np.allclose(got, expected * ratio, rtol=RTOL, atol=ATOL):
+            # No factor in the text: the same words must fit every case for the hint to be given.
+            if ratio > 1:
+                return ("every value is the same multiple (above 1) of the expected one: a missing "
+                        "scale factor (1/m, or 0.01 at initialisation)?")
+            return ("every value is the same fraction of the expected one: an extra division "
+                    "(by m?) or scale factor?")
+    return None
+
+
+def _array_problems(label, expected, got, show_values, hints, values_known=True):
+    specific, fallback = _matching_hints(hints, got)
+    if not isinstance(got, np.ndarray):
+        message = f"{label} should be a numpy array of shape {expected.shape}, got {describe(got)}."
+        return [Problem(message, label, specific)]
+    if type(got) is not np.ndarray:
+        return [Problem(f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain "
+                        "np.ndarray (np.asarray turns it into one).", label)]
+    if not np.issubdtype(got.dtype, np.floating):
+        return [Problem(f"{label} has dtype {got.dtype}; expected floating point numbers (float64).", label,
+                        advice=["integer arrays come from np.zeros(..., dtype=int) or integer arithmetic."])]
+    if got.shape != expected.shape:
+        message = f"{label} has shape {got.shape}, expected {expected.shape}."
+        return [Problem(message, label, specific, [_shape_hint(label, expected.shape, got.shape)])]
+    if not values_known:
+        return []
+    if np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=False):
+        return []
+    wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    message = f"{label} has the right shape {got.shape} but {int(wrong.sum())} of {got.size} values are wrong"
+    if show_values:
+        message += f".\n{_fmt(expected, '      expected: ')}\n{_fmt(got, '      got:      ')}"
+    else:
+        # No number here: even the largest difference would give away an expected value.
+        message += "."
+    return [Problem(message, label, specific, [_value_hints(expected, got)], fallback)]
+
+
+def compare(expected, got, label, names=None, show_values=True, hints=None):
+    """Every way in which ``got`` differs from ``expected``, as a list of sentences.
+
+    ``expected`` may nest dicts, tuples and lists of arrays, numbers and ``Shaped`` placeholders;
+    ``names`` mirrors a tuple's structure to name its items (a name, or ``(name, sub_names)``),
+    ``hints`` maps a label to ``[(hint text, the array that mistake gives), ...]``.
+    """
+    hints = hints or {}
+    if isinstance(expected, Shaped):
+        return _array_problems(label, np.empty(expected.shape), got, False, [], values_known=False)
+    if isinstance(expected, np.ndarray):
+        return _array_problems(label, expected, got, show_values, hints.get(label, []))
+    if _is_number(expected):
+        return _scalar_problem(label, float(expected), got, show_values, hints.get(label, []))
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return [Problem(f"{label} should be a dict with keys {sorted(expected)}, got {describe(got)}.", label)]
+        problems = []
+        missing = sorted(set(expected) - set(got))
+        extra = sorted(set(map(str, got)) - set(expected))
+        if missing or extra:
+            text = f"{label} has the wrong keys:"
+            if missing:
+                text += f" missing {missing}"
+            if extra:
+                text += f"{',' if missing else ''} unexpected {extra}"
+            text += f". Expected exactly {sorted(expected, key=_key_order)}."
+            problems.append(Problem(text, label, advice=[_key_hint(expected, map(str, got))]))
+        for key in sorted(expected, key=_key_order):
+            if key in got:
+                problems += compare(expected[key], got[key], f"{label}['{key}']", None, show_values, hints)
+        return problems
+    if isinstance(expected, (tuple, list)):
+        _, fallback = _matching_hints(hints.get(label, []), got)
+        if not isinstance(got, (tuple, list)):
+            return [Problem(f"{label} should be a tuple of {len(expected)} items, got {describe(got)}.",
+                            label, fallback=fallback)]
+        if len(got) != len(expected):
+            items = "item" if len(expected) == 1 else "items"
+            return [Problem(f"{label} should hold {len(expected)} {items}, got {len(got)}.", label,
+                            fallback=fallback)]
+        problems = []
+        for index, (want, have) in enumerate(zip(expected, got)):
+            item_label, item_names = _item_name(label, names, index)
+            problems += compare(want, have, item_label, item_names, show_values, hints)
+        return problems
+    raise TypeError(f"cannot compare against {type(expected).__name__}")
+
+
+def _layer_numbers(keys):
+    """{prefix: set of layer numbers} of keys such as 'W1', 'dA0'."""
+    numbers = {}
+    for key in keys:
+        prefix = key.rstrip("0123456789")
+        if prefix != key:
+            numbers.setdefault(prefix, set()).add(int(key[len(prefix):]))
+    return numbers
+
+
+def _key_hint(expected_keys, got_keys):
+    """What is off with the layer numbers of a dict's keys, when a pattern shows (else None).
+    The words fit any depth, so that the same hint can be given for every failing case."""
+    want, have = _layer_numbers(expected_keys), _layer_numbers(got_keys)
+    for prefix in sorted(want):
+        expected, got = want[prefix], have.get(prefix, set())
+        if got == expected:
+            continue
+        first, last = min(expected), max(expected)
+        if got == {n + 1 for n in expected}:
+            if prefix == "dA":
+                return ("the dA keys are one too high. The dA_prev that layer l returns is the "
+                        "gradient with respect to that layer's input, so it goes under "
+                        "'dA' + str(l - 1): the dA keys run from dA0 to dA{L-1}.")
+            return f"the {prefix} keys are one too high: they run from {prefix}{first}, one per layer."
+        if got == {n - 1 for n in expected}:
+            return (f"the {prefix} keys are one too low: they start at {prefix}{first} "
+                    "(layers are numbered from 1; there is no W0 or b0).")
+        if got < expected and last not in got:
+            return (f"the last layer's {prefix} is missing: does your loop stop one layer early? "
+                    "With range(a, b) the last value is b - 1.")
+        if got < expected and first not in got:
+            return (f"no {prefix}{first}: does your loop skip layer 1? Counting up it starts at 1; "
+                    "counting down, range(a, 0, -1) ends at 1.")
+        if got > expected:
+            return f"there are more {prefix} keys than layers: they run from {prefix}{first}, one per layer."
+    return None
+
+
+def _key_order(key):
+    """W1, b1, W2, ... sorted by layer number, then name."""
+    digits = "".join(ch for ch in key if ch.isdigit())
+    return (int(digits) if digits else -1, key)
+
+
+def _item_name(label, names, index):
+    """The label of item ``index`` of a tuple named by ``names``."""
+    if names is None:
+        return f"{label}[{index}]", None
+    if isinstance(names, list):  # a list whose items all share one structure
+        return f"{label}[{index}]", names[0]
+    entry = names[index]
+    if isinstance(entry, tuple):
+        name, sub_names = entry
+    else:
+        name, sub_names = entry, None
+    if label is None:
+        return name, sub_names
+    return f"{label}[{index}] ({name})", sub_names
+
+
+def compare_returned(expected, got, names, show_values=True, hints=None):
+    """Compare a function's whole return value; ``names`` names the returned items."""
+    if isinstance(names, tuple):
+        if not isinstance(got, tuple) or len(got) != len(expected):
+            shown = describe(got)
+            return [Problem(f"the function should return a tuple of {len(expected)} values "
+                            f"({', '.join(n if isinstance(n, str) else n[0] for n in names)}), got {shown}.")]
+        problems = []
+        for index, (want, have) in enumerate(zip(expected, got)):
+            label, sub_names = _item_name(None, names, index)
+            problems += compare(want, have, label, sub_names, show_values, hints)
+        return problems
+    return compare(expected, got, names, None, show_values, hints)
+
+
+def labelled_leaves(value, names, label=None):
+    """(label, leaf) for every array or number in a returned value, labelled as ``compare``
+    labels them (e.g. "db", "grads['dW1']", "cache[0] (A)")."""
+    if isinstance(names, str) and label is None:
+        label, names = names, None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from labelled_leaves(item, None, f"{label}['{key}']")
+    elif isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            item_label, item_names = _item_name(label, names, index)
+            yield from labelled_leaves(item, item_names, item_label)
+    else:
+        yield label, value
+
+
+def unchanged_problems(before, after, label="argument"):
+    """Sentences naming the input arrays a call modified in place."""
+    if type(after) is not type(before):
+        return [f"{label} was replaced or modified in place; work on a copy instead."]
+    if isinstance(before, np.ndarray):
+        same = isinstance(after, np.ndarray) and after.shape == before.shape and \
+            np.array_equal(after, before, equal_nan=True)
+        return [] if same else [f"{label} was modified in place; work on a copy instead."]
+    if isinstance(before, dict):
+        return [p for key in before for p in unchanged_problems(before[key], after.get(key), f"{label}['{key}']")]
+    if isinstance(before, (tuple, list)):
+        return [p for i, (b, a) in enumerate(zip(before, after)) for p in unchanged_problems(b, a, f"{label}[{i}]")]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# The visible tests
+# ---------------------------------------------------------------------------------------------
+
+# What each function returns, named item by item (see ``compare``).
+LINEAR_CACHE = ("linear_cache", ("A_prev", "W", "b"))
+LAYER_CACHE = (LINEAR_CACHE, "Z")
+RETURN_NAMES = {
+    "initialize_parameters": "parameters",
+    "initialize_parameters_deep": "parameters",
+    "linear_forward": ("Z", ("cache", ("A", "W", "b"))),
+    "linear_activation_forward": ("A", ("cache", LAYER_CACHE)),
+    "L_model_forward": ("AL", ("caches", [LAYER_CACHE])),
+    "compute_cost": "cost",
+    "linear_backward": ("dA_prev", "dW", "db"),
+    "linear_activation_backward": ("dA_prev", "dW", "db"),
+    "L_model_backward": "grads",
+    "update_parameters": "parameters",
+}
+
+# Each function's arguments, by name, and those it may change in place: update_parameters may
+# update `parameters` in place, but must leave `grads` alone; every other argument stays as given.
+ARGUMENT_NAMES = {
+    "initialize_parameters": ("n_x", "n_h", "n_y"),
+    "initialize_parameters_deep": ("layer_dims",),
+    "linear_forward": ("A", "W", "b"),
+    "linear_activation_forward": ("A_prev", "W", "b", "activation"),
+    "L_model_forward": ("X", "parameters"),
+    "compute_cost": ("AL", "Y"),
+    "linear_backward": ("dZ", "cache"),
+    "linear_activation_backward": ("dA", "cache", "activation"),
+    "L_model_backward": ("AL", "Y", "caches"),
+    "update_parameters": ("parameters", "grads", "learning_rate"),
+}
+MAY_MODIFY = {"update_parameters": ("parameters",)}
+
+
+def modified_arguments(name, before, after):
+    """Sentences naming the arguments a call of ``name`` changed although it must not."""
+    return [problem for arg, old, new in zip(ARGUMENT_NAMES[name], before, after)
+            if arg not in MAY_MODIFY.get(name, ()) for problem in unchanged_problems(old, new, arg)]
+
+
+def _visible_cases():
+    """(name, part) -> (description, arguments, expected).  Values from the reference solution,
+    rounded to 8 decimals as they appear in the notebook."""
+    a = np.array
+    cases = {}
+    cases["initialize_parameters", None] = ("initialize_parameters(3, 2, 1)", (3, 2, 1), {
+        "W1": a([[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]]),
+        "b1": a([[0.], [0.]]),
+        "W2": a([[0.01744812, -0.00761207]]),
+        "b2": a([[0.]]),
+    })
+    cases["initialize_parameters_deep", None] = ("initialize_parameters_deep([5, 4, 3])", ([5, 4, 3],), {
+        "W1": a([[0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388],
+                 [-0.00354759, -0.00082741, -0.00627001, -0.00043818, -0.00477218],
+                 [-0.01313865, 0.00884622, 0.00881318, 0.01709573, 0.00050034],
+                 [-0.00404677, -0.0054536, -0.01546477, 0.00982367, -0.01101068]]),
+        "b1": np.zeros((4, 1)),
+        "W2": a([[-0.01185047, -0.0020565, 0.01486148, 0.00236716],
+                 [-0.01023785, -0.00712993, 0.00625245, -0.00160513],
+                 [-0.00768836, -0.00230031, 0.00745056, 0.01976111]]),
+        "b2": np.zeros((3, 1)),
+    })
+    A, W, b = test_cases.linear_forward_test_case()
+    cases["linear_forward", None] = ("linear_forward(*linear_forward_test_case())", (A, W, b), (
+        a([[3.26295337, -1.23429987]]), (A, W, b)))
+    A_prev, W, b = test_cases.linear_activation_forward_test_case()
+    for activation, values in (("sigmoid", [[0.96890023, 0.11013289]]), ("relu", [[3.43896131, 0.]])):
+        cases["linear_activation_forward", activation] = (
+            f'linear_activation_forward(*linear_activation_forward_test_case(), activation="{activation}")',
+            (A_prev, W, b, activation), (a(values), ((A_prev, W, b), Shaped(1, 2))))
+    X, parameters = test_cases.L_model_forward_test_case_2hidden()
+    p = parameters
+    cases["L_model_forward", None] = ("L_model_forward(*L_model_forward_test_case_2hidden())", (X, parameters), (
+        a([[0.03921668, 0.70498921, 0.19734387, 0.04728177]]),
+        [((X, p["W1"], p["b1"]), Shaped(4, 4)),
+         ((Shaped(4, 4), p["W2"], p["b2"]), Shaped(3, 4)),
+         ((Shaped(3, 4), p["W3"], p["b3"]), Shaped(1, 4))]))
+    Y, AL = test_cases.compute_cost_test_case()
+    cases["compute_cost", None] = ("compute_cost(AL, Y) with Y, AL = compute_cost_test_case()", (AL, Y),
+                                   0.2797765635793422)
+    dZ, linear_cache = test_cases.linear_backward_test_case()
+    cases["linear_backward", None] = ("linear_backward(*linear_backward_test_case())", (dZ, linear_cache), (
+        a([[-1.15171336, 0.06718465, -0.3204696, 2.09812712],
+           [0.60345879, -3.72508701, 5.81700741, -3.84326836],
+           [-0.4319552, -1.30987417, 1.72354705, 0.05070578],
+           [-0.38981415, 0.60811244, -1.25938424, 1.47191593],
+           [-2.52214926, 2.67882552, -0.67947465, 1.48119548]]),
+        a([[0.07313866, -0.0976715, -0.87585828, 0.73763362, 0.00785716],
+           [0.85508818, 0.37530413, -0.59912655, 0.71278189, -0.58931808],
+           [0.97913304, -0.24376494, -0.08839671, 0.55151192, -0.10290907]]),
+        a([[-0.14713786], [-0.11313155], [-0.13209101]])))
+    dA, cache = test_cases.linear_activation_backward_test_case()
+    cases["linear_activation_backward", "sigmoid"] = (
+        'linear_activation_backward(*linear_activation_backward_test_case(), activation="sigmoid")',
+        (dA, cache, "sigmoid"), (
+            a([[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]]),
+            a([[0.10266786, 0.09778551, -0.01968084]]),
+            a([[-0.05729622]])))
+    cases["linear_activation_backward", "relu"] = (
+        'linear_activation_backward(*linear_activation_backward_test_case(), activation="relu")',
+        (dA, cache, "relu"), (
+            a([[0.44090989, 0.], [0.37883606, 0.], [-0.2298228, 0.]]),
+            a([[0.44513824, 0.37371418, -0.10478989]]),
+            a([[-0.20837892]])))
+    AL, Y, caches = test_cases.L_model_backward_test_case()
+    cases["L_model_backward", None] = ("L_model_backward(*L_model_backward_test_case())", (AL, Y, caches), {
+        "dA0": a([[0., 0.52257901], [0., -0.3269206], [0., -0.32070404], [0., -0.74079187]]),
+        "dA1": a([[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]]),
+        "dW1": a([[0.41010002, 0.07807203, 0.13798444, 0.10502167], [0., 0., 0., 0.],
+                  [0.05283652, 0.01005865, 0.01777766, 0.0135308]]),
+        "db1": a([[-0.22007063], [0.], [-0.02835349]]),
+        "dW2": a([[-0.39202432, -0.13325855, -0.04601089]]),
+        "db2": a([[0.15187861]]),
+    })
+    parameters, grads = test_cases.update_parameters_test_case()
+    cases["update_parameters", None] = (
+        "update_parameters(*update_parameters_test_case(), learning_rate=0.1)", (parameters, grads, 0.1), {
+            "W1": a([[-0.59562069, -0.09991781, -2.14584584, 1.82662008],
+                     [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
+                     [-1.0535704, -0.86128581, 0.68284052, 2.20374577]]),
+            "b1": a([[-0.04659241], [-1.28888275], [0.53405496]]),
+            "W2": a([[-0.55569196, 0.0354055, 1.32964895]]),
+            "b2": a([[-0.84610769]]),
+        })
+    return cases
+
+
+def visible_case(name, part=None):
+    """(description, arguments, expected) of the visible test of ``name`` (and ``part``)."""
+    return _visible_cases()[name, part]
+
+
+def _accepted_routes():
+    """(name, part) -> [(route, its output on the visible case)]: other correct answers.
+
+    The visible cases keep the original exercise's seeded draws, so some break a promise of the
+    function's contract: in the L_model_backward case AL is a random draw, not the sigmoid of
+    the last cache's Z, and in the linear_activation_backward case the cached Z is not
+    W A_prev + b.  An answer that relies on the promise (dZ = AL - Y for the output layer, or Z
+    recomputed from the linear cache) is right for every input the contract allows, but gives
+    other numbers on these inputs: these are those numbers, rounded to 8 decimals, and such an
+    answer passes.  The grader accepts the same routes on every case (dnngrader/routes.py)."""
+    a = np.array
+    shortcut = ("the output layer's dZ taken directly as AL - Y, which is right whenever AL is the "
+                "sigmoid of the last layer's Z, as L_model_forward makes it")
+    from_linear_cache = ("Z recomputed from the linear cache as W A_prev + b instead of read from "
+                         "the activation cache, which gives the same Z for any cache "
+                         "linear_activation_forward makes")
+    return {
+        ("L_model_backward", None): [(shortcut, {
+            "dA0": a([[0., 0.53064147], [0., -0.3319644], [0., -0.32565192], [0., -0.75222096]]),
+            "dA1": a([[-0.80745758, -0.44693186], [0.88640102, 0.49062745], [-0.10403132, -0.05758186]]),
+            "dW1": a([[0.41642713, 0.07927654, 0.14011329, 0.10664197], [0., 0., 0., 0.],
+                      [0.05365169, 0.01021384, 0.01805193, 0.01373955]]),
+            "db1": a([[-0.22346593], [0.], [-0.02879093]]),
+            "dW2": a([[0.50767257, -0.42243102, -1.15550109]]),
+            "db2": a([[0.61256916]]),
+        })],
+        ("linear_activation_backward", "sigmoid"): [(from_linear_cache, (
+            a([[0.00068794, 0.01347576], [0.00059109, 0.01157856], [-0.00035859, -0.00702419]]),
+            a([[-0.00975201, 0.00594401, 0.00776748]]),
+            a([[-0.00669392]])))],
+        ("linear_activation_backward", "relu"): [(from_linear_cache, (
+            a([[0.44090989, 0.05952761], [0.37883606, 0.05114697], [-0.2298228, -0.03102857]]),
+            a([[0.39899183, 0.3973954, -0.06975568]]),
+            a([[-0.23651234]])))],
+    }
+
+
+def accepted_routes(name, part=None):
+    """[(route, output on the visible case)] of the other correct answers of ``name``."""
+    return _accepted_routes().get((name, part), [])
+
+
+def _matches_route(output, returned, names):
+    """Whether ``returned`` equals a route's output, as ``compare`` compares (the rounding of
+    the values written above is well within its tolerance)."""
+    return not compare_returned(output, returned, names)
+
+
+class CheckFailed(AssertionError):
+    """A visible check that did not pass.  Its message holds everything the student needs to fix
+    the mistake (each problem, then the hints), so the failure reads the same wherever it is
+    shown: in the notebook, in nbgrader's Validate dialog and output (which show the error's
+    traceback), and in a log.  In a notebook it is shown without a traceback into this module:
+    IPython shows what ``_render_traceback_`` returns instead of the frames."""
+
+    def __init__(self, name, problems, hints):
+        self.name = name
+        self.lines = [f"\u2717 {problem}" for problem in problems] + list(hints)
+        count = len(problems)
+        self.summary = (f"{name} does not pass its visible check: {count} problem{'s' if count != 1 else ''}"
+                        f" (above). Fix {'it' if count == 1 else 'them'} and run this cell again.")
+        super().__init__("\n".join(self.lines + [self.summary]))
+
+    def _render_traceback_(self):
+        return self.lines + [f"{type(self).__name__}: {self.summary}"]
+
+
+def check(name, function, part=None):
+    """Run ``function`` on its visible test case and explain every difference from the
+    expected output.  Raises CheckFailed (an AssertionError) when something is wrong; its
+    message lists every problem and hint."""
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        # The grader checks this case itself, outside your notebook's kernel.
+        return
+    description, arguments, expected = visible_case(name, part)
+    print(f"Checking {description}")
+    before = copy.deepcopy(arguments)
+    try:
+        returned = function(*arguments)
+    except Exception as error:  # the student's traceback is more useful than ours here
+        print(f"  \u2717 it raised {type(error).__name__}: {error}")
+        raise
+    problems = compare_returned(expected, returned, RETURN_NAMES[name])
+    route = None
+    if problems:
+        route = next((description for description, output in accepted_routes(name, part)
+                      if _matches_route(output, returned, RETURN_NAMES[name])), None)
+        if route:
+            problems = []
+    problems += modified_arguments(name, before, arguments)
+    if problems:
+        # Raised without printing first: the error shows the problems, once, wherever it is shown.
+        raise CheckFailed(name, problems, hint_lines([problems]))
+    if route:
+        print(f"  \u2713 {_returned_names(name)}: as expected for another correct route, {route}. "
+              "This case's inputs do not keep that promise, so the numbers differ from the ones "
+              "shown in the notebook; the grader accepts this route too.")
+    else:
+        print(f"  \u2713 {_returned_names(name)}: types, shapes and values as expected.")
+    if name in MAY_MODIFY:
+        print(f"  \u2713 leaves its inputs unchanged, except {', '.join(MAY_MODIFY[name])} "
+              "(which it may update in place).")
+    else:
+        print("  \u2713 leaves its inputs unchanged.")
+    print("All visible checks passed. The grader also runs hidden checks on other inputs.")
+
+
+def _returned_names(name):
+    names = RETURN_NAMES[name]
+    if isinstance(names, str):
+        return names
+    return ", ".join(entry if isinstance(entry, str) else entry[0] for entry in names)
+
+
+# ---------------------------------------------------------------------------------------------
+# The hook for hidden tests
+# ---------------------------------------------------------------------------------------------
+
+def run_hidden_tests(test_id):
+    """Run the grader's hidden checks for one test cell.
+
+    They live with the course's grading code (the ``dnngrader`` package at the root of the
+    course directory), not in the student's assignment; this finds it above the notebook.
+    """
+    folder = os.path.abspath(os.getcwd())
+    while not os.path.isfile(os.path.join(folder, "dnngrader", "runtime.py")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            raise RuntimeError("Hidden tests need the course's dnngrader package, which was not "
+                               "found above " + os.getcwd())
+        folder = parent
+    if folder not in sys.path:
+        sys.path.append(folder)
+    from dnngrader import runtime
+
+    runtime.run_hidden_tests(test_id)
