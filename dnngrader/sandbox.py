@@ -58,12 +58,31 @@ def _private_folder(path):
     return path
 
 
+def unavailable_reason():
+    """Why bubblewrap cannot sandbox a kernel here, or None when it can (it needs the ``bwrap``
+    program and user namespaces)."""
+    if not shutil.which("bwrap"):
+        return "there is no bwrap program (Debian's and Ubuntu's package: bubblewrap)"
+    probe = ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
+    done = subprocess.run(probe, capture_output=True, text=True)
+    if done.returncode != 0:
+        return (f"bwrap could not make a sandbox ({done.stderr.strip() or done.returncode}); user "
+                "namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, "
+                "user.max_user_namespaces > 0)")
+    return None
+
+
 def available():
     """Whether bubblewrap runs here (it needs user namespaces)."""
-    if not shutil.which("bwrap"):
-        return False
-    probe = ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
-    return subprocess.run(probe, capture_output=True).returncode == 0
+    return unavailable_reason() is None
+
+
+UNSANDBOXED_WARNING = (
+    "DNN_SANDBOX=1, but the grading sandbox cannot run here: {reason}. Grading goes on WITHOUT it: "
+    "student code runs as you, and can read the course's source/ (the solutions), other students' "
+    "submissions and the gradebook, write to them, and use the network (README: Threat model). "
+    "To get the sandbox, install bubblewrap and allow user namespaces, or grade in a throwaway "
+    "container or VM.")
 
 
 def bwrap_command(course_root, python=sys.executable, runtime_dir=None):
@@ -111,6 +130,9 @@ def install(course_root=COURSE_ROOT, kernels=None):
     return folder
 
 
+_warned = False  # whether this process has said that the sandbox cannot run
+
+
 def kernels_folder(course_root):
     """This user's folder of kernelspecs for ``course_root`` (one per course path)."""
     digest = hashlib.sha256(str(Path(course_root).resolve()).encode()).hexdigest()[:16]
@@ -122,7 +144,17 @@ def configure(c, course_root=COURSE_ROOT):
 
     Writes the kernelspec for ``course_root`` and puts its folder first on ``JUPYTER_PATH``
     (read by jupyter_client when nbgrader starts a kernel), so no installation step is needed.
+    Where the operating system cannot provide the sandbox (no bubblewrap, user namespaces
+    disabled, macOS), it changes nothing and writes one warning to stderr that says what is
+    exposed and how to get the sandbox: grading still works.  Returns whether the sandbox is on.
     Raises RuntimeError when this user's private folder belongs to someone else."""
+    global _warned
+    reason = unavailable_reason()
+    if reason:
+        if not _warned:  # nbgrader reads its configuration several times in one run
+            print(UNSANDBOXED_WARNING.format(reason=reason), file=sys.stderr)
+            _warned = True
+        return False
     _private_folder(SOCKET_FOLDER)
     jupyter_folder = _private_folder(kernels_folder(course_root))
     install(course_root, jupyter_folder / "kernels")
@@ -132,6 +164,7 @@ def configure(c, course_root=COURSE_ROOT):
     c.Execute.kernel_name = KERNEL_NAME
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = SOCKET_PREFIX
+    return True
 
 
 def main(argv=None):
@@ -139,8 +172,9 @@ def main(argv=None):
     parser.add_argument("--course", default=str(COURSE_ROOT), help="the course directory")
     parser.add_argument("--kernels", help="where to install the kernelspec")
     args = parser.parse_args(argv)
-    if not available():
-        print("bubblewrap does not run here: install Debian's bubblewrap; it needs user namespaces.")
+    reason = unavailable_reason()
+    if reason:
+        print(f"The grading sandbox cannot run here: {reason}.")
         return 1
     print(f"bubblewrap runs here. Installed {install(args.course, args.kernels)}.\n"
           "nbgrader needs no installed spec: DNN_SANDBOX=1 writes one for the course it grades.")

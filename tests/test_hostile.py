@@ -9,7 +9,9 @@ keep 100/100, and regrading gives the same grades.
 
 import csv
 import json
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -649,3 +651,19 @@ def test_a_sandboxed_kernel_grades_without_seeing_the_course(tmp_path_factory, l
     said = "".join(output.get("text", "") for output in nb.cells[-1].outputs)
     assert "sees source: False gradebook: False" in said
     assert "network: 101" in said  # ENETUNREACH: no network at all in the sandbox
+
+
+def test_without_bubblewrap_grading_goes_on_with_one_clear_warning(tmp_path_factory, limits):
+    """Where the sandbox cannot run (here: no bwrap on PATH), DNN_SANDBOX=1 still grades, and the
+    run says once what is exposed and how to get the sandbox."""
+    course = ScratchCourse(tmp_path_factory.mktemp("no_bubblewrap")).create()
+    write(course, "honest", Submission(notebook()))
+    venv_bin = str(Path(sys.executable).parent)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DNN_SANDBOX", "1")
+        patch.setenv("PATH", venv_bin)  # the environment's programs (alembic), and no bwrap
+        done = course.autograde()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert course.grades()["honest"]["total"] == 100
+    assert done.stderr.count("the grading sandbox cannot run here: there is no bwrap program") == 1
+    assert "WITHOUT it" in done.stderr and "install bubblewrap" in done.stderr
