@@ -1,20 +1,27 @@
 """Checks for the step-by-step assignment.
 
 ``check(name, function)`` runs one of your functions on its visible test case from
-``test_cases.py``, compares every output with the expected one and prints what it checked.
-When something is wrong it says which output, how it differs (type, shape, dtype, values) and,
-when the difference looks like a classic mistake, how to fix it.
+``test_cases.py``, then on its practice cases (other sizes and depths, a single example, large
+values, read from ``practice_cases.json`` next to the notebook), compares every output with the
+expected one and prints what it checked.  When something is wrong it says which output, how it
+differs (type, shape, dtype, values) and, when the difference looks like a classic mistake, how
+to fix it.
 
-The grader uses the same comparison on inputs you do not see, so a message from the grader
-reads like the messages here.
+Your function is checked as the grader checks it: with the same comparison, the same hints,
+and correct versions of the functions it calls (a mistake in ``linear_forward`` is charged to
+``linear_forward`` only).  The grader's hidden cases are other inputs again, which you cannot
+run here, so a message from the grader reads like the messages here.
 """
 
+import contextlib
 import copy
+import json
 import os
 import sys
 
 import numpy as np
 
+import dnn_utils
 import test_cases
 
 RTOL = 1e-6
@@ -570,51 +577,368 @@ def _matches_route(output, returned, names):
     return not compare_returned(output, returned, names)
 
 
+# ---------------------------------------------------------------------------------------------
+# Practice cases, and the correct callees the check lends a function
+# ---------------------------------------------------------------------------------------------
+
+PRACTICE_FILE = "practice_cases.json"
+# Rounding of every float in the practice file, so that it is the same on every machine; far
+# finer than the comparison's tolerance.
+SIGNIFICANT_DIGITS = 10
+# The graded functions each function calls, directly or through another.  While a function is
+# checked, these names in its namespace answer as correct versions would (as the grader lends it
+# the reference versions: dnngrader/delivery.py), so a mistake in a callee costs only the callee.
+CALLEES = {
+    "linear_activation_forward": ("linear_forward",),
+    "L_model_forward": ("linear_forward", "linear_activation_forward"),
+    "linear_activation_backward": ("linear_backward",),
+    "L_model_backward": ("linear_backward", "linear_activation_backward"),
+}
+# The provided helpers, lent as provided (dnn_utils.py) whatever the notebook redefined.
+HELPERS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
+_MISSING = object()
+_loaded = {}
+
+
+def _rounded(number):
+    return float(f"{number:.{SIGNIFICANT_DIGITS}g}")
+
+
+def to_json(value):
+    """``value`` (arrays, numbers, strings, None, and tuples, lists and dicts of them) as plain
+    JSON data, every float rounded to SIGNIFICANT_DIGITS; ``from_json`` reads it back."""
+    if isinstance(value, np.ndarray):
+        flat = value.ravel().tolist()
+        if value.dtype.kind == "f":
+            flat = [_rounded(number) for number in flat]
+        return {"array": flat, "shape": list(value.shape), "dtype": value.dtype.name}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _rounded(float(value))
+    if isinstance(value, tuple):
+        return {"tuple": [to_json(item) for item in value]}
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {"dict": [[str(key), to_json(item)] for key, item in value.items()]}
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"cannot store a {type(value).__name__} in the practice file")
+
+
+def from_json(data):
+    """The value ``to_json`` turned into ``data`` (new arrays on every call)."""
+    if isinstance(data, list):
+        return [from_json(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    if "array" in data:
+        return np.array(data["array"], dtype=data["dtype"]).reshape(data["shape"])
+    if "tuple" in data:
+        return tuple(from_json(item) for item in data["tuple"])
+    return {key: from_json(item) for key, item in data["dict"]}
+
+
+def practice_key(name, part=None):
+    """The key of a function's (and part's) entry in the practice file, e.g. "linear_forward"
+    or "linear_activation_forward/relu"."""
+    return name if part is None else f"{name}/{part}"
+
+
+def _practice_path():
+    """The practice file: next to this module (the notebook's folder), or, for the course's own
+    copy of this module at the root of the course, the one made for the source notebook."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.path.join(here, PRACTICE_FILE),
+                  os.path.join(here, "source", "dnn_step_by_step", PRACTICE_FILE)]
+    return next((path for path in candidates if os.path.isfile(path)), None)
+
+
+def _practice_data():
+    """The practice file's JSON, read once (again when the file changes); None when missing."""
+    path = _practice_path()
+    if path is None:
+        return None
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _loaded:
+        with open(path, encoding="utf-8") as handle:
+            _loaded.clear()
+            _loaded[key] = json.load(handle)
+    return _loaded[key]
+
+
+def _hints_of(data, texts):
+    """label -> [(hint text, the output that mistake gives, or None for a fallback)]."""
+    return {label: [(texts[index], None if value is None else from_json(value)) for index, value in entries]
+            for label, entries in data.items()}
+
+
+def _calls_of(data):
+    """callee -> [(arguments, what a correct callee returns for them)]."""
+    calls = {}
+    for callee, arguments, output in data:
+        calls.setdefault(callee, []).append((from_json(arguments), output))
+    return calls
+
+
+class PracticeCase:
+    """One practice case of a function: its inputs, the expected output and, as the grader
+    knows them, the outputs of classic mistakes (hints), of other correct routes, and of the
+    correct callees for the inputs a correct function (or a classic mistake) passes them."""
+
+    def __init__(self, name, part, number, data, texts):
+        self.name, self.part, self.number = name, part, number
+        self.description = data["description"]
+        self._data, self._texts = data, texts
+
+    def arguments(self):
+        """The case's arguments, as a new tuple of new arrays."""
+        return tuple(from_json(self._data["arguments"]))
+
+    @property
+    def expected(self):
+        """What the function should return on this case (new arrays)."""
+        return from_json(self._data["expected"])
+
+    @property
+    def hints(self):
+        """label -> [(hint, the output that classic mistake gives, or None)], as ``compare`` takes."""
+        return _hints_of(self._data["hints"], self._texts)
+
+    @property
+    def routes(self):
+        """[(other correct route, its output)] for the routes whose output differs here."""
+        return [(description, from_json(output)) for description, output in self._data["routes"]]
+
+    @property
+    def calls(self):
+        """callee -> [(arguments, what a correct callee returns for them)]."""
+        return _calls_of(self._data["calls"])
+
+    @property
+    def call(self):
+        """How to run the case yourself, e.g. linear_forward(*practice_case("linear_forward", 2))."""
+        part = "" if self.part is None else f', part="{self.part}"'
+        return f'{self.name}(*practice_case("{self.name}", {self.number}{part}))'
+
+
+def practice_cases(name, part=None):
+    """The practice cases of ``name`` (and ``part``), a list of PracticeCase; None when the
+    practice file is missing."""
+    data = _practice_data()
+    if data is None:
+        return None
+    entry = data["functions"][practice_key(name, part)]
+    return [PracticeCase(name, part, number, case, data["hints"])
+            for number, case in enumerate(entry["practice"], start=1)]
+
+
+def _visible_extras(name, part=None):
+    """(hints, calls) of the visible case from the practice file, or None when it is missing."""
+    data = _practice_data()
+    if data is None:
+        return None
+    visible = data["functions"][practice_key(name, part)]["visible"]
+    return _hints_of(visible["hints"], data["hints"]), _calls_of(visible["calls"])
+
+
+def bind_arguments(name, args, kwargs):
+    """The positional arguments of a call of graded function ``name``, keywords put in place;
+    None when they do not fit its parameters."""
+    names = ARGUMENT_NAMES[name]
+    if len(args) > len(names) or set(kwargs) - set(names[len(args):]):
+        return None
+    if any(parameter not in kwargs for parameter in names[len(args):]):
+        return None
+    return tuple(args) + tuple(kwargs[parameter] for parameter in names[len(args):])
+
+
+def same_inputs(recorded, given):
+    """Whether the inputs ``given`` to a call are those ``recorded`` (arrays and numbers within
+    the comparison's tolerance, strings equal, containers item by item)."""
+    if isinstance(recorded, str) or isinstance(given, str):
+        return isinstance(recorded, str) and isinstance(given, str) and recorded == given
+    if recorded is None or given is None:
+        return recorded is None and given is None
+    if isinstance(recorded, dict):
+        return isinstance(given, dict) and set(map(str, given)) == set(recorded) and \
+            all(same_inputs(recorded[key], given[key]) for key in recorded)
+    if isinstance(recorded, (tuple, list)):
+        return isinstance(given, (tuple, list)) and len(given) == len(recorded) and \
+            all(same_inputs(want, have) for want, have in zip(recorded, given))
+    if isinstance(given, (dict, tuple, list)):
+        return False
+    try:
+        recorded, given = np.asarray(recorded, dtype=float), np.asarray(given, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return recorded.shape == given.shape and bool(np.allclose(given, recorded, rtol=RTOL, atol=ATOL,
+                                                              equal_nan=True))
+
+
+def _stand_in(callee, calls, own, answered_by_own, inside_own):
+    """A function that answers as a correct ``callee`` for the recorded inputs ``calls`` and
+    otherwise calls ``own`` (the notebook's own ``callee``), noting that in ``answered_by_own``
+    unless the call comes from inside another such fallback (``inside_own``: a one-item list
+    counting the fallbacks running)."""
+    def stand_in(*args, **kwargs):
+        bound = bind_arguments(callee, args, kwargs)
+        if bound is not None:
+            for arguments, output in calls:
+                if same_inputs(arguments, bound):
+                    return from_json(output)
+        if not inside_own[0] and callee not in answered_by_own:
+            answered_by_own.append(callee)
+        if own is _MISSING:
+            raise NameError(f"name '{callee}' is not defined")
+        inside_own[0] += 1
+        try:
+            return own(*args, **kwargs)
+        finally:
+            inside_own[0] -= 1
+    stand_in.__name__ = stand_in.__qualname__ = callee
+    return stand_in
+
+
+@contextlib.contextmanager
+def lent_callees(function, name, calls, answered_by_own):
+    """While the block runs, ``function`` (graded function ``name``) calls correct versions of
+    the graded functions it calls (``calls``: callee -> recorded calls; None lends none) and the
+    provided helpers.  Its namespace (``function.__globals__``, the notebook's) is put back as
+    it was afterwards, even when the block raises."""
+    namespace = getattr(function, "__globals__", None)
+    if not isinstance(namespace, dict):
+        yield
+        return
+    callees = CALLEES.get(name, ()) if calls is not None else ()
+    saved = {key: namespace.get(key, _MISSING) for key in (*callees, *HELPERS)}
+    inside_own = [0]
+    try:
+        for callee in callees:
+            namespace[callee] = _stand_in(callee, calls.get(callee, []), saved[callee], answered_by_own,
+                                          inside_own)
+        for helper in HELPERS:
+            namespace[helper] = getattr(dnn_utils, helper)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(key, None)
+            else:
+                namespace[key] = value
+
+
+def _own_callee_note(name, callees):
+    """The note for a case in which the function's own callees answered some calls."""
+    own = " and ".join(callees)
+    return (f"{name} called {own} with inputs that a correct {name} does not pass here, so your own "
+            f"{own} answered those calls (the grader would use a correct {own}).")
+
+
 class CheckFailed(AssertionError):
     """A visible check that did not pass.  Its message holds everything the student needs to fix
-    the mistake (each problem, then the hints), so the failure reads the same wherever it is
-    shown: in the notebook, in nbgrader's Validate dialog and output (which show the error's
-    traceback), and in a log.  In a notebook it is shown without a traceback into this module:
-    IPython shows what ``_render_traceback_`` returns instead of the frames."""
+    the mistake (each failing case and its problems, what passed, then the hints), so the failure
+    reads the same wherever it is shown: in the notebook, in nbgrader's Validate dialog and output
+    (which show the error's traceback), and in a log.  In a notebook it is shown without a
+    traceback into this module: IPython shows what ``_render_traceback_`` returns instead of the
+    frames.
 
-    def __init__(self, name, problems, hints):
+    ``failures`` is a list of (case title, problems, notes); ``passed`` names the cases that
+    passed; ``total`` is the number of cases checked."""
+
+    def __init__(self, name, failures, hints, passed=(), total=1):
         self.name = name
-        self.lines = [f"\u2717 {problem}" for problem in problems] + list(hints)
-        count = len(problems)
+        self.lines = []
+        for title, problems, notes in failures:
+            self.lines.append(f"\u2717 {title}")
+            self.lines += [f"    \u2717 {problem}" for problem in problems]
+            self.lines += [f"    note: {note}" for note in notes]
+        if passed:
+            self.lines.append(f"\u2713 passed: {', '.join(passed)}.")
+        self.lines += list(hints)
+        count = sum(len(problems) for _, problems, _ in failures)
+        where = f" in {len(failures)} of {total} cases" if total > 1 else ""
         self.summary = (f"{name} does not pass its visible check: {count} problem{'s' if count != 1 else ''}"
-                        f" (above). Fix {'it' if count == 1 else 'them'} and run this cell again.")
+                        f"{where} (above). Fix {'it' if count == 1 else 'them'} and run this cell again.")
         super().__init__("\n".join(self.lines + [self.summary]))
 
     def _render_traceback_(self):
         return self.lines + [f"{type(self).__name__}: {self.summary}"]
 
 
+def _judge_case(name, expected, returned, before, arguments, hints, routes):
+    """(problems, the accepted route or None) of one case, as the grader judges a case."""
+    names = RETURN_NAMES[name]
+    problems = compare_returned(expected, returned, names, hints=hints)
+    route = None
+    if problems:
+        route = next((description for description, output in routes
+                      if _matches_route(output, returned, names)), None)
+        if route:
+            problems = []
+    return problems + modified_arguments(name, before, arguments), route
+
+
+NOT_RUN_HERE = ("The grader also runs hidden cases (other sizes and depths, a single example, large "
+                "values), which you cannot run here.")
+
+
 def check(name, function, part=None):
-    """Run ``function`` on its visible test case and explain every difference from the
-    expected output.  Raises CheckFailed (an AssertionError) when something is wrong; its
-    message lists every problem and hint."""
+    """Run ``function`` on its visible test case, then on its practice cases, each with correct
+    versions of the functions it calls, and explain every difference from the expected outputs
+    as the grader would.  Raises CheckFailed (an AssertionError) when something is wrong; its
+    message lists every failing case's problems, then the hints."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        # The grader checks this case itself, outside your notebook's kernel.
+        # The grader checks these cases itself, outside your notebook's kernel.
         return
     description, arguments, expected = visible_case(name, part)
+    extras = _visible_extras(name, part)
+    visible_hints, visible_calls = extras if extras is not None else ({}, None)
+    practice = practice_cases(name, part) or []
     print(f"Checking {description}")
     before = copy.deepcopy(arguments)
+    own = []
     try:
-        returned = function(*arguments)
+        with lent_callees(function, name, visible_calls, own):
+            returned = function(*arguments)
     except Exception as error:  # the student's traceback is more useful than ours here
         print(f"  \u2717 it raised {type(error).__name__}: {error}")
         raise
-    problems = compare_returned(expected, returned, RETURN_NAMES[name])
-    route = None
-    if problems:
-        route = next((description for description, output in accepted_routes(name, part)
-                      if _matches_route(output, returned, RETURN_NAMES[name])), None)
-        if route:
-            problems = []
-    problems += modified_arguments(name, before, arguments)
-    if problems:
+    visible_title = f"the visible case, {description}"
+    problems, route = _judge_case(name, expected, returned, before, arguments, visible_hints,
+                                  accepted_routes(name, part))
+    results = [(visible_title, problems, route, [_own_callee_note(name, own)] if own else [])]
+    for case in practice:
+        arguments = case.arguments()
+        before, own = copy.deepcopy(arguments), []
+        try:
+            with np.errstate(all="ignore"), lent_callees(function, name, case.calls, own):
+                returned = function(*arguments)
+        except Exception as error:
+            message = " ".join(str(error).split())
+            message = message if len(message) <= 300 else message[:297] + "..."
+            problems, route = [f"it raised {type(error).__name__}: {message} (run {case.call} in a cell "
+                               "of your own to see where)."], None
+        else:
+            problems, route = _judge_case(name, case.expected, returned, before, arguments, case.hints,
+                                          case.routes)
+        title = f"practice case {case.number} of {len(practice)}, {case.description}: {case.call}"
+        results.append((title, problems, route, [_own_callee_note(name, own)] if own else []))
+    failing = [(title, problems, notes) for title, problems, _, notes in results if problems]
+    if failing:
         # Raised without printing first: the error shows the problems, once, wherever it is shown.
-        raise CheckFailed(name, problems, hint_lines([problems]))
+        hints = hint_lines([problems for _, problems, _ in failing])
+        if not results[0][1]:
+            hints.append("Hint: the visible case passes but practice cases fail. Look for sizes, layer "
+                         "counts or indices written for the visible case, and for steps it does not "
+                         "exercise.")
+        passed = [_short_title(title) for title, problems, _, _ in results if not problems]
+        raise CheckFailed(name, failing, hints, passed, len(results))
+    route = results[0][2]
     if route:
         print(f"  \u2713 {_returned_names(name)}: as expected for another correct route, {route}. "
               "This case's inputs do not keep that promise, so the numbers differ from the ones "
@@ -626,7 +950,41 @@ def check(name, function, part=None):
               "(which it may update in place).")
     else:
         print("  \u2713 leaves its inputs unchanged.")
-    print("All visible checks passed. The grader also runs hidden checks on other inputs.")
+    for (_, _, route, _), case in zip(results[1:], practice):
+        accepted = f": as expected for another correct route, {route}" if route else ""
+        print(f"  \u2713 practice case {case.number}: {case.description}{accepted}.")
+    noted = {}
+    for index, (_, _, _, notes) in enumerate(results):
+        for note in notes:
+            noted.setdefault(note, []).append(index)
+    for note, indices in noted.items():
+        print(f"  note ({_which_cases(indices, len(results))}): {note}")
+    if extras is None:
+        print(f"  (no practice cases: {PRACTICE_FILE} is missing next to the notebook; copy it back "
+              "from the assignment's release to run them.)")
+    elif CALLEES.get(name):
+        print(f"  (each case ran with correct versions of {' and '.join(CALLEES[name])}, as the grader "
+              "runs it: a mistake in those is charged to them, not here.)")
+    count = len(practice)
+    which = f"the visible case and {count} practice case{'s' if count != 1 else ''}" if count else \
+        "the visible case only"
+    print(f"All visible checks passed: {which}. {NOT_RUN_HERE}")
+
+
+def _which_cases(indices, total):
+    """Words for the cases at ``indices`` of ``total`` (0 is the visible case, n practice case n)."""
+    if len(indices) == total and total > 1:
+        return "every case"
+    practice = [str(index) for index in indices if index > 0]
+    words = ["the visible case"] if 0 in indices else []
+    if practice:
+        words.append(f"practice case{'s' if len(practice) > 1 else ''} {', '.join(practice)}")
+    return " and ".join(words)
+
+
+def _short_title(title):
+    """"the visible case" or "practice case 2 of 5" from a case's full title."""
+    return title.split(",", 1)[0]
 
 
 def _returned_names(name):

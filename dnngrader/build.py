@@ -1,9 +1,12 @@
 """Regenerate everything derived from the sources, or check that it is up to date.
 
-    python -m dnngrader.build           copy the shared helpers into source/, redraw the notebook's
-                                        figures (python -m dnngrader.figures) and regenerate release/
-    python -m dnngrader.build --check   exit 1 if any copy of a shared helper, or the students'
-                                        repository template (classroom/), is out of date
+    python -m dnngrader.build           copy the shared helpers into source/, write the practice
+                                        cases' data (python -m dnngrader.practice), redraw the
+                                        notebook's figures (python -m dnngrader.figures) and
+                                        regenerate release/
+    python -m dnngrader.build --check   exit 1 if any copy of a shared helper, the practice cases'
+                                        data or the students' repository template (classroom/) is
+                                        out of date
 
 The shared helpers (dnn_utils.py, test_cases.py, dnn_checks.py) are written once, at the course
 root; the copies next to the notebooks are made here and never edited by hand.
@@ -51,9 +54,12 @@ def sync_source():
 
 
 def generate_release(quiet=False):
-    """Refresh source/ (the shared helpers' copies, the figures) and let nbgrader make release/."""
+    """Refresh source/ (the shared helpers' copies, the practice cases' data, the figures) and let
+    nbgrader make release/."""
     from . import figures  # matplotlib is imported only when the figures are drawn
+    from . import practice
     sync_source()
+    practice.write()
     figures.write_figures()
     output = subprocess.DEVNULL if quiet else None
     nbgrader("generate_assignment", ASSIGNMENT, "--force", stdout=output, stderr=output)
@@ -66,8 +72,10 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true", help="only check the copies of the shared helpers")
     args = parser.parse_args(argv)
     if args.check:
-        from . import classroom
+        from . import classroom, practice
         stale = stale_copies() + [f"classroom/{name}" for name in classroom.differences()]
+        if practice.stale():
+            stale.append(practice.PRACTICE_PATH.relative_to(COURSE_ROOT))
         for path in stale:
             print(f"out of date: {path} (run `make release`)")
         return 1 if stale else 0

@@ -13,7 +13,7 @@ route returns the reference's output (``tests/test_grading_accuracy.py`` checks 
 accepting a route never lets a wrong answer through.
 
 The visible check in the notebook (``dnn_checks.check``) accepts the same routes, with their
-outputs on the visible case written out in ``dnn_checks.ACCEPTED_ROUTES``; a test checks that
+outputs on the visible case written out in ``dnn_checks.accepted_routes``; a test checks that
 those numbers are what the functions here compute.
 """
 

@@ -19,6 +19,8 @@ import nbformat
 from .paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK
 from .reference import solution_sources
 
+PRACTICE_FILE = "practice_cases.json"  # dnn_checks.PRACTICE_FILE
+
 SAMPLES = COURSE_ROOT / "samples"
 CATALOGUE = COURSE_ROOT / "catalogue"
 
@@ -64,11 +66,12 @@ def fill_answers(answers, start_from="solution", release=RELEASE_NOTEBOOK):
 
 def write_submission(notebook, student, submitted_root, release=RELEASE_NOTEBOOK):
     """Lay out ``notebook`` as nbgrader expects a submission, beside the other files of the
-    release (``release``: the released notebook's path)."""
+    release (``release``: the released notebook's path): the helpers and the practice cases'
+    data the notebook's checks read."""
     folder = Path(submitted_root) / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
     for item in Path(release).parent.iterdir():
-        if item.suffix == ".py":
+        if item.suffix == ".py" or item.name == PRACTICE_FILE:
             shutil.copyfile(item, folder / item.name)
     nbformat.write(notebook, str(folder / f"{ASSIGNMENT}.ipynb"))
     return folder
