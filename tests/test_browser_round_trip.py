@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -36,8 +35,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import nbformat
-import psutil
 import pytest
+from processes import stop_process_group
 from playwright import sync_api as playwright_sync
 
 from dnngrader import build
@@ -159,37 +158,9 @@ class Lab:
         return f"{self.base}{path}{'&' if '?' in path else '?'}token={self.token}"
 
     def stop(self):
-        """SIGTERM to its process group (the server shuts its kernels down), SIGKILL to whatever
-        is left of it then, kernels (which run in sessions of their own) included."""
-        if self.process is None:
-            return
-        try:
-            descendants = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.Error:
-            descendants = []
-        for signum, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
-            try:
-                os.killpg(self.process.pid, signum)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + grace
-            while time.monotonic() < deadline:
-                self.process.poll()
-                try:
-                    os.killpg(self.process.pid, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.2)
-            else:
-                continue
-            break
-        self.process.wait()
-        for child in descendants:
-            try:
-                child.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs(descendants, timeout=10)
+        """Stop the server and whatever is left of it (tests/processes.py)."""
+        if self.process is not None:
+            stop_process_group(self.process)
 
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import stop_process_group
 
 from dnngrader import build
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
@@ -83,27 +83,9 @@ class Lab:
                              f"{SERVER_START_LIMIT_S} s:\n{self.log()}")
 
     def stop(self):
-        """Stop the server (SIGTERM lets it shut its kernels down), then anything left of it."""
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            self.process.poll()
-            try:
-                os.killpg(self.process.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.2)
-        else:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.process.wait()
+        """Stop the server and whatever is left of it (tests/processes.py)."""
+        if self.process is not None:
+            stop_process_group(self.process)
 
     def request(self, path, body=None, timeout=120):
         """The decoded JSON reply to GET ``path`` (or POST of ``body`` as JSON), with the token."""
