@@ -10,6 +10,7 @@ import numpy as np
 
 
 def linear_forward_test_case():
+    """(A, W, b) of one layer: 3 inputs, 1 unit, 2 examples (seed 1)."""
     np.random.seed(1)
     A = np.random.randn(3, 2)
     W = np.random.randn(1, 3)
@@ -18,6 +19,7 @@ def linear_forward_test_case():
 
 
 def linear_activation_forward_test_case():
+    """(A_prev, W, b) of one layer: 3 inputs, 1 unit, 2 examples (seed 2)."""
     np.random.seed(2)
     A_prev = np.random.randn(3, 2)
     W = np.random.randn(1, 3)
@@ -47,6 +49,7 @@ def compute_cost_test_case():
 
 
 def linear_backward_test_case():
+    """(dZ, linear_cache) of one layer: 3 units, 5 inputs, 4 examples (seed 1)."""
     np.random.seed(1)
     dZ = np.random.randn(3, 4)
     A = np.random.randn(5, 4)
@@ -57,6 +60,8 @@ def linear_backward_test_case():
 
 
 def linear_activation_backward_test_case():
+    """(dA, (linear_cache, activation_cache)) of one layer: 1 unit, 3 inputs, 2 examples (seed 2).
+    Z is drawn on its own, not computed as W A_prev + b (dnn_checks.accepted_routes)."""
     np.random.seed(2)
     dA = np.random.randn(1, 2)
     A = np.random.randn(3, 2)
@@ -95,6 +100,8 @@ def L_model_backward_test_case():
 
 
 def update_parameters_test_case():
+    """(parameters, grads) of a two-layer network, 4 inputs -> 3 units -> 1 unit: the parameters
+    drawn with seed 2, the gradients with seed 3."""
     np.random.seed(2)
     W1 = np.random.randn(3, 4)
     b1 = np.random.randn(3, 1)
