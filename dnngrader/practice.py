@@ -97,23 +97,30 @@ def _arguments(name, recipe, plain):
     return _round_trip(recipe)
 
 
+def _other_routes(name, args, expected, module, names):
+    """[[route, its output as JSON]] of the other correct routes (routes.outputs) whose output
+    on ``args`` differs from ``expected``; computing them also records the calls they make."""
+    return [[text, dnn_checks.to_json(output)] for text, output in routes.outputs(name, args, module)
+            if dnn_checks.compare_returned(expected, _round_trip(output), names)]
+
+
 def _entry(name, part, cells, plain, texts):
     """The file's entry for one function (and part)."""
     names = dnn_checks.RETURN_NAMES[name]
     _, visible_args, _ = dnn_checks.visible_case(name, part)
     ref = RecordingReference(name, cells)
     visible_hints = _hints(name, visible_args, ref.module, texts)
-    getattr(ref.module, name)(*copy.deepcopy(visible_args))
-    routes.outputs(name, visible_args, ref.module)  # for the calls a route makes
-    entry = {"visible": {"hints": visible_hints, "calls": ref.recorded_calls()}, "practice": []}
+    visible_expected = _round_trip(getattr(ref.module, name)(*copy.deepcopy(visible_args)))
+    entry = {"visible": {"hints": visible_hints,
+                         "routes": _other_routes(name, visible_args, visible_expected, ref.module, names),
+                         "calls": ref.recorded_calls()},
+             "practice": []}
     for description, recipe in test_cases.practice_recipes()[name, part]:
         args = _arguments(name, recipe, plain)
         ref = RecordingReference(name, cells)
         expected = _round_trip(getattr(ref.module, name)(*copy.deepcopy(args)))
         case_hints = _hints(name, args, ref.module, texts)
-        other_routes = [[text, dnn_checks.to_json(output)]
-                        for text, output in routes.outputs(name, args, ref.module)
-                        if dnn_checks.compare_returned(expected, _round_trip(output), names)]
+        other_routes = _other_routes(name, args, expected, ref.module, names)
         entry["practice"].append({
             "description": description,
             "arguments": dnn_checks.to_json(args),

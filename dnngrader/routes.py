@@ -12,9 +12,9 @@ passes, with a line saying which route was recognised.  On inputs that keep the 
 route returns the reference's output (``tests/test_grading_accuracy.py`` checks this), so
 accepting a route never lets a wrong answer through.
 
-The visible check in the notebook (``dnn_checks.check``) accepts the same routes, with their
-outputs on the visible case written out in ``dnn_checks.accepted_routes``; a test checks that
-those numbers are what the functions here compute.
+The visible check in the notebook (``dnn_checks.check``) accepts the same routes: their outputs
+on the visible and practice cases are computed here when the practice file is built
+(dnngrader/practice.py), and ``dnn_checks.accepted_routes`` reads them from it.
 """
 
 import numpy as np

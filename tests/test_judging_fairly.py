@@ -115,16 +115,23 @@ def test_a_route_equals_the_reference_wherever_the_inputs_keep_the_contract(ref,
 
 
 def test_the_routes_written_into_the_notebook_check_are_the_ones_the_grader_computes(ref):
-    for (name, part), accepted in dnn_checks._accepted_routes().items():
+    checked = 0
+    for name, part in sorted({(t.function, t.part) for t in TESTS.values()}, key=str):
+        accepted = dnn_checks.accepted_routes(name, part)
         _, arguments, _ = dnn_checks.visible_case(name, part)
-        computed = routes.outputs(name, arguments, ref)
+        computed = [(description, output) for description, output in routes.outputs(name, arguments, ref)
+                    if dnn_checks.compare_returned(getattr(ref, name)(*copy.deepcopy(arguments)), output,
+                                                   dnn_checks.RETURN_NAMES[name])]
         assert [description for description, _ in accepted] == [description for description, _ in computed]
         for (_, written), (_, output) in zip(accepted, computed):
             exact = dict(dnn_checks.labelled_leaves(output, dnn_checks.RETURN_NAMES[name]))
             written = dict(dnn_checks.labelled_leaves(written, dnn_checks.RETURN_NAMES[name]))
             assert sorted(written) == sorted(exact)
             for label, value in written.items():
-                assert np.array_equal(np.round(exact[label], 8), value), (name, part, label)
+                # The practice file keeps 10 significant digits.
+                np.testing.assert_allclose(value, exact[label], rtol=1e-9, atol=1e-12, err_msg=f"{name} {part} {label}")
+            checked += 1
+    assert checked == 3  # L_model_backward and both branches of linear_activation_backward
 
 
 def contract_holds(function, args, ref):

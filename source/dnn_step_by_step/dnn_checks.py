@@ -529,46 +529,19 @@ def visible_case(name, part=None):
     return _visible_cases()[name, part]
 
 
-def _accepted_routes():
-    """(name, part) -> [(route, its output on the visible case)]: other correct answers.
+def accepted_routes(name, part=None):
+    """[(route, output on the visible case)] of the other correct answers of ``name``.
 
     The visible cases keep the original exercise's seeded draws, so some break a promise of the
     function's contract: in the L_model_backward case AL is a random draw, not the sigmoid of
     the last cache's Z, and in the linear_activation_backward case the cached Z is not
     W A_prev + b.  An answer that relies on the promise (dZ = AL - Y for the output layer, or Z
     recomputed from the linear cache) is right for every input the contract allows, but gives
-    other numbers on these inputs: these are those numbers, rounded to 8 decimals, and such an
-    answer passes.  The grader accepts the same routes on every case (dnngrader/routes.py)."""
-    a = np.array
-    shortcut = ("the output layer's dZ taken directly as AL - Y, which is right whenever AL is the "
-                "sigmoid of the last layer's Z, as L_model_forward makes it")
-    from_linear_cache = ("Z recomputed from the linear cache as W A_prev + b instead of read from "
-                         "the activation cache, which gives the same Z for any cache "
-                         "linear_activation_forward makes")
-    return {
-        ("L_model_backward", None): [(shortcut, {
-            "dA0": a([[0., 0.53064147], [0., -0.3319644], [0., -0.32565192], [0., -0.75222096]]),
-            "dA1": a([[-0.80745758, -0.44693186], [0.88640102, 0.49062745], [-0.10403132, -0.05758186]]),
-            "dW1": a([[0.41642713, 0.07927654, 0.14011329, 0.10664197], [0., 0., 0., 0.],
-                      [0.05365169, 0.01021384, 0.01805193, 0.01373955]]),
-            "db1": a([[-0.22346593], [0.], [-0.02879093]]),
-            "dW2": a([[0.50767257, -0.42243102, -1.15550109]]),
-            "db2": a([[0.61256916]]),
-        })],
-        ("linear_activation_backward", "sigmoid"): [(from_linear_cache, (
-            a([[0.00068794, 0.01347576], [0.00059109, 0.01157856], [-0.00035859, -0.00702419]]),
-            a([[-0.00975201, 0.00594401, 0.00776748]]),
-            a([[-0.00669392]])))],
-        ("linear_activation_backward", "relu"): [(from_linear_cache, (
-            a([[0.44090989, 0.05952761], [0.37883606, 0.05114697], [-0.2298228, -0.03102857]]),
-            a([[0.39899183, 0.3973954, -0.06975568]]),
-            a([[-0.23651234]])))],
-    }
-
-
-def accepted_routes(name, part=None):
-    """[(route, output on the visible case)] of the other correct answers of ``name``."""
-    return _accepted_routes().get((name, part), [])
+    other numbers on these inputs; such an answer passes.  The routes and their outputs come
+    from the practice file, where the grader's routes (dnngrader/routes.py) computed them; empty
+    when that file is missing."""
+    extras = _visible_extras(name, part)
+    return extras[2] if extras is not None else []
 
 
 def _matches_route(output, returned, names):
@@ -738,12 +711,14 @@ def practice_cases(name, part=None):
 
 
 def _visible_extras(name, part=None):
-    """(hints, calls) of the visible case from the practice file, or None when it is missing."""
+    """(hints, calls, other correct routes) of the visible case from the practice file, or None
+    when it is missing."""
     data = _practice_data()
     if data is None:
         return None
     visible = data["functions"][practice_key(name, part)]["visible"]
-    return _hints_of(visible["hints"], data["hints"]), _calls_of(visible["calls"])
+    routes = [(description, from_json(output)) for description, output in visible["routes"]]
+    return _hints_of(visible["hints"], data["hints"]), _calls_of(visible["calls"]), routes
 
 
 def bind_arguments(name, args, kwargs):
@@ -897,7 +872,7 @@ def check(name, function, part=None):
         return
     description, arguments, expected = visible_case(name, part)
     extras = _visible_extras(name, part)
-    visible_hints, visible_calls = extras if extras is not None else ({}, None)
+    visible_hints, visible_calls, visible_routes = extras if extras is not None else ({}, None, [])
     practice = practice_cases(name, part) or []
     print(f"Checking {description}")
     before = copy.deepcopy(arguments)
@@ -910,7 +885,7 @@ def check(name, function, part=None):
         raise
     visible_title = f"the visible case, {description}"
     problems, route = _judge_case(name, expected, returned, before, arguments, visible_hints,
-                                  accepted_routes(name, part))
+                                  visible_routes)
     results = [(visible_title, problems, route, [_own_callee_note(name, own)] if own else [])]
     for case in practice:
         arguments = case.arguments()
