@@ -16,16 +16,13 @@ import pytest
 from dnngrader import samples
 from dnngrader.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
+from shared_cases import case
 
-SHARED_CASES = COURSE_ROOT.parent / "shared" / "cases" / "2026-12"
 RELEASE_FILES = {path.name: path.read_text() for path in (COURSE_ROOT / "release" / ASSIGNMENT).glob("*.py")}
 
 
 def shared_case(name):
-    path = SHARED_CASES / name
-    if not path.exists():
-        pytest.fail(f"{path} is missing: the tests read the shared cases from ../shared next to the repository")
-    return nbformat.read(str(path), as_version=4)
+    return nbformat.read(str(case(name)), as_version=4)
 
 
 def cell_of(nb, grade_id):

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import zipfile
 from datetime import datetime, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import nbformat
@@ -28,8 +27,8 @@ from dnngrader import timestamps
 from dnngrader.course import ScratchCourse
 from dnngrader.lms import TimedFileNameCollector
 from dnngrader.paths import ASSIGNMENT
+from shared_cases import case
 
-CASES = Path(__file__).resolve().parents[2] / "shared" / "cases" / "2026-12"
 COURSE_ID = "dnn-step-by-step"
 DUE = "2026-12-01 23:59:59"  # nbgrader reads a due date without a zone as UTC
 DUE_UTC = datetime(2026, 12, 1, 23, 59, 59)
@@ -38,16 +37,6 @@ ANY_TIME_PATTERN = r".*attempt_(?P<student_id>[^_]+)_(?P<timestamp>[^_]+)_(?P<fi
 BAD_TIME = "Mon, 1 Dec 2026 23:59:59 CET (late)"
 GRADE_TIMEOUT = 300
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-
-
-def case(name):
-    """A file or folder of shared/cases/2026-12/; the test fails, saying where, when it is absent."""
-    path = CASES / name
-    if not path.exists():
-        pytest.fail(f"{path} is missing: these tests read the December 2026 cases from shared/cases/2026-12/ "
-                    f"next to the repository ({CASES.parents[2]}); in CI, copy shared/ beside the clone.",
-                    pytrace=False)
-    return path
 
 
 def correct_notebook():
