@@ -20,12 +20,13 @@ import signal
 import sys
 import time
 
+import dnn_checks
+
 from . import delivery, judge, payload, reference
 from .cases import TESTS
 
 SECONDS_PER_CALL = float(os.environ.get("DNN_SECONDS_PER_CALL", "10"))
 SECONDS_PER_TEST = float(os.environ.get("DNN_SECONDS_PER_TEST", "30"))
-HELPERS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
 
 
 class CallTimedOut(BaseException):
@@ -48,19 +49,9 @@ def _reference_callees(function, ref, under_test):
     if not isinstance(namespace, dict):
         yield
         return
-    missing = object()
-    names = [*delivery.CALLEES.get(under_test, ()), *HELPERS]
-    saved = {name: namespace.get(name, missing) for name in names}
-    for name in names:
-        namespace[name] = getattr(ref, name)
-    try:
+    names = [*delivery.CALLEES.get(under_test, ()), *dnn_checks.HELPERS]
+    with dnn_checks.names_set(namespace, {name: getattr(ref, name) for name in names}):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is missing:
-                namespace.pop(name, None)
-            else:
-                namespace[name] = value
 
 
 @contextlib.contextmanager

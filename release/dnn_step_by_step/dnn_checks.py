@@ -780,6 +780,23 @@ def _stand_in(callee, calls, own, answered_by_own, inside_own):
 
 
 @contextlib.contextmanager
+def names_set(namespace, values):
+    """While the block runs, each name of ``values`` in ``namespace`` (a dict) is bound to its
+    value; afterwards each is put back as it was, or removed if it was not there, even when the
+    block raises.  The grader lends its callees with this too (dnngrader/runtime.py)."""
+    saved = {key: namespace.get(key, _MISSING) for key in values}
+    try:
+        namespace.update(values)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(key, None)
+            else:
+                namespace[key] = value
+
+
+@contextlib.contextmanager
 def lent_callees(function, name, calls, answered_by_own):
     """While the block runs, ``function`` (graded function ``name``) calls correct versions of
     the graded functions it calls (``calls``: callee -> recorded calls; None lends none) and the
@@ -790,21 +807,12 @@ def lent_callees(function, name, calls, answered_by_own):
         yield
         return
     callees = CALLEES.get(name, ()) if calls is not None else ()
-    saved = {key: namespace.get(key, _MISSING) for key in (*callees, *HELPERS)}
     inside_own = [0]
-    try:
-        for callee in callees:
-            namespace[callee] = _stand_in(callee, calls.get(callee, []), saved[callee], answered_by_own,
-                                          inside_own)
-        for helper in HELPERS:
-            namespace[helper] = getattr(dnn_utils, helper)
+    lent = {callee: _stand_in(callee, calls.get(callee, []), namespace.get(callee, _MISSING), answered_by_own,
+                              inside_own) for callee in callees}
+    lent.update({helper: getattr(dnn_utils, helper) for helper in HELPERS})
+    with names_set(namespace, lent):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is _MISSING:
-                namespace.pop(key, None)
-            else:
-                namespace[key] = value
 
 
 def _own_callee_note(name, callees):
