@@ -65,20 +65,13 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
              "or UTC (ignored when timestamp_format has %z).",
     ).tag(config=True)
 
-    @validate("timestamp_format")
-    def _valid_format(self, proposal):
+    @validate("timestamp_format", "timezone")
+    def _valid_setting(self, proposal):
+        check = timestamps.check_format if proposal["trait"].name == "timestamp_format" else timestamps.time_zone
         try:
-            timestamps.check_format(proposal["value"])
+            check(proposal["value"])
         except timestamps.TimestampError as error:
-            raise TraitError(f"TimedFileNameCollector.timestamp_format: {error}") from error
-        return proposal["value"]
-
-    @validate("timezone")
-    def _valid_zone(self, proposal):
-        try:
-            timestamps.time_zone(proposal["value"])
-        except timestamps.TimestampError as error:
-            raise TraitError(f"TimedFileNameCollector.timezone: {error}") from error
+            raise TraitError(f"TimedFileNameCollector.{proposal['trait'].name}: {error}") from error
         return proposal["value"]
 
     def collect(self, submitted_file):
