@@ -23,6 +23,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 from . import codescan, findings
+from .timestamps import TIMESTAMP_FILE
 
 # Modules a grading kernel imports (besides those the grading process has loaded itself): a
 # file or folder of one of these names next to the notebook would replace it in the kernel.
@@ -33,7 +34,6 @@ KERNEL_MODULES = {
 # Files that run code when the interpreter starts rather than when imported by name.
 IMPORT_HOOKS = {"sitecustomize", "usercustomize"}
 MODULE_SUFFIXES = (".py", ".pyw", ".pyc", ".so", ".pyd")
-TIMESTAMP_FILE = "timestamp.txt"
 # What nbgrader itself puts in a submission folder, never the student's doing, so never reported:
 # the submission time (nbgrader submit, collect and zip_collect) and the key its feedback is
 # released under (submit, collect: nbgrader/exchange/default/submit.py).
