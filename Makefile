@@ -7,9 +7,10 @@ BIN    := $(CURDIR)/$(VENV)/bin
 # nbgrader runs `alembic` from PATH, so the environment's bin goes first.
 export PATH := $(BIN):$(PATH)
 STAMP  := $(VENV)/.installed
-DEBIAN_PACKAGES := chromium bubblewrap postgresql
+SANDBOX_PACKAGES := bubblewrap
+DEBIAN_PACKAGES := chromium $(SANDBOX_PACKAGES) postgresql
 
-.PHONY: help venv debian-packages release demo lab validate course-check test grading-report grade bench lock clean
+.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test grading-report grade bench lock clean
 
 help:
 	@echo "make demo     grade the sample submissions in a scratch course (demo/), show the results"
@@ -30,22 +31,30 @@ $(STAMP): requirements.txt constraints.txt
 
 venv: $(STAMP)
 
-# Debian packages for the browser test, the sandboxed-kernel test and the PostgreSQL gradebook test;
-# installed only when missing.
-debian-packages:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Debian packages, installed only when missing (apt-get, as root or through sudo): bubblewrap for
+# the grading sandbox (on by default: every command that grades uses it), chromium for the
+# browser tests and postgresql for the PostgreSQL gradebook test.
+define install_debian
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+debian-packages:
+	$(call install_debian,$(DEBIAN_PACKAGES))
+
+sandbox-package:
+	$(call install_debian,$(SANDBOX_PACKAGES))
 
 release: venv
 	$(BIN)/python -m dnngrader.build
 
 # Grades the samples in a scratch course, demo/: the course's own submissions and gradebook are
 # never touched.
-demo: venv
+demo: venv sandbox-package
 	$(BIN)/python -m dnngrader.demo
 
 # The student's side of the course, in work/ (not committed).  dnngrader.student_config writes

@@ -8,7 +8,9 @@ Settings an instructor may want to change can also come from the environment:
                       grading kernel (defaults: 10 s per call, 30 s per test cell)
   DNN_KERNEL_MEMORY_MB  address space a grading kernel may use (default: 4096; 0 for no limit)
   DNN_KERNEL_RESTARTS   kernel restarts per notebook after crashes or hangs (default: 3)
-  DNN_SANDBOX         1: grade in the bubblewrap kernel of dnngrader/sandbox.py
+  DNN_SANDBOX         0: grade WITHOUT the sandbox of dnngrader/sandbox.py (default 1: every
+                      grading kernel runs in bubblewrap, README: Threat model)
+  DNN_SANDBOX_DISK_MB the sandboxed kernel's writable /tmp, in memory, in MiB (default: 256)
   DNN_LMS_TIME_FORMAT strptime format of the submission times in LMS file names (zip_collect;
                       default: %Y-%m-%d-%H-%M-%S)
   DNN_LMS_TIMEZONE    time zone those times are in, an IANA name (default: UTC)
@@ -43,8 +45,10 @@ c.Execute.interrupt_on_timeout = True
 c.ResilientExecute.memory_limit_mb = int(os.environ.get("DNN_KERNEL_MEMORY_MB", "4096"))
 c.ResilientExecute.max_restarts = int(os.environ.get("DNN_KERNEL_RESTARTS", "3"))
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back, then run
-if os.environ.get("DNN_SANDBOX") == "1":  # kernels without network, blind to the course's files
-    sandbox.configure(c, COURSE_ROOT)
+# Every grading kernel in a sandbox: no network, blind to the course's files and the gradebook,
+# nothing it does survives it (sandbox.py).  DNN_SANDBOX=0 turns it off; where bubblewrap
+# cannot run, grading goes on with one warning per run.
+sandbox.configure(c, COURSE_ROOT)
 # Says in plain words when a submission has no gradable notebook (renamed, unreadable).
 c.Autograde.pre_convert_hook = hooks.check_submission_folder
 # A timestamp.txt nbgrader cannot read never stops grading: the submission is graded as on time

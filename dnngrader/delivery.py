@@ -21,7 +21,6 @@ import sys
 import dnn_checks
 
 from . import payload, reference
-from .cases import TESTS
 
 # The graded functions each function calls, directly or through another (see the notebook):
 # graded against their reference versions, so a mistake in a callee costs only the callee.  The
@@ -32,11 +31,13 @@ ATTRIBUTE = "_dnngrader_delivery"
 
 def for_test(test_id):
     """The JSON text handed over for a test cell (built in the grading process)."""
+    from .cases import TESTS  # the grader's side only: a sandboxed kernel has no cases.py
     test = TESTS[test_id]
     ref = reference.load()
     sources = reference.solution_sources()
     return json.dumps({
         "test": test_id,
+        "function": test.function,
         "args": [payload.encode(case.make_args(ref)) for case in test.cases],
         "callees": {name: sources[name] for name in CALLEES.get(test.function, ())},
     })
@@ -48,8 +49,9 @@ def kernel_code(test_id):
 
 
 def receive(test_id):
-    """In the kernel: (arguments of each case, module of reference callees) handed over for
-    ``test_id``, or None if nothing was.  Taken once: a second call finds nothing."""
+    """In the kernel: (name of the function under test, arguments of each case, module of
+    reference callees) handed over for ``test_id``, or None if nothing was.  Taken once: a
+    second call finds nothing."""
     text = sys.__dict__.pop(ATTRIBUTE, None)
     if not isinstance(text, str):
         return None
@@ -58,4 +60,4 @@ def receive(test_id):
         return None
     arguments = [payload.decode(args) for args in data["args"]]
     callees = reference.module_of(data["callees"], names=list(data["callees"]))
-    return arguments, callees
+    return data["function"], arguments, callees

@@ -10,7 +10,10 @@ with its own working directory, environment and connection file; no kernel is ev
 it as the Execute preprocessor's ``kernel_manager_class``) and everything else (connection
 files, ports, client channels, interrupts, shutdown, restart) works as with the stock manager.
 Kernel commands other than ``python -m ipykernel_launcher`` with this interpreter are launched
-the usual way.  Two waits are also shortened: the client stops draining the start-up messages
+the usual way.  When grading is sandboxed (sandbox.py), the template itself runs in the
+sandbox: each kernel receives its submission's files as data, nbgrader reaches its sockets
+inside the sandbox, and between two kernels the template kills whatever the last one left
+running and empties the sandbox's /tmp.  Two waits are also shortened: the client stops draining the start-up messages
 after 20 ms of quiet (not 200 ms), and the end of a kernel is noticed at once (no 100 ms polls).
 """
 
@@ -19,6 +22,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +36,8 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import default
+
+from . import sandbox
 
 TEMPLATE_SCRIPT = Path(__file__).with_name("kernel_template.py")
 # Forking needs fork() and pidfds (Linux 5.3+); elsewhere kernels are started the usual way.
@@ -47,56 +53,110 @@ def _startup_settings(env):
     return tuple(sorted((name, value) for name, value in env.items() if name.startswith(STARTUP_VARIABLES)))
 
 
-class KernelTemplate:
-    """A template process, started with the environment of the kernels it will fork."""
+def _host_pid(pidfd):
+    """The pid, in this process's PID namespace, of the process a pidfd refers to."""
+    with open(f"/proc/self/fdinfo/{pidfd}") as info:
+        for line in info:
+            if line.startswith("Pid:"):
+                return int(line.split()[1])
+    raise RuntimeError("this system's pidfds do not say their pid")
 
-    def __init__(self, env):
-        self.process = subprocess.Popen([sys.executable, str(TEMPLATE_SCRIPT)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, env=dict(env), close_fds=True)
+
+class KernelTemplate:
+    """A template process, started with the environment of the kernels it will fork; in a
+    sandbox of its own when ``view`` (a sandbox.SandboxView) is given.
+
+    Requests and replies are JSON lines on a Unix socket; a reply to a fork carries a pidfd of
+    the new kernel, which stays right across PID namespaces."""
+
+    def __init__(self, env, view=None):
+        self.view = view
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.channel, self.root = ours, None
+        fd = theirs.fileno()
+        if view is None:
+            command, env = [sys.executable, str(TEMPLATE_SCRIPT), "serve", str(fd)], dict(env)
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, env=env, pass_fds=(fd,))
+        else:
+            env = view.kernel_env(env)
+            read_info, write_info = os.pipe()
+            try:
+                self.process = subprocess.Popen(view.command("serve", fd, write_info, "sandboxed"),
+                                                stdin=subprocess.DEVNULL, env=env, pass_fds=(fd, write_info))
+            finally:
+                os.close(write_info)
+            try:
+                self.root = sandbox.read_root_pid(read_info)  # the sandbox's files: /proc/<root>/root
+            finally:
+                os.close(read_info)
+        theirs.close()
         self.lock = threading.Lock()
+        self._pending = b""
         self._read_reply()  # {"ready": true} once the imports are done
 
     def _read_reply(self):
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the kernel template process exited (status {self.process.poll()})")
-        return json.loads(line)
+        """The next JSON reply, and the descriptors that came with it."""
+        fds = []
+        while b"\n" not in self._pending:
+            data, received, _, _ = socket.recv_fds(self.channel, 4096, 4)
+            if not data:
+                raise RuntimeError(f"the kernel template process exited (status {self.process.poll()})")
+            self._pending += data
+            fds += received
+        line, self._pending = self._pending.split(b"\n", 1)
+        return json.loads(line), fds
 
-    def fork(self, argv, cwd, env):
-        """The pid of a new kernel process running ``argv`` in ``cwd`` with ``env``."""
-        request = json.dumps({"argv": list(argv), "cwd": str(cwd), "env": dict(env)}).encode() + b"\n"
+    def _ask(self, request):
         with self.lock:
-            self.process.stdin.write(request)
-            self.process.stdin.flush()
-            return self._read_reply()["pid"]
+            self.channel.sendall(json.dumps(request).encode() + b"\n")
+            return self._read_reply()
+
+    def fork(self, request):
+        """(host pid, pidfd) of a new kernel process made from ``request`` (see kernel_template.py)."""
+        _, fds = self._ask(request)
+        if not fds:
+            raise RuntimeError("the kernel template did not hand over the new kernel")
+        return _host_pid(fds[0]), fds[0]
+
+    def clean(self):
+        """In a sandbox: kill what the last kernel left running and empty /tmp for the next."""
+        if self.view is not None and self.alive():
+            self._ask({"clean": ["/tmp"]})
 
     def alive(self):
         return self.process.poll() is None
 
     def close(self):
         if self.alive():
-            self.process.stdin.close()
+            self.channel.close()
             self.process.wait()
 
 
-_templates = {}  # startup settings -> KernelTemplate
+_templates = {}  # (startup settings, sandbox view) -> KernelTemplate
 
 
-def template(env):
-    """The template for kernels with environment ``env``, started on first use."""
-    key = _startup_settings(env)
+def _key(env, view):
+    return _startup_settings(env), id(view) if view is not None else None
+
+
+def template(env, view=None):
+    """The template for kernels with environment ``env`` (and sandbox ``view``), started on first use."""
+    key = _key(env, view)
     if key not in _templates or not _templates[key].alive():
-        _templates[key] = KernelTemplate(env)
+        _templates[key] = KernelTemplate(env, view)
     return _templates[key]
 
 
-def fork_kernel(argv, cwd, env):
-    """The pid of a new kernel forked from the right template (started again if it died)."""
+def fork_kernel(request, view=None):
+    """(template, host pid, pidfd) of a new kernel forked from the right template (started
+    again if it died)."""
     try:
-        return template(env).fork(argv, cwd, env)
+        chosen = template(request["env"], view)
+        return (chosen, *chosen.fork(request))
     except (OSError, RuntimeError):
-        _templates.pop(_startup_settings(env), None)
-        return template(env).fork(argv, cwd, env)
+        _templates.pop(_key(request["env"], view), None)
+        chosen = template(request["env"], view)
+        return (chosen, *chosen.fork(request))
 
 
 def close_templates():
@@ -114,13 +174,10 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid):
+    def __init__(self, pid, pidfd):
         self.pid = pid
         self.returncode = None
-        try:
-            self._pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:  # it is already gone
-            self._pidfd, self.returncode = None, 0
+        self._pidfd = pidfd
 
     def poll(self):
         if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
@@ -169,16 +226,30 @@ def _is_this_ipykernel(argv):
 
 
 class ForkedKernelProvisioner(LocalProvisioner):
-    """The local provisioner, with the process forked from the template instead of spawned."""
+    """The local provisioner, with the process forked from the template instead of spawned.
+    When grading is sandboxed (sandbox.configure ran in this process), the template runs in the
+    sandbox, the kernel gets the submission's files as data, and nbgrader reaches its sockets
+    inside the sandbox; after the kernel, the template cleans the sandbox for the next one."""
+
+    template = None
 
     async def launch_kernel(self, cmd, **kwargs):
         if not _is_this_ipykernel(cmd):
             return await super().launch_kernel(cmd, **kwargs)
         cwd = kwargs.get("cwd") or os.getcwd()
-        pid = fork_kernel(cmd, cwd, kwargs.get("env") or os.environ)
-        self.process = ForkedKernel(pid)
+        env = dict(kwargs.get("env") or os.environ)
+        view = sandbox.active_view()
+        if view is None:
+            request = {"argv": list(cmd), "cwd": str(cwd), "env": env}
+        else:
+            request, ip = view.kernel_request(cmd, cwd, env, self.parent.get_connection_info(), self.kernel_id)
+        self.template, pid, pidfd = fork_kernel(request, view)
+        self.process = ForkedKernel(pid, pidfd)
         self.pid = self.pgid = pid  # the kernel leads its own session and process group
         self.cwd = cwd
+        if view is not None:
+            self.connection_info = {**self.connection_info, "ip": f"/proc/{self.template.root}/root{ip}",
+                                    "transport": "ipc"}
         return self.connection_info
 
     async def wait(self):
@@ -187,6 +258,12 @@ class ForkedKernelProvisioner(LocalProvisioner):
             self.process = None
             return 0
         return await super().wait()
+
+    async def cleanup(self, restart=False):
+        await super().cleanup(restart=restart)
+        if self.template is not None:
+            self.template.clean()
+            self.template = None
 
 
 class ForkedKernelClient(AsyncKernelClient):
@@ -239,6 +316,9 @@ class ForkedKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+        if sandbox.active_view() is not None:
+            # Sockets in the sandbox's /tmp; the real prefix is known once the template runs.
+            self.transport, self.ip = "ipc", f"{sandbox.KERNEL_FOLDER}/unset"
         if self.provisioner is None:
             self.provisioner = ForkedKernelProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
                                                        provisioner_config={}, parent=self)

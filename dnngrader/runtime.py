@@ -22,8 +22,7 @@ import time
 
 import dnn_checks
 
-from . import delivery, judge, payload, reference
-from .cases import TESTS
+from . import delivery, payload, reference
 
 SECONDS_PER_CALL = float(os.environ.get("DNN_SECONDS_PER_CALL", "10"))
 SECONDS_PER_TEST = float(os.environ.get("DNN_SECONDS_PER_TEST", "30"))
@@ -79,32 +78,34 @@ def _run_case(function, name, args, callees, seconds):
 
 
 def _inputs(test_id):
-    """(the arguments of each case, a module with the reference callees): handed over by the
-    grader under autograde, otherwise built here from the reference solution."""
+    """(the graded function's name, the arguments of each case, a module with the reference
+    callees): handed over by the grader under autograde, otherwise built here from the
+    reference solution and the cases' plan (which a sandboxed kernel does not have)."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         handed_over = delivery.receive(test_id)
         if handed_over is not None:
             return handed_over
+    from .cases import TESTS
     ref = reference.load()
-    return [case.make_args(ref) for case in TESTS[test_id].cases], ref
+    test = TESTS[test_id]
+    return test.function, [case.make_args(ref) for case in test.cases], ref
 
 
 def collect(test_id):
     """The encoded result of every case of a test cell."""
-    test = TESTS[test_id]
-    function = _user_namespace().get(test.function)
+    name, arguments, callees = _inputs(test_id)
+    function = _user_namespace().get(name)
     if not callable(function):
         what = "is not defined" if function is None else f"is a {type(function).__name__}, not a function"
-        message = f"{test.function} {what}: run its cell, and keep the name and the def line as given."
-        return [{"status": "missing", "message": message} for _ in test.cases]
-    arguments, callees = _inputs(test_id)
+        message = f"{name} {what}: run its cell, and keep the name and the def line as given."
+        return [{"status": "missing", "message": message} for _ in arguments]
     results, deadline = [], time.monotonic() + SECONDS_PER_TEST
     for args in arguments:
         seconds = min(SECONDS_PER_CALL, deadline - time.monotonic())
         if seconds <= 0 or (results and results[-1]["status"] in ("timeout", "skipped")):
             results.append({"status": "skipped"})
         else:
-            results.append(_run_case(function, test.function, args, callees, seconds))
+            results.append(_run_case(function, name, args, callees, seconds))
     return results
 
 
@@ -115,6 +116,7 @@ def run_hidden_tests(test_id):
         display({payload.MIME_TYPE: payload.dumps({"test": test_id, "results": results})}, raw=True)
         return
     # The same JSON round trip as under nbgrader, so both modes judge identical data.
+    from . import judge
     verdict = judge.judge(test_id, payload.loads(payload.dumps(results)), reference.load())
     print(verdict.text, end="")
     if not verdict.passed:

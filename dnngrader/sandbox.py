@@ -1,61 +1,68 @@
-"""A grading kernel in a bubblewrap sandbox: no network, and no course directory but what grading
-needs (README: Threat model).
+"""Every grading kernel runs in a bubblewrap sandbox, unless the instructor turns it off
+(README: Threat model).
 
-``DNN_SANDBOX=1`` makes nbgrader_config.py call ``configure``, which writes the kernelspec
-``dnn-sandbox`` for the course being graded (into a private folder of this user under the
-temporary directory, put first on ``JUPYTER_PATH``) and makes nbgrader grade with it.  The spec
-is written anew by every nbgrader command, so it always holds the paths of the course and the
-Jupyter runtime folder of this run: a moved or copied course, another HOME or another user
-needs no installation step.
+What a sandboxed kernel sees:
+- the machine read-only, minus every folder that holds something of the course: the course
+  directory (source/ with the solutions, the gradebook, other students' work), the kit itself
+  (its hidden-case plan, cases.py), the instructor's HOME, the exchange, the gradebook's folder,
+  Jupyter's runtime folder (other kernels' connection files): each is an empty, read-only folder;
+- one writable file system, /tmp, in memory and capped at ``DNN_SANDBOX_DISK_MB`` (default 256):
+  the kernel's working folder /tmp/<assignment> holds a fresh copy of the submission's files,
+  handed over as data (nothing of the host is mounted writable), and HOME is /tmp/home;
+- the kit's kernel-side modules only (``KERNEL_MODULES``), read-only at /tmp/dnngrader, where
+  dnn_checks.run_hidden_tests finds them above the working folder;
+- no network (a network namespace of its own), no other process (a PID namespace of its own),
+  and an environment without the instructor's variables (database passwords and the like).
 
-    python -m dnngrader.sandbox [--course DIR] [--kernels DIR]
+nbgrader reaches the kernel through Unix sockets (ipc transport) inside the sandbox's /tmp, by
+way of /proc/<pid>/root, so nothing on the host is shared with the kernel.  When the kernel
+exits, its namespaces go with it: no process survives, no file survives.
 
-checks that bubblewrap runs here and installs the same kernelspec for a course into a
-kernels folder of your choice (by default this Python environment's), for use outside nbgrader.  Under autograde the kit's kernel
-needs only the Python environment, the ``dnngrader`` package and the submission's own folder
-(the hidden tests' inputs and callees are handed over by the grader, see delivery.py), so the
-sandbox shows it nothing else of the course: not ``source/`` with the solutions, not the
-gradebook, not other students' work, not other kernels' connection files (in /tmp and Jupyter's
-runtime folder).  The rest of the machine is visible read-only.  With the
-network namespace unshared, nbgrader reaches the kernel through Unix sockets (ipc transport) in
-``SOCKET_FOLDER``.  Needs Debian's ``bubblewrap`` and user namespaces.
+nbgrader_config.py calls ``configure``: `nbgrader autograde` and the formgrader's button then
+start each kernel with ``SandboxedKernelManager`` (a new bubblewrap sandbox per kernel), and
+`make grade`'s forked kernels come from a template process that itself runs in a sandbox
+(forked_kernels.py), which kills whatever a kernel left running and empties /tmp before the
+next one.  ``DNN_SANDBOX=0`` turns the sandbox off.  Where bubblewrap cannot run (not
+installed, user namespaces disabled, macOS) grading goes on without it, after one warning per
+run that says what is exposed and how to get the sandbox.
+
+    python -m dnngrader.sandbox     says whether the sandbox runs here, and why not
 """
 
 import argparse
-import hashlib
+import base64
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_runtime_dir
 
 from .paths import COURSE_ROOT
 
-KERNEL_NAME = "dnn-sandbox"
-# This user's private folder for the sandbox's kernelspecs and sockets.  Short, because a Unix
-# socket's path has at most ~100 characters; per user, so that two users grading on one machine
-# do not share (or block each other's) sockets.
-PRIVATE_FOLDER = Path(tempfile.gettempdir()) / f"dnn-sandbox-{os.getuid()}"
-SOCKET_FOLDER = PRIVATE_FOLDER / "sockets"
-SOCKET_PREFIX = str(SOCKET_FOLDER / "kernel")
+PACKAGE = Path(__file__).resolve().parent
+# The kit's modules a grading kernel imports (dnn_checks.run_hidden_tests -> runtime ->
+# delivery, payload, reference, paths) and the template that forks kernels: nothing else of the
+# kit, so not the hidden cases' plan (cases.py), only the inputs the grader hands over.
+KERNEL_MODULES = ("__init__.py", "runtime.py", "delivery.py", "payload.py", "reference.py", "paths.py",
+                  "kernel_template.py")
+TMP = Path("/tmp")
+KERNEL_PACKAGE = "/tmp/dnngrader"
+KERNEL_FOLDER = "/tmp/.kernel"  # connection files and sockets, inside the sandbox
+KERNEL_HOME = "/tmp/home"
+# Variables a kernel may see; any other (a gradebook's password in DNN_GRADEBOOK_URL, cloud
+# credentials...) stays outside.
+KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "DNN_SECONDS_PER_CALL",
+                  "DNN_SECONDS_PER_TEST", "MPLBACKEND", "VIRTUAL_ENV", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE")
+KEPT_PREFIXES = ("LC_", "OPENBLAS_", "OMP_", "MKL_", "NUMEXPR_", "VECLIB_")
 
-
-def _private_folder(path):
-    """Create ``path`` (and PRIVATE_FOLDER) readable by this user only; refuse a folder that
-    another user made first, since it would hold this user's kernel sockets.
-
-    Raises RuntimeError when the folder belongs to someone else."""
-    for folder in (PRIVATE_FOLDER, path):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_uid != os.getuid():
-            raise RuntimeError(f"{folder} belongs to another user: remove it, or set TMPDIR to a folder of yours")
-        os.chmod(folder, 0o700)
-    return path
+_warned = False  # whether this process has already said that grading is not sandboxed
+_view = None  # the SandboxView configure() set up in this process, or None when the sandbox is off
 
 
 def unavailable_reason():
@@ -78,106 +85,200 @@ def available():
 
 
 UNSANDBOXED_WARNING = (
-    "DNN_SANDBOX=1, but the grading sandbox cannot run here: {reason}. Grading goes on WITHOUT it: "
-    "student code runs as you, and can read the course's source/ (the solutions), other students' "
-    "submissions and the gradebook, write to them, and use the network (README: Threat model). "
+    "WARNING: the grading sandbox cannot run here: {reason}. Grading goes on WITHOUT it: student code "
+    "runs as you, and can read the course's source/ (the solutions), other students' submissions and "
+    "the gradebook, write to them, leave processes running and use the network (README: Threat model). "
     "To get the sandbox, install bubblewrap and allow user namespaces, or grade in a throwaway "
-    "container or VM.")
+    "container or VM. DNN_SANDBOX=0 turns the sandbox off on purpose (and this warning with it).")
 
 
-def bwrap_command(course_root, python=sys.executable, runtime_dir=None):
-    """The kernel's command line, for ``sh -c``; ``$PWD`` (the submission's folder) and ``$0``
-    (the connection file) are filled in by the shell when the kernel starts.
-
-    ``runtime_dir`` is Jupyter's runtime folder (default: this process's), hidden from the
-    kernel.  bubblewrap can only mount over a folder that exists, and cannot create one on the
-    read-only view of the machine, so the command creates it first (a fresh HOME has none)."""
-    course_root = Path(course_root).resolve()
-    package = Path(__file__).resolve().parent
-    hidden = [course_root] + ([package.parent] if package.parent != course_root else [])
-    environment = Path(sys.prefix).resolve()
-    runtime_dir = str(runtime_dir or jupyter_runtime_dir())
-    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            # Other kernels' connection files (their keys) live in these: out of sight.
-            "--tmpfs", "/tmp", "--tmpfs", runtime_dir]
-    for folder in hidden:
-        args += ["--tmpfs", str(folder)]
-    if any(folder in environment.parents for folder in hidden):
-        args += ["--ro-bind", str(environment), str(environment)]
-    args += ["--ro-bind", str(package), str(course_root / "dnngrader"),
-             "--bind", str(SOCKET_FOLDER), str(SOCKET_FOLDER),
-             "--unshare-all", "--die-with-parent",
-             # ipykernel would take the new PID namespace for a dead parent; --die-with-parent
-             # does its job
-             "--unsetenv", "JPY_PARENT_PID"]
-    quoted = " ".join(shlex.quote(arg) for arg in args)
-    return (f'mkdir -p {shlex.quote(runtime_dir)} && '
-            f'exec {quoted} --bind "$PWD" "$PWD" --chdir "$PWD" --ro-bind "$0" "$0" '
-            f'{shlex.quote(python)} -m ipykernel_launcher -f "$0"')
+def _real(path):
+    return Path(os.path.realpath(path))
 
 
-def install(course_root=COURSE_ROOT, kernels=None):
-    """Write the kernelspec for ``course_root`` into the folder ``kernels`` (default: this Python
-    environment's kernels); returns the spec's folder."""
-    folder = Path(kernels or Path(sys.prefix) / "share" / "jupyter" / "kernels") / KERNEL_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": ["sh", "-c", bwrap_command(course_root), "{connection_file}"],
-            "display_name": "Python 3 (grading sandbox)", "language": "python",
-            # A SIGINT to the process group would stop bubblewrap, and the kernel with it: the
-            # kernel is asked to interrupt itself instead.
-            "interrupt_mode": "message"}
-    (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
-    return folder
+def _inside(path, folder):
+    return path == folder or folder in path.parents
 
 
-_warned = False  # whether this process has said that the sandbox cannot run
+class SandboxView:
+    """What a grading kernel sees of the machine (see the module docstring).
+
+    ``course_root``: the course directory; ``hidden``: other folders to hide (the exchange,
+    the gradebook's folder); ``disk_mb``: the size of the kernel's writable /tmp, in MiB."""
+
+    def __init__(self, course_root, hidden=(), disk_mb=256):
+        self.course_root = _real(course_root)
+        self.disk_mb = disk_mb
+        candidates = [self.course_root, PACKAGE.parent, Path.home(), _real(jupyter_runtime_dir()),
+                      _real(tempfile.gettempdir()),
+                      *(_real(folder) for folder in hidden)]
+        existing = sorted({_real(folder) for folder in candidates if folder and Path(folder).is_dir()},
+                          key=lambda folder: len(folder.parts))
+        # A folder inside another hidden one, or in /tmp (a new, empty one in the sandbox), is
+        # hidden with it; "/" is never hidden.
+        self.hidden = [folder for index, folder in enumerate(existing)
+                       if len(folder.parts) > 1 and not _inside(folder, TMP)
+                       and not any(_inside(folder, other) for other in existing[:index])]
+        # The Python the kernel runs (a virtual environment and the installation it is made
+        # from) stays visible, read-only, even when it lives in a hidden folder.
+        self.kept = sorted({_real(sys.prefix), _real(sys.base_prefix)}, key=lambda folder: len(folder.parts))
+
+    def bwrap_args(self):
+        """bubblewrap's options for this view, up to the command."""
+        args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        for folder in self.hidden:
+            args += ["--tmpfs", str(folder)]
+        args += ["--size", str(self.disk_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+        for folder in self.kept:
+            if any(_inside(folder, hidden) for hidden in [*self.hidden, TMP]):
+                args += ["--ro-bind", str(folder), str(folder)]
+        for name in KERNEL_MODULES:
+            args += ["--ro-bind", str(PACKAGE / name), f"{KERNEL_PACKAGE}/{name}"]
+        for folder in self.hidden:
+            args += ["--remount-ro", str(folder)]
+        return args + ["--unshare-all", "--die-with-parent", "--new-session"]
+
+    def command(self, mode, fd, info_fd, *extra):
+        """The command line that runs kernel_template.py in ``mode`` on the descriptor ``fd`` in a
+        new sandbox; bubblewrap writes {"child-pid": N} to ``info_fd`` (see ``read_root_pid``)."""
+        return ["bwrap", *self.bwrap_args(), "--info-fd", str(info_fd), sys.executable,
+                f"{KERNEL_PACKAGE}/kernel_template.py", mode, str(fd), *extra]
+
+    @staticmethod
+    def kernel_env(env):
+        """The kernel's environment: ``env`` without the instructor's variables."""
+        kept = {name: value for name, value in env.items()
+                if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES)}
+        return {**kept, "HOME": KERNEL_HOME, "TMPDIR": "/tmp", "IPYTHONDIR": f"{KERNEL_HOME}/.ipython",
+                "MPLCONFIGDIR": f"{KERNEL_HOME}/.matplotlib"}
+
+    @staticmethod
+    def kernel_request(argv, cwd, env, connection_info, kernel_id):
+        """(the request kernel_template.py runs the kernel from, the kernel's socket prefix).
+
+        ``argv`` is the kernel's command (python -m ipykernel_launcher -f FILE), ``cwd`` the
+        submission's folder on the host, whose files are handed over as data; the kernel runs
+        in /tmp/<that folder's name>, with its connection file and sockets in /tmp/.kernel."""
+        cwd = Path(cwd)
+        files = {}
+        for folder, _, names in os.walk(cwd):
+            for name in names:
+                path = Path(folder) / name
+                if path.is_file():
+                    files[str(path.relative_to(cwd))] = base64.b64encode(path.read_bytes()).decode()
+        short = kernel_id.split("-")[0]
+        ip = f"{KERNEL_FOLDER}/{short}"
+        connection = {key: (value.decode() if isinstance(value, bytes) else value)
+                      for key, value in connection_info.items()}
+        connection.update(ip=ip, transport="ipc")
+        connection_file = f"{KERNEL_FOLDER}/kernel-{short}.json"
+        argv = list(argv)
+        argv[argv.index("-f") + 1] = connection_file
+        return {"argv": argv, "cwd": f"/tmp/{cwd.name or 'submission'}", "env": SandboxView.kernel_env(env),
+                "files": files, "connection_file": connection_file, "connection": json.dumps(connection)}, ip
 
 
-def kernels_folder(course_root):
-    """This user's folder of kernelspecs for ``course_root`` (one per course path)."""
-    digest = hashlib.sha256(str(Path(course_root).resolve()).encode()).hexdigest()[:16]
-    return PRIVATE_FOLDER / "kernels" / digest
+def read_root_pid(fd):
+    """The host's pid of a new sandbox's first process, from bubblewrap's --info-fd; the sandbox's
+    files are at /proc/<pid>/root.  Raises RuntimeError when bubblewrap failed."""
+    data = b""
+    while not data.rstrip().endswith(b"}"):
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            raise RuntimeError("bubblewrap could not start the grading sandbox (see the grading log)")
+        data += chunk
+    return json.loads(data)["child-pid"]
+
+
+def active_view():
+    """The SandboxView of this process's grading, or None when grading is not sandboxed."""
+    return _view
+
+
+class SandboxProvisioner(LocalProvisioner):
+    """Starts the kernel in a new sandbox (`nbgrader autograde`: one sandbox per kernel)."""
+
+    async def launch_kernel(self, cmd, **kwargs):
+        view = _view or SandboxView(COURSE_ROOT)
+        km = self.parent
+        env = kwargs.get("env") or dict(os.environ)
+        request, ip = view.kernel_request(cmd, kwargs.get("cwd") or os.getcwd(), env, km.get_connection_info(),
+                                          km.kernel_id or "kernel")
+        with tempfile.TemporaryFile() as data:
+            data.write(json.dumps(request).encode())
+            data.flush()
+            data.seek(0)
+            fd = data.fileno()
+            read_info, write_info = os.pipe()
+            try:
+                self.process = subprocess.Popen(view.command("once", fd, write_info), pass_fds=(fd, write_info),
+                                                stdin=subprocess.DEVNULL, env=request["env"],
+                                                start_new_session=True)
+            finally:
+                os.close(write_info)
+            try:
+                root = read_root_pid(read_info)
+            finally:
+                os.close(read_info)
+        self.pid = self.pgid = self.process.pid
+        self.connection_info = {**self.connection_info, "ip": f"/proc/{root}/root{ip}", "transport": "ipc"}
+        return self.connection_info
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in the grading sandbox (``c.ResilientExecute.kernel_manager_class``)."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.transport = "ipc"
+        self.ip = f"{KERNEL_FOLDER}/unset"  # the real prefix is known once the sandbox runs
+        if self.provisioner is None:
+            self.provisioner = SandboxProvisioner(kernel_id=self.kernel_id or "kernel", kernel_spec=self.kernel_spec,
+                                                  provisioner_config={}, parent=self)
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        # An interrupt signal would reach bubblewrap, not the kernel: ask the kernel instead.
+        self.kernel_spec.interrupt_mode = "message"
+        return cmd, kw
 
 
 def configure(c, course_root=COURSE_ROOT):
-    """nbgrader settings that grade in the sandbox kernel (nbgrader_config.py calls this).
+    """Sandbox every grading kernel of this process (nbgrader_config.py calls this).
 
-    Writes the kernelspec for ``course_root`` and puts its folder first on ``JUPYTER_PATH``
-    (read by jupyter_client when nbgrader starts a kernel), so no installation step is needed.
-    Where the operating system cannot provide the sandbox (no bubblewrap, user namespaces
-    disabled, macOS), it changes nothing and writes one warning to stderr that says what is
-    exposed and how to get the sandbox: grading still works.  Returns whether the sandbox is on.
-    Raises RuntimeError when this user's private folder belongs to someone else."""
-    global _warned
+    Reads ``DNN_SANDBOX`` (0: off) and ``DNN_SANDBOX_DISK_MB``; hides, besides the course,
+    the exchange folder and the gradebook's folder that ``c`` names.  Where the operating system
+    cannot provide the sandbox, it changes nothing and writes one warning to stderr per run:
+    grading still works.  Returns whether the sandbox is on."""
+    global _view, _warned
+    if os.environ.get("DNN_SANDBOX", "1") == "0":
+        _view = None
+        return False
     reason = unavailable_reason()
     if reason:
         if not _warned:  # nbgrader reads its configuration several times in one run
             print(UNSANDBOXED_WARNING.format(reason=reason), file=sys.stderr)
             _warned = True
+        _view = None
         return False
-    _private_folder(SOCKET_FOLDER)
-    jupyter_folder = _private_folder(kernels_folder(course_root))
-    install(course_root, jupyter_folder / "kernels")
-    os.makedirs(jupyter_runtime_dir(), exist_ok=True)
-    paths = [str(jupyter_folder)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
-    c.Execute.kernel_name = KERNEL_NAME
-    c.KernelManager.transport = "ipc"
-    c.KernelManager.ip = SOCKET_PREFIX
+    hidden = []
+    if "Exchange" in c and "root" in c.Exchange:
+        hidden.append(c.Exchange.root)
+    db_url = c.CourseDirectory.get("db_url", "") if "CourseDirectory" in c else ""
+    if str(db_url).startswith("sqlite:///"):
+        hidden.append(os.path.dirname(str(db_url)[len("sqlite:///"):]))
+    _view = SandboxView(course_root, hidden, disk_mb=int(os.environ.get("DNN_SANDBOX_DISK_MB", "256")))
+    c.ResilientExecute.kernel_manager_class = "dnngrader.sandbox.SandboxedKernelManager"
     return True
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--course", default=str(COURSE_ROOT), help="the course directory")
-    parser.add_argument("--kernels", help="where to install the kernelspec")
-    args = parser.parse_args(argv)
+    parser.parse_args(argv)
     reason = unavailable_reason()
     if reason:
         print(f"The grading sandbox cannot run here: {reason}.")
         return 1
-    print(f"bubblewrap runs here. Installed {install(args.course, args.kernels)}.\n"
-          "nbgrader needs no installed spec: DNN_SANDBOX=1 writes one for the course it grades.")
+    view = SandboxView(COURSE_ROOT)
+    print("bubblewrap runs here: grading kernels are sandboxed. Hidden from them:")
+    print("\n".join(f"  {folder}" for folder in view.hidden))
     return 0
 
 

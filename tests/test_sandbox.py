@@ -1,0 +1,322 @@
+"""Grading in the default sandbox (README: Threat model, dnngrader/sandbox.py).
+
+Hostile submissions are graded through the sandbox that every grading run uses unless it is
+turned off, both by stock `nbgrader autograde` (a new sandbox per kernel) and by the kit's
+grader (kernels forked from a sandboxed template): a submission that reads the source notebook,
+one that writes the gradebook, one that starts a background process, one that fills the disk,
+and one that tries the network.  Each earns only what its honest code earns, and the other
+students' grades are untouched.  The same holds from a course path with spaces, in a moved copy
+of the course, and for a user who is not root.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell
+
+from dnngrader import reference, samples, sandbox
+from dnngrader.course import ScratchCourse
+from dnngrader.paths import ASSIGNMENT, SOURCE_NOTEBOOK
+
+pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap cannot run here; "
+                                "`make test` installs Debian's bubblewrap")
+
+LIMITS = {"DNN_SECONDS_PER_CALL": "2", "DNN_SECONDS_PER_TEST": "6", "DNN_CELL_TIMEOUT": "20",
+          "DNN_SANDBOX_DISK_MB": "64"}
+MARKER_SECONDS = "31415"  # the background process's `sleep`, looked for on the host afterwards
+COMPUTE_COST_POINTS = 10
+
+
+def solution(name):
+    return reference.solution_sources()[name]
+
+
+def reads_the_source(course_root):
+    """compute_cost that takes the instructor's solution from source/, by nbgrader's public
+    layout (relative to the submission) and by the course's absolute path."""
+    return f'''
+def compute_cost(AL, Y):
+    import json, os
+    for path in ("../../../source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb",
+                 {str(Path(course_root) / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")!r},
+                 {str(SOURCE_NOTEBOOK)!r}):
+        if os.path.exists(path):
+            namespace = {{"np": np}}
+            for cell in json.load(open(path))["cells"]:
+                if cell["metadata"].get("nbgrader", {{}}).get("grade_id") == "compute_cost":
+                    exec("".join(cell["source"]), namespace)
+            return namespace["compute_cost"](AL, Y)
+    return 0.0
+'''
+
+
+def writes_the_gradebook(course_root):
+    """A cell that gives every submission of the gradebook full marks, but its own answers blank."""
+    return f'''
+import glob, sqlite3
+for path in glob.glob({str(Path(course_root) / "*.db")!r}) + glob.glob("../../../*.db"):
+    try:
+        db = sqlite3.connect(path)
+        db.execute("UPDATE grade SET auto_score = 0")
+        db.commit()
+        print("wrote", path)
+    except Exception as error:
+        print("could not write", path, error)
+'''
+
+
+BACKGROUND = f'''
+import subprocess
+subprocess.Popen(["sleep", "{MARKER_SECONDS}"], start_new_session=True)
+import os
+if os.fork() == 0:
+    os.setsid()
+    os.execvp("sleep", ["sleep", "{MARKER_SECONDS}"])
+'''
+
+FILLS_THE_DISK = '''
+import os, tempfile
+written = 0
+for folder in (".", tempfile.gettempdir(), os.path.expanduser("~")):
+    try:
+        with open(os.path.join(folder, "filler.bin"), "wb") as handle:
+            for _ in range(4096):  # up to 4 GiB per folder
+                handle.write(b"x" * (1 << 20))
+                written += 1
+    except OSError as error:
+        print(folder, "full:", error.errno)
+print("MiB written:", written)
+'''
+
+
+def asks_the_network(port):
+    """compute_cost that fetches the solution from a server on the grading machine's loopback."""
+    return f'''
+def compute_cost(AL, Y):
+    import socket
+    try:
+        with socket.create_connection(("127.0.0.1", {port}), timeout=2) as connection:
+            code = connection.makefile().read()
+    except OSError:
+        return 0.0
+    namespace = {{"np": np}}
+    exec(code, namespace)
+    return namespace["compute_cost"](AL, Y)
+'''
+
+
+class SolutionServer:
+    """A TCP server on loopback that hands out the solution of compute_cost to anyone."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with connection:
+                connection.sendall(solution("compute_cost").encode())
+
+    def close(self):
+        self.listener.close()
+
+
+def write_submission(course, student, nb):
+    folder = course.submitted / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("dnn_utils.py", "test_cases.py", "dnn_checks.py"):
+        shutil.copyfile(course.root / name, folder / name)
+    nbformat.write(nb, str(folder / f"{ASSIGNMENT}.ipynb"))
+
+
+def hostile_class(course, server):
+    """student -> notebook, and student -> the total an honest grader gives."""
+    def with_cell(code):
+        nb = samples.fill_answers({})
+        nb.cells.append(new_code_cell(code))
+        return nb
+    blank = {name: "def {0}(*args):\n    raise NotImplementedError()\n".format(name)
+             for name in reference.solution_sources()}
+    gradebook_writer = samples.fill_answers(blank)
+    gradebook_writer.cells.append(new_code_cell(writes_the_gradebook(course.root)))
+    notebooks = {
+        "aa_honest": samples.fill_answers({}),
+        "reads_source": samples.fill_answers({"compute_cost": reads_the_source(course.root)}),
+        "writes_gradebook": gradebook_writer,
+        "background_process": with_cell(BACKGROUND),
+        "fills_disk": with_cell(FILLS_THE_DISK),
+        "asks_network": samples.fill_answers({"compute_cost": asks_the_network(server.port)}),
+        "zz_honest": samples.fill_answers({}),
+    }
+    honest = {"aa_honest": 100, "reads_source": 100 - COMPUTE_COST_POINTS, "writes_gradebook": 0,
+              "background_process": 100, "fills_disk": 100, "asks_network": 100 - COMPUTE_COST_POINTS,
+              "zz_honest": 100}
+    for student, nb in notebooks.items():
+        write_submission(course, student, nb)
+    return honest
+
+
+def background_processes():
+    done = subprocess.run(["pgrep", "-f", f"^sleep {MARKER_SECONDS}$"], capture_output=True, text=True)
+    return done.stdout.split()
+
+
+def largest_files(folder, over=8 << 20):
+    return [str(path) for path in Path(folder).rglob("*") if path.is_file() and not path.is_symlink()
+            and path.stat().st_size > over]
+
+
+@pytest.fixture(scope="module")
+def limits():
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in LIMITS.items():
+            patch.setenv(name, value)
+        patch.delenv("DNN_SANDBOX", raising=False)  # the default
+        yield
+
+
+def run_grader(course, how):
+    if how == "nbgrader autograde":
+        return course.autograde()
+    return course.grade("--jobs", "2", "--no-feedback", timeout=900)
+
+
+@pytest.fixture(scope="module", params=["nbgrader autograde", "make grade"])
+def graded(request, tmp_path_factory, limits):
+    """A course at a path with a space in it, the hostile class graded by one of the two graders."""
+    server = SolutionServer()
+    course = ScratchCourse(tmp_path_factory.mktemp("sandbox") / "a course path").create()
+    honest = hostile_class(course, server)
+    done = run_grader(course, request.param)
+    yield course, honest, done, server, request.param
+    server.close()
+    for pid in background_processes():  # never leave one behind, whatever the test found
+        subprocess.run(["kill", "-9", pid])
+
+
+def test_every_hostile_submission_earns_only_what_its_honest_code_earns(graded):
+    course, honest, done, _, how = graded
+    assert "WITHOUT" not in done.stderr, done.stderr[-2000:]  # the sandbox was on
+    grades = course.grades()
+    assert {student: grades[student]["total"] for student in honest} == honest, (how, done.stderr[-3000:])
+
+
+def test_the_source_notebook_and_the_gradebook_are_out_of_reach(graded):
+    course, _, _, _, _ = graded
+    said = "".join(output.get("text", "") for output in
+                   nbformat.read(str(course.autograded_notebook("writes_gradebook")), as_version=4).cells[-1].outputs)
+    assert "wrote" not in said.replace("could not write", "")
+    # The other students' grades are those of their own answers (the previous test), and the
+    # gradebook was not changed under them.
+    assert course.grades()["zz_honest"]["total"] == 100
+
+
+def test_no_process_survives_its_submission(graded):
+    assert background_processes() == []
+
+
+def test_a_full_disk_is_the_sandboxes_own_and_goes_with_it(graded):
+    course, _, _, _, _ = graded
+    said = "".join(output.get("text", "") for output in
+                   nbformat.read(str(course.autograded_notebook("fills_disk")), as_version=4).cells[-1].outputs)
+    written = int(said.split("MiB written:")[1].split()[0])
+    assert written <= 3 * int(LIMITS["DNN_SANDBOX_DISK_MB"]), said  # capped, however many folders it tried
+    assert "full: 28" in said or "full: 30" in said, said  # ENOSPC, or EROFS for a read-only folder
+    assert largest_files(course.root) == []  # nothing of it reached the course's disk
+
+
+def test_the_network_is_out_of_reach(graded):
+    _, _, _, server, _ = graded
+    assert server.connections == 0
+
+
+def test_a_moved_course_grades_the_same(tmp_path_factory, limits):
+    """The sandbox takes the course's paths at each run: grading, moving the course elsewhere
+    and grading again gives the same grades, and the solutions at the new place are as hidden."""
+    course = ScratchCourse(tmp_path_factory.mktemp("before") / "course").create()
+    moved = ScratchCourse(tmp_path_factory.mktemp("after") / "moved course")
+    write_submission(course, "aa_honest", samples.fill_answers({}))
+    write_submission(course, "reads_source", samples.fill_answers({"compute_cost": reads_the_source(moved.root)}))
+    assert course.autograde().returncode == 0
+    before = course.grades()
+    shutil.move(course.root, moved.root)
+    done = moved.autograde()
+    assert done.returncode == 0, done.stderr[-2000:]
+    after = moved.grades()
+    assert after == before
+    assert after["aa_honest"]["total"] == 100
+    assert after["reads_source"]["total"] == 100 - COMPUTE_COST_POINTS
+
+
+# ---------------------------------------------------------------------------------------------
+# As a user who is not root
+# ---------------------------------------------------------------------------------------------
+
+NOBODY = 65534
+
+
+def _blocked_top(path):
+    """The topmost folder above ``path`` that other users cannot enter, or None."""
+    for folder in reversed(Path(os.path.realpath(path)).parents):
+        if folder != Path("/") and not folder.stat().st_mode & 0o001:
+            return folder
+    return None
+
+
+def as_nobody(command, needed, env, cwd):
+    """Run ``command`` as the user nobody.  Folders that it needs but cannot enter (the kit in
+    a private temporary folder, a Python under /root) are made enterable in a private mount
+    namespace: a fresh world-enterable tmpfs over the blocked folder, with the needed folders
+    mounted back into it.  Nothing changes on the machine."""
+    script = ["set -e", "mount --make-rprivate /",
+              "mount -t tmpfs tmpfs /dev/shm"]  # a private /dev/shm holds the mounts being moved
+    held = 0
+    for top in sorted({_blocked_top(path) for path in needed} - {None}):
+        inside = [Path(os.path.realpath(path)) for path in needed if _blocked_top(path) == top]
+        for path in inside:
+            script.append(f"mkdir -p /dev/shm/hold{held} && mount --rbind '{path}' /dev/shm/hold{held}")
+            held += 1
+        script.append(f"mount -t tmpfs -o mode=755 tmpfs '{top}'")
+        for index, path in enumerate(inside, start=held - len(inside)):
+            script.append(f"mkdir -p '{path}' && mount --move /dev/shm/hold{index} '{path}'")
+    script.append(f"cd '{cwd}'")
+    script.append('exec setpriv --reuid=%d --regid=%d --clear-groups "$@"' % (NOBODY, NOBODY))
+    return subprocess.run(["unshare", "--mount", "sh", "-c", "\n".join(script), "sh", *command],
+                          env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_a_user_who_is_not_root_grades_in_the_sandbox(tmp_path_factory, limits):
+    course = ScratchCourse(tmp_path_factory.mktemp("nobody") / "course").create()
+    write_submission(course, "aa_honest", samples.fill_answers({}))
+    write_submission(course, "reads_source", samples.fill_answers({"compute_cost": reads_the_source(course.root)}))
+    home = course.root / "home"
+    home.mkdir()
+    for path in [course.root, *course.root.rglob("*")]:
+        if not path.is_symlink():
+            os.chown(path, NOBODY, NOBODY)
+    env = {**course.env(), "HOME": str(home)}
+    command = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT]
+    if os.getuid() == 0:
+        kit = Path(__file__).resolve().parent.parent
+        done = as_nobody(command, [sys.prefix, sys.base_prefix, kit, course.root], env, course.root)
+    else:
+        done = subprocess.run(command, env=env, cwd=course.root, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "WITHOUT" not in done.stderr  # the sandbox ran, as this user
+    grades = course.grades()
+    assert grades["aa_honest"]["total"] == 100
+    assert grades["reads_source"]["total"] == 100 - COMPUTE_COST_POINTS
