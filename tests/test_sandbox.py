@@ -72,6 +72,16 @@ for path in glob.glob({str(Path(course_root) / "*.db")!r}) + glob.glob("../../..
 '''
 
 
+LOOKS_FOR_THE_CASES = f'''
+import importlib, os
+try:
+    importlib.import_module("dnngrader.cases")
+    print("cases: importable")
+except ImportError:
+    print("cases: not importable")
+print("kit's cases.py on disk:", os.path.exists({str(Path(__file__).resolve().parent.parent / "dnngrader" / "cases.py")!r}))
+'''
+
 BACKGROUND = f'''
 import subprocess
 subprocess.Popen(["sleep", "{MARKER_SECONDS}"], start_new_session=True)
@@ -153,9 +163,11 @@ def hostile_class(course, server):
              for name in reference.solution_sources()}
     gradebook_writer = samples.fill_answers(blank)
     gradebook_writer.cells.append(new_code_cell(writes_the_gradebook(course.root)))
+    reads_source = samples.fill_answers({"compute_cost": reads_the_source(course.root)})
+    reads_source.cells.append(new_code_cell(LOOKS_FOR_THE_CASES))  # after the hidden tests have run
     notebooks = {
         "aa_honest": samples.fill_answers({}),
-        "reads_source": samples.fill_answers({"compute_cost": reads_the_source(course.root)}),
+        "reads_source": reads_source,
         "writes_gradebook": gradebook_writer,
         "background_process": with_cell(BACKGROUND),
         "fills_disk": with_cell(FILLS_THE_DISK),
@@ -223,6 +235,14 @@ def test_the_source_notebook_and_the_gradebook_are_out_of_reach(graded):
     # The other students' grades are those of their own answers (the previous test), and the
     # gradebook was not changed under them.
     assert course.grades()["zz_honest"]["total"] == 100
+
+
+def test_the_hidden_cases_plan_is_out_of_reach(graded):
+    """The kernel gets each case's inputs from the grader, never the plan they are made from."""
+    course, _, _, _, _ = graded
+    said = "".join(output.get("text", "") for output in
+                   nbformat.read(str(course.autograded_notebook("reads_source")), as_version=4).cells[-1].outputs)
+    assert "cases: not importable" in said and "cases.py on disk: False" in said, said
 
 
 def test_no_process_survives_its_submission(graded):
