@@ -264,6 +264,8 @@ def configure(c, course_root=COURSE_ROOT):
     db_url = c.CourseDirectory.get("db_url", "") if "CourseDirectory" in c else ""
     if str(db_url).startswith("sqlite:///"):
         hidden.append(os.path.dirname(str(db_url)[len("sqlite:///"):]))
+    # Made now, so that it is hidden even when it is outside HOME and nothing has used it yet.
+    os.makedirs(jupyter_runtime_dir(), exist_ok=True)
     _view = SandboxView(course_root, hidden, disk_mb=int(os.environ.get("DNN_SANDBOX_DISK_MB", "256")))
     c.ResilientExecute.kernel_manager_class = "dnngrader.sandbox.SandboxedKernelManager"
     return True
