@@ -17,11 +17,14 @@ help:
 	@echo "make test     run the whole test suite"
 	@echo "make course-check  what the course repository's CI runs: generated files, solutions, release"
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
-	@echo "make grade    grade submitted/ in parallel (JOBS=n, ZIP=lms-download.zip), feedback, CSV, chart"
-	@echo "make bench    time stock nbgrader autograde against make grade (N=200 submissions)"
+	@echo "make grade    grade submitted/ on Dask: a local cluster (JOBS=n workers) or SCHEDULER=tcp://host:8786;"
+	@echo "              ZIP=lms-download.zip to collect first; then feedback, CSV, chart"
+	@echo "make bench    time stock nbgrader against make grade, and 1, 2 and 4 Dask workers (N=200 submissions)"
 	@echo "make lab      JupyterLab for a student: work/ with the course's nbgrader settings, a working copy of the release"
 	@echo "make validate  run a notebook as a student's runs, show which visible checks pass (NB=notebook)"
 	@echo "make release  regenerate release/ from source/"
+	@echo "make data     write the second assignment's stand-in data set to data/ (unless the original files are there)"
+	@echo "make application-reference  train the second assignment's reference models on data/ (DATA=dir), print their table"
 	@echo "make clean    remove everything grading generates (not .venv, source/, release/, work/)"
 
 $(STAMP): requirements.txt constraints.txt
@@ -92,15 +95,30 @@ test: venv debian-packages
 grading-report: venv
 	$(BIN)/python -m dnngrader.grading_report
 
-# The whole class, in parallel: make grade [JOBS=4] [ZIP=download.zip] [GRADE_ARGS="--force ..."]
+# The whole class, on Dask: make grade [JOBS=4 | SCHEDULER=tcp://host:8786] [ZIP=download.zip]
+# [GRADE_ARGS="--force ..."].  JOBS: workers of the local Dask cluster (default: one per core);
+# SCHEDULER: an existing Dask cluster's scheduler instead (README: "Grading on a Dask cluster").
 # GRADE_ARGS and BENCH_ARGS reach the shell as written: $(value ...) keeps make from expanding
 # a `$` in them (a --pattern regular expression ending in `$'` would otherwise lose it).
 grade: venv
-	$(BIN)/python -m dnngrader.grade $(if $(JOBS),--jobs $(JOBS)) $(if $(ZIP),--zip $(ZIP)) $(value GRADE_ARGS)
+	$(BIN)/python -m dnngrader.grade $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(ZIP),--zip $(ZIP)) $(value GRADE_ARGS)
 
-# Stock nbgrader against `make grade` on N synthetic submissions (default 200), in scratch courses.
+# Stock nbgrader against `make grade` on N synthetic submissions (default 200), in scratch courses,
+# and the throughput with 1, 2 and 4 local Dask workers (BENCH_ARGS="--workers 1,2,4").
 bench: venv
 	$(BIN)/python -m dnngrader.bench $(if $(N),--n $(N)) $(value BENCH_ARGS)
+
+# The second assignment's data (README: "The second assignment's data").  data/ holds the original
+# train_catvnoncat.h5 and test_catvnoncat.h5 when the instructor puts them there (never committed);
+# `make data` writes the kit's generated stand-in there otherwise, and leaves files it did not
+# write alone.  `make application-reference` trains both reference models on DATA (default data/)
+# and prints their table; APPLICATION_ARGS=--json prints JSON instead.
+.PHONY: data application-reference
+data: venv
+	$(BIN)/python -m dnngrader.application.standin --out data
+
+application-reference: venv
+	$(BIN)/python -m dnngrader.application --data $(or $(DATA),data) $(value APPLICATION_ARGS)
 
 lock: venv
 	( echo "# Every package of the virtual environment, pinned (pip freeze). Regenerate with \`make lock\`."; \

@@ -1,14 +1,15 @@
-"""How grading workers share one gradebook: SQLite writers wait their turn, and database time
-is measured.
+"""The course's gradebook while grading: SQLite writers wait their turn, and database time is
+measured.
 
-nbgrader opens SQLite through SQLAlchemy and Python's sqlite3 driver, which start a transaction
-only at a statement that writes: a worker that wants to write while another one does waits for
-the other's commit, for at most the driver's busy timeout (5 s), after which it fails with
-"database is locked" and that student's grades are lost.  Grading workers wait as long as it
-takes (``BUSY_TIMEOUT_MS``): nbgrader's transactions are short, but a disk can stall, and an
-instructor may be saving manual grades at the same moment.  (The worker also grades a
-submission again if its database access failed nevertheless: see worker.py.)  Other databases,
-PostgreSQL among them, lock rows and need nothing of this.
+Only the grading command writes the course's gradebook (the Dask workers grade in private
+copies, see worker.py and results.py), but it may not be the only writer: an instructor may be
+saving manual grades in the formgrader at the same moment.  nbgrader opens SQLite through
+SQLAlchemy and Python's sqlite3 driver, which start a transaction only at a statement that
+writes: a process that wants to write while another one does waits for the other's commit for
+at most the driver's busy timeout (5 s), after which it fails with "database is locked".  The
+grading command waits as long as it takes (``BUSY_TIMEOUT_MS``): transactions are short, but a
+disk can stall.  Other databases, PostgreSQL among them, lock rows and need nothing of this.
+The workers count the time nbgrader spends in their gradebook as the "database" phase.
 """
 
 import functools

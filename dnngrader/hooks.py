@@ -47,6 +47,9 @@ def problems(folder, expected):
     return messages
 
 
+NOT_GRADED_YET = "not autograded: not graded yet, or grading failed (see the autograde log)"
+
+
 def not_graded_reason(folder, expected):
     """One line for the grade export on why nbgrader has not graded the submission in ``folder``
     (the student's submitted/<student>/<assignment>/), given the names of the notebooks the
@@ -63,7 +66,7 @@ def not_graded_reason(folder, expected):
         except Exception as error:
             reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
             return f"not autograded: {name} is not a readable notebook ({reason})"
-    return "not autograded: not graded yet, or grading failed (see the autograde log)"
+    return NOT_GRADED_YET
 
 
 def check_submission_folder(assignment=None, student=None, notebooks=()):

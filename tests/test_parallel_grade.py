@@ -1,16 +1,19 @@
-"""The kit's parallel grader (python -m dnngrader.grade), against stock sequential nbgrader.
+"""The kit's parallel grader (python -m dnngrader.grade, on a local Dask cluster), against stock
+sequential nbgrader.
 
 The same six submissions (correct, blank and buggy ones) are graded by `nbgrader autograde` in
 one scratch course and by the parallel grader in another; the gradebooks must agree.  The
 parallel course is then used for the reports, a re-run, a zip of an LMS download and a run that
-is killed half-way and resumed.
+is killed half-way and resumed.  A worker's result, written into a course by the command's
+ResultWriter, must give stock nbgrader's rows, and only once.  (tests/test_dask_cluster.py
+grades on a Dask scheduler and workers started apart, and kills a worker mid-run.)
 """
 
 import csv
 import io
 import json
-import multiprocessing
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -25,64 +28,29 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-from dnngrader import analytics, export, gradebook_access, lms, samples, snapshot
+from dnngrader import analytics, export, lms, samples, snapshot
 from dnngrader.cases import TESTS
-from dnngrader.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS
 from dnngrader.progress import Progress
+from dnngrader.results import ResultWriter
 from dnngrader.submissions import GradingState
 
-COURSE_ID = "dnn-step-by-step"
-GRADE_TIMEOUT = 300
-STUDENTS = ["ada_full_marks", "ben_blank", "cleo_shapes", "dev_cost_and_keys", "eli_layers", "fay_on_time"]
-
-
-def write_class(folder):
-    """The six submissions of the tests: the samples, and a copy of a correct one with a
-    submission time (nbgrader's timestamp.txt)."""
-    samples.write_samples(folder)
-    shutil.copytree(folder / "ada_full_marks", folder / "fay_on_time")
-    (folder / "fay_on_time" / ASSIGNMENT / "timestamp.txt").write_text("2024-03-01 10:00:00 UTC")
-
-
-def gradebook_snapshot(course):
-    with Gradebook(course.db_url, COURSE_ID) as gradebook:
-        return snapshot.snapshot(gradebook)
+from grading_class import COURSE_ID, GRADE_TIMEOUT, STUDENTS, gradebook_snapshot
 
 
 @pytest.fixture(scope="module")
-def submissions(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("class")
-    write_class(folder)
-    return folder
+def submissions(class_submissions):
+    return class_submissions
 
 
 @pytest.fixture(scope="module")
-def blank_course(tmp_path_factory):
-    """A scratch course with the assignment registered and nothing submitted, to copy."""
-    return ScratchCourse(tmp_path_factory.mktemp("blank") / "course").create()
+def new_course(new_class_course):
+    return new_class_course
 
 
 @pytest.fixture(scope="module")
-def new_course(tmp_path_factory, blank_course, submissions):
-    """Make a copy of the blank course (quicker than registering the assignment again) with
-    the class's submissions."""
-    def make(name):
-        root = tmp_path_factory.mktemp(name) / "course"
-        shutil.copytree(blank_course.root, root, symlinks=True)
-        course = ScratchCourse(root)
-        shutil.copytree(submissions, course.submitted)
-        return course
-    return make
-
-
-@pytest.fixture(scope="module")
-def stock(new_course):
-    """Snapshot of the gradebook after stock sequential `nbgrader autograde`."""
-    course = new_course("stock")
-    done = course.nbgrader("autograde", ASSIGNMENT, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return gradebook_snapshot(course)
+def stock(stock_snapshot):
+    return stock_snapshot
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +178,7 @@ def _autograded(course):
 
 def course_dir(course):
     from nbgrader.coursedir import CourseDirectory
-    return CourseDirectory(root=str(course.root))
+    return CourseDirectory(root=str(course.root), course_id=COURSE_ID, assignment_id=ASSIGNMENT)
 
 
 def _processes_of(course):
@@ -289,52 +257,54 @@ def test_each_submission_runs_in_a_kernel_of_its_own(new_course, tmp_path):
     assert not set(kernels["a_polluter"]) & set(kernels["b_correct"])
 
 
-def _write_grades(db_url, student, rounds):
-    """A grading worker's pattern: read a grade, then write it, one commit per cell."""
-    gradebook_access.wait_for_sqlite_writers()
-    with Gradebook(db_url, COURSE_ID) as gradebook:
-        gradebook.update_or_create_student(student)
-        gradebook.update_or_create_submission("a1", student)
-    for attempt in range(rounds):
-        with Gradebook(db_url, COURSE_ID) as gradebook:
-            for cell in ("c1", "c2", "c3"):
-                grade = gradebook.find_grade(cell, "nb", "a1", student)
-                grade.auto_score = attempt + 1
-                gradebook.db.commit()
+# What the grading command does for one submission, without Dask: the plan and the task as data,
+# worker.grade_task in a process of its own (it moves into its scratch course), the result pickled.
+GRADE_ONE = """
+import pickle, sys
+from pathlib import Path
+from nbgrader.api import Gradebook
+from dnngrader import plan, worker
+root, student, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+app = worker.load_course(root)
+coursedir = app.coursedir
+with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+    grading_plan = plan.build(coursedir, gradebook, root / "nbgrader_config.py")
+    task = plan.task(coursedir, gradebook, {"student": student, "autograde": True, "feedback": True})
+out.write_bytes(pickle.dumps(worker.grade_task(grading_plan, task)))
+worker.close()
+"""
 
 
-def _hold_the_write_lock(db_path, seconds, holding):
-    """Someone else writing for longer than SQLite's default 5 s wait (a stalled disk, say)."""
-    import sqlite3
-    connection = sqlite3.connect(db_path, isolation_level=None)
-    connection.execute("BEGIN IMMEDIATE")
-    holding.set()
-    time.sleep(seconds)
-    connection.execute("COMMIT")
+def test_the_grading_command_writes_each_students_result_once(new_course, stock, tmp_path):
+    course = new_course("written_once")
+    out = tmp_path / "result.pickle"
+    done = subprocess.run([sys.executable, "-c", GRADE_ONE, str(course.root), "cleo_shapes", str(out)],
+                          cwd=course.root, env=course.env(), capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = pickle.loads(out.read_bytes())
+    assert result["ok"], result["log"][-3000:]
+    assert not (course.root / "autograded").exists()  # the worker graded in a scratch course of its own
+    assert f"Sanitizing {course.submitted}/cleo_shapes/" in result["log"]  # its log names the course's folders
 
-
-def test_many_concurrent_writers_lose_no_grade(tmp_path):
-    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
-    with Gradebook(db_url, COURSE_ID) as gradebook:
-        gradebook.add_assignment("a1")
-        gradebook.add_notebook("nb", "a1")
-        for cell in ("c1", "c2", "c3"):
-            gradebook.add_grade_cell(cell, "nb", "a1", max_score=1, cell_type="code")
-    context = multiprocessing.get_context("fork")
-    holding = context.Event()
-    holder = context.Process(target=_hold_the_write_lock, args=(tmp_path / "gradebook.db", 6, holding))
-    holder.start()
-    holding.wait(10)
-    writers = [context.Process(target=_write_grades, args=(db_url, f"s{i}", 4)) for i in range(8)]
-    for writer in writers:
-        writer.start()
-    for writer in writers + [holder]:
-        writer.join(120)
-    assert [writer.exitcode for writer in writers] == [0] * len(writers)
-    with Gradebook(db_url, COURSE_ID) as gradebook:
-        for i in range(8):
-            notebook = gradebook.find_submission_notebook("nb", "a1", f"s{i}")
-            assert [grade.auto_score for grade in notebook.grades] == [4, 4, 4]
+    with Gradebook(course.db_url, COURSE_ID) as gradebook:
+        writer = ResultWriter(course_dir(course), gradebook)
+        assert writer.write(result) is result
+        notebook = course.autograded_notebook("cleo_shapes")
+        written = notebook.stat().st_mtime_ns
+        # Another result for the same student (Dask ran its task again, say) changes nothing.
+        state = json.loads(json.dumps(result["state"]))
+        for grade in state["notebooks"][ASSIGNMENT]["grades"].values():
+            grade["auto_score"] = 0.0
+        assert writer.write({**result, "state": state}) is None
+        assert writer.write(result) is None
+    assert notebook.stat().st_mtime_ns == written
+    assert oct(notebook.stat().st_mode & 0o777) == "0o444"  # as nbgrader leaves it
+    assert (course.root / "feedback" / "cleo_shapes" / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
+    graded = gradebook_snapshot(course)
+    assert graded["students"] == {"cleo_shapes": stock["students"]["cleo_shapes"]}
+    assert graded["rows"]["grade"] == len(TESTS)
+    with Gradebook(course.db_url, COURSE_ID) as gradebook:
+        assert GradingState(course_dir(course), gradebook).autograded("cleo_shapes")
 
 
 class FakeTerminal(io.StringIO):
