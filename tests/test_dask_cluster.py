@@ -25,12 +25,13 @@ import time
 from pathlib import Path
 
 import pytest
+
 from distributed import Client
 from distributed.security import Security
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 
-from dnngrader import samples, snapshot
+from dnngrader import reference, samples, snapshot
 from dnngrader.cluster import ALLOWED_FAILURES
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
 from dnngrader.submissions import GradingState
@@ -280,14 +281,9 @@ for ancestor in psutil.Process().parents():
         os.kill(ancestor.pid, signal.SIGKILL)
         break
 
-def initialize_parameters(n_x, n_h, n_y):
-    np.random.seed(1)
-    W1 = np.random.randn(n_h, n_x) * 0.01
-    b1 = np.zeros((n_h, 1))
-    W2 = np.random.randn(n_y, n_h) * 0.01
-    b2 = np.zeros((n_y, 1))
-    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
 '''
+# ... then the correct answer, from the source notebook.
+POISON_ANSWER += reference.solution_sources()["initialize_parameters"]
 
 
 def test_a_submission_that_kills_its_worker_every_time_fails_alone(new_class_course):
