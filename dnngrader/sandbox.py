@@ -279,8 +279,9 @@ def main(argv=None):
         print(f"The grading sandbox cannot run here: {reason}.")
         return 1
     view = SandboxView(COURSE_ROOT)
-    print("bubblewrap runs here: grading kernels are sandboxed. Hidden from them:")
+    print("bubblewrap runs here: grading kernels are sandboxed. Hidden from them (empty, read-only):")
     print("\n".join(f"  {folder}" for folder in view.hidden))
+    print(f"  /tmp, all of it: the kernel gets a new, empty one ({view.disk_mb} MiB, in memory)")
     return 0
 
 
