@@ -78,17 +78,7 @@ class KernelTemplate:
             command, env = [sys.executable, str(TEMPLATE_SCRIPT), "serve", str(fd)], dict(env)
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, env=env, pass_fds=(fd,))
         else:
-            env = view.kernel_env(env)
-            read_info, write_info = os.pipe()
-            try:
-                self.process = subprocess.Popen(view.command("serve", fd, write_info, "sandboxed"),
-                                                stdin=subprocess.DEVNULL, env=env, pass_fds=(fd, write_info))
-            finally:
-                os.close(write_info)
-            try:
-                self.root = sandbox.read_root_pid(read_info)  # the sandbox's files: /proc/<root>/root
-            finally:
-                os.close(read_info)
+            self.process, self.root = view.start("serve", fd, env, "sandboxed")  # files: /proc/<root>/root
         theirs.close()
         self.lock = threading.Lock()
         self._pending = b""

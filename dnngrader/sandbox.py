@@ -138,11 +138,29 @@ class SandboxView:
             args += ["--remount-ro", str(folder)]
         return args + ["--unshare-all", "--die-with-parent", "--new-session"]
 
-    def command(self, mode, fd, info_fd, *extra):
-        """The command line that runs kernel_template.py in ``mode`` on the descriptor ``fd`` in a
-        new sandbox; bubblewrap writes {"child-pid": N} to ``info_fd`` (see ``read_root_pid``)."""
-        return ["bwrap", *self.bwrap_args(), "--info-fd", str(info_fd), sys.executable,
-                f"{KERNEL_PACKAGE}/kernel_template.py", mode, str(fd), *extra]
+    def start(self, mode, fd, env, *extra, **popen):
+        """Run kernel_template.py in ``mode`` on the descriptor ``fd`` in a new sandbox, with the
+        kernel's environment made from ``env``; (the bubblewrap Popen, the host's pid of the
+        sandbox's first process, whose files are at /proc/<pid>/root).  Raises RuntimeError when
+        bubblewrap could not start."""
+        read_info, write_info = os.pipe()  # bubblewrap writes {"child-pid": N} there once it runs
+        command = ["bwrap", *self.bwrap_args(), "--info-fd", str(write_info), sys.executable,
+                   f"{KERNEL_PACKAGE}/kernel_template.py", mode, str(fd), *extra]
+        try:
+            process = subprocess.Popen(command, pass_fds=(fd, write_info), stdin=subprocess.DEVNULL,
+                                       env=self.kernel_env(env), **popen)
+        finally:
+            os.close(write_info)
+        try:
+            data = b""
+            while not data.rstrip().endswith(b"}"):
+                chunk = os.read(read_info, 4096)
+                if not chunk:
+                    raise RuntimeError("bubblewrap could not start the grading sandbox (see the grading log)")
+                data += chunk
+        finally:
+            os.close(read_info)
+        return process, json.loads(data)["child-pid"]
 
     @staticmethod
     def kernel_env(env):
@@ -178,18 +196,6 @@ class SandboxView:
                 "files": files, "connection_file": connection_file, "connection": json.dumps(connection)}, ip
 
 
-def read_root_pid(fd):
-    """The host's pid of a new sandbox's first process, from bubblewrap's --info-fd; the sandbox's
-    files are at /proc/<pid>/root.  Raises RuntimeError when bubblewrap failed."""
-    data = b""
-    while not data.rstrip().endswith(b"}"):
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise RuntimeError("bubblewrap could not start the grading sandbox (see the grading log)")
-        data += chunk
-    return json.loads(data)["child-pid"]
-
-
 def active_view():
     """The SandboxView of this process's grading, or None when grading is not sandboxed."""
     return _view
@@ -208,18 +214,7 @@ class SandboxProvisioner(LocalProvisioner):
             data.write(json.dumps(request).encode())
             data.flush()
             data.seek(0)
-            fd = data.fileno()
-            read_info, write_info = os.pipe()
-            try:
-                self.process = subprocess.Popen(view.command("once", fd, write_info), pass_fds=(fd, write_info),
-                                                stdin=subprocess.DEVNULL, env=request["env"],
-                                                start_new_session=True)
-            finally:
-                os.close(write_info)
-            try:
-                root = read_root_pid(read_info)
-            finally:
-                os.close(read_info)
+            self.process, root = view.start("once", data.fileno(), env, start_new_session=True)
         self.pid = self.pgid = self.process.pid
         self.connection_info = {**self.connection_info, "ip": f"/proc/{root}/root{ip}", "transport": "ipc"}
         return self.connection_info
