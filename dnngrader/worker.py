@@ -23,6 +23,7 @@ What differs touches no grade:
 - the steps are timed (timing.PhaseClock), so the benchmark can say where the time goes.
 """
 
+import copy
 import io
 import json
 import logging
@@ -100,16 +101,12 @@ def _instrument_execute(execute, clock, fork_kernels, usage):
     """Time the kernel's start and stop separately from the execution of the cells, and note
     each kernel's process id and the CPU time it used (in ``usage``)."""
     if fork_kernels and forked_kernels.SUPPORTED:
-        execute.kernel_manager_class = forked_kernels.ForkedKernelManager
-        # The Execute preprocessor takes its settings from the configuration again each time it
-        # runs (nbgrader_config.py may name a kernel manager class): the forked kernels' manager
-        # is set again just before each kernel manager is made, the first and any restart's.
-        create_kernel_manager = execute.create_kernel_manager
-
-        def create_forked_kernel_manager(*args, **kwargs):
-            execute.kernel_manager_class = forked_kernels.ForkedKernelManager
-            return create_kernel_manager(*args, **kwargs)
-        execute.create_kernel_manager = create_forked_kernel_manager
+        # In the preprocessor's own configuration, not on the instance: ResilientExecute loads
+        # its configuration again each time it runs (NotebookClient.__init__), and the course's
+        # may name another kernel manager (the sandbox's, for kernels not forked).
+        config = copy.deepcopy(execute.config)
+        config[type(execute).__name__]["kernel_manager_class"] = forked_kernels.ForkedKernelManager
+        execute.config = config
     for name, phase in (("start_new_kernel", "kernel start"), ("start_new_kernel_client", "kernel start")):
         setattr(execute, name, clock.timed(phase, getattr(execute, name)))
     cleanup = clock.timed("kernel stop", execute._cleanup_kernel)

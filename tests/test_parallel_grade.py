@@ -26,11 +26,14 @@ from pathlib import Path
 import matplotlib.image
 import numpy as np
 import pytest
-
+from nbclient import NotebookClient
+from nbformat.v4 import new_notebook
 from nbgrader.api import Gradebook
+from traitlets.config import Config
 
-from dnngrader import analytics, export, lms, reference, samples, snapshot
+from dnngrader import analytics, export, forked_kernels, lms, reference, samples, snapshot, timing, worker
 from dnngrader.cases import TESTS
+from dnngrader.execute import ResilientExecute
 from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS
 from dnngrader.progress import Progress
 from dnngrader.results import ResultWriter
@@ -330,3 +333,14 @@ def test_phase_clock_counts_each_second_once(monkeypatch):
         with clock.phase("database"):
             pass
     assert clock.seconds == {"other": 1.0, "execution": 8.0, "database": 1.0}
+
+
+def test_the_workers_kernels_stay_forked_whatever_the_course_configures():
+    """The course's configuration names the sandbox's kernel manager, and ResilientExecute loads
+    its configuration again each time it runs: the grader's forked kernels must survive that."""
+    config = Config()
+    config.ResilientExecute.kernel_manager_class = "dnngrader.sandbox.SandboxedKernelManager"
+    execute = ResilientExecute(config=config)
+    worker._instrument_execute(execute, timing.PhaseClock(), True, {})
+    NotebookClient.__init__(execute, new_notebook(), None)  # as ResilientExecute.preprocess does
+    assert execute.kernel_manager_class is forked_kernels.ForkedKernelManager
