@@ -114,11 +114,13 @@ def size(files):
 # The assignment, as the gradebook defines it
 # ---------------------------------------------------------------------------------------------
 
-def _iso(moment):
-    return moment.isoformat() if moment is not None else None
+def iso(when):
+    """A datetime (or None) as plan data: ISO 8601 text."""
+    return when.isoformat() if when is not None else None
 
 
-def _moment(text):
+def moment(text):
+    """The datetime (or None) ``iso`` wrote."""
     return datetime.fromisoformat(text) if text is not None else None
 
 
@@ -148,7 +150,7 @@ def assignment_definition(gradebook, assignment):
             "source_cells": [{"name": cell.name, "cell_type": cell.cell_type, "locked": cell.locked,
                               "source": cell.source, "checksum": cell.checksum}
                              for cell in notebook.source_cells]})
-    return {"name": found.name, "duedate": _iso(found.duedate), "notebooks": notebooks,
+    return {"name": found.name, "duedate": iso(found.duedate), "notebooks": notebooks,
             "schema_version": _schema_version(gradebook)}
 
 
@@ -162,7 +164,7 @@ def definition_gradebook(definition, course_id, path):
             database.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
             database.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (definition["schema_version"],))
     with Gradebook(f"sqlite:///{path}", course_id) as gradebook:
-        assignment = Assignment(name=definition["name"], duedate=_moment(definition["duedate"]), course_id=course_id)
+        assignment = Assignment(name=definition["name"], duedate=moment(definition["duedate"]), course_id=course_id)
         for saved in definition["notebooks"]:
             notebook = Notebook(name=saved["name"], assignment=assignment, kernelspec=saved["kernelspec"])
             for cell in saved["grade_cells"]:
@@ -266,7 +268,7 @@ def student_state(gradebook, assignment, student):
     extension = submission.extension
     return {"student": {"first_name": person.first_name, "last_name": person.last_name,
                         "email": person.email, "lms_user_id": person.lms_user_id},
-            "timestamp": _iso(submission.timestamp),
+            "timestamp": iso(submission.timestamp),
             "extension": extension.total_seconds() if extension is not None else None,
             "notebooks": notebooks}
 
@@ -278,7 +280,7 @@ def restore_state(gradebook, assignment, student, state):
         return
     gradebook.update_or_create_student(student, **state["student"])
     submission = gradebook.add_submission(assignment, student)
-    submission.timestamp = _moment(state["timestamp"])
+    submission.timestamp = moment(state["timestamp"])
     if state["extension"] is not None:
         submission.extension = timedelta(seconds=state["extension"])
     for notebook in submission.notebooks:

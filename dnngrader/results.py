@@ -14,15 +14,9 @@ grades it again.  Each student is written at most once per run: a second result 
 student (Dask may run a task again after a worker was lost) is ignored.
 """
 
-from datetime import datetime
-
 from nbgrader.api import Comment, Grade, MissingEntry, Student, SubmittedAssignment, SubmittedNotebook
 
 from . import plan
-
-
-def _moment(text):
-    return datetime.fromisoformat(text) if text is not None else None
 
 
 class ResultWriter:
@@ -74,7 +68,7 @@ class ResultWriter:
         session = self.gradebook.db
         try:
             submission, rows = self._rows(student)
-            submission.timestamp = _moment(state["timestamp"])
+            submission.timestamp = plan.moment(state["timestamp"])
             for name, (notebook, grades, comments) in rows.items():
                 saved = state["notebooks"].get(name)
                 if saved is None:
