@@ -13,13 +13,30 @@ changed since the previous submission in the same process:
 - GenerateFeedback builds a new HTML exporter per student, and jinja2 recompiles the feedback
   templates each time.  Here the compiled templates are kept in memory (jinja2 still checks
   each template's source against what was compiled).
+- nbconvert's HTMLExporter ends every export with an accessibility pass: it parses the whole
+  page with BeautifulSoup to give images without alt text one and JupyterLab-template cells a
+  tabindex, then writes the page out again.  On a feedback page that is half of the feedback's
+  time, and nbgrader's feedback template (built on nbconvert's classic one) has no such cells:
+  the pass changes nothing unless an image lacks alt text.  Here it runs only then.  The page is
+  the same as nbconvert's up to how BeautifulSoup writes HTML out (tests/test_parallel_grade.py
+  parses both to check it).
+- Most of a feedback page is the same for every student: the markdown cells, and the code cells
+  a student did not write.  nbconvert renders each again (mistune, pygments).  Here each
+  rendering is kept, keyed by everything it depends on: the source, the cell's attachments and
+  metadata, and the exporter's settings.
 """
 
+import collections
 import json
+import re
 
 import jsonschema
+from bs4 import BeautifulSoup
+from jinja2 import pass_context
 from jinja2.bccache import BytecodeCache
-from nbconvert.exporters import HTMLExporter
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader import api
 from nbgrader.nbgraderformat import common
 
@@ -82,13 +99,103 @@ class _CompiledTemplates(BytecodeCache):
 _templates = _CompiledTemplates()
 
 
+# What HTMLExporter's accessibility pass changes: an <img> tag without an alt attribute, and
+# the two kinds of JupyterLab-template element it gives a tabindex.
+_IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\salt\s*=)", re.IGNORECASE)
+_LAB_TEMPLATE_CLASSES = ("jp-Cell-inputWrapper", "jp-OutputArea-output")
+
+
+def needs_accessibility_pass(html):
+    """Whether HTMLExporter's accessibility pass could change the page ``html`` (a str)."""
+    return bool(_IMAGE_WITHOUT_ALT.search(html)) or any(name in html for name in _LAB_TEMPLATE_CLASSES)
+
+
+def _key(value):
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+class _Renderings:
+    """Renderings kept for the worker's lifetime; past ``size`` of them, the least recently
+    used goes."""
+
+    def __init__(self, size=4096):
+        self.size = size
+        self.kept = collections.OrderedDict()
+
+    def __call__(self, key, render):
+        """What ``render()`` returns, computed once per ``key`` (a str)."""
+        if key in self.kept:
+            self.kept.move_to_end(key)
+            return self.kept[key]
+        value = self.kept[key] = render()
+        if len(self.kept) > self.size:
+            self.kept.popitem(last=False)
+        return value
+
+
+_markdown = _Renderings()
+_highlighted = _Renderings()
+
+
+class KeptHighlight2HTML(Highlight2HTML):
+    """nbconvert's code highlighting filter, each highlighted cell kept (module docstring)."""
+
+    def __call__(self, source, language=None, metadata=None):
+        # Of the cell's metadata, pygments reads the magics_language alone (nbconvert's
+        # _pygments_highlight); the rest (nbgrader's, execution times) changes nothing.
+        magics = (metadata or {}).get("magics_language")
+        key = _key([source, language, magics, self.pygments_lexer, self.extra_formatter_options])
+        return _highlighted(key, lambda: super(KeptHighlight2HTML, self).__call__(source, language, metadata))
+
+
 class FeedbackHTMLExporter(HTMLExporter):
-    """nbconvert's HTMLExporter, sharing compiled templates with the worker's other exporters."""
+    """nbconvert's HTMLExporter, sharing compiled templates with the worker's other exporters,
+    keeping each rendered cell, and running its accessibility pass only when it has something
+    to do (module docstring)."""
 
     def _create_environment(self):
         environment = super()._create_environment()
         environment.bytecode_cache = _templates
         return environment
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """HTMLExporter's markdown filter, each rendered cell kept: the rendering depends on the
+        source, the cell's attachments, these settings and, when images are embedded, the
+        notebook's folder (each student's differs) alone."""
+        cell = context.get("cell", {})
+        path = context.get("resources", {}).get("metadata", {}).get("path", "") if self.embed_images else None
+        key = _key([source, cell.get("attachments", {}), path, self.embed_images, self.anchor_link_text,
+                    self.exclude_anchor_links, self.lexer_options])
+        return _markdown(key, lambda: super(FeedbackHTMLExporter, self).markdown2html(context, source))
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """(HTML page, resources), as HTMLExporter.from_notebook_node (nbconvert 7.17) makes
+        them: the same two filters, TemplateExporter's rendering, then the accessibility pass
+        when ``needs_accessibility_pass``."""
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        highlight_code = self.filters.get("highlight_code", KeptHighlight2HTML(pygments_lexer=lexer, parent=self))
+        resources = self._init_resources(resources)
+        data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+        self.register_filter("highlight_code", highlight_code)
+        self.register_filter("filter_data_type", data_types)
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        if not needs_accessibility_pass(html):
+            return html, resources
+        # The pass as HTMLExporter makes it, alt text and warning included.
+        soup = BeautifulSoup(html, features="html.parser")
+        missing_alt = 0
+        for element in soup.select("img:not([alt])"):
+            element.attrs["alt"] = "No description has been provided for this image"
+            missing_alt += 1
+        if missing_alt:
+            self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
+        for element in soup.select(".jp-Notebook div.jp-Cell-inputWrapper"):
+            element.attrs["tabindex"] = "0"
+        for element in soup.select(".jp-Notebook div.jp-OutputArea-output"):
+            element.attrs["tabindex"] = "0"
+        return str(soup), resources
 
 
 def dispose_engines(url):

@@ -344,3 +344,69 @@ def test_the_workers_kernels_stay_forked_whatever_the_course_configures():
     worker._instrument_execute(execute, timing.PhaseClock(), True, {})
     NotebookClient.__init__(execute, new_notebook(), None)  # as ResilientExecute.preprocess does
     assert execute.kernel_manager_class is forked_kernels.ForkedKernelManager
+
+
+# The worker's feedback exporter (speedups.FeedbackHTMLExporter) against nbconvert's own.
+
+def _normalised(html):
+    """A page as HTMLExporter's accessibility pass writes it out (BeautifulSoup, html.parser)."""
+    from bs4 import BeautifulSoup
+    return str(BeautifulSoup(html, features="html.parser"))
+
+
+def test_feedback_pages_are_stock_generate_feedbacks_pages(parallel, tmp_path):
+    """Stock `nbgrader generate_feedback` on the same autograded notebooks makes the same pages,
+    up to how BeautifulSoup writes HTML out: the pass the kit skips had nothing to change."""
+    from dnngrader.course import ScratchCourse
+    course = ScratchCourse(tmp_path / "course", db_url=parallel["course"].db_url)
+    shutil.copytree(parallel["course"].root, course.root, symlinks=True,
+                    ignore=shutil.ignore_patterns("feedback", "gradebook.db*"))
+    shutil.copyfile(parallel["course"].root / "gradebook.db", course.root / "gradebook.db")
+    course.db_url = f"sqlite:///{course.root / 'gradebook.db'}"
+    course.nbgrader("generate_feedback", ASSIGNMENT, "--force", timeout=GRADE_TIMEOUT)
+    for student in STUDENTS:
+        page = Path("feedback") / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        kit, stock_page = (parallel["course"].root / page).read_text(), (course.root / page).read_text()
+        assert kit != stock_page  # the pass really was skipped
+        assert _normalised(kit) == stock_page, student
+
+
+def _notebook_with(code, image_alt=None):
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
+    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    cells = [new_markdown_cell("# Title\n\nSome *markdown* with $x^2$."), new_code_cell(code)]
+    if image_alt is not None:
+        cells.append(new_markdown_cell(f"![{image_alt}](data:image/png;base64,{png})"))
+    else:  # a plot: an image output without alt text
+        cells.append(new_code_cell("plot()", outputs=[new_output("display_data", {"image/png": png})]))
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    return notebook
+
+
+@pytest.mark.parametrize("template", ["lab", "classic"])
+def test_the_feedback_exporter_makes_nbconverts_page_when_the_pass_has_work(template):
+    """An image without alt text (a plot), or JupyterLab's template: the pass runs, and the page
+    is nbconvert's to the byte, alt text included."""
+    from nbconvert.exporters import HTMLExporter
+    from dnngrader.speedups import FeedbackHTMLExporter
+    notebook = _notebook_with("x = 1")
+    kit, _ = FeedbackHTMLExporter(template_name=template).from_notebook_node(notebook)
+    stock_page, _ = HTMLExporter(template_name=template).from_notebook_node(notebook)
+    assert kit == stock_page
+    assert "No description has been provided for this image" in kit
+
+
+def test_the_feedback_exporter_keeps_renderings_apart_by_source():
+    """Kept renderings are keyed by what they depend on: two students' different code, rendered
+    one after the other, each give nbconvert's page; and a page without the pass's work is
+    nbconvert's once written out as the pass writes it."""
+    from nbconvert.exporters import HTMLExporter
+    from dnngrader.speedups import FeedbackHTMLExporter, needs_accessibility_pass
+    for code in ["x = 1", "y = 'two'", "x = 1"]:
+        notebook = _notebook_with(code, image_alt="a figure")
+        kit, _ = FeedbackHTMLExporter(template_name="classic").from_notebook_node(notebook)
+        stock_page, _ = HTMLExporter(template_name="classic").from_notebook_node(notebook)
+        assert not needs_accessibility_pass(kit)
+        assert _normalised(kit) == stock_page
+        assert code.split()[0] in kit
