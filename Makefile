@@ -86,7 +86,7 @@ validate: venv
 course-check: venv
 	$(BIN)/python -m dnngrader.build --check
 	$(BIN)/python -m dnngrader.validate source/dnn_step_by_step/dnn_step_by_step.ipynb
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_release.py tests/test_source_notebook.py tests/test_reference.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_release.py tests/test_source_notebook.py tests/test_reference.py tests/test_application_notebook.py
 
 test: venv debian-packages
 	$(BIN)/python -m pytest

@@ -38,6 +38,9 @@ os.makedirs(c.Exchange.root, exist_ok=True)
 
 # The student version: solutions become this stub, hidden tests disappear.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# nbgrader's default list, plus data: the second assignment's images (the original files are
+# course material without a licence) never go into a release or the exchange.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", "*.h5"]
 
 # Grading.
 c.Execute.timeout = int(os.environ.get("DNN_CELL_TIMEOUT", "60"))

@@ -16,7 +16,7 @@ as nbgrader loads it (so DNN_EXCHANGE counts, as it does for the instructor's co
 - writes them to DIR/nbgrader_config.py (default: work/ in the course; `make lab` serves work/),
   creating the exchange folder if it is missing.  A DIR/nbgrader_config.py it did not write is
   left alone;
-- with --working-copy, copies the release to DIR/dnn_step_by_step/ once, unless that folder exists
+- with --working-copy, copies each assignment of release/ to DIR/<assignment>/ once, unless that folder exists
   (a student's work is never overwritten) or the assignment is released to the exchange: the
   Assignments panel then fetches it into the same folder, and shows it as fetched afterwards;
 - with --print, only prints the configuration (for a student's ~/.jupyter/nbgrader_config.py or a
@@ -99,6 +99,14 @@ def released_folder(course_root=COURSE_ROOT, assignment=ASSIGNMENT, settings=Non
     return folder if folder.is_dir() else None
 
 
+def release_assignments(course_root=COURSE_ROOT):
+    """The assignments of the course's release/ folder, by name: a working copy of each sits
+    side by side, as the Assignments panel fetches them (the second assignment finds the first's
+    notebook next to it)."""
+    release = Path(course_root).resolve() / "release"
+    return sorted(folder.name for folder in release.iterdir() if folder.is_dir()) if release.is_dir() else []
+
+
 def make_working_copy(into, course_root=COURSE_ROOT, assignment=ASSIGNMENT, settings=None):
     """Copy the course's release of ``assignment`` to ``into``/<assignment> unless that folder
     exists or the assignment is released to the exchange (the Assignments panel fetches it
@@ -125,8 +133,8 @@ def main(argv=None):
     parser.add_argument("--into", type=Path,
                         help="the folder JupyterLab serves to the student (default: work/ in the course)")
     parser.add_argument("--working-copy", action="store_true",
-                        help=f"also copy the release to INTO/{ASSIGNMENT}/ once, unless it is "
-                             "released to the exchange")
+                        help="also copy each assignment of release/ to INTO/<assignment>/ once, "
+                             "unless it is released to the exchange")
     parser.add_argument("--print", action="store_true", dest="print_only",
                         help="only print the configuration")
     args = parser.parse_args(argv)
@@ -143,7 +151,8 @@ def main(argv=None):
         else:
             print(f"{path} was not written by dnngrader.student_config: left as it is", file=sys.stderr)
         if args.working_copy:
-            print(make_working_copy(into, args.course, settings=settings))
+            for assignment in release_assignments(args.course):
+                print(make_working_copy(into, args.course, assignment, settings=settings))
     except (ValueError, OSError) as error:
         print(f"dnngrader.student_config: {error}", file=sys.stderr)
         return 1

@@ -6,5 +6,6 @@ non-cats in 64x64 RGB images, read from HDF5 files.
 - ``models``: the reference models and ``predict``, built on the first assignment's helpers;
 - ``python -m dnngrader.application``: train both reference models and report their figures.
 
-The assignment's notebook (source/dnn_application/) is still to come.
+The assignment's notebook is source/dnn_application/dnn_application.ipynb (dnngrader/build.py
+generates its helper copies and its release).
 """
