@@ -20,7 +20,9 @@
 3. Generates each student's feedback HTML under feedback/ (on the workers, too).
 4. Writes reports/grades.csv (a row per student with a submission folder, graded or not, a
    column per function, the total, notes), prints the pass rate of each function and draws
-   reports/grades.png (score distribution, pass rates).
+   reports/grades.png (score distribution, pass rates); then prints, per function, each hint
+   the judge gave with the number and share of autograded students who got it, and writes the
+   same to reports/mistakes.csv (mistakes.py).
 
 A run that is interrupted or killed can simply be started again: submissions already graded
 (and not submitted again since) are not graded again.  --force grades everything again.  A
@@ -38,7 +40,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from . import analytics, cluster, export, gradebook_access, hooks, lms, plan, submissions, timestamps, timing, worker
+from . import (analytics, cluster, export, gradebook_access, hooks, lms, mistakes, plan, submissions, timestamps,
+               timing, worker)
 from .paths import COURSE_ROOT
 from .progress import Progress, format_duration
 from .results import ResultWriter
@@ -118,13 +121,17 @@ class Run:
 
 
 def _report(app, reports, failures):
-    """Write the CSV and the PNG, print the pass rates; returns the export rows.  ``failures``:
-    student -> why grading failed in this run, which opens that student's notes."""
+    """Write the CSVs and the PNG, print the pass rates and the hints the judge gave; returns
+    the export rows.  ``failures``: student -> why grading failed in this run, which opens that
+    student's notes."""
     coursedir = app.coursedir
+    autograded = coursedir.format_path(coursedir.autograded_directory, ".", ".")
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        rows = export.grade_rows(gradebook, autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."),
+        rows = export.grade_rows(gradebook, autograded=autograded,
                                  submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."))
         points = export.max_points(gradebook)
+        # The classic mistakes, read from the judge's records in the autograded notebooks.
+        tally = mistakes.read_class(gradebook, coursedir.assignment_id, autograded)
     for row in rows:
         if row["student"] not in failures:
             continue
@@ -134,13 +141,18 @@ def _report(app, reports, failures):
         failed = f"grading failed: {failures[row['student']]} (see reports/grading.log)"
         row["notes"] = failed if note == hooks.NOT_GRADED_YET or not note else f"{failed}; {note}"
     csv_path, png_path = reports / "grades.csv", reports / "grades.png"
+    mistakes_path = reports / "mistakes.csv"
     export.write_csv(rows, csv_path)
+    mistakes.write_csv([tally], mistakes_path)
     if rows:
         print(analytics.format_pass_rates(analytics.pass_rates(rows, points)))
         analytics.write_png(rows, points, png_path)
+    if tally.autograded or tally.unrecorded:
+        print(mistakes.format_tally(tally))
     print(f"Grades:    {csv_path}")
     if rows:
         print(f"Chart:     {png_path}")
+    print(f"Mistakes:  {mistakes_path}")
     return rows
 
 

@@ -10,6 +10,13 @@ from .cases import TESTS
 # payload.MAX_ELEMENTS); a bigger one is refused unread.
 MAX_RESULTS_CHARS = 50_000_000
 
+# Where JudgeTestCells records, in each test cell's metadata, what the verdict said:
+# cell.metadata[findings.KEY][HINTS] = {"test": grade id, "function": ..., "hints": [text, ...]}.
+# The class report (mistakes.py) counts the hints from there.
+HINTS = "judged"
+# The judge's hint lines: "Hint: " two spaces in; what it says about a case is six spaces in.
+HINT_LINE = "  Hint: "
+
 
 def _grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -35,6 +42,9 @@ class JudgeTestCells(NbGraderPreprocessor):
     Runs right after Execute.  The kernel sent the raw results of each case; the verdict is
     computed here, outside the student's kernel, against the reference solution.  A passing
     cell gets the report on stdout; a failing one also gets an error, which nbgrader scores 0.
+    The cell's metadata also records the verdict's function, outcome and hints
+    (``metadata["dnngrader"]["judged"]``), for the class report of mistakes.py; no other cell
+    keeps such a record.
     """
 
     def preprocess(self, nb, resources):
@@ -43,6 +53,9 @@ class JudgeTestCells(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         grade_id = _grade_id(cell)
+        # Only this preprocessor may leave a record of hints: one the submission carried, in any
+        # cell, would count in the class report as if the judge had given it.
+        _forget_judged(cell)
         if cell.cell_type != "code":
             return cell, resources
         sent = _take_results(cell)
@@ -58,6 +71,7 @@ class JudgeTestCells(NbGraderPreprocessor):
             outputs.append(new_output("error", ename="TestFailed", evalue="see the checks above",
                                       traceback=["TestFailed: no points for this cell; the checks above say what to fix."]))
         cell.outputs = outputs
+        _record_judged(cell, grade_id, verdict)
         return cell, resources
 
     def _results_for(self, grade_id, sent):
@@ -86,6 +100,35 @@ class JudgeTestCells(NbGraderPreprocessor):
                          f"({type(error).__name__}); it scored 0: ask the instructor to look at it.")
             return judge.Verdict(grade_id, False, [f"{judge.FAIL} {TESTS[grade_id].function}: not graded, "
                                                    "the grader failed on these results."])
+
+
+def verdict_hints(verdict):
+    """The hints a ``judge.Verdict`` gives: the text after "Hint: " of each hint line, in order.
+
+    Read from the verdict's lines, one string per line as the judge made them, never from its
+    printed text: a line about a case may quote what the student's function raised or what the
+    kernel sent, and such a message with a newline and "  Hint: ..." in it would print as a hint
+    line of its own.  Within one of the verdict's lines it stays behind the six spaces of a
+    case's line, so only the judge's own hint lines start with ``HINT_LINE``."""
+    return [line[len(HINT_LINE):] for line in verdict.lines
+            if isinstance(line, str) and line.startswith(HINT_LINE) and "\n" not in line]
+
+
+def _record_judged(cell, grade_id, verdict):
+    """Record in a test cell's metadata which function it graded and the hints it gave."""
+    kit = cell.metadata.get(findings.KEY)
+    kit = dict(kit) if isinstance(kit, dict) else {}
+    kit[HINTS] = {"test": grade_id, "function": TESTS[grade_id].function, "passed": verdict.passed,
+                  "hints": verdict_hints(verdict)}
+    cell.metadata[findings.KEY] = kit
+
+
+def _forget_judged(cell):
+    kit = cell.get("metadata", {}).get(findings.KEY)
+    if isinstance(kit, dict) and HINTS in kit:
+        del kit[HINTS]
+        if not kit:
+            del cell.metadata[findings.KEY]
 
 
 def _take_results(cell):
