@@ -432,8 +432,9 @@ MAY_MODIFY = {"update_parameters": ("parameters",)}
 
 
 def modified_arguments(name, before, after):
-    """Sentences naming the arguments a call of ``name`` changed although it must not."""
-    return [problem for arg, old, new in zip(ARGUMENT_NAMES[name], before, after)
+    """Sentences naming the arguments a call of ``name`` changed although it must not; empty for
+    a function not in ARGUMENT_NAMES (its arguments have no names here)."""
+    return [problem for arg, old, new in zip(ARGUMENT_NAMES.get(name, ()), before, after)
             if arg not in MAY_MODIFY.get(name, ()) for problem in unchanged_problems(old, new, arg)]
 
 
@@ -783,7 +784,7 @@ def _stand_in(callee, calls, own, answered_by_own, inside_own):
 def names_set(namespace, values):
     """While the block runs, each name of ``values`` in ``namespace`` (a dict) is bound to its
     value; afterwards each is put back as it was, or removed if it was not there, even when the
-    block raises.  The grader lends its callees with this too (dnngrader/runtime.py)."""
+    block raises.  The grader lends its callees the same way (dnngrader/runtime.py)."""
     saved = {key: namespace.get(key, _MISSING) for key in values}
     try:
         namespace.update(values)

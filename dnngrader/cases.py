@@ -27,6 +27,14 @@ class Test:
     function: str
     part: Optional[str]
     cases: list = field(default_factory=list)
+    # For functions dnn_checks does not describe (the second assignment's): what the function
+    # returns, named as dnn_checks.RETURN_NAMES names it, and its arguments' names (none of them
+    # may be modified).  None: dnn_checks' tables.
+    returns: object = None
+    arguments: Optional[tuple] = None
+    # returned value -> the form it is compared in, applied to the reference's and the student's
+    # alike (e.g. costs as plain floats); None: compared as returned.
+    normalise: Optional[Callable] = None
 
 
 def _rng(seed):

@@ -3,7 +3,7 @@
 Under autograde the kernel never reads the reference solution: just before each test cell, the
 grading process (``execute.ResilientExecute``) sends the kernel the inputs of that cell's cases,
 built outside the kernel, and the reference versions of only the functions the graded function
-calls.  So:
+calls (dnngrader/assignments.py says which, and from which source notebook).  So:
 
 - the function under test is graded without its own reference ever being in the kernel, and a
   callee's reference arrives only after that callee's own test cell has run (RestoreGradedCells
@@ -18,28 +18,23 @@ some other way), the runtime falls back to reading the reference itself.
 import json
 import sys
 
-import dnn_checks
-
 from . import payload, reference
 
-# The graded functions each function calls, directly or through another (see the notebook):
-# graded against their reference versions, so a mistake in a callee costs only the callee.  The
-# notebook's own check lends correct callees the same way, from the same table.
-CALLEES = dnn_checks.CALLEES
 ATTRIBUTE = "_dnngrader_delivery"
 
 
 def for_test(test_id):
     """The JSON text handed over for a test cell (built in the grading process)."""
-    from .cases import TESTS  # the grader's side only: a sandboxed kernel has no cases.py
-    test = TESTS[test_id]
-    ref = reference.load()
-    sources = reference.solution_sources()
+    # The grader's side only: a sandboxed kernel has neither the plans nor the registry, and its
+    # folder may not hold dnn_checks.py (the second assignment's does not).
+    from . import assignments
+    test = assignments.TESTS[test_id]
+    ref = assignments.reference_for(test_id)
     return json.dumps({
         "test": test_id,
         "function": test.function,
         "args": [payload.encode(case.make_args(ref)) for case in test.cases],
-        "callees": {name: sources[name] for name in CALLEES.get(test.function, ())},
+        "callees": assignments.callee_sources(test_id),
     })
 
 
@@ -49,9 +44,9 @@ def kernel_code(test_id):
 
 
 def receive(test_id):
-    """In the kernel: (name of the function under test, arguments of each case, module of
-    reference callees) handed over for ``test_id``, or None if nothing was.  Taken once: a
-    second call finds nothing."""
+    """In the kernel: (name of the function under test, arguments of each case, {name: function}
+    of the reference callees and the provided helpers to lend it) handed over for ``test_id``,
+    or None if nothing was.  Taken once: a second call finds nothing."""
     text = sys.__dict__.pop(ATTRIBUTE, None)
     if not isinstance(text, str):
         return None
@@ -59,5 +54,6 @@ def receive(test_id):
     if data.get("test") != test_id:
         return None
     arguments = [payload.decode(args) for args in data["args"]]
-    callees = reference.module_of(data["callees"], names=list(data["callees"]))
-    return data["function"], arguments, callees
+    names = list(data["callees"])
+    callees = reference.module_of(data["callees"], names=names)
+    return data["function"], arguments, {name: getattr(callees, name) for name in (*names, *reference.HELPERS)}

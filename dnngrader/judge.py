@@ -8,9 +8,11 @@ outputs with the reference solution, and reads from the kernel only the returned
 import copy
 from dataclasses import dataclass, field
 
+import numpy as np
+
 import dnn_checks
 from . import hints, payload, routes
-from .cases import TESTS
+from .assignments import TESTS
 
 PASS, FAIL = "\u2713", "\u2717"
 
@@ -50,7 +52,9 @@ def _problems_for_case(test, case, result, reference, visible_error=None):
     args = case.make_args(reference)
     expected = getattr(reference, test.function)(*copy.deepcopy(args))
     got = payload.decode(result.get("value"))
-    names = dnn_checks.RETURN_NAMES[test.function]
+    if test.normalise:
+        expected, got = test.normalise(expected), test.normalise(got)
+    names = test.returns if test.returns is not None else dnn_checks.RETURN_NAMES[test.function]
     problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible)
     if problems:
         # Hints only explain problems, never find them: the classic mistakes' outputs are worked
@@ -65,7 +69,7 @@ def _problems_for_case(test, case, result, reference, visible_error=None):
         if route:
             problems = []
     if "args_after" in result:
-        problems += dnn_checks.modified_arguments(test.function, args, payload.decode(result["args_after"]))
+        problems += _modified_arguments(test, args, payload.decode(result["args_after"]))
     if not route:
         # Checks independent of the reference (numerical gradients): they also confirm a
         # mismatch.  They read the cache as the reference does, so they do not judge a route.
@@ -73,9 +77,22 @@ def _problems_for_case(test, case, result, reference, visible_error=None):
     return problems, route
 
 
+def _modified_arguments(test, before, after):
+    """Sentences naming the arguments the call changed although it must not: a plan that names
+    its function's arguments allows no change; otherwise dnn_checks' tables say."""
+    if test.arguments is None:
+        return dnn_checks.modified_arguments(test.function, before, after)
+    # Numbers and flags cannot change in place (and a bool crosses from the kernel as an opaque
+    # stand-in, payload.py): only arrays and containers are compared.
+    return [problem for name, old, new in zip(test.arguments, before, after)
+            if isinstance(old, (np.ndarray, dict, list, tuple))
+            for problem in dnn_checks.unchanged_problems(old, new, name)]
+
+
 def judge(test_id, results, reference, failure_note=None):
     """The verdict on a test cell from the per-case ``results`` sent by the kernel (None when
-    no results came back; ``failure_note`` then says why, e.g. a timeout)."""
+    no results came back; ``failure_note`` then says why, e.g. a timeout).  ``reference`` is the
+    module that answers the cell's cases (``assignments.reference_for(test_id)``)."""
     test = TESTS[test_id]
     title = test.function + (f" ({test.part} branch)" if test.part else "")
     if results is None or len(results) != len(test.cases):

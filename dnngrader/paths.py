@@ -6,6 +6,9 @@ COURSE_ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "dnn_step_by_step"
 SOURCE_NOTEBOOK = COURSE_ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 RELEASE_NOTEBOOK = COURSE_ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+# The second assignment, built on the first one's functions.
+APPLICATION = "dnn_application"
+APPLICATION_SOURCE_NOTEBOOK = COURSE_ROOT / "source" / APPLICATION / f"{APPLICATION}.ipynb"
 # Files every copy of the assignment carries; the originals live once, at the course root.
 SHARED_FILES = ("dnn_utils.py", "test_cases.py", "dnn_checks.py")
 GRADED_FUNCTIONS = (

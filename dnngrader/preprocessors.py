@@ -3,8 +3,8 @@
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from . import findings, judge, payload, reference
-from .cases import TESTS
+from . import assignments, findings, judge, payload
+from .assignments import TESTS
 
 # Results bigger than this cannot come from the kit's runtime (it caps arrays at
 # payload.MAX_ELEMENTS); a bigger one is refused unread.
@@ -93,7 +93,7 @@ class JudgeTestCells(NbGraderPreprocessor):
 
     def _verdict(self, grade_id, results, note):
         try:
-            return judge.judge(grade_id, results, reference.load(), note)
+            return judge.judge(grade_id, results, assignments.reference_for(grade_id), note)
         except Exception as error:  # a fault of the grader must not stop this student's grading
             self.log.error("Judging %s failed: %r", grade_id, error)
             findings.add(self.notebook, findings.NOTE, f"the grader could not judge {grade_id} "

@@ -20,9 +20,9 @@ import signal
 import sys
 import time
 
-import dnn_checks
-
-from . import delivery, payload, reference
+# Nothing of the course's student-facing modules (dnn_checks.py): the second assignment's folder,
+# where a sandboxed kernel runs, does not hold them.
+from . import delivery, payload
 
 SECONDS_PER_CALL = float(os.environ.get("DNN_SECONDS_PER_CALL", "10"))
 SECONDS_PER_TEST = float(os.environ.get("DNN_SECONDS_PER_TEST", "30"))
@@ -39,18 +39,29 @@ def _user_namespace():
         return sys.modules["__main__"].__dict__
 
 
+_MISSING = object()
+
+
 @contextlib.contextmanager
-def _reference_callees(function, ref, under_test):
-    """Let the student's function call the reference versions of the functions it calls, so a
-    mistake in a callee is not charged again to its caller.  Only those: the reference of any
-    other graded function must not be within the student's reach."""
+def _reference_callees(function, lent):
+    """Let the student's function call the reference versions of the functions it calls
+    (``lent``: name -> function), so a mistake in a callee is not charged again to its caller.
+    Only those: the reference of any other graded function must not be within the student's
+    reach.  Each name is put back as it was afterwards, or removed if it was not there."""
     namespace = getattr(function, "__globals__", None)
     if not isinstance(namespace, dict):
         yield
         return
-    names = [*delivery.CALLEES.get(under_test, ()), *dnn_checks.HELPERS]
-    with dnn_checks.names_set(namespace, {name: getattr(ref, name) for name in names}):
+    saved = {name: namespace.get(name, _MISSING) for name in lent}
+    try:
+        namespace.update(lent)
         yield
+    finally:
+        for name, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
 
 
 @contextlib.contextmanager
@@ -66,9 +77,9 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _run_case(function, name, args, callees, seconds):
+def _run_case(function, args, lent, seconds):
     try:
-        with _time_limit(seconds), _reference_callees(function, callees, name):
+        with _time_limit(seconds), _reference_callees(function, lent):
             returned = function(*args)
     except CallTimedOut:
         return {"status": "timeout", "seconds": round(seconds, 2)}
@@ -78,22 +89,20 @@ def _run_case(function, name, args, callees, seconds):
 
 
 def _inputs(test_id):
-    """(the graded function's name, the arguments of each case, a module with the reference
-    callees): handed over by the grader under autograde, otherwise built here from the
-    reference solution and the cases' plan (which a sandboxed kernel does not have)."""
+    """(the graded function's name, the arguments of each case, {name: reference function} to
+    lend it): handed over by the grader under autograde, otherwise built here from the
+    references and the cases' plans (which a sandboxed kernel does not have)."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         handed_over = delivery.receive(test_id)
         if handed_over is not None:
             return handed_over
-    from .cases import TESTS
-    ref = reference.load()
-    test = TESTS[test_id]
-    return test.function, [case.make_args(ref) for case in test.cases], ref
+    from . import assignments
+    return assignments.inputs(test_id)
 
 
 def collect(test_id):
     """The encoded result of every case of a test cell."""
-    name, arguments, callees = _inputs(test_id)
+    name, arguments, lent = _inputs(test_id)
     function = _user_namespace().get(name)
     if not callable(function):
         what = "is not defined" if function is None else f"is a {type(function).__name__}, not a function"
@@ -105,7 +114,7 @@ def collect(test_id):
         if seconds <= 0 or (results and results[-1]["status"] in ("timeout", "skipped")):
             results.append({"status": "skipped"})
         else:
-            results.append(_run_case(function, name, args, callees, seconds))
+            results.append(_run_case(function, args, lent, seconds))
     return results
 
 
@@ -116,8 +125,8 @@ def run_hidden_tests(test_id):
         display({payload.MIME_TYPE: payload.dumps({"test": test_id, "results": results})}, raw=True)
         return
     # The same JSON round trip as under nbgrader, so both modes judge identical data.
-    from . import judge
-    verdict = judge.judge(test_id, payload.loads(payload.dumps(results)), reference.load())
+    from . import assignments, judge
+    verdict = judge.judge(test_id, payload.loads(payload.dumps(results)), assignments.reference_for(test_id))
     print(verdict.text, end="")
     if not verdict.passed:
         raise AssertionError(verdict.lines[0])

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dnngrader import codescan, delivery, reference, samples, sandbox
+from dnngrader import assignments, codescan, reference, samples, sandbox
 from dnngrader.cases import TESTS
 from dnngrader.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
@@ -457,7 +457,7 @@ def test_a_function_is_tested_after_the_functions_it_calls():
     order = [cell["metadata"].get("nbgrader", {}).get("grade_id") for cell in cells]
     tests = [grade_id for grade_id in order if grade_id in TESTS]
     for position, test_id in enumerate(tests):
-        for callee in delivery.CALLEES.get(TESTS[test_id].function, ()):
+        for callee in assignments.callees_of(test_id):
             callee_tests = [other for other in tests if TESTS[other].function == callee]
             assert callee_tests and all(tests.index(other) < position for other in callee_tests), test_id
 

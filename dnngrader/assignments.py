@@ -1,0 +1,91 @@
+"""Which assignment each test cell belongs to, on the grader's side: its test plan, the reference
+that answers its cases and the functions lent to the function under test.
+
+The judge, the hand-over and the preprocessors look a test cell up here by its grade_id, so they
+grade every assignment the same way without naming one.  Test ids are unique across the
+assignments (each is ``test_`` and a graded function's name, or a branch of one).
+
+- ``dnn_step_by_step``: dnngrader/cases.py, answered by the first assignment's source notebook
+  (reference.load()); callees from dnn_checks.CALLEES;
+- ``dnn_application``: dnngrader/application/cases.py, answered by the reference models
+  (application/models.py); its callees are the first assignment's functions, and its own
+  initialiser for L_layer_model.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import dnn_checks
+
+from . import cases, reference
+from .application import cases as application_cases
+from .paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK, ASSIGNMENT, SOURCE_NOTEBOOK
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    tests: dict            # test id -> cases.Test
+    reference: Callable    # () -> module with the reference version of each graded function
+    callees: dict          # graded function -> names of the functions lent to it while graded
+
+
+STEP_BY_STEP = Assignment(ASSIGNMENT, cases.TESTS, reference.load, dnn_checks.CALLEES)
+DNN_APPLICATION = Assignment(APPLICATION, application_cases.TESTS, application_cases.reference,
+                             application_cases.CALLEES)
+ASSIGNMENTS = (STEP_BY_STEP, DNN_APPLICATION)
+
+
+def _merged():
+    merged = {}
+    for assignment in ASSIGNMENTS:
+        for test_id, test in assignment.tests.items():
+            if test_id in merged:
+                raise RuntimeError(f"the test id {test_id} is in two assignments' plans")
+            merged[test_id] = test
+    return merged
+
+
+TESTS = _merged()
+
+
+def assignment_of(test_id):
+    """The Assignment whose plan holds ``test_id``; KeyError for an unknown id."""
+    for assignment in ASSIGNMENTS:
+        if test_id in assignment.tests:
+            return assignment
+    raise KeyError(test_id)
+
+
+def reference_for(test_id):
+    """The module whose attributes answer ``test_id``'s cases (``getattr(module, function)``)."""
+    return assignment_of(test_id).reference()
+
+
+def callees_of(test_id):
+    """Names of the functions lent, as reference versions, to the function ``test_id`` grades."""
+    return tuple(assignment_of(test_id).callees.get(TESTS[test_id].function, ()))
+
+
+def _notebook_of(name):
+    """The source notebook whose answer cell defines the lent function ``name``: the
+    application's for its own initialiser, the first assignment's for the others."""
+    return APPLICATION_SOURCE_NOTEBOOK if name in application_cases.OWN_CALLEES else SOURCE_NOTEBOOK
+
+
+def callee_sources(test_id):
+    """name -> source of each function lent to ``test_id``'s function, read from the answer cell
+    of the notebook that defines it (what the grader hands the kernel: delivery.py).  A notebook
+    is read only when one of its functions is lent."""
+    return {name: reference.solution_sources(_notebook_of(name))[name] for name in callees_of(test_id)}
+
+
+def inputs(test_id):
+    """(the graded function's name, the arguments of each case, {name: reference function lent})
+    of ``test_id``, built here from the plan and the references (runtime.py's fallback when
+    nothing was handed over: a notebook run outside nbgrader autograde)."""
+    test = TESTS[test_id]
+    ref = reference_for(test_id)
+    lent = reference.module_of(callee_sources(test_id), names=callees_of(test_id))
+    return (test.function, [case.make_args(ref) for case in test.cases],
+            {name: getattr(lent, name) for name in (*callees_of(test_id), *reference.HELPERS)})
