@@ -8,6 +8,9 @@ Settings an instructor may want to change can also come from the environment:
                       grading kernel (defaults: 10 s per call, 30 s per test cell)
   DNN_KERNEL_MEMORY_MB  address space a grading kernel may use (default: 4096; 0 for no limit)
   DNN_KERNEL_RESTARTS   kernel restarts per notebook after crashes or hangs (default: 3)
+  DNN_TRAINING_ITERATIONS  iterations of the second assignment's training cells while it is
+                      graded (default: 5; the notebook's own default, 2500, takes minutes, and
+                      those cells are not graded)
   DNN_SANDBOX         0: grade WITHOUT the sandbox of dnngrader/sandbox.py (default 1: every
                       grading kernel runs in bubblewrap, README: Threat model)
   DNN_SANDBOX_DISK_MB the sandboxed kernel's writable /tmp, in memory, in MiB (default: 256)
@@ -47,6 +50,7 @@ c.Execute.timeout = int(os.environ.get("DNN_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
 c.ResilientExecute.memory_limit_mb = int(os.environ.get("DNN_KERNEL_MEMORY_MB", "4096"))
 c.ResilientExecute.max_restarts = int(os.environ.get("DNN_KERNEL_RESTARTS", "3"))
+c.ResilientExecute.training_iterations = int(os.environ.get("DNN_TRAINING_ITERATIONS", "5"))
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back, then run
 # Every grading kernel in a sandbox: no network, blind to the course's files and the gradebook,
 # nothing it does survives it (sandbox.py).  DNN_SANDBOX=0 turns it off; where bubblewrap

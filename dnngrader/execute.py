@@ -28,7 +28,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 from . import delivery, findings
-from .cases import TESTS
+from .assignments import TESTS
 
 # One BLAS thread per kernel: small matrices gain nothing from more, parallel grading runs one
 # kernel per core, and a many-core machine's thread buffers would eat the memory limit.
@@ -83,6 +83,11 @@ class ResilientExecute(Execute):
         3, help="Kernel restarts allowed per notebook before the remaining cells are given up."
     ).tag(config=True)
 
+    training_iterations = Integer(
+        0, help="DNN_TRAINING_ITERATIONS of the kernel: how long the second assignment's training "
+                "cells train (0: as the environment says)."
+    ).tag(config=True)
+
     def preprocess(self, nb, resources=None, km=None):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
@@ -133,6 +138,10 @@ class ResilientExecute(Execute):
         env = dict(os.environ)
         for name in THREAD_VARIABLES:
             env.setdefault(name, "1")
+        # Set for the grading kernel only, never in os.environ: a Jupyter server that reads this
+        # configuration must not shorten the training of the instructor's own kernels.
+        if self.training_iterations > 0:
+            env["DNN_TRAINING_ITERATIONS"] = str(self.training_iterations)
         return env
 
     def _prepare_kernel(self):

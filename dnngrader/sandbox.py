@@ -58,7 +58,8 @@ KERNEL_HOME = "/tmp/home"
 # Variables a kernel may see; any other (a gradebook's password in DNN_GRADEBOOK_URL, cloud
 # credentials...) stays outside.
 KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "DNN_SECONDS_PER_CALL",
-                  "DNN_SECONDS_PER_TEST", "MPLBACKEND", "VIRTUAL_ENV", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE")
+                  "DNN_SECONDS_PER_TEST", "DNN_TRAINING_ITERATIONS", "MPLBACKEND", "VIRTUAL_ENV",
+                  "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE")
 KEPT_PREFIXES = ("LC_", "OPENBLAS_", "OMP_", "MKL_", "NUMEXPR_", "VECLIB_")
 
 _warned = False  # whether this process has already said that grading is not sandboxed

@@ -394,17 +394,40 @@ class FlagSuspiciousCode(NbGraderPreprocessor):
     """Flag the student's code cells that reach for the grader (see ``codescan``).
 
     Runs after OverwriteCells, so locked cells already hold the assignment's code; every other
-    code cell is the student's.  This only flags: the grade comes from the judge, which the
-    kernel cannot reach, so the scan is a tripwire for the instructor, not a defence.
+    code cell is the student's, unless it holds exactly the code of a cell of the released
+    notebook (the second assignment's ungraded cells read the environment and paths as written).
+    This only flags: the grade comes from the judge, which the kernel cannot reach, so the scan
+    is a tripwire for the instructor, not a defence.
     """
 
     def preprocess(self, nb, resources):
+        released = _released_code(self, resources)
         for index, cell in enumerate(nb.cells):
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or meta.get("locked") or meta.get("grade"):
+                continue
+            if cell.source.strip() in released:
                 continue
             where = (f"the answer cell of {meta['grade_id']}" if meta.get("grade_id")
                      else f"cell {index + 1} (added by the student)")
             for line, what in codescan.suspicious(cell.source):
                 findings.add(nb, findings.TAMPERING, f"{where} {what} (line {line}).")
         return nb, resources
+
+
+def _released_code(preprocessor, resources):
+    """The code of every code cell of the released notebook being graded, each stripped of
+    surrounding blank space; empty when the release is not there."""
+    coursedir = _coursedir(preprocessor)
+    info = resources["nbgrader"]
+    path = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"])) / f"{info['notebook']}.ipynb"
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    code = set()
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            code.add((source if isinstance(source, str) else "".join(source)).strip())
+    return code

@@ -45,6 +45,13 @@ NEEDED = (
 )
 ACTIVATIONS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")  # from dnn_utils.py
 STUB = "raise NotImplementedError"  # what an answer cell holds until it is answered
+# Said when the grader runs this notebook on its own, without the first one: the graded cells do
+# not need it, so the student must not think this error cost anything.
+GRADED_WITHOUT_FIRST_NOTEBOOK = (
+    f"not loaded while this notebook was graded: the grader runs it without your {NOTEBOOK_NAME}. "
+    "This costs no points: your four graded functions were checked with the course's correct "
+    "versions of the first assignment's functions.  The training cells below need them, so they "
+    "show NameErrors here; in your own copy they run as before")
 
 
 class HelperError(Exception):
@@ -62,7 +69,7 @@ def find_notebook(folder=None):
               folder in Jupyter)
 
     Raises HelperError, saying where it looked and how to point to the notebook, when it is not
-    there.
+    there; under nbgrader autograde, saying that grading does not need it.
     """
     folder = Path.cwd() if folder is None else Path(folder)
     given = os.environ.get(ENV_VARIABLE, "").strip()
@@ -77,6 +84,8 @@ def find_notebook(folder=None):
                 f"../{FIRST_ASSIGNMENT}/{NOTEBOOK_NAME}")
         return path.resolve()
     path = folder.resolve().parent / FIRST_ASSIGNMENT / NOTEBOOK_NAME
+    if not path.is_file() and os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        raise HelperError(GRADED_WITHOUT_FIRST_NOTEBOOK)
     if not path.is_file():
         raise HelperError(
             f"Your first assignment's notebook was not found: looked for {path}.  This assignment "
