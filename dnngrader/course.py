@@ -3,7 +3,7 @@
 Tests, the grading report and the benchmark grade in one of these, so they never touch the
 instructor's gradebook or submissions.  It links to the kit's code and source/, copies
 nbgrader_config.py (which takes the course root from its own location), and registers the
-assignment by generating its release.
+assignments (the first one unless told otherwise) by generating their releases.
 """
 
 import shutil
@@ -12,7 +12,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from . import build, export
-from .paths import ASSIGNMENT, COURSE_ROOT, SHARED_FILES
+from .paths import APPLICATION, ASSIGNMENT, COURSE_ROOT, SHARED_FILES
 
 LINKED = ("dnngrader", "source", *SHARED_FILES)
 
@@ -20,22 +20,29 @@ LINKED = ("dnngrader", "source", *SHARED_FILES)
 class ScratchCourse:
     """A course directory at ``root``, with its own gradebook (``db_url``, default: gradebook.db
     in it) and exchange folder (``exchange``, default: exchange/ in it), whatever the environment
-    says: DNN_GRADEBOOK_URL and DNN_EXCHANGE are set for every command run in it."""
+    says: DNN_GRADEBOOK_URL and DNN_EXCHANGE are set for every command run in it.
+    ``assignments``: the assignments ``create`` registers (ASSIGNMENT, APPLICATION or both);
+    only the first by default, as each costs a generate_assignment."""
 
-    def __init__(self, root, db_url=None, exchange=None):
+    def __init__(self, root, db_url=None, exchange=None, assignments=(ASSIGNMENT,)):
         self.root = Path(root)
+        self.assignments = tuple(assignments)
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
         self.exchange = Path(exchange) if exchange else self.root / "exchange"
 
     def create(self):
-        """Lay the course out and run generate_assignment in it; returns self."""
+        """Lay the course out and run generate_assignment in it for each assignment; returns self."""
         self.root.mkdir(parents=True, exist_ok=True)
         for name in LINKED:
             link = self.root / name
             if not link.exists():
                 link.symlink_to(COURSE_ROOT / name)
         shutil.copyfile(COURSE_ROOT / "nbgrader_config.py", self.root / "nbgrader_config.py")
-        self.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+        for assignment in self.assignments:
+            if assignment == APPLICATION:  # its release leaves the data files out
+                self.nbgrader(*build.application_generate_args())
+            else:
+                self.nbgrader("generate_assignment", assignment, "--force")
         return self
 
     @property
@@ -56,9 +63,9 @@ class ScratchCourse:
         return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root, env=self.env(),
                               capture_output=True, text=True, check=check, timeout=timeout)
 
-    def autograde(self, student=None, check=False):
-        """Stock nbgrader autograde: one student, or every submission in turn."""
-        args = ["autograde", ASSIGNMENT, "--force"] + (["--student", student] if student else [])
+    def autograde(self, student=None, check=False, assignment=ASSIGNMENT):
+        """Stock nbgrader autograde of ``assignment``: one student, or every submission in turn."""
+        args = ["autograde", assignment, "--force"] + (["--student", student] if student else [])
         return self.nbgrader(*args, check=check)
 
     def grade(self, *args, timeout=None):
@@ -74,5 +81,5 @@ class ScratchCourse:
             rows = export.grade_rows(gradebook, autograded=self.root / "autograded")
         return {row["student"]: row for row in rows}
 
-    def autograded_notebook(self, student):
-        return self.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    def autograded_notebook(self, student, assignment=ASSIGNMENT):
+        return self.root / "autograded" / student / assignment / f"{assignment}.ipynb"
