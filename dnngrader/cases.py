@@ -35,6 +35,8 @@ class Test:
     # returned value -> the form it is compared in, applied to the reference's and the student's
     # alike (e.g. costs as plain floats); None: compared as returned.
     normalise: Optional[Callable] = None
+    # Whether the function must print nothing on these cases (the models with print_cost=False).
+    silent: bool = False
 
 
 def _rng(seed):

@@ -70,6 +70,9 @@ def _problems_for_case(test, case, result, reference, visible_error=None):
             problems = []
     if "args_after" in result:
         problems += _modified_arguments(test, args, payload.decode(result["args_after"]))
+    if test.silent and isinstance(result.get("printed"), int) and result["printed"] > 0:
+        problems.append(f"it printed {result['printed']} characters although print_cost was False: "
+                        "print the costs only when print_cost is True.")
     if not route:
         # Checks independent of the reference (numerical gradients): they also confirm a
         # mismatch.  They read the cache as the reference does, so they do not judge a route.
@@ -82,8 +85,7 @@ def _modified_arguments(test, before, after):
     its function's arguments allows no change; otherwise dnn_checks' tables say."""
     if test.arguments is None:
         return dnn_checks.modified_arguments(test.function, before, after)
-    # Numbers and flags cannot change in place (and a bool crosses from the kernel as an opaque
-    # stand-in, payload.py): only arrays and containers are compared.
+    # Numbers and flags cannot change in place: only arrays and containers are compared.
     return [problem for name, old, new in zip(test.arguments, before, after)
             if isinstance(old, (np.ndarray, dict, list, tuple))
             for problem in dnn_checks.unchanged_problems(old, new, name)]

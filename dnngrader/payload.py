@@ -1,9 +1,9 @@
 """What a student's function returned, carried from the kernel to the judge as plain JSON.
 
-Only data crosses: arrays as raw bytes with dtype and shape, tuples, lists, dicts, numbers and
-strings.  Anything else (an object with a clever ``__eq__``, an ndarray subclass, an array of
-objects) arrives as an inert stand-in that keeps only its type name, so nothing a student
-defines ever runs in the judge.
+Only data crosses: arrays as raw bytes with dtype and shape, tuples, lists, dicts, numbers,
+booleans and strings.  Anything else (an object with a clever ``__eq__``, an ndarray subclass, an
+array of objects) arrives as an inert stand-in that keeps only its type name, so nothing a
+student defines ever runs in the judge.
 """
 
 import base64
@@ -27,7 +27,8 @@ def encode(value):
         return {"__opaque__": type(value).__name__ if type(value) is not np.ndarray
                 else f"ndarray of dtype {value.dtype}"}
     if type(value) in (bool, np.bool_):
-        return {"__opaque__": "bool"}
+        # Before int: a bool is an int to Python, and print_cost=False must arrive as False.
+        return {"__bool__": bool(value)}
     if type(value) is int or isinstance(value, np.integer) and type(value).__module__ == "numpy":
         return int(value)
     if type(value) is float or isinstance(value, np.floating) and type(value).__module__ == "numpy":
@@ -61,6 +62,8 @@ def decode(data):
         return np.frombuffer(raw, dtype=np.dtype(data["dtype"])).reshape(data["shape"]).copy()
     if "__float__" in data:
         return float(data["__float__"])
+    if "__bool__" in data:
+        return bool(data["__bool__"])
     if "__tuple__" in data:
         return tuple(decode(item) for item in data["__tuple__"])
     if "__dict__" in data:

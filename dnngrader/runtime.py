@@ -15,6 +15,7 @@ come from the environment (DNN_SECONDS_PER_CALL, DNN_SECONDS_PER_TEST).
 """
 
 import contextlib
+import io
 import os
 import signal
 import sys
@@ -78,14 +79,18 @@ def _time_limit(seconds):
 
 
 def _run_case(function, args, lent, seconds):
+    # What the call prints is counted, not shown: the judge checks that a model told
+    # print_cost=False prints nothing, and the test cell's output is the verdict anyway.
+    printed = io.StringIO()
     try:
-        with _time_limit(seconds), _reference_callees(function, lent):
+        with _time_limit(seconds), _reference_callees(function, lent), contextlib.redirect_stdout(printed):
             returned = function(*args)
     except CallTimedOut:
         return {"status": "timeout", "seconds": round(seconds, 2)}
     except (Exception, SystemExit) as error:  # sys.exit() in a function fails that case only
         return {"status": "raised", "error": type(error).__name__, "message": str(error)[:300]}
-    return {"status": "returned", "value": payload.encode(returned), "args_after": payload.encode(args)}
+    return {"status": "returned", "value": payload.encode(returned), "args_after": payload.encode(args),
+            "printed": len(printed.getvalue())}
 
 
 def _inputs(test_id):

@@ -43,6 +43,9 @@ SUBMISSIONS = {
     "app_small_initialisation": (changed("L_layer_model", "parameters = initialize_parameters_deep_scaled(layers_dims)",
                                          SMALL_INITIALISATION), {"L_layer_model"}),
     "app_predict_at_least_half": (changed("predict", "> 0.5", ">= 0.5"), {"predict"}),
+    # Prints the costs whatever print_cost says: right numbers, but noise on every call.
+    "app_prints_regardless": (changed("two_layer_model", "if print_cost and (i % 100", "if (i % 100"),
+                              {"two_layer_model"}),
 }
 
 
@@ -154,3 +157,8 @@ def test_hidden_cases_show_no_inputs_or_expected_values(course):
                     assert not re.search(r"\d\.\d", line), (student, line)
                     failing += 1
     assert failing >= 3  # each of the three students has a failing hidden case
+
+
+def test_a_model_that_prints_with_print_cost_false_is_told_so(course):
+    text = text_of(cells(course, "app_prints_regardless")["test_two_layer_model"])
+    assert "although print_cost was False" in text, text

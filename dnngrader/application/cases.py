@@ -173,7 +173,8 @@ TESTS["test_two_layer_model"] = Test(
              _model_case(103, 6, 25, (8, 1), 0.02, 250)),
         Case("hidden case: 2 features, 30 examples, 4 hidden units, 2 iterations",
              _model_case(104, 2, 30, (4, 1), 0.1, 2)),
-    ], returns=("parameters", "costs"), arguments=MODEL_ARGUMENTS, normalise=_model_result)
+    ], returns=("parameters", "costs"), arguments=MODEL_ARGUMENTS, normalise=_model_result,
+    silent=True)
 
 TESTS["test_L_layer_model"] = Test(
     "L_layer_model", None, [
@@ -184,7 +185,8 @@ TESTS["test_L_layer_model"] = Test(
         Case("hidden case: single-unit hidden layers, 2 iterations", _model_case(203, 3, 9, (1, 1, 1), 0.1, 2)),
         Case("hidden case: two hidden layers of other sizes, 30 examples, 250 iterations",
              _model_case(204, 6, 30, (7, 5, 1), 0.02, 250)),
-    ], returns=("parameters", "costs"), arguments=MODEL_ARGUMENTS, normalise=_model_result)
+    ], returns=("parameters", "costs"), arguments=MODEL_ARGUMENTS, normalise=_model_result,
+    silent=True)
 
 # Seeds chosen so that each network predicts cats for some examples and not for others (the one
 # example: no cat, where a model that always says cat fails).
