@@ -6,10 +6,10 @@ grade every assignment the same way without naming one.  Test ids are unique acr
 assignments (each is ``test_`` and a graded function's name, or a branch of one).
 
 - ``dnn_step_by_step``: dnngrader/cases.py, answered by the first assignment's source notebook
-  (reference.load()); callees from dnn_checks.CALLEES;
+  (reference.load()); callees from dnn_checks.CALLEES; classic mistakes in dnngrader/hints.py;
 - ``dnn_application``: dnngrader/application/cases.py, answered by the reference models
   (application/models.py); its callees are the first assignment's functions, and its own
-  initialiser for L_layer_model.
+  initialiser for L_layer_model; classic mistakes in dnngrader/application/hints.py.
 """
 
 from dataclasses import dataclass
@@ -17,8 +17,9 @@ from typing import Callable
 
 import dnn_checks
 
-from . import cases, reference
+from . import cases, hints, reference
 from .application import cases as application_cases
+from .application import hints as application_hints
 from .paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK, ASSIGNMENT, SOURCE_NOTEBOOK
 
 
@@ -28,11 +29,14 @@ class Assignment:
     tests: dict            # test id -> cases.Test
     reference: Callable    # () -> module with the reference version of each graded function
     callees: dict          # graded function -> names of the functions lent to it while graded
+    # The classic mistakes the judge recognises: a module with for_case and extra_checks, as
+    # dnngrader/hints.py (None: none).
+    hints: object = None
 
 
-STEP_BY_STEP = Assignment(ASSIGNMENT, cases.TESTS, reference.load, dnn_checks.CALLEES)
+STEP_BY_STEP = Assignment(ASSIGNMENT, cases.TESTS, reference.load, dnn_checks.CALLEES, hints)
 DNN_APPLICATION = Assignment(APPLICATION, application_cases.TESTS, application_cases.reference,
-                             application_cases.CALLEES)
+                             application_cases.CALLEES, application_hints)
 ASSIGNMENTS = (STEP_BY_STEP, DNN_APPLICATION)
 
 
@@ -60,6 +64,12 @@ def assignment_of(test_id):
 def reference_for(test_id):
     """The module whose attributes answer ``test_id``'s cases (``getattr(module, function)``)."""
     return assignment_of(test_id).reference()
+
+
+def hints_for(test_id):
+    """The module of classic mistakes (``for_case``, ``extra_checks``) of ``test_id``'s assignment,
+    or None when it knows none."""
+    return assignment_of(test_id).hints
 
 
 def callees_of(test_id):

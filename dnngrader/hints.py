@@ -1,5 +1,7 @@
-"""Hints for classic mistakes that need the case's inputs or the reference to recognise, and
-the checks that go beyond comparing with the reference (numerical gradients).
+"""Hints for classic mistakes of the first assignment, dnn_step_by_step, that need the case's
+inputs or the reference to recognise, and the checks that go beyond comparing with the reference
+(numerical gradients).  dnngrader/assignments.py registers this module with its assignment (the
+second assignment's are in dnngrader/application/hints.py); the judge looks them up there.
 
 A hint is found by working out, with the reference pieces, what a known mistake returns on the
 case's own inputs: when the student's output equals that, the mistake explains that case.  The
@@ -27,7 +29,7 @@ def for_case(function, args, got, reference):
     """label -> [(hint, the output that mistake produces)] for one case; an output of None
     marks a fallback hint, said when nothing more specific explains a wrong output.
     ``dnn_checks.compare`` matches them against ``got``, the student's output.  Empty for a
-    function without known mistakes (the second assignment's)."""
+    function without known mistakes."""
     if function not in _MISTAKES:
         return {}
     names = dnn_checks.RETURN_NAMES[function]

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import dnn_checks
-from . import hints, payload, routes
-from .assignments import TESTS
+from . import payload, routes
+from .assignments import TESTS, hints_for
 
 PASS, FAIL = "\u2713", "\u2717"
 
@@ -28,10 +28,11 @@ class Verdict:
         return "\n".join(self.lines) + "\n"
 
 
-def _problems_for_case(test, case, result, reference, visible_error=None):
+def _problems_for_case(test, case, result, reference, visible_error=None, hints=None):
     """(the problems with one case's result, empty when right; the other correct route it
     followed, or None).  ``visible_error`` is the exception type the visible case raised, if
-    it did.  Problems are strings, or ``dnn_checks.Problem`` when hints could explain them."""
+    it did; ``hints`` the module of the assignment's classic mistakes (None: none).  Problems
+    are strings, or ``dnn_checks.Problem`` when hints could explain them."""
     status = result.get("status") if isinstance(result, dict) else None
     if status == "missing":
         return [result.get("message", f"{test.function} is not defined.")], None
@@ -56,7 +57,7 @@ def _problems_for_case(test, case, result, reference, visible_error=None):
         expected, got = test.normalise(expected), test.normalise(got)
     names = test.returns if test.returns is not None else dnn_checks.RETURN_NAMES[test.function]
     problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible)
-    if problems:
+    if problems and hints is not None:
         # Hints only explain problems, never find them: the classic mistakes' outputs are worked
         # out for a wrong result alone, then the same comparison runs again with them.
         problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible,
@@ -73,7 +74,7 @@ def _problems_for_case(test, case, result, reference, visible_error=None):
     if test.silent and isinstance(result.get("printed"), int) and result["printed"] > 0:
         problems.append(f"it printed {result['printed']} characters although print_cost was False: "
                         "print the costs only when print_cost is True.")
-    if not route:
+    if not route and hints is not None:
         # Checks independent of the reference (numerical gradients): they also confirm a
         # mismatch.  They read the cache as the reference does, so they do not judge a route.
         problems += hints.extra_checks(test.function, args, got, reference)
@@ -104,7 +105,7 @@ def judge(test_id, results, reference, failure_note=None):
     visible_error = visible.get("error") if visible.get("status") == "raised" else None
     lines, failed, failing_problems = [], [], []
     for case, result in zip(test.cases, results):
-        problems, route = _problems_for_case(test, case, result, reference, visible_error)
+        problems, route = _problems_for_case(test, case, result, reference, visible_error, hints_for(test_id))
         if problems:
             failed.append(case)
             failing_problems.append(problems)
