@@ -308,4 +308,6 @@ def test_a_submission_that_kills_its_worker_every_time_fails_alone(new_class_cou
     assert float(rows["pam_poison"]["total"]) == 0
     assert rows["pam_poison"]["notes"].startswith(f"grading failed: its grading worker died {tries} times")
     log = (course.root / "reports" / "grading.log").read_text()
-    assert log.count("distributed.nanny WARNING Restarting worker") == tries  # Dask's nanny started it again
+    # Dask's nanny started the worker again after each death; the last restart may be logged
+    # after the command has stopped listening (it stops once the submission has failed).
+    assert tries - 1 <= log.count("distributed.nanny WARNING Restarting worker") <= tries
