@@ -20,7 +20,7 @@ import dnn_checks
 from . import cases, hints, reference
 from .application import cases as application_cases
 from .application import hints as application_hints
-from .paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK, ASSIGNMENT, SOURCE_NOTEBOOK
+from .paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK, ASSIGNMENT, COURSE_ROOT, SOURCE_NOTEBOOK
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,50 @@ def _merged():
 
 
 TESTS = _merged()
+
+
+def names():
+    """The assignments' names, in the course's order."""
+    return [assignment.name for assignment in ASSIGNMENTS]
+
+
+def find(name):
+    """The Assignment called ``name``; KeyError when the registry has none."""
+    for assignment in ASSIGNMENTS:
+        if assignment.name == name:
+            return assignment
+    raise KeyError(name)
+
+
+def graded_functions(name):
+    """The graded functions of the assignment ``name``, in notebook order (the order of its test
+    plan, which follows the notebook's test cells; a test checks it against the source
+    notebook); KeyError for an assignment the registry does not have."""
+    functions = []
+    for test in find(name).tests.values():
+        if test.function not in functions:
+            functions.append(test.function)
+    return tuple(functions)
+
+
+def function_of(name, test_id):
+    """The function the test cell ``test_id`` of the assignment ``name`` grades; None when it is
+    not one of that assignment's test cells."""
+    try:
+        test = find(name).tests.get(test_id)
+    except KeyError:
+        return None
+    return test.function if test else None
+
+
+def source_notebook(name, root=COURSE_ROOT):
+    """The instructor's notebook of the assignment ``name`` (source/<name>/<name>.ipynb)."""
+    return root / "source" / name / f"{name}.ipynb"
+
+
+def release_notebook(name, root=COURSE_ROOT):
+    """The student version of the assignment ``name`` (release/<name>/<name>.ipynb)."""
+    return root / "release" / name / f"{name}.ipynb"
 
 
 def assignment_of(test_id):

@@ -142,7 +142,7 @@ def collect_zip(coursedir, zip_path, pattern=None, assignment=ASSIGNMENT, timest
         app = ZipCollectApp()
         app.initialize(argv)
         if not app.config.FileNameCollectorPlugin.get("named_regexp"):
-            app.config.FileNameCollectorPlugin.named_regexp = default_pattern()
+            app.config.FileNameCollectorPlugin.named_regexp = default_pattern(assignment)
         if app.collector_plugin is FileNameCollectorPlugin:  # nbgrader's default: it guesses times
             app.collector_plugin = TimedFileNameCollector
         if timestamp_format is not None:

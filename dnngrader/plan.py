@@ -9,6 +9,8 @@ to the cluster once.  It holds:
   outline of each source notebook: its cells' types and nbgrader metadata, in order, with
   every source and output left out (the kit's RestoreGradedCells reads the graded cells' order
   from it);
+- the code cells of the student version in ``release/<assignment>/`` (public: what students get),
+  with which the kit tells the released notebook's own cells from the student's;
 - the assignment's definition from the gradebook (due date, notebooks, grade, solution, task
   and source cells), as a small SQLite gradebook made with nbgrader's own ``Gradebook``.
 
@@ -52,13 +54,16 @@ LOCAL_VARIABLES = ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE", "DNN_DASK_SCHEDULER")
 
 def read_folder(folder, skip=()):
     """The files under ``folder`` as data, sorted by path ([] when there is no such folder);
-    files whose name matches a pattern of ``skip`` are left out."""
+    files and folders whose name matches a pattern of ``skip`` are left out (as nbgrader's
+    ``utils.find_all_files`` leaves out what ``CourseDirectory.ignore`` matches)."""
     folder = Path(folder)
     files = []
     if not folder.is_dir():
         return files
     for directory, subfolders, names in os.walk(folder):
         here = Path(directory)
+        subfolders[:] = [name for name in subfolders
+                         if not any(fnmatch.fnmatch(name, pattern) for pattern in skip)]
         for name in sorted(subfolders):
             if (here / name).is_symlink():  # os.walk lists it, but does not go into it
                 names.append(name)
@@ -179,13 +184,17 @@ def definition_gradebook(definition, course_id, path):
         gradebook.db.commit()
 
 
-def outline(notebook_path):
-    """The notebook at ``notebook_path`` with its cells' types and nbgrader metadata only."""
+def outline(notebook_path, code=False):
+    """The notebook at ``notebook_path`` with its cells' types and nbgrader metadata only; with
+    ``code``, its code cells keep their source too."""
     with open(notebook_path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     cells = []
     for cell in notebook.get("cells", []):
         kept = {"cell_type": cell.get("cell_type", "code"), "metadata": {}, "source": ""}
+        if code and kept["cell_type"] == "code":
+            source = cell.get("source", "")
+            kept["source"] = source if isinstance(source, str) else "".join(source)
         if "nbgrader" in cell.get("metadata", {}):
             kept["metadata"]["nbgrader"] = cell["metadata"]["nbgrader"]
         if kept["cell_type"] == "code":
@@ -206,20 +215,27 @@ def grading_settings(environ=os.environ):
             if name.startswith("DNN_") and name not in LOCAL_VARIABLES}
 
 
-def build(coursedir, gradebook, config_path):
-    """The grading plan for ``coursedir``'s assignment (an nbgrader CourseDirectory, its
-    ``assignment_id`` set), read from the open ``gradebook`` and the configuration file
-    ``config_path`` (a Path; a course may have none).  Raises MissingEntry when the gradebook
-    lacks the assignment."""
-    assignment = coursedir.assignment_id
+def build(coursedir, gradebook, config_path, assignment=None):
+    """The grading plan for ``assignment`` (default: ``coursedir.assignment_id``) of the course
+    ``coursedir`` (an nbgrader CourseDirectory), read from the open ``gradebook`` and the
+    configuration file ``config_path`` (a Path; a course may have none).  Raises MissingEntry
+    when the gradebook lacks the assignment."""
+    assignment = assignment or coursedir.assignment_id
     definition = assignment_definition(gradebook, assignment)
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
     outlines = {path.name: outline(path) for path in sorted(source.glob("*.ipynb"))}
+    # The student version's code cells: a code cell of the student's notebook that is one of them
+    # is not the student's code (sanitize.FlagSuspiciousCode reads them from release/).
+    release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
+    released = {path.name: outline(path, code=True) for path in sorted(release.glob("*.ipynb"))}
     plan = {
         "course_id": coursedir.course_id, "assignment": assignment, "course_root": str(coursedir.root),
         "config": config_path.read_text(encoding="utf-8") if config_path.is_file() else "",
         "settings": grading_settings(),
-        "source_files": read_folder(source, skip=["*.ipynb"]), "outlines": outlines,
+        # What nbgrader's Autograde copies over each submission: not the notebooks, nor what
+        # the course ignores (the second assignment's data, say).
+        "source_files": read_folder(source, skip=[*coursedir.ignore, "*.ipynb"]), "outlines": outlines,
+        "released": released,
         "definition": definition,
     }
     digest = hashlib.sha256(json.dumps({key: value for key, value in plan.items() if key != "source_files"},
@@ -303,10 +319,11 @@ def restore_state(gradebook, assignment, student, state):
 # Tasks
 # ---------------------------------------------------------------------------------------------
 
-def task(coursedir, gradebook, work):
-    """The task for ``work`` ({"student", "autograde", "feedback"}, from GradingState.tasks):
-    everything a worker needs to do it, read from the course directory and the open gradebook."""
-    student, assignment = work["student"], coursedir.assignment_id
+def task(coursedir, gradebook, work, assignment=None):
+    """The task for ``work`` ({"student", "autograde", "feedback"}, from GradingState.tasks) of
+    ``assignment`` (default: ``coursedir.assignment_id``): everything a worker needs to do it,
+    read from the course directory and the open gradebook."""
+    student, assignment = work["student"], assignment or coursedir.assignment_id
     data = dict(work)
     if work["autograde"]:
         folder = coursedir.format_path(coursedir.submitted_directory, student, assignment)

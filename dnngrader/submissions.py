@@ -18,11 +18,11 @@ import stat
 
 from nbgrader.api import MissingEntry
 
-from .paths import ASSIGNMENT
 
-
-def submitted_students(coursedir, assignment=ASSIGNMENT):
-    """Ids of the students with a notebook in their submitted folder, sorted (as nbgrader finds them)."""
+def submitted_students(coursedir, assignment=None):
+    """Ids of the students with a notebook in their submitted folder of ``assignment`` (default:
+    ``coursedir.assignment_id``), sorted (as nbgrader finds them)."""
+    assignment = assignment or coursedir.assignment_id
     pattern = coursedir.format_path(coursedir.submitted_directory, "*", assignment)
     regexp = coursedir.format_path(coursedir.submitted_directory, "(?P<student_id>[^/]+)", assignment, escape=True)
     students = []
@@ -51,11 +51,13 @@ def _complete_notebook(path):
 
 
 class GradingState:
-    """What is already done for each student of ``assignment``, from the files and ``gradebook``."""
+    """What is already done for each student of ``assignment`` (default: ``coursedir.assignment_id``),
+    from the files and ``gradebook``."""
 
-    def __init__(self, coursedir, gradebook, assignment=ASSIGNMENT, permissions=0o444):
+    def __init__(self, coursedir, gradebook, assignment=None, permissions=0o444):
         """``permissions``: what nbgrader sets on the autograded files (Autograde.permissions)."""
-        self.coursedir, self.gradebook, self.assignment = coursedir, gradebook, assignment
+        self.coursedir, self.gradebook = coursedir, gradebook
+        self.assignment = assignment or coursedir.assignment_id
         self.permissions = permissions
         try:
             self.notebooks = [notebook.name for notebook in gradebook.find_assignment(assignment).notebooks]

@@ -47,7 +47,6 @@ from sqlalchemy import event
 from sqlalchemy.pool import Pool
 
 from . import forked_kernels, gradebook_access, plan, speedups, timestamps
-from .paths import ASSIGNMENT
 from .preprocessors import JudgeTestCells
 from .timing import PhaseClock
 
@@ -58,15 +57,17 @@ def current_clock():
     return _clock
 
 
-def load_course(course_root, db_url=None):
+def load_course(course_root, db_url=None, assignment=None):
     """nbgrader's AutogradeApp, configured from the course directory as `nbgrader autograde` is
-    (nbgrader_config.py of the course, and of the Jupyter config path); not started.  It
-    replaces any earlier one of this process."""
+    (nbgrader_config.py of the course, and of the Jupyter config path), for ``assignment`` (its
+    ``coursedir.assignment_id``; none when not given); not started.  It replaces any earlier one
+    of this process."""
     os.chdir(course_root)
     AutogradeApp.clear_instance()
     app = AutogradeApp.instance()  # the application the course's hooks log to, as under `nbgrader`
     app.initialize(["--db", db_url] if db_url else [])
-    app.coursedir.assignment_id = ASSIGNMENT
+    if assignment:
+        app.coursedir.assignment_id = assignment
     return app
 
 
@@ -258,12 +259,16 @@ class WorkerCourse:
         _scratch_databases.add(str(self.gradebook_path))
         # The kernel's hidden-test hook finds the grading code above the notebook, at the course root.
         (self.root / "dnngrader").symlink_to(Path(__file__).resolve().parent, target_is_directory=True)
-        self.app = load_course(self.root, self.db_url)
+        self.app = load_course(self.root, self.db_url, self.assignment)
         # Each submission's log travels with its result; the worker's own output is Dask's.
         for handler in list(self.app.log.handlers):
             if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout):
                 self.app.log.removeHandler(handler)
         self.coursedir = self.app.coursedir
+        release = Path(self.coursedir.format_path(self.coursedir.release_directory, ".", self.assignment))
+        release.mkdir(parents=True, exist_ok=True)
+        for name, notebook in grading_plan.get("released", {}).items():
+            (release / name).write_text(json.dumps(notebook, indent=1), encoding="utf-8")
         self.grader = SubmissionGrader(self.app)
 
     @staticmethod
@@ -336,6 +341,9 @@ class WorkerCourse:
 
     def close(self):
         _scratch_databases.discard(str(getattr(self, "gradebook_path", "")))
+        # The kernel templates were started for this course (its sandbox hides this root): the
+        # next plan, another assignment's say, starts its own.
+        forked_kernels.close_templates()
         try:
             inside = Path.cwd().resolve().is_relative_to(self.root)
         except OSError:  # the working folder is gone already
