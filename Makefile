@@ -13,12 +13,12 @@ DEBIAN_PACKAGES := chromium $(SANDBOX_PACKAGES) postgresql
 .PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test grading-report grade bench lock clean
 
 help:
-	@echo "make demo     grade the sample submissions in a scratch course (demo/), show the results"
+	@echo "make demo     grade the sample submissions of both assignments in a scratch course (demo/), show the results"
 	@echo "make test     run the whole test suite"
 	@echo "make course-check  what the course repository's CI runs: generated files, solutions, release"
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
-	@echo "make grade    grade submitted/ on Dask: a local cluster (JOBS=n workers) or SCHEDULER=tcp://host:8786;"
-	@echo "              ZIP=lms-download.zip to collect first; then feedback, CSV, chart"
+	@echo "make grade    grade submitted/ on Dask, every assignment (or ASSIGNMENT=name): a local cluster (JOBS=n"
+	@echo "              workers) or SCHEDULER=tcp://host:8786; ZIP=lms-download.zip to collect first; then feedback, CSV, chart"
 	@echo "make bench    time stock nbgrader against make grade, and 1, 2 and 4 Dask workers (N=200 submissions)"
 	@echo "make lab      JupyterLab for a student: work/ with the course's nbgrader settings, a working copy of the release"
 	@echo "make validate  run a notebook as a student's runs, show which visible checks pass (NB=notebook)"
@@ -95,13 +95,15 @@ test: venv debian-packages
 grading-report: venv
 	$(BIN)/python -m dnngrader.grading_report
 
-# The whole class, on Dask: make grade [JOBS=4 | SCHEDULER=tcp://host:8786] [ZIP=download.zip]
-# [GRADE_ARGS="--force ..."].  JOBS: workers of the local Dask cluster (default: one per core);
+# The whole class, on Dask: make grade [ASSIGNMENT=name] [JOBS=4 | SCHEDULER=tcp://host:8786]
+# [ZIP=download.zip] [GRADE_ARGS="--force ..."].  ASSIGNMENT: grade that assignment only (default:
+# every assignment with submissions in submitted/, one after another; a ZIP is of one assignment,
+# so it needs ASSIGNMENT when the gradebook has several).  JOBS: workers of the local Dask cluster (default: one per core);
 # SCHEDULER: an existing Dask cluster's scheduler instead (README: "Grading on a Dask cluster").
 # GRADE_ARGS and BENCH_ARGS reach the shell as written: $(value ...) keeps make from expanding
 # a `$` in them (a --pattern regular expression ending in `$'` would otherwise lose it).
 grade: venv
-	$(BIN)/python -m dnngrader.grade $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(ZIP),--zip $(ZIP)) $(value GRADE_ARGS)
+	$(BIN)/python -m dnngrader.grade $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(ZIP),--zip $(ZIP)) $(value GRADE_ARGS)
 
 # Stock nbgrader against `make grade` on N synthetic submissions (default 200), in scratch courses,
 # and the throughput with 1, 2 and 4 local Dask workers (BENCH_ARGS="--workers 1,2,4").

@@ -75,10 +75,11 @@ class ScratchCourse:
         return subprocess.run([sys.executable, "-m", "dnngrader.grade", "--course", str(self.root), *args],
                               cwd=self.root, env=self.env(), capture_output=True, text=True, timeout=timeout)
 
-    def grades(self):
-        """student -> the export row (a score per function, total, max, flagged, notes)."""
+    def grades(self, assignment=ASSIGNMENT):
+        """student -> the row of ``assignment`` (a score per function, total, max, flagged, notes;
+        export.assignment_rows)."""
         with Gradebook(self.db_url) as gradebook:
-            rows = export.grade_rows(gradebook, autograded=self.root / "autograded")
+            rows = export.assignment_rows(gradebook, assignment, autograded=self.root / "autograded")
         return {row["student"]: row for row in rows}
 
     def autograded_notebook(self, student, assignment=ASSIGNMENT):
