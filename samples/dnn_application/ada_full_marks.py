@@ -1,0 +1,1 @@
+"""A complete, correct submission: every answer cell holds the instructor's solution."""
