@@ -110,7 +110,7 @@ class DaskCluster:
 def autograded(course):
     coursedir = CourseDirectory(root=str(course.root))
     with Gradebook(course.db_url, COURSE_ID) as gradebook:
-        state = GradingState(coursedir, gradebook)
+        state = GradingState(coursedir, gradebook, ASSIGNMENT)
         return {student for student in STUDENTS if state.autograded(student)}
 
 
@@ -304,9 +304,11 @@ def test_a_submission_that_kills_its_worker_every_time_fails_alone(new_class_cou
     with open(course.root / "reports" / "grades.csv", newline="") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert sorted(rows) == ["ada_full_marks", "ben_blank", "pam_poison"]
-    assert float(rows["ada_full_marks"]["total"]) == 100 and float(rows["ben_blank"]["total"]) == 0
-    assert float(rows["pam_poison"]["total"]) == 0
-    assert rows["pam_poison"]["notes"].startswith(f"grading failed: its grading worker died {tries} times")
+    total = f"{ASSIGNMENT}:total"
+    assert float(rows["ada_full_marks"][total]) == 100 and float(rows["ben_blank"][total]) == 0
+    assert float(rows["pam_poison"][total]) == 0
+    assert rows["pam_poison"]["notes"].startswith(
+        f"{ASSIGNMENT}: grading failed: its grading worker died {tries} times")
     log = (course.root / "reports" / "grading.log").read_text()
     # Dask's nanny started the worker again after each death; the last restart may be logged
     # after the command has stopped listening (it stops once the submission has failed).

@@ -27,12 +27,13 @@ from nbgrader.api import Gradebook
 
 from dnngrader import build, findings, samples
 from dnngrader.course import ScratchCourse
-from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
+from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT
 from working_tree import git, run, working_tree_clone
 
 COURSE_ID = "dnn-step-by-step"
 CHECKSUM_WARNING = re.compile(r"checksum'?\s+for\s+(?:grade\s+)?cell\s+'?(\w+)'?\s+has changed", re.I)
-SAMPLE_STUDENTS = sorted(path.stem for path in (COURSE_ROOT / "samples").glob("*.py"))
+SAMPLE_STUDENTS = sorted(path.stem for path in (COURSE_ROOT / "samples").glob("*.py"))  # the first assignment's
+APPLICATION_STUDENTS = samples.sample_students(APPLICATION)
 # What a course keeps of its grading; the demo must leave all of it alone.
 COURSE_DATA = ("submitted", "autograded", "feedback", "reports", "exchange", "release", "gradebook.db")
 
@@ -192,13 +193,31 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
     demo = clone / "demo"
     assert f"Demo course: {demo}" in done.stdout
     with open(demo / "reports" / "grades.csv", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert sorted(row["student"] for row in rows) == SAMPLE_STUDENTS
-    table = done.stdout.split("Autograding with nbgrader")[1]
-    for student in SAMPLE_STUDENTS:
-        assert re.search(rf"^{student}\b.*\s[\d.]+/[\d.]+\s", table, re.M), student
-        assert (demo / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
-    assert re.search(r"^student\s.*\stotal", table, re.M)
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert sorted(rows) == sorted(set(SAMPLE_STUDENTS) | set(APPLICATION_STUDENTS))  # one row per student
+    graded = done.stdout.split("Autograding with nbgrader")[1]
+    # A table per assignment, the first assignment's first.
+    first = graded.split(f"\n{ASSIGNMENT} (")[1].split(f"\n{APPLICATION} (")[0]
+    second = graded.split(f"\n{APPLICATION} (")[1]
+    for table, assignment, students in ((first, ASSIGNMENT, SAMPLE_STUDENTS),
+                                        (second, APPLICATION, APPLICATION_STUDENTS)):
+        table = table.split("\n\n")[0]  # the notes on students follow a blank line
+        assert re.search(r"^student\s.*\stotal", table, re.M), assignment
+        listed = re.findall(r"^(\w+)\b.*\s[\d.]+/[\d.]+\s", table, re.M)
+        assert sorted(listed) == students, assignment
+        for student in students:
+            assert (demo / "feedback" / student / assignment / f"{assignment}.html").is_file()
+            assert float(rows[student][f"{assignment}:total"]) == float(
+                re.search(rf"^{student}\b.*\s([\d.]+)/[\d.]+\s*$", table, re.M).group(1))
+    assert re.search(r"^student\s+init\s+init_deep\s+linear_fwd\s", first, re.M)  # the first table as it was
+    assert re.search(r"^student\s+init_deep_scaled\s+two_layer_model\s+L_layer_model\s+predict\s+total", second, re.M)
+    # A student without a submission of an assignment has empty cells there, not 0.
+    only_second = sorted(set(APPLICATION_STUDENTS) - set(SAMPLE_STUDENTS))
+    assert only_second and all(rows[student][f"{ASSIGNMENT}:total"] == "" for student in only_second)
+    assert float(rows["ada_full_marks"][f"{APPLICATION}:total"]) == 100
+    assert float(rows["ben_blank"][f"{APPLICATION}:total"]) == 0
+    for student in set(APPLICATION_STUDENTS) - {"ada_full_marks", "ben_blank"}:  # one mistake each
+        assert 0 < float(rows[student][f"{APPLICATION}:total"]) < 100, student
 
 
 def test_demo_refuses_to_replace_a_folder_it_did_not_make(tmp_path):

@@ -82,30 +82,40 @@ def test_every_student_gets_feedback_html(parallel):
         assert "compute_cost" in html and "run_hidden_tests" not in html
 
 
+def column(name):
+    """The grade sheet's column of ``name`` (total, max or a function) of the assignment."""
+    return export.column(ASSIGNMENT, name)
+
+
 def test_csv_has_a_row_per_student_and_a_column_per_function(parallel):
     rows = list(csv.DictReader(io.StringIO(parallel["csv"])))
-    assert list(rows[0]) == export.COLUMNS
+    assert list(rows[0]) == export.columns([ASSIGNMENT])  # the only assignment of this course
+    assert list(rows[0])[:4] == ["student", column("total"), column("max"), column(GRADED_FUNCTIONS[0])]
+    assert column("total") == f"{ASSIGNMENT}:total" and column("linear_forward") == f"{ASSIGNMENT}:linear_forward"
+    assert list(rows[0])[-2:] == ["flagged", "notes"]
     assert [row["student"] for row in rows] == sorted(STUDENTS)
     by_student = {row["student"]: row for row in rows}
-    assert float(by_student["ada_full_marks"]["total"]) == 100.0
-    assert float(by_student["ben_blank"]["total"]) == 0.0
-    assert float(by_student["cleo_shapes"]["linear_forward"]) == 0.0
+    assert float(by_student["ada_full_marks"][column("total")]) == 100.0
+    assert float(by_student["ben_blank"][column("total")]) == 0.0
+    assert float(by_student["cleo_shapes"][column("linear_forward")]) == 0.0
     for row in rows:
-        assert float(row["total"]) == pytest.approx(sum(float(row[name]) for name in GRADED_FUNCTIONS))
+        assert float(row[column("total")]) == pytest.approx(sum(float(row[column(name)]) for name in GRADED_FUNCTIONS))
         expected = parallel["snapshot"]["students"][row["student"]]["submissions"][ASSIGNMENT]["score"]
-        assert float(row["total"]) == pytest.approx(expected)
+        assert float(row[column("total")]) == pytest.approx(expected)
 
 
 def test_png_plots_the_scores_and_pass_rates_of_the_csv(parallel, tmp_path):
-    rows = [{**row, **{name: float(row[name]) for name in [*GRADED_FUNCTIONS, "total"]}}
+    rows = [{name: float(row[column(name)]) for name in [*GRADED_FUNCTIONS, "total"]}
             for row in csv.DictReader(io.StringIO(parallel["csv"]))]
     png = tmp_path / "grades.png"
     png.write_bytes(parallel["png"])
     pixels = matplotlib.image.imread(png)
     colours = np.unique(np.round(pixels[..., :3] * 255).reshape(-1, 3), axis=0)
     assert pixels.shape[0] >= 400 and pixels.shape[1] >= 1000 and len(colours) > 100  # a real chart
-    plotted = analytics.read_plotted(png)
-    assert plotted["students"] == len(STUDENTS)
+    drawn = analytics.read_plotted(png)
+    assert drawn["order"] == [ASSIGNMENT]  # a row of panels per assignment with submissions
+    plotted = drawn["assignments"][ASSIGNMENT]
+    assert plotted["students"] == len(STUDENTS) and plotted["max"] == 100
     totals = [row["total"] for row in rows]
     per_bin = [sum(low <= total < low + 10 or low == 90 and total == 100 for total in totals) for low in range(0, 100, 10)]
     assert plotted["students_per_bin"] == per_bin
@@ -263,8 +273,9 @@ import pickle, sys
 from pathlib import Path
 from nbgrader.api import Gradebook
 from dnngrader import plan, worker
+from dnngrader.paths import ASSIGNMENT
 root, student, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-app = worker.load_course(root)
+app = worker.load_course(root, assignment=ASSIGNMENT)
 coursedir = app.coursedir
 with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
     grading_plan = plan.build(coursedir, gradebook, root / "nbgrader_config.py")

@@ -72,6 +72,10 @@ def notes_cell(course, student):
     return first.source
 
 
+# The grade sheet's columns of the assignment (export.py: <assignment>:total, <assignment>:max).
+TOTAL, MAX = f"{ASSIGNMENT}:total", f"{ASSIGNMENT}:max"
+
+
 def csv_rows(path):
     with open(path, newline="") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}
@@ -238,9 +242,10 @@ def test_nbgrader_autograde_grades_a_submission_whose_time_cannot_be_read(new_co
     assert exported.returncode == 0, exported.stderr[-3000:]
     rows = csv_rows(course.root / "grades.csv")
     assert sorted(rows) == ["zz0", "zz_empty"]
-    assert float(rows["zz0"]["total"]) == 100 and "could not be read" in rows["zz0"]["notes"]
-    assert float(rows["zz_empty"]["total"]) == 0 and float(rows["zz_empty"]["max"]) == 100
-    assert rows["zz_empty"]["notes"] == f"not autograded: the submission has no {NOTEBOOK} (it has no notebook at all)"
+    assert float(rows["zz0"][TOTAL]) == 100 and "could not be read" in rows["zz0"]["notes"]
+    assert float(rows["zz_empty"][TOTAL]) == 0 and float(rows["zz_empty"][MAX]) == 100
+    assert rows["zz_empty"]["notes"] == (f"{ASSIGNMENT}: not autograded: the submission has no {NOTEBOOK} "
+                                         "(it has no notebook at all)")
 
 
 def test_the_parallel_grader_grades_it_too_and_every_submission_folder_has_a_row(new_course):
@@ -257,12 +262,12 @@ def test_the_parallel_grader_grades_it_too_and_every_submission_folder_has_a_row
     assert "the submission time could not be read" in notes_cell(course, "zz0")
     rows = csv_rows(course.root / "reports" / "grades.csv")
     assert sorted(rows) == ["zz0", "zz_empty", "zz_renamed"]
-    assert float(rows["zz0"]["total"]) == 100
+    assert float(rows["zz0"][TOTAL]) == 100
     assert f"timestamp.txt says `{BAD_TIME}`" in rows["zz0"]["notes"]
     assert "treated as on time: no late penalty" in rows["zz0"]["notes"]
-    assert float(rows["zz_empty"]["total"]) == 0 and "has no notebook at all" in rows["zz_empty"]["notes"]
-    assert float(rows["zz_renamed"]["total"]) == 0
-    assert rows["zz_renamed"]["notes"] == (f"not autograded: the submission has no {NOTEBOOK} "
+    assert float(rows["zz_empty"][TOTAL]) == 0 and "has no notebook at all" in rows["zz_empty"]["notes"]
+    assert float(rows["zz_renamed"][TOTAL]) == 0
+    assert rows["zz_renamed"]["notes"] == (f"{ASSIGNMENT}: not autograded: the submission has no {NOTEBOOK} "
                                            f"(it has {ASSIGNMENT}-Copy1.ipynb instead)")
 
 
@@ -320,7 +325,7 @@ def test_lms_times_of_other_kinds_are_read_or_reported_never_guessed(lms_course,
     assert "`01.12.2026-15-30-10` does not match the format `%Y-%m-%d-%H-%M-%S` (time zone Europe/Berlin)" in notes
     assert "treated as on time: no late penalty" in notes
     rows = csv_rows(course.root / "reports" / "grades.csv")
-    assert "could not be read" in rows["zz2"]["notes"] and float(rows["zz2"]["total"]) == 100
+    assert "could not be read" in rows["zz2"]["notes"] and float(rows["zz2"][TOTAL]) == 100
 
     assert (course.submitted / "zz3" / ASSIGNMENT / "timestamp.txt").read_text() == "2026-12-01T23:00:05+01:00"
     assert submission(course, "zz3") == (datetime(2026, 12, 1, 22, 0, 5), 0, None, 100.0)
@@ -329,7 +334,7 @@ def test_lms_times_of_other_kinds_are_read_or_reported_never_guessed(lms_course,
     # The control: a time after the due date is late, and the "zero" penalty takes every point.
     assert (course.submitted / "zz4" / ASSIGNMENT / "timestamp.txt").read_text() == "2026-12-02T01:00:10+01:00"
     assert submission(course, "zz4") == (datetime(2026, 12, 2, 0, 0, 10), 11, 100.0, 100.0)
-    assert float(rows["zz4"]["total"]) == 100  # the export sums the test cells; nbgrader's score has the penalty
+    assert float(rows["zz4"][TOTAL]) == 100  # the export sums the test cells; nbgrader's score has the penalty
 
 
 def test_nbgrader_zip_collect_reads_the_time_with_the_configured_format_and_zone(new_course):
