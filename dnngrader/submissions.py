@@ -60,7 +60,7 @@ class GradingState:
         self.assignment = assignment or coursedir.assignment_id
         self.permissions = permissions
         try:
-            self.notebooks = [notebook.name for notebook in gradebook.find_assignment(assignment).notebooks]
+            self.notebooks = [notebook.name for notebook in gradebook.find_assignment(self.assignment).notebooks]
         except MissingEntry:
             self.notebooks = []
 
