@@ -332,7 +332,8 @@ def main(argv=None):
               flush=True)
 
     log_path = reports / "grading.log"
-    log_path.write_text("")
+    if all_tasks:  # a run with nothing to grade keeps the last run's log
+        log_path.write_text("")
     grading_started = time.monotonic()
     cpu_started = time.process_time()
     runs, cluster_cpu, stopped = _grade(app, args, todo, jobs, log_path)

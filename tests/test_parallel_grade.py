@@ -147,10 +147,14 @@ def test_a_second_run_grades_nothing_again(parallel):
     course = parallel["course"]
     notebook = course.autograded_notebook("cleo_shapes")
     before = notebook.stat().st_mtime_ns
+    log = course.root / "reports" / "grading.log"
+    graded_log = log.read_text()
     done = course.grade(timeout=GRADE_TIMEOUT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert re.search(r"submissions in submitted/: (\d+) already graded, 0 to grade", done.stdout)
     assert notebook.stat().st_mtime_ns == before
+    # The log of the run that graded them is kept (nothing of this run replaces it).
+    assert "==== cleo_shapes: graded" in graded_log and log.read_text().startswith(graded_log)
 
 
 def test_a_zip_of_an_lms_download_is_collected_and_graded(parallel, submissions, stock, tmp_path):

@@ -234,3 +234,12 @@ def test_make_validate_runs_the_working_copy_or_else_the_release(tmp_path):
         assert done.returncode == 0, done.stderr
         [line] = [line for line in done.stdout.splitlines() if "-m dnngrader.validate" in line]
         assert line.split()[3:] == expected
+
+
+def test_a_notebook_is_checked_against_the_assignment_its_file_name_names(tmp_path):
+    from dnngrader.paths import APPLICATION_SOURCE_NOTEBOOK, SOURCE_NOTEBOOK
+    from dnngrader.validate import default_assignment_notebook
+    work = tmp_path / "work"
+    assert default_assignment_notebook(work / "dnn_application" / "dnn_application.ipynb") == APPLICATION_SOURCE_NOTEBOOK
+    assert default_assignment_notebook(work / "dnn_step_by_step" / "dnn_step_by_step.ipynb") == SOURCE_NOTEBOOK
+    assert default_assignment_notebook(work / "my copy.ipynb") == SOURCE_NOTEBOOK  # any other name: the first

@@ -62,12 +62,15 @@ def run(folder, iterations=ITERATIONS, log=None):
 def table(results, last_costs, iterations):
     """The figures as a Markdown table, columns as in application.md's reference table."""
     last_recorded = (iterations - 1) // models.RECORD_EVERY * models.RECORD_EVERY
-    lines = [f"| model | cost at 0 | at 100 | at {last_recorded} | at {iterations - 1} "
-             "| train accuracy | test accuracy |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    # The reference table's iterations (0, 100, the last recorded), each once: a short run
+    # (--iterations 50) records the cost at 0 only.
+    recorded = list(dict.fromkeys(i for i in (0, models.RECORD_EVERY, last_recorded) if i <= last_recorded))
+    headings = [f"cost at {recorded[0]}"] + [f"at {i}" for i in recorded[1:]] + [f"at {iterations - 1}"]
+    lines = [f"| model | {' | '.join(headings)} | train accuracy | test accuracy |",
+             "| " + " | ".join(["---"] * (len(headings) + 3)) + " |"]
     for key, (title, _, _) in MODELS.items():
         costs = results[key]["costs"]
-        cells = [costs.get("0"), costs.get("100"), costs.get(str(last_recorded)), last_costs[key],
+        cells = [costs.get(str(i)) for i in recorded] + [last_costs[key],
                  results[key]["train_accuracy"], results[key]["test_accuracy"]]
         lines.append(f"| {title} | " + " | ".join("-" if c is None else repr(c) for c in cells) + " |")
     return "\n".join(lines)
