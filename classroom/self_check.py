@@ -159,11 +159,18 @@ def assignment_cells(path):
     return cells
 
 
-def default_assignment_notebook():
+def default_assignment_notebook(notebook=None):
     """Where the assignment's list of graded cells is read from: the source notebook when the
-    course's source/ is there, else the release notebook.  Returns a Path, or None when neither
-    exists."""
-    for path in (SOURCE_NOTEBOOK, RELEASE_NOTEBOOK):
+    course's source/ is there, else the release notebook.  The assignment is the one whose
+    notebook has the file name of ``notebook`` (a Path; e.g. work/dnn_application/
+    dnn_application.ipynb is checked against source/dnn_application/), else the first
+    assignment.  Returns a Path, or None when neither exists."""
+    candidates = []
+    if notebook is not None:
+        name = Path(notebook).stem
+        # The folders of every assignment's source and release: source/ and release/.
+        candidates = [Path(path).parent.parent / name / f"{name}.ipynb" for path in (SOURCE_NOTEBOOK, RELEASE_NOTEBOOK)]
+    for path in (*candidates, SOURCE_NOTEBOOK, RELEASE_NOTEBOOK):
         if path.is_file():
             return path
     return None
@@ -609,7 +616,7 @@ def main(argv=None):
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    against = args.against or default_assignment_notebook()
+    against = args.against or default_assignment_notebook(args.notebooks[0])
     result = {"exit_code": EXIT_UNCHECKED, "checked_against": _display(against) if against else None,
               "notebooks": [], "errors": []}
     expected = None

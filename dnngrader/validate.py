@@ -35,7 +35,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from .paths import ASSIGNMENT, COURSE_ROOT, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
+from .paths import ASSIGNMENT, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNCHECKED = 0, 1, 2
 DEFAULT_TIMEOUT = 60
@@ -164,7 +164,8 @@ def default_assignment_notebook(notebook=None):
     candidates = []
     if notebook is not None:
         name = Path(notebook).stem
-        candidates = [COURSE_ROOT / folder / name / f"{name}.ipynb" for folder in ("source", "release")]
+        # The folders of every assignment's source and release: source/ and release/.
+        candidates = [Path(path).parent.parent / name / f"{name}.ipynb" for path in (SOURCE_NOTEBOOK, RELEASE_NOTEBOOK)]
     for path in (*candidates, SOURCE_NOTEBOOK, RELEASE_NOTEBOOK):
         if path.is_file():
             return path
