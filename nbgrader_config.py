@@ -11,7 +11,7 @@ Settings an instructor may want to change can also come from the environment:
   DNN_TRAINING_ITERATIONS  iterations of the second assignment's training cells while it is
                       graded (default: 5; the notebook's own default, 2500, takes minutes, and
                       those cells are not graded)
-  DNN_SANDBOX         0: grade WITHOUT the sandbox of dnngrader/sandbox.py (default 1: every
+  DNN_SANDBOX         0: grade WITHOUT the sandbox of dnngrader/plugins/sandbox.py (default 1: every
                       grading kernel runs in bubblewrap, README: Threat model)
   DNN_SANDBOX_DISK_MB the sandboxed kernel's writable /tmp, in memory, in MiB (default: 256)
   DNN_LMS_TIME_FORMAT strptime format of the submission times in LMS file names (zip_collect;
@@ -25,9 +25,9 @@ import sys
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, COURSE_ROOT)  # the kit's preprocessors live in dnngrader/ next to this file
 
-from dnngrader import execute, findings, hooks, sandbox, sanitize, timestamps  # noqa: E402
-from dnngrader import preprocessors as kit  # noqa: E402
-from dnngrader.overwrite import OverwriteReleasedCells  # noqa: E402
+from dnngrader.plugins import execute, findings, hooks, sandbox, sanitize, timestamps  # noqa: E402
+from dnngrader.plugins import preprocessors as kit  # noqa: E402
+from dnngrader.plugins.overwrite import OverwriteReleasedCells  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -66,7 +66,7 @@ timestamps.install()
 # Collecting an LMS download (`nbgrader zip_collect`, `make grade ZIP=...`): the submission time
 # in the file names (the pattern's `timestamp` group) is read with this strptime format, in this
 # time zone, never guessed; a time that does not match is reported and counts as on time.
-c.ZipCollectApp.collector_plugin = "dnngrader.lms.TimedFileNameCollector"
+c.ZipCollectApp.collector_plugin = "dnngrader.plugins.lms.TimedFileNameCollector"
 c.TimedFileNameCollector.timestamp_format = os.environ.get("DNN_LMS_TIME_FORMAT", "%Y-%m-%d-%H-%M-%S")
 c.TimedFileNameCollector.timezone = os.environ.get("DNN_LMS_TIMEZONE", "UTC")
 
@@ -101,7 +101,7 @@ c.Autograde.autograde_preprocessors = [
 ]
 
 # `nbgrader export` writes one row per student with a column per graded function.
-c.ExportApp.plugin_class = "dnngrader.export.FunctionGradesExport"
+c.ExportApp.plugin_class = "dnngrader.plugins.export.FunctionGradesExport"
 
 # Feedback shows each test's verdict but not the hook that runs the hidden checks.
 c.GenerateFeedback.preprocessors = [

@@ -539,7 +539,7 @@ def accepted_routes(name, part=None):
     W A_prev + b.  An answer that relies on the promise (dZ = AL - Y for the output layer, or Z
     recomputed from the linear cache) is right for every input the contract allows, but gives
     other numbers on these inputs; such an answer passes.  The routes and their outputs come
-    from the practice file, where the grader's routes (dnngrader/routes.py) computed them; empty
+    from the practice file, where the grader's routes (dnngrader/judge/routes.py) computed them; empty
     when that file is missing."""
     extras = _visible_extras(name, part)
     return extras[2] if extras is not None else []
@@ -561,7 +561,7 @@ PRACTICE_FILE = "practice_cases.json"
 SIGNIFICANT_DIGITS = 10
 # The graded functions each function calls, directly or through another.  While a function is
 # checked, these names in its namespace answer as correct versions would (as the grader lends it
-# the reference versions: dnngrader/delivery.py), so a mistake in a callee costs only the callee.
+# the reference versions: dnngrader/judge/delivery.py), so a mistake in a callee costs only the callee.
 CALLEES = {
     "linear_activation_forward": ("linear_forward",),
     "L_model_forward": ("linear_forward", "linear_activation_forward"),
@@ -784,7 +784,7 @@ def _stand_in(callee, calls, own, answered_by_own, inside_own):
 def names_set(namespace, values):
     """While the block runs, each name of ``values`` in ``namespace`` (a dict) is bound to its
     value; afterwards each is put back as it was, or removed if it was not there, even when the
-    block raises.  The grader lends its callees the same way (dnngrader/runtime.py)."""
+    block raises.  The grader lends its callees the same way (dnngrader/judge/runtime.py)."""
     saved = {key: namespace.get(key, _MISSING) for key in values}
     try:
         namespace.update(values)
@@ -989,7 +989,7 @@ def run_hidden_tests(test_id):
     course directory), not in the student's assignment; this finds it above the notebook.
     """
     folder = os.path.abspath(os.getcwd())
-    while not os.path.isfile(os.path.join(folder, "dnngrader", "runtime.py")):
+    while not os.path.isfile(os.path.join(folder, "dnngrader", "judge", "runtime.py")):
         parent = os.path.dirname(folder)
         if parent == folder:
             raise RuntimeError("Hidden tests need the course's dnngrader package, which was not "
@@ -997,6 +997,6 @@ def run_hidden_tests(test_id):
         folder = parent
     if folder not in sys.path:
         sys.path.append(folder)
-    from dnngrader import runtime
+    from dnngrader.judge import runtime
 
     runtime.run_hidden_tests(test_id)

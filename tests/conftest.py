@@ -19,7 +19,7 @@ for _name in [name for name in os.environ if name.startswith("JUPYTER_") or name
 
 import shutil  # noqa: E402
 
-from dnngrader.course import ScratchCourse  # noqa: E402
+from dnngrader.tools.course import ScratchCourse  # noqa: E402
 from dnngrader.paths import ASSIGNMENT  # noqa: E402
 from grading_class import gradebook_snapshot, write_class  # noqa: E402
 

@@ -6,7 +6,9 @@ import shutil
 
 from nbgrader.api import Gradebook
 
-from dnngrader import samples, snapshot
+from dnngrader.tools import samples
+
+from dnngrader.batch import snapshot
 from dnngrader.paths import ASSIGNMENT
 
 COURSE_ID = "dnn-step-by-step"

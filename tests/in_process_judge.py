@@ -2,8 +2,9 @@
 case of a test cell, with the reference versions of the functions it calls, send the results
 through the same payload encoding, and return the judge's verdict."""
 
-from dnngrader import judge, payload
-from dnngrader.cases import TESTS
+from dnngrader.judge import payload
+from dnngrader.judge.verdict import judge
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 
 
 def define(code, ref):
@@ -26,4 +27,4 @@ def verdict(code, test_id, ref):
         else:
             results.append({"status": "returned", "value": payload.encode(value),
                             "args_after": payload.encode(args)})
-    return judge.judge(test_id, payload.loads(payload.dumps(results)), ref)
+    return judge(test_id, payload.loads(payload.dumps(results)), ref)

@@ -2,7 +2,7 @@
 in test_grading_accuracy.py: every wrong answer loses points in its own function and nowhere
 else, every valid alternative keeps full marks, all through real `nbgrader autograde
 dnn_application` in a scratch course; each wrong answer's verdict gives the hint its entry
-records, and no verdict shows a hidden case's values.  The hints of dnngrader/application/hints.py
+records, and no verdict shows a hidden case's values.  The hints of dnngrader/assignments/dnn_application/hints.py
 are also checked one by one, judged in-process as the grader judges."""
 
 import contextlib
@@ -14,11 +14,20 @@ import re
 import numpy as np
 import pytest
 
-from dnngrader import assignments, catalogue, grading_report, hints, judge, payload, reference
-from dnngrader.application import cases as application_cases
-from dnngrader.application import hints as application_hints
-from dnngrader.application import models
-from dnngrader.course import ScratchCourse
+from dnngrader import assignments
+
+from dnngrader.tools import catalogue, grading_report
+
+from dnngrader.assignments.dnn_step_by_step import hints
+
+from dnngrader.judge import payload
+from dnngrader.judge.verdict import judge
+
+from dnngrader.assignments import reference
+from dnngrader.assignments.dnn_application import cases as application_cases
+from dnngrader.assignments.dnn_application import hints as application_hints
+from dnngrader.assignments.dnn_application import models
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import APPLICATION, ASSIGNMENT
 
 ENTRIES = catalogue.load(assignment=APPLICATION)
@@ -211,7 +220,7 @@ def verdict_on(code, function):
         else:
             results.append({"status": "returned", "value": payload.encode(value),
                             "args_after": payload.encode(args), "printed": len(printed.getvalue())})
-    return judge.judge(test_id, payload.loads(payload.dumps(results)), ref)
+    return judge(test_id, payload.loads(payload.dumps(results)), ref)
 
 
 @pytest.mark.parametrize("name", [entry.name for entry in WRONG])

@@ -12,8 +12,8 @@ import h5py
 import numpy as np
 import pytest
 
-from dnngrader.application import data, models, standin
-from dnngrader.application.__main__ import main as reference_main
+from dnngrader.assignments.dnn_application import data, models, standin
+from dnngrader.assignments.dnn_application.__main__ import main as reference_main
 from dnngrader.paths import COURSE_ROOT
 
 CLASSES = np.array([b"non-cat", b"cat"], dtype="S7")

@@ -9,11 +9,13 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from dnngrader import reference, sandbox
-from dnngrader.application.cases import TESTS
-from dnngrader.course import ScratchCourse
+from dnngrader.assignments import reference
+
+from dnngrader.plugins import sandbox
+from dnngrader.assignments.dnn_application.cases import TESTS
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK
-from dnngrader.samples import without_solution_markers
+from dnngrader.tools.samples import without_solution_markers
 
 FUNCTIONS = ("initialize_parameters_deep_scaled", "two_layer_model", "L_layer_model", "predict")
 SOLUTIONS = {name: without_solution_markers(source)
@@ -144,7 +146,7 @@ def test_the_notebooks_own_cells_are_not_flagged(course):
 def test_hidden_cases_show_no_inputs_or_expected_values(course):
     """A failing hidden case says which outputs are wrong and their shapes, never a value the
     student could copy (no expected or returned array, no number with decimals).  The hints
-    after the cases are fixed sentences (dnngrader/application/hints.py), which may name the
+    after the cases are fixed sentences (dnngrader/assignments/dnn_application/hints.py), which may name the
     0.5 threshold or the 0.01 scale."""
     failing = 0
     for student in ("app_hard_coded_dims", "app_small_initialisation", "app_predict_at_least_half"):

@@ -1,5 +1,5 @@
 """The second assignment's notebook, dnn_application: the source runs top to bottom, its solutions
-are the reference models' (dnngrader/application/models.py), the release is nbgrader's student
+are the reference models' (dnngrader/assignments/dnn_application/models.py), the release is nbgrader's student
 version without any solution (neither this assignment's nor the first one's), and the helper
 loader finds the student's first notebook or says clearly why it cannot.
 
@@ -18,9 +18,11 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from dnngrader import build, reference
-from dnngrader.application import models
-from dnngrader.course import ScratchCourse
+from dnngrader.tools import build
+
+from dnngrader.assignments import reference
+from dnngrader.assignments.dnn_application import models
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import COURSE_ROOT, SHARED_FILES
 from dnngrader.paths import SOURCE_NOTEBOOK as STEP_BY_STEP_SOURCE
 from dnngrader.paths import RELEASE_NOTEBOOK as STEP_BY_STEP_RELEASE

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from dnngrader import samples
+from dnngrader.tools import samples
 from dnngrader.paths import GRADED_FUNCTIONS
 
 NOISY_LINEAR_FORWARD = '''

@@ -39,9 +39,9 @@ import pytest
 from processes import stop_process_group
 from playwright import sync_api as playwright_sync
 
-from dnngrader import build
+from dnngrader.tools import build
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
-from dnngrader.samples import fill_answers
+from dnngrader.tools.samples import fill_answers
 from working_tree import working_tree_clone
 
 CHROMIUM = Path("/usr/bin/chromium")

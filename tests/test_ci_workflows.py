@@ -14,8 +14,8 @@ import sys
 import nbformat
 import yaml
 
-from dnngrader import classroom, samples
-from dnngrader.build import nbgrader_env
+from dnngrader.tools import classroom, samples
+from dnngrader.tools.build import nbgrader_env
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
 
 COURSE_WORKFLOW = COURSE_ROOT / ".github" / "workflows" / "course.yml"

@@ -31,10 +31,14 @@ from distributed.security import Security
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 
-from dnngrader import reference, samples, snapshot
-from dnngrader.cluster import ALLOWED_FAILURES
+from dnngrader.assignments import reference
+
+from dnngrader.tools import samples
+
+from dnngrader.batch import snapshot
+from dnngrader.batch.cluster import ALLOWED_FAILURES
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
-from dnngrader.submissions import GradingState
+from dnngrader.batch.submissions import GradingState
 
 from grading_class import COURSE_ID, GRADE_TIMEOUT, STUDENTS, gradebook_snapshot
 from processes import stop_process_group
@@ -134,7 +138,7 @@ def killed_worker_run(tmp_path_factory, new_class_course):
         timings = course.root / "timings.json"
         output = course.root / "grade-output.txt"
         with open(output, "w") as out:
-            run = subprocess.Popen([sys.executable, "-m", "dnngrader.grade", "--course", str(course.root),
+            run = subprocess.Popen([sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root),
                                     "--scheduler", cluster.address, "--timings", str(timings)],
                                    cwd=course.root, env=course.env(), stdout=out, stderr=subprocess.STDOUT)
         try:
@@ -295,7 +299,7 @@ def test_a_submission_that_kills_its_worker_every_time_fails_alone(new_class_cou
                              course.submitted)
     env = course.env()
     env["DNN_SANDBOX"] = "0"  # a sandboxed kernel could not see the worker to kill it
-    done = subprocess.run([sys.executable, "-m", "dnngrader.grade", "--course", str(course.root), "--jobs", "2"],
+    done = subprocess.run([sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", "2"],
                           cwd=course.root, env=env, capture_output=True, text=True, timeout=GRADE_TIMEOUT)
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-3000:]
     tries = ALLOWED_FAILURES + 1

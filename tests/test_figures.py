@@ -1,4 +1,4 @@
-"""The notebook's figures: the committed SVGs are what `python -m dnngrader.figures` draws, byte for
+"""The notebook's figures: the committed SVGs are what `python -m dnngrader.assignments.dnn_step_by_step.figures` draws, byte for
 byte; every figure a markdown cell shows exists next to the source notebook and the release
 notebook and has alt text that describes it in words; the release shows the same figures."""
 
@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ElementTree
 import nbformat
 import pytest
 
-from dnngrader import figures
+from dnngrader.assignments.dnn_step_by_step import figures
 from dnngrader.paths import RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
 
 MIN_ALT_WORDS = 8  # more than a caption: a screen-reader user should learn what the figure shows
@@ -46,9 +46,9 @@ def drawn(tmp_path_factory):
 @pytest.mark.parametrize("name", sorted(figures.FIGURES))
 def test_committed_figure_is_a_fresh_rendering_byte_for_byte(drawn, name):
     committed = figures.FIGURE_FOLDER / name
-    assert committed.is_file(), f"{committed} is missing: run `python -m dnngrader.figures` (or `make release`)"
+    assert committed.is_file(), f"{committed} is missing: run `python -m dnngrader.assignments.dnn_step_by_step.figures` (or `make release`)"
     assert committed.read_bytes() == (drawn / name).read_bytes(), \
-        f"{name} differs from a fresh rendering: run `python -m dnngrader.figures` (or `make release`)"
+        f"{name} differs from a fresh rendering: run `python -m dnngrader.assignments.dnn_step_by_step.figures` (or `make release`)"
 
 
 def test_drawing_twice_gives_the_same_bytes(drawn, tmp_path):

@@ -10,10 +10,16 @@ import nbformat
 import numpy as np
 import pytest
 
-from dnngrader import catalogue, grading_report, hints, payload, reference
+from dnngrader.tools import catalogue, grading_report
+
+from dnngrader.assignments.dnn_step_by_step import hints
+
+from dnngrader.judge import payload
+
+from dnngrader.assignments import reference
 from in_process_judge import verdict
-from dnngrader.cases import TESTS
-from dnngrader.course import ScratchCourse
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK
 
 ENTRIES = catalogue.load()

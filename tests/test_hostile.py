@@ -17,9 +17,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dnngrader import assignments, codescan, reference, samples, sandbox
-from dnngrader.cases import TESTS
-from dnngrader.course import ScratchCourse
+from dnngrader import assignments
+
+from dnngrader.plugins import codescan, sandbox
+
+from dnngrader.assignments import reference
+
+from dnngrader.tools import samples
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
 
 # Short limits, so that loops and hangs cost seconds (README: Configuration).
@@ -160,7 +166,7 @@ REFERENCE_IN_MEMORY = '''
 def compute_cost(AL, Y):
     import sys
     # A reference solution loaded in the kernel would be cached here.
-    for module in getattr(sys.modules.get("dnngrader.reference"), "_cache", {}).values():
+    for module in getattr(sys.modules.get("dnngrader.assignments.reference"), "_cache", {}).values():
         return module.compute_cost(AL, Y)
     return 0.0
 '''
@@ -336,7 +342,7 @@ SUBMISSIONS = {
     "files_shadow_numpy": Submission(notebook(), {"numpy.py": FAKE_NUMPY}),
     "files_shadow_packages": Submission(notebook(linear_backward=WRONG["linear_backward"]), {
         "dnngrader/__init__.py": "",
-        "dnngrader/runtime.py": "def run_hidden_tests(test_id):\n    pass\n",
+        "dnngrader/judge/runtime.py": "def run_hidden_tests(test_id):\n    pass\n",
         "dnn_utils/__init__.py": "def sigmoid(Z):\n    return 0.5 + 0 * Z, Z\n",
     }),
     "files_replaced_helpers": Submission(notebook(), {

@@ -25,8 +25,10 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from dnngrader import build, findings, samples
-from dnngrader.course import ScratchCourse
+from dnngrader.tools import build, samples
+
+from dnngrader.plugins import findings
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT
 from working_tree import git, run, working_tree_clone
 
@@ -181,7 +183,7 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
     before = file_hashes(clone, COURSE_DATA)
     assert "gradebook.db" in before and f"submitted/zoe_real/{ASSIGNMENT}/{ASSIGNMENT}.ipynb" in before
 
-    done = run([sys.executable, "-m", "dnngrader.demo"], clone, env=env, timeout=1200)
+    done = run([sys.executable, "-m", "dnngrader.tools.demo"], clone, env=env, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     assert file_hashes(clone, COURSE_DATA) == before
@@ -224,7 +226,7 @@ def test_demo_refuses_to_replace_a_folder_it_did_not_make(tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.tex").write_text("years of work\n")
-    done = run([sys.executable, "-m", "dnngrader.demo", "--into", str(mine)], COURSE_ROOT)
+    done = run([sys.executable, "-m", "dnngrader.tools.demo", "--into", str(mine)], COURSE_ROOT)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "was not made by the demo" in done.stderr
     assert [p.name for p in mine.iterdir()] == ["thesis.tex"]
@@ -291,10 +293,10 @@ def test_make_passes_grade_args_and_bench_args_unexpanded():
     pattern = r".*_(?P<student_id>[^_]+)_(?P<file_id>dnn_step_by_step)\.ipynb$"
     done = run(["make", "-n", "grade", f"GRADE_ARGS=--pattern '{pattern}' --force", "JOBS=2"], COURSE_ROOT)
     assert done.returncode == 0, done.stderr
-    assert printed_command(done.stdout, "dnngrader.grade") == ["--jobs", "2", "--pattern", pattern, "--force"]
+    assert printed_command(done.stdout, "dnngrader.batch.grade") == ["--jobs", "2", "--pattern", pattern, "--force"]
     done = run(["make", "-n", "bench", "BENCH_ARGS=--keep '/tmp/bench$HOME' --jobs 1", "N=3"], COURSE_ROOT)
     assert done.returncode == 0, done.stderr
-    assert printed_command(done.stdout, "dnngrader.bench") == ["--n", "3", "--keep", "/tmp/bench$HOME", "--jobs", "1"]
+    assert printed_command(done.stdout, "dnngrader.batch.bench") == ["--n", "3", "--keep", "/tmp/bench$HOME", "--jobs", "1"]
 
 
 def test_readme_pattern_example_reaches_the_grader_intact():
@@ -306,7 +308,7 @@ def test_readme_pattern_example_reaches_the_grader_intact():
         written = re.search(r"--pattern '([^']*)'", example).group(1)
         done = run(["bash", "-c", example.replace("make grade", "make -n grade", 1)], COURSE_ROOT)
         assert done.returncode == 0, done.stderr
-        arguments = printed_command(done.stdout, "dnngrader.grade")
+        arguments = printed_command(done.stdout, "dnngrader.batch.grade")
         pattern = arguments[arguments.index("--pattern") + 1]
         assert pattern == written and pattern.endswith("$"), (example, pattern)
         regexp = re.compile(pattern)

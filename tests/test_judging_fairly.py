@@ -1,11 +1,11 @@
 """Judging that is fair to the student (issue: faults found by replaying public reports).
 
 - An answer that is right under the function's contract passes, also on a case whose inputs
-  break the contract (the visible cases keep the original seeded draws): dnngrader/routes.py.
+  break the contract (the visible cases keep the original seeded draws): dnngrader/judge/routes.py.
 - A hint names a mistake only when that mistake explains every failing case; when several do,
   all are named (dnn_checks.hint_lines).
 
-Verdicts are computed here as the grader computes them (judge.judge on the cell's cases, with
+Verdicts are computed here as the grader computes them (judge/verdict.py on the cell's cases, with
 the reference callees); tests/test_shared_cases.py grades the same answers through nbgrader.
 """
 
@@ -17,9 +17,11 @@ import numpy as np
 import pytest
 
 import dnn_checks
-from dnngrader import hints, reference, routes
+from dnngrader.assignments.dnn_step_by_step import hints
+from dnngrader.assignments import reference
+from dnngrader.judge import routes
 from in_process_judge import define, verdict
-from dnngrader.cases import TESTS
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The class report of classic mistakes (dnngrader/mistakes.py): per function, the hints the
+"""The class report of classic mistakes (dnngrader/batch/mistakes.py): per function, the hints the
 judge gave and how many autograded students got each, printed by `make grade` and written to
 reports/mistakes.csv.
 
@@ -22,7 +22,13 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.api import Gradebook
 
-from dnngrader import mistakes, preprocessors, reference, samples
+from dnngrader.batch import mistakes
+
+from dnngrader.plugins import preprocessors
+
+from dnngrader.assignments import reference
+
+from dnngrader.tools import samples
 from dnngrader.paths import ASSIGNMENT
 
 from grading_class import COURSE_ID, GRADE_TIMEOUT
@@ -57,7 +63,7 @@ def _faker_notebook():
 
 @pytest.fixture(scope="module")
 def graded(new_class_course):
-    """The class graded by python -m dnngrader.grade: the course, what it printed, its CSV."""
+    """The class graded by python -m dnngrader.batch.grade: the course, what it printed, its CSV."""
     course = new_class_course("mistakes")
     for folder in course.submitted.iterdir():
         if folder.name not in KEPT:

@@ -1,4 +1,4 @@
-"""The class-scale tools serve every assignment of the course: `python -m dnngrader.grade` grades
+"""The class-scale tools serve every assignment of the course: `python -m dnngrader.batch.grade` grades
 the second assignment as stock `nbgrader autograde dnn_application` does, grades every
 assignment with submissions in one run, and writes one grade sheet (a row per student, columns
 per assignment and function), a chart with a row of panels per assignment, and the pass rates
@@ -21,8 +21,14 @@ import zipfile
 import pytest
 from nbgrader.api import Gradebook
 
-from dnngrader import analytics, assignments, export, sandbox, samples, snapshot
-from dnngrader.course import ScratchCourse
+from dnngrader.batch import analytics, snapshot
+
+from dnngrader import assignments
+
+from dnngrader.plugins import export, sandbox
+
+from dnngrader.tools import samples
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
 from grading_class import COURSE_ID, GRADE_TIMEOUT, gradebook_snapshot
@@ -54,8 +60,8 @@ def test_graded_functions_are_in_notebook_order(name):
     assert assignments.graded_functions(ASSIGNMENT) == GRADED_FUNCTIONS
 
 
-MACHINERY = ("grade", "worker", "plan", "submissions", "results", "export", "analytics", "mistakes", "cluster",
-             "demo", "samples", "lms")
+MACHINERY = ("batch/grade", "batch/worker", "batch/plan", "batch/submissions", "batch/results", "plugins/export",
+             "batch/analytics", "batch/mistakes", "batch/cluster", "tools/demo", "tools/samples", "plugins/lms")
 
 
 @pytest.mark.parametrize("module", MACHINERY)
@@ -65,7 +71,7 @@ def test_the_grading_machinery_names_no_assignment(module):
     assert APPLICATION not in code and "APPLICATION" not in code
     imported = {alias.name for node in ast.walk(ast.parse(code)) if isinstance(node, ast.ImportFrom)
                 and node.module == "paths" for alias in node.names}
-    assert not imported & {"ASSIGNMENT", "GRADED_FUNCTIONS"} or module in ("lms",), imported
+    assert not imported & {"ASSIGNMENT", "GRADED_FUNCTIONS"} or module in ("plugins/lms",), imported
 
 
 def test_the_sheet_has_empty_cells_where_a_student_did_not_submit():

@@ -1,4 +1,4 @@
-"""The kit's parallel grader (python -m dnngrader.grade, on a local Dask cluster), against stock
+"""The kit's parallel grader (python -m dnngrader.batch.grade, on a local Dask cluster), against stock
 sequential nbgrader.
 
 The same six submissions (correct, blank and buggy ones) are graded by `nbgrader autograde` in
@@ -31,13 +31,19 @@ from nbformat.v4 import new_notebook
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
-from dnngrader import analytics, export, forked_kernels, lms, reference, samples, snapshot, timing, worker
-from dnngrader.cases import TESTS
-from dnngrader.execute import ResilientExecute
+from dnngrader.batch import analytics, forked_kernels, snapshot, timing, worker
+
+from dnngrader.plugins import export, lms
+
+from dnngrader.assignments import reference
+
+from dnngrader.tools import samples
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
+from dnngrader.plugins.execute import ResilientExecute
 from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS
-from dnngrader.progress import Progress
-from dnngrader.results import ResultWriter
-from dnngrader.submissions import GradingState
+from dnngrader.batch.progress import Progress
+from dnngrader.batch.results import ResultWriter
+from dnngrader.batch.submissions import GradingState
 
 from grading_class import COURSE_ID, GRADE_TIMEOUT, STUDENTS, gradebook_snapshot
 
@@ -214,7 +220,7 @@ def _processes_of(course):
 
 def test_a_killed_run_resumes_without_grading_anything_twice(new_course, stock):
     course = new_course("killed")
-    command = [sys.executable, "-m", "dnngrader.grade", "--course", str(course.root), "--jobs", "2"]
+    command = [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", "2"]
     run = subprocess.Popen(command, cwd=course.root, env=course.env(), stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + GRADE_TIMEOUT
@@ -276,7 +282,7 @@ GRADE_ONE = """
 import pickle, sys
 from pathlib import Path
 from nbgrader.api import Gradebook
-from dnngrader import plan, worker
+from dnngrader.batch import plan, worker
 from dnngrader.paths import ASSIGNMENT
 root, student, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 app = worker.load_course(root, assignment=ASSIGNMENT)
@@ -340,7 +346,7 @@ def test_progress_bar_redraws_one_line_on_a_terminal_with_the_recent_pace(monkey
 
 
 def test_phase_clock_counts_each_second_once(monkeypatch):
-    from dnngrader.timing import PhaseClock
+    from dnngrader.batch.timing import PhaseClock
     ticks = iter([0.0, 1.0, 3.0, 4.0, 10.0])  # created; execution from 1; database 3 to 4; back at 10
     monkeypatch.setattr(time, "perf_counter", lambda: next(ticks))
     clock = PhaseClock()
@@ -354,7 +360,7 @@ def test_the_workers_kernels_stay_forked_whatever_the_course_configures():
     """The course's configuration names the sandbox's kernel manager, and ResilientExecute loads
     its configuration again each time it runs: the grader's forked kernels must survive that."""
     config = Config()
-    config.ResilientExecute.kernel_manager_class = "dnngrader.sandbox.SandboxedKernelManager"
+    config.ResilientExecute.kernel_manager_class = "dnngrader.plugins.sandbox.SandboxedKernelManager"
     execute = ResilientExecute(config=config)
     worker._instrument_execute(execute, timing.PhaseClock(), True, {})
     NotebookClient.__init__(execute, new_notebook(), None)  # as ResilientExecute.preprocess does
@@ -372,7 +378,7 @@ def _normalised(html):
 def test_feedback_pages_are_stock_generate_feedbacks_pages(parallel, tmp_path):
     """Stock `nbgrader generate_feedback` on the same autograded notebooks makes the same pages,
     up to how BeautifulSoup writes HTML out: the pass the kit skips had nothing to change."""
-    from dnngrader.course import ScratchCourse
+    from dnngrader.tools.course import ScratchCourse
     course = ScratchCourse(tmp_path / "course", db_url=parallel["course"].db_url)
     shutil.copytree(parallel["course"].root, course.root, symlinks=True,
                     ignore=shutil.ignore_patterns("feedback", "gradebook.db*"))
@@ -404,7 +410,7 @@ def test_the_feedback_exporter_makes_nbconverts_page_when_the_pass_has_work(temp
     """An image without alt text (a plot), or JupyterLab's template: the pass runs, and the page
     is nbconvert's to the byte, alt text included."""
     from nbconvert.exporters import HTMLExporter
-    from dnngrader.speedups import FeedbackHTMLExporter
+    from dnngrader.batch.speedups import FeedbackHTMLExporter
     notebook = _notebook_with("x = 1")
     kit, _ = FeedbackHTMLExporter(template_name=template).from_notebook_node(notebook)
     stock_page, _ = HTMLExporter(template_name=template).from_notebook_node(notebook)
@@ -417,7 +423,7 @@ def test_the_feedback_exporter_keeps_renderings_apart_by_source():
     one after the other, each give nbconvert's page; and a page without the pass's work is
     nbconvert's once written out as the pass writes it."""
     from nbconvert.exporters import HTMLExporter
-    from dnngrader.speedups import FeedbackHTMLExporter, needs_accessibility_pass
+    from dnngrader.batch.speedups import FeedbackHTMLExporter, needs_accessibility_pass
     for code in ["x = 1", "y = 'two'", "x = 1"]:
         notebook = _notebook_with(code, image_alt="a figure")
         kit, _ = FeedbackHTMLExporter(template_name="classic").from_notebook_node(notebook)

@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from dnngrader import samples, snapshot
-from dnngrader.cases import TESTS
-from dnngrader.course import ScratchCourse
+from dnngrader.tools import samples
+
+from dnngrader.batch import snapshot
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
 # sample -> the functions its mistakes are in (samples/*.py)

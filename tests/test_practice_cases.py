@@ -1,6 +1,6 @@
 """A self-check that matches the grader: the notebook's check runs practice cases of other sizes
 and depths after the visible case, with the grader's comparison and hints, and with correct
-versions of the functions a function calls (dnn_checks.check, dnngrader/practice.py).
+versions of the functions a function calls (dnn_checks.check, dnngrader/assignments/dnn_step_by_step/practice.py).
 
 Most tests run the check in-process on a notebook-like namespace (the solutions and the
 student's code defined in one dict, as the kernel's user namespace holds them); the last one
@@ -19,8 +19,10 @@ import pytest
 import dnn_checks
 import dnn_utils
 import test_cases
-from dnngrader import catalogue, practice, reference, samples
-from dnngrader.cases import TESTS
+from dnngrader.tools import catalogue, samples
+from dnngrader.assignments.dnn_step_by_step import practice
+from dnngrader.assignments import reference
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 from in_process_judge import verdict
 
@@ -89,8 +91,8 @@ def hint_texts(text):
 def test_the_practice_file_is_up_to_date_reproducible_and_released():
     rendered = practice.render(practice.build())
     assert rendered == practice.render(practice.build()), "two builds differ"
-    assert practice.PRACTICE_PATH.read_bytes() == rendered, "stale: run `python -m dnngrader.build`"
-    assert RELEASE_FILE.read_bytes() == rendered, "release/ is stale: run `python -m dnngrader.build`"
+    assert practice.PRACTICE_PATH.read_bytes() == rendered, "stale: run `python -m dnngrader.tools.build`"
+    assert RELEASE_FILE.read_bytes() == rendered, "release/ is stale: run `python -m dnngrader.tools.build`"
     assert not practice.stale()
 
 

@@ -9,8 +9,8 @@ import pytest
 import dnn_checks
 import dnn_utils
 import test_cases
-from dnngrader import reference
-from dnngrader.cases import TESTS
+from dnngrader.assignments import reference
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 
 
 @pytest.fixture(scope="module")

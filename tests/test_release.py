@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbgrader.validator import Validator
 
-from dnngrader import build
+from dnngrader.tools import build
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
 
 TEST_IDS = None

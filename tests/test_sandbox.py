@@ -1,4 +1,4 @@
-"""Grading in the default sandbox (README: Threat model, dnngrader/sandbox.py).
+"""Grading in the default sandbox (README: Threat model, dnngrader/plugins/sandbox.py).
 
 Hostile submissions are graded through the sandbox that every grading run uses unless it is
 turned off, both by stock `nbgrader autograde` (a new sandbox per kernel) and by the kit's
@@ -21,8 +21,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from dnngrader import reference, samples, sandbox
-from dnngrader.course import ScratchCourse
+from dnngrader.assignments import reference
+
+from dnngrader.tools import samples
+
+from dnngrader.plugins import sandbox
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, SOURCE_NOTEBOOK
 
 pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap cannot run here; "
@@ -75,11 +79,11 @@ for path in glob.glob({str(Path(course_root) / "*.db")!r}) + glob.glob("../../..
 LOOKS_FOR_THE_CASES = f'''
 import importlib, os
 try:
-    importlib.import_module("dnngrader.cases")
+    importlib.import_module("dnngrader.assignments.dnn_step_by_step.cases")
     print("cases: importable")
 except ImportError:
     print("cases: not importable")
-print("kit's cases.py on disk:", os.path.exists({str(Path(__file__).resolve().parent.parent / "dnngrader" / "cases.py")!r}))
+print("kit's cases.py on disk:", os.path.exists({str(Path(__file__).resolve().parent.parent / "dnngrader" / "assignments" / "dnn_step_by_step" / "cases.py")!r}))
 '''
 
 BACKGROUND = f'''

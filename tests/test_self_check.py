@@ -9,8 +9,8 @@ import sys
 import nbformat
 import pytest
 
-from dnngrader import samples
-from dnngrader.build import nbgrader_env
+from dnngrader.tools import samples
+from dnngrader.tools.build import nbgrader_env
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
 
 MISSING_MINUS_SIGN = '''def compute_cost(AL, Y):
@@ -34,7 +34,7 @@ def validated(tmp_path_factory):
 def test_validate_shows_the_problem_and_the_hint(validated):
     assert "The following cell failed" in validated
     assert "cost has the wrong value: expected 0.2797765635793422" in validated
-    # The grader's hint for this mistake (dnngrader/hints.py), computed at build time.
+    # The grader's hint for this mistake (dnngrader/assignments/dnn_step_by_step/hints.py), computed at build time.
     assert "Hint: the cost needs its minus sign" in validated
     assert "listed above" not in validated
 

@@ -13,8 +13,8 @@ import copy
 import nbformat
 import pytest
 
-from dnngrader import samples
-from dnngrader.course import ScratchCourse
+from dnngrader.tools import samples
+from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 from shared_cases import case
 

@@ -5,7 +5,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbgrader.validator import Validator
 
-from dnngrader.cases import TESTS
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from dnngrader.paths import SOURCE_NOTEBOOK
 
 

@@ -1,5 +1,5 @@
 """A student's JupyterLab, for real: `make lab`, in a clone of the repository, serves work/ with an
-nbgrader configuration generated from the course's (python -m dnngrader.student_config), so
+nbgrader configuration generated from the course's (python -m dnngrader.tools.student_config), so
 nbgrader's Assignments panel works.  The test talks to nbgrader's server extension over HTTP as
 the panel does (GET /courses, GET /assignments?course_id=..., POST /assignments/fetch, /submit,
 /validate), with the token from the URL JupyterLab prints, an empty HOME and no JUPYTER_*
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from processes import stop_process_group
 
-from dnngrader import build
+from dnngrader.tools import build
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
 from working_tree import working_tree_clone
 
@@ -215,7 +215,7 @@ def test_working_copy_is_made_once_when_nothing_is_released(course, tmp_path):
     env = dict(course["env"], DNN_EXCHANGE=str(tmp_path / "empty-exchange"))
 
     def prepare(into):
-        done = subprocess.run([sys.executable, "-m", "dnngrader.student_config", "--working-copy",
+        done = subprocess.run([sys.executable, "-m", "dnngrader.tools.student_config", "--working-copy",
                                "--into", str(into)], cwd=course["root"], env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
@@ -241,7 +241,7 @@ def test_working_copy_is_made_once_when_nothing_is_released(course, tmp_path):
 
 def test_readme_example_configuration_names_this_course(tmp_path):
     """The student's nbgrader_config.py the README shows sets the course id the course's
-    nbgrader_config.py sets (as `python -m dnngrader.student_config --print` reads it, in a process
+    nbgrader_config.py sets (as `python -m dnngrader.tools.student_config --print` reads it, in a process
     of its own: loading the course's configuration patches nbgrader), and an exchange root."""
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -250,7 +250,7 @@ def test_readme_example_configuration_names_this_course(tmp_path):
                  if "c.Exchange.root" in block]
     (tmp_path / "example").mkdir()
     (tmp_path / "example" / "nbgrader_config.py").write_text(example)
-    printed = subprocess.run([sys.executable, "-m", "dnngrader.student_config", "--print"],
+    printed = subprocess.run([sys.executable, "-m", "dnngrader.tools.student_config", "--print"],
                              cwd=COURSE_ROOT, capture_output=True, text=True, timeout=120,
                              env=dict(fresh_env(tmp_path / "home"), DNN_EXCHANGE=str(tmp_path / "exchange")))
     assert printed.returncode == 0, printed.stderr

@@ -23,9 +23,9 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import parse_utc
 from traitlets import TraitError
 
-from dnngrader import timestamps
-from dnngrader.course import ScratchCourse
-from dnngrader.lms import TimedFileNameCollector
+from dnngrader.plugins import timestamps
+from dnngrader.tools.course import ScratchCourse
+from dnngrader.plugins.lms import TimedFileNameCollector
 from dnngrader.paths import ASSIGNMENT
 from shared_cases import case
 

@@ -1,4 +1,4 @@
-"""`python -m dnngrader.validate`: real notebooks, built from the release, run in real kernels.
+"""`python -m dnngrader.tools.validate`: real notebooks, built from the release, run in real kernels.
 
 Each notebook runs once (module-scope fixtures); the tests read its exit status, its table and
 its JSON.  Every notebook is laid out as a student has it: beside the release's helper files.
@@ -12,7 +12,7 @@ import sys
 import nbformat
 import pytest
 
-from dnngrader import samples, validate
+from dnngrader.tools import samples, validate
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
 POINTS = {"initialize_parameters": 5, "initialize_parameters_deep": 10, "linear_forward": 5,
@@ -34,7 +34,7 @@ def write(nb, root, name):
 
 def validate_cli(*args, env=None):
     """Run the command as a student does, from the repository root; (exit status, stdout, stderr)."""
-    done = subprocess.run([sys.executable, "-m", "dnngrader.validate", *map(str, args)], cwd=COURSE_ROOT,
+    done = subprocess.run([sys.executable, "-m", "dnngrader.tools.validate", *map(str, args)], cwd=COURSE_ROOT,
                           env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=240)
     return done.returncode, done.stdout, done.stderr
 
@@ -232,13 +232,13 @@ def test_make_validate_runs_the_working_copy_or_else_the_release(tmp_path):
         done = subprocess.run(["make", "-n", "validate", *make_args], cwd=COURSE_ROOT, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-        [line] = [line for line in done.stdout.splitlines() if "-m dnngrader.validate" in line]
+        [line] = [line for line in done.stdout.splitlines() if "-m dnngrader.tools.validate" in line]
         assert line.split()[3:] == expected
 
 
 def test_a_notebook_is_checked_against_the_assignment_its_file_name_names(tmp_path):
     from dnngrader.paths import APPLICATION_SOURCE_NOTEBOOK, SOURCE_NOTEBOOK
-    from dnngrader.validate import default_assignment_notebook
+    from dnngrader.tools.validate import default_assignment_notebook
     work = tmp_path / "work"
     assert default_assignment_notebook(work / "dnn_application" / "dnn_application.ipynb") == APPLICATION_SOURCE_NOTEBOOK
     assert default_assignment_notebook(work / "dnn_step_by_step" / "dnn_step_by_step.ipynb") == SOURCE_NOTEBOOK

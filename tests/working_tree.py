@@ -4,7 +4,7 @@ repository itself (the Makefile, .gitignore), with uncommitted changes included.
 import shutil
 import subprocess
 
-from dnngrader import build
+from dnngrader.tools import build
 from dnngrader.paths import COURSE_ROOT
 
 

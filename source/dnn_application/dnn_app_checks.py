@@ -216,7 +216,7 @@ def run_hidden_tests(test_id):
     course directory), not in the student's assignment; this finds it above the notebook.
     """
     folder = os.path.abspath(os.getcwd())
-    while not os.path.isfile(os.path.join(folder, "dnngrader", "runtime.py")):
+    while not os.path.isfile(os.path.join(folder, "dnngrader", "judge", "runtime.py")):
         parent = os.path.dirname(folder)
         if parent == folder:
             raise RuntimeError("Hidden tests need the course's dnngrader package, which was not "
@@ -224,6 +224,6 @@ def run_hidden_tests(test_id):
         folder = parent
     if folder not in sys.path:
         sys.path.append(folder)
-    from dnngrader import runtime
+    from dnngrader.judge import runtime
 
     runtime.run_hidden_tests(test_id)

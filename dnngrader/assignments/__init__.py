@@ -1,0 +1,169 @@
+"""The assignments' content, one folder each, and the registry that finds them.
+
+An assignment is a folder here whose ``__init__.py`` defines ``ASSIGNMENT``, an ``Assignment``:
+its test plan (``cases.py``: test id -> ``testplan.Test``), the reference that answers its cases,
+the functions lent to each graded function while it is graded, and its classic mistakes
+(``hints.py``).  The judge, the nbgrader plug-ins and the class-scale grader look a test cell up
+here by its grade_id, so they grade every assignment alike without naming one.  A new assignment
+is a new folder here (and its notebook under source/), not edits across the package.
+
+Test ids are unique across the assignments (each is ``test_`` and a graded function's name, or a
+branch of one).  Finding the assignments is lazy: a grading kernel imports ``reference.py`` from
+this package and must not import any plan with it (plugins/sandbox.py mounts neither).
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from dnngrader.paths import COURSE_ROOT
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str              # the nbgrader assignment (source/<name>/<name>.ipynb)
+    position: int          # its place in the course: tables, sheets and charts follow it
+    tests: dict            # test id -> testplan.Test
+    reference: Callable    # () -> module with the reference version of each graded function
+    callees: dict          # graded function -> names of the functions lent to it while graded
+    # The classic mistakes the judge recognises: a module with for_case and extra_checks, as
+    # dnn_step_by_step/hints.py (None: none).
+    hints: object = None
+    # name of a lent function -> the source notebook whose answer cell defines it (None: this
+    # assignment's own source notebook for every one).
+    callee_notebook: Optional[Callable] = None
+
+
+_found = []
+
+
+def all_assignments():
+    """Every assignment of the course, in its order (``position``, then name).  Raises
+    RuntimeError when two assignments' plans share a test id or a name."""
+    if not _found:
+        found = []
+        for module in pkgutil.iter_modules(__path__):
+            if module.ispkg:
+                package = importlib.import_module(f"{__name__}.{module.name}")
+                assignment = getattr(package, "ASSIGNMENT", None)
+                if isinstance(assignment, Assignment):
+                    found.append(assignment)
+        found.sort(key=lambda assignment: (assignment.position, assignment.name))
+        seen_names, seen_tests = set(), set()
+        for assignment in found:
+            if assignment.name in seen_names:
+                raise RuntimeError(f"two assignments are called {assignment.name}")
+            twice = seen_tests & set(assignment.tests)
+            if twice:
+                raise RuntimeError(f"the test ids {sorted(twice)} are in two assignments' plans")
+            seen_names.add(assignment.name)
+            seen_tests |= set(assignment.tests)
+        _found.extend(found)
+    return tuple(_found)
+
+
+def all_tests():
+    """test id -> testplan.Test, of every assignment."""
+    return {test_id: test for assignment in all_assignments() for test_id, test in assignment.tests.items()}
+
+
+def __getattr__(attribute):
+    # ``assignments.TESTS``: every test of every assignment, found on first use.
+    if attribute == "TESTS":
+        return all_tests()
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+
+
+def names():
+    """The assignments' names, in the course's order."""
+    return [assignment.name for assignment in all_assignments()]
+
+
+def find(name):
+    """The Assignment called ``name``; KeyError when the registry has none."""
+    for assignment in all_assignments():
+        if assignment.name == name:
+            return assignment
+    raise KeyError(name)
+
+
+def graded_functions(name):
+    """The graded functions of the assignment ``name``, in notebook order (the order of its test
+    plan, which follows the notebook's test cells; a test checks it against the source
+    notebook); KeyError for an assignment the registry does not have."""
+    functions = []
+    for test in find(name).tests.values():
+        if test.function not in functions:
+            functions.append(test.function)
+    return tuple(functions)
+
+
+def function_of(name, test_id):
+    """The function the test cell ``test_id`` of the assignment ``name`` grades; None when it is
+    not one of that assignment's test cells."""
+    try:
+        test = find(name).tests.get(test_id)
+    except KeyError:
+        return None
+    return test.function if test else None
+
+
+def source_notebook(name, root=COURSE_ROOT):
+    """The instructor's notebook of the assignment ``name`` (source/<name>/<name>.ipynb)."""
+    return root / "source" / name / f"{name}.ipynb"
+
+
+def release_notebook(name, root=COURSE_ROOT):
+    """The student version of the assignment ``name`` (release/<name>/<name>.ipynb)."""
+    return root / "release" / name / f"{name}.ipynb"
+
+
+def assignment_of(test_id):
+    """The Assignment whose plan holds ``test_id``; KeyError for an unknown id."""
+    for assignment in all_assignments():
+        if test_id in assignment.tests:
+            return assignment
+    raise KeyError(test_id)
+
+
+def reference_for(test_id):
+    """The module whose attributes answer ``test_id``'s cases (``getattr(module, function)``)."""
+    return assignment_of(test_id).reference()
+
+
+def hints_for(test_id):
+    """The module of classic mistakes (``for_case``, ``extra_checks``) of ``test_id``'s assignment,
+    or None when it knows none."""
+    return assignment_of(test_id).hints
+
+
+def callees_of(test_id):
+    """Names of the functions lent, as reference versions, to the function ``test_id`` grades."""
+    assignment = assignment_of(test_id)
+    return tuple(assignment.callees.get(assignment.tests[test_id].function, ()))
+
+
+def callee_sources(test_id):
+    """name -> source of each function lent to ``test_id``'s function, read from the answer cell
+    of the notebook that defines it (what the grader hands the kernel: judge/delivery.py).  A
+    notebook is read only when one of its functions is lent."""
+    from dnngrader.assignments import reference
+
+    assignment = assignment_of(test_id)
+    notebook_of = assignment.callee_notebook or (lambda name: source_notebook(assignment.name))
+    return {name: reference.solution_sources(notebook_of(name))[name] for name in callees_of(test_id)}
+
+
+def inputs(test_id):
+    """(the graded function's name, the arguments of each case, {name: reference function lent})
+    of ``test_id``, built here from the plan and the references (judge/runtime.py's fallback when
+    nothing was handed over: a notebook run outside nbgrader autograde)."""
+    from dnngrader.assignments import reference
+
+    assignment = assignment_of(test_id)
+    test = assignment.tests[test_id]
+    ref = assignment.reference()
+    lent = reference.module_of(callee_sources(test_id), names=callees_of(test_id))
+    return (test.function, [case.make_args(ref) for case in test.cases],
+            {name: getattr(lent, name) for name in (*callees_of(test_id), *reference.HELPERS)})

@@ -1,0 +1,26 @@
+"""The second assignment, dnn_application: a two-layer and an L-layer network that tell cats from
+non-cats in 64x64 RGB images, read from HDF5 files.
+
+- ``data``: load and check the data files, flatten and scale the images;
+- ``standin``: the kit's generated stand-in data set, with the original files' schema;
+- ``models``: the reference models and ``predict``, built on the first assignment's helpers;
+- ``cases``: the test plan; ``hints``: the classic mistakes the judge recognises;
+- ``__main__``: train both reference models and report their figures (``python -m
+  dnngrader.application``, the command the course's issue names, runs it).
+
+The assignment's notebook is source/dnn_application/dnn_application.ipynb (dnngrader/tools/build.py
+generates its helper copies and its release).
+"""
+
+from dnngrader.assignments import Assignment
+from dnngrader.assignments.dnn_application import cases, hints
+from dnngrader.paths import SOURCE_NOTEBOOK
+
+
+def _notebook_defining(name):
+    """The application's own notebook for its initialiser, the first assignment's for the others."""
+    return cases.CHECKS_FILE.parent / "dnn_application.ipynb" if name in cases.OWN_CALLEES else SOURCE_NOTEBOOK
+
+
+ASSIGNMENT = Assignment(name="dnn_application", position=2, tests=cases.TESTS, reference=cases.reference,
+                        callees=cases.CALLEES, hints=hints, callee_notebook=_notebook_defining)

@@ -1,0 +1,332 @@
+"""Hints for the classic mistakes of the second assignment, dnn_application, recognised from what
+a student's function returned on a case's own inputs (the first assignment's are in
+dnngrader/assignments/dnn_step_by_step/hints.py; dnngrader/assignments/__init__.py registers each module with its assignment, and the
+judge looks them up there).
+
+A mistake is recognised as in dnngrader/assignments/dnn_step_by_step/hints.py: the judge works out, with the reference
+pieces, what the mistaken function returns on the case's inputs, and a hint explains a case when
+the student's output equals that.  The verdict names a mistake only when it explains every
+failing case of the cell (``dnn_checks.hint_lines``).  Each text is one of the fixed sentences
+of ``TEXTS``: a hint never shows a hidden input or an expected value.
+
+The models' mistaken runs train the case's network again with the mistake, on the case's own
+small data (at most a few hundred iterations of a tiny network: milliseconds).  A costs list of
+the wrong length cannot be compared number by number, so a mistake that explains one is found
+here, against the student's list itself, and given to ``costs`` as a hint of the last tier.
+"""
+
+import copy
+
+import numpy as np
+
+import dnn_checks
+
+from dnngrader.assignments.dnn_application import models
+from dnngrader.assignments.dnn_application.cases import TESTS
+
+# -- initialize_parameters_deep_scaled --------------------------------------------------------
+SMALL_SCALE = ("the weights look scaled by 0.01, like the first assignment's initialisation: this "
+               "network divides each layer's np.random.randn draws by np.sqrt(layer_dims[l - 1]) instead.")
+FIRST_ASSIGNMENT = ("these are the first assignment's draws (np.random.seed(3), times 0.01): here the "
+                    "seed is np.random.seed(1), and each layer's draws are divided by np.sqrt(layer_dims[l - 1]).")
+SEED_3 = "these are the draws of np.random.seed(3): keep np.random.seed(1) as given."
+OWN_SIZE = ("the weights are divided by the square root of the layer's own size, layer_dims[l]: divide "
+            "by np.sqrt(layer_dims[l - 1]), the number of inputs of each of its units.")
+UNSCALED = ("the weights are not scaled: divide each layer's np.random.randn draws by "
+            "np.sqrt(layer_dims[l - 1]).")
+HE_SCALE = ("the weights are scaled by np.sqrt(2 / layer_dims[l - 1]) (He initialisation): this "
+            "exercise divides them by np.sqrt(layer_dims[l - 1]).")
+MULTIPLIED = "the weights are multiplied by np.sqrt(layer_dims[l - 1]): divide them by it."
+SEED_FALLBACK = ("the weights differ from the expected random draws: keep np.random.seed(1) as the first "
+                 "line, then draw W1, W2, ... in layer order with np.random.randn(layer_dims[l], "
+                 "layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1]), and no other random numbers.")
+ZERO_BIAS = "the biases start at zero: np.zeros((layer_dims[l], 1))."
+
+# -- the models --------------------------------------------------------------------------------
+EVERY_ITERATION = ("the costs are recorded every iteration: record the cost only every 100 iterations "
+                   "(when i % 100 == 0).")
+LAST_TOO = ("there is one cost too many: the last iteration's cost is printed, not recorded. Record "
+            "only the costs of iterations 0, 100, 200, ...")
+FROM_ONE = ("the costs are recorded at the wrong iterations: with i counting from 0 (for i in "
+            "range(num_iterations)), record the cost when i % 100 == 0, so that the first one is "
+            "iteration 0's.")
+FIRST_MISSING = ("the first cost is missing: the cost of iteration 0, before any step, is recorded too "
+                 "(i % 100 == 0 holds for i = 0).")
+ONE_STEP_LATE = ("each recorded cost is one step late: record the cost of this iteration's forward pass, "
+                 "computed before the parameters are updated.")
+NO_UPDATE = ("the parameters never change: every iteration must update them, parameters = "
+             "update_parameters(parameters, grads, learning_rate).")
+LEARNING_RATE = ("the learning_rate argument is not used: the parameters moved as they would with the "
+                 "default learning rate. Pass learning_rate on to update_parameters.")
+SIGN = ("the steps go uphill: dA2 = -(np.divide(Y, A2) - np.divide(1 - Y, 1 - A2)), with the minus "
+        "sign in front.")
+TWO_LAYER_SCALED_INIT = ("the parameters were initialised as initialize_parameters_deep_scaled does: "
+                         "two_layer_model initialises as the first assignment does, with "
+                         "initialize_parameters(n_x, n_h, n_y).")
+L_LAYER_SMALL_INIT = ("the weights were initialised like the first assignment's (np.random.randn(...) * "
+                      "0.01): L_layer_model initialises with initialize_parameters_deep_scaled(layers_dims), "
+                      "which divides them by np.sqrt(layer_dims[l - 1]).")
+L_LAYER_FIRST_DEEP = ("the parameters were initialised as the first assignment's initialize_parameters_deep "
+                      "does (np.random.seed(3), times 0.01): L_layer_model initialises with "
+                      "initialize_parameters_deep_scaled(layers_dims).")
+
+# -- predict -----------------------------------------------------------------------------------
+AT_ONE_HALF = ("predict says cat where the output probability is exactly 0.5: only a probability "
+               "strictly greater than 0.5 is a cat (>, not >=).")
+PROBABILITIES = ("p holds the output probabilities: predict labels, 1 where the probability is greater "
+                 "than 0.5, else 0.")
+FLAT = ("p is a flat list or vector of the m labels: return an array of shape (1, m), one row with a "
+        "label per example.")
+
+TEXTS = (SMALL_SCALE, FIRST_ASSIGNMENT, SEED_3, OWN_SIZE, UNSCALED, HE_SCALE, MULTIPLIED, SEED_FALLBACK,
+         ZERO_BIAS, EVERY_ITERATION, LAST_TOO, FROM_ONE, FIRST_MISSING, ONE_STEP_LATE, NO_UPDATE,
+         LEARNING_RATE, SIGN, TWO_LAYER_SCALED_INIT, L_LAYER_SMALL_INIT, L_LAYER_FIRST_DEEP, AT_ONE_HALF,
+         PROBABILITIES, FLAT)
+
+RECORD_EVERY = models.RECORD_EVERY
+DEFAULT_LEARNING_RATE = 0.0075  # the models' default (their signatures)
+
+
+def _plan(function):
+    """The test plan (cases.Test) of a graded function: what it returns and how it is compared."""
+    return next(test for test in TESTS.values() if test.function == function)
+
+
+def for_case(function, args, got, reference):
+    """label -> [(hint, the output that mistake produces)] for one case, as dnngrader/assignments/dnn_step_by_step/hints.py's
+    ``for_case``; an output of None marks a hint of the last tier (a fallback, or a costs list
+    of the wrong length that the mistake explains).  ``got`` is the student's output as the
+    judge compares it (normalised), or None."""
+    if function not in _MISTAKES:
+        return {}
+    test = _plan(function)
+    normalise = test.normalise or (lambda value: value)
+    args = copy.deepcopy(args)
+    expected_value = normalise(getattr(reference, function)(*copy.deepcopy(args)))
+    expected = dict(dnn_checks.labelled_leaves(expected_value, test.returns))
+    hints = {}
+    with np.errstate(all="ignore"):
+        for text, mistaken in _MISTAKES[function](copy.deepcopy(args)):
+            try:
+                output = normalise(mistaken())
+            except Exception:  # this mistake cannot happen on these inputs
+                continue
+            for label, value in dnn_checks.labelled_leaves(output, test.returns):
+                if label not in expected or not dnn_checks.same_values(expected[label], value):
+                    hints.setdefault(label, []).append((text, value))
+            if test.returns == ("parameters", "costs") and _explains_costs(output, expected_value, got):
+                hints.setdefault("costs", []).append((text, None))
+    for label in expected:
+        for applies, text in _FALLBACKS.get(function, ()):
+            if applies(label):
+                hints.setdefault(label, []).append((text, None))
+    return hints
+
+
+def extra_checks(function, args, got, reference):
+    """Checks beyond the comparison with the reference: none for this assignment."""
+    return []
+
+
+def _costs_of(value):
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], (list, tuple)):
+        return list(value[1])
+    return None
+
+
+def _explains_costs(output, expected, got):
+    """Whether the mistake's costs are the student's, where their number differs from the
+    expected one (equal lengths are compared cost by cost, as leaves)."""
+    mine, want, theirs = _costs_of(output), _costs_of(expected), _costs_of(got)
+    if mine is None or want is None or theirs is None or len(theirs) == len(want):
+        return False
+    return len(mine) == len(theirs) and dnn_checks.same_values(mine, theirs)
+
+
+# ---------------------------------------------------------------------------------------------
+# initialize_parameters_deep_scaled
+# ---------------------------------------------------------------------------------------------
+
+def _drawn(layer_dims, seed, weight):
+    """Parameters drawn layer by layer from ``seed`` (as np.random.seed(seed) then np.random.randn
+    draw), W_l = weight(randn(n_l, n_prev), n_l, n_prev), b_l = 0."""
+    rng = np.random.RandomState(seed)
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        n, n_prev = layer_dims[l], layer_dims[l - 1]
+        parameters[f"W{l}"] = weight(rng.randn(n, n_prev), n, n_prev)
+        parameters[f"b{l}"] = np.zeros((n, 1))
+    return parameters
+
+
+def _small(W, n, n_prev):
+    return W * 0.01
+
+
+def _scaled(W, n, n_prev):
+    return W / np.sqrt(n_prev)
+
+
+def _initialize_parameters_deep_scaled(args):
+    (layer_dims,) = args
+    draw = lambda seed, weight: lambda: _drawn(layer_dims, seed, weight)  # noqa: E731
+    return [
+        (SMALL_SCALE, draw(1, _small)),
+        (FIRST_ASSIGNMENT, draw(3, _small)),
+        (SEED_3, draw(3, _scaled)),
+        (OWN_SIZE, draw(1, lambda W, n, n_prev: W / np.sqrt(n))),
+        (UNSCALED, draw(1, lambda W, n, n_prev: W)),
+        (HE_SCALE, draw(1, lambda W, n, n_prev: W * np.sqrt(2 / n_prev))),
+        (MULTIPLIED, draw(1, lambda W, n, n_prev: W * np.sqrt(n_prev))),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The models: the case's network trained again, with a mistake
+# ---------------------------------------------------------------------------------------------
+
+def _two_layer_step(ref, X, Y, learning_rate, sign=1):
+    def step(parameters):
+        A1, cache1 = ref.linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu")
+        A2, cache2 = ref.linear_activation_forward(A1, parameters["W2"], parameters["b2"], "sigmoid")
+        cost = ref.compute_cost(A2, Y)
+        dA2 = -sign * (np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
+        dA1, dW2, db2 = ref.linear_activation_backward(dA2, cache2, "sigmoid")
+        _, dW1, db1 = ref.linear_activation_backward(dA1, cache1, "relu")
+        grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+        return cost, ref.update_parameters(parameters, grads, learning_rate)
+    return step
+
+
+def _L_layer_step(ref, X, Y, learning_rate, sign=1):
+    def step(parameters):
+        AL, caches = ref.L_model_forward(X, parameters)
+        cost = ref.compute_cost(AL, Y)
+        grads = ref.L_model_backward(AL, Y, caches)
+        return cost, ref.update_parameters(parameters, grads, learning_rate)
+    return step
+
+
+_STEPS = {"two_layer_model": _two_layer_step, "L_layer_model": _L_layer_step}
+
+
+def _initial(function, layers_dims):
+    """The parameters the model starts from (the reference initialisers, seeded as they seed)."""
+    if function == "two_layer_model":
+        n_x, n_h, n_y = layers_dims
+        return _drawn([n_x, n_h, n_y], 1, _small)
+    return _drawn(list(layers_dims), 1, _scaled)
+
+
+def _train(function, args, initial=None, learning_rate=None, sign=1):
+    """(the parameters after num_iterations steps, the cost before each step and after the last:
+    num_iterations + 1 floats)."""
+    X, Y, layers_dims, rate, num_iterations = args[:5]
+    ref = models.helpers()
+    parameters = copy.deepcopy(initial if initial is not None else _initial(function, layers_dims))
+    step = _STEPS[function](ref, X, Y, rate if learning_rate is None else learning_rate, sign)
+    costs = []
+    for _ in range(num_iterations):
+        cost, parameters = step(parameters)
+        costs.append(float(np.squeeze(cost)))
+    final = copy.deepcopy(parameters)
+    costs.append(float(np.squeeze(step(copy.deepcopy(parameters))[0])))
+    return final, costs
+
+
+def _recorded(costs, n, which="every 100"):
+    """The costs a model records out of ``costs`` (before each of the n steps, then after the
+    last), by the recording rule ``which``."""
+    every = RECORD_EVERY
+    if which == "every 100":
+        return [costs[i] for i in range(n) if i % every == 0]
+    if which == "every iteration":
+        return costs[:n]
+    if which == "and the last":
+        return [costs[i] for i in range(n) if i % every == 0 or i == n - 1]
+    if which == "counted from one":
+        return [costs[i - 1] for i in range(1, n + 1) if i % every == 0]
+    if which == "without the first":
+        return [costs[i] for i in range(1, n) if i % every == 0]
+    if which == "one step late":
+        return [costs[i + 1] for i in range(n) if i % every == 0]
+    raise ValueError(which)
+
+
+def _model_mistakes(function, args):
+    num_iterations = args[4]
+    memo = {}
+
+    def trained():
+        if "run" not in memo:
+            memo["run"] = _train(function, args)
+        return memo["run"]
+
+    def recorded(which):
+        def output():
+            parameters, costs = trained()
+            return parameters, _recorded(costs, num_iterations, which)
+        return output
+
+    def run(**options):
+        def output():
+            parameters, costs = _train(function, args, **options)
+            return parameters, _recorded(costs, num_iterations)
+        return output
+
+    def never_updated():
+        initial = _initial(function, args[2])
+        _, costs = _train(function, args, learning_rate=0.0)
+        return initial, _recorded(costs, num_iterations)
+
+    mistakes = [
+        (EVERY_ITERATION, recorded("every iteration")),
+        (LAST_TOO, recorded("and the last")),
+        (FROM_ONE, recorded("counted from one")),
+        (FIRST_MISSING, recorded("without the first")),
+        (ONE_STEP_LATE, recorded("one step late")),
+        (NO_UPDATE, never_updated),
+        (LEARNING_RATE, run(learning_rate=DEFAULT_LEARNING_RATE)),
+    ]
+    layers_dims = list(args[2])
+    if function == "two_layer_model":
+        mistakes += [
+            (SIGN, run(sign=-1)),
+            (TWO_LAYER_SCALED_INIT, run(initial=_drawn(layers_dims, 1, _scaled))),
+        ]
+    else:
+        mistakes += [
+            (L_LAYER_SMALL_INIT, run(initial=_drawn(layers_dims, 1, _small))),
+            (L_LAYER_FIRST_DEEP, run(initial=_drawn(layers_dims, 3, _small))),
+        ]
+    return mistakes
+
+
+# ---------------------------------------------------------------------------------------------
+# predict
+# ---------------------------------------------------------------------------------------------
+
+def _predict(args):
+    X, _, parameters = args
+    probabilities = lambda: models.helpers().L_model_forward(X, parameters)[0]  # noqa: E731
+    return [
+        (AT_ONE_HALF, lambda: (probabilities() >= 0.5).astype(float)),
+        (PROBABILITIES, probabilities),
+        (FLAT, lambda: (probabilities() > 0.5).astype(float).ravel()),
+    ]
+
+
+_MISTAKES = {
+    "initialize_parameters_deep_scaled": _initialize_parameters_deep_scaled,
+    "two_layer_model": lambda args: _model_mistakes("two_layer_model", args),
+    "L_layer_model": lambda args: _model_mistakes("L_layer_model", args),
+    "predict": _predict,
+}
+
+_is_weight = lambda label: label.startswith("parameters['W")  # noqa: E731
+_is_bias = lambda label: label.startswith("parameters['b")  # noqa: E731
+
+# Said about an output when no specific mistake explains it: label test -> text.
+_FALLBACKS = {
+    "initialize_parameters_deep_scaled": [(_is_weight, SEED_FALLBACK), (_is_bias, ZERO_BIAS)],
+}

@@ -1,0 +1,258 @@
+"""Stock nbgrader against the kit's grader on Dask, on the same synthetic class.
+
+    python -m dnngrader.batch.bench [--n 200] [--jobs N] [--workers 1,2,4] [--no-feedback] [--keep DIR]
+
+Makes N submissions from the samples in samples/ (a mix of correct, buggy and blank notebooks),
+then, in one run and each in a fresh scratch course of its own:
+1. times stock `nbgrader autograde` over all of them (one sequential invocation, as an
+   instructor would run it), then `nbgrader generate_feedback`, since the kit makes feedback too;
+2. times `make grade`'s command, `python -m dnngrader.batch.grade` (a local Dask cluster of --jobs
+   workers, default: one per core), on the same submissions;
+3. times the same command with each number of local Dask workers of --workers, to show how
+   it scales (a number equal to --jobs reuses run 2);
+and prints the seconds per submission of each, the speed-up against a target of 4 times stock
+nbgrader, whether every gradebook agrees with stock nbgrader's, the CPU seconds each
+submission costs and where they go, and the throughput per number of workers.  With
+--no-feedback, neither side makes feedback.
+"""
+
+import argparse
+import ctypes
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from dnngrader.tools import samples
+
+from dnngrader.batch import snapshot, timing
+from dnngrader.tools.course import ScratchCourse
+from dnngrader.paths import ASSIGNMENT
+
+KINDS = {"ada_full_marks": "correct", "ben_blank": "blank"}  # every other sample is buggy
+TARGET = 4.0  # times the throughput of stock nbgrader
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2)
+
+# What to look at next when a phase takes most of the time.
+NEXT_STEP = {
+    "kernel start": "start each submission's kernel while the previous submission is still running",
+    "execution": "the cells' round trips to the kernel and the hidden tests in it (runtime.py, delivery.py)",
+    "kernel stop": "stop kernels in the background instead of waiting for them",
+    "judge": "the verdicts computed outside the kernel (judge.py, hints.py, dnn_checks.compare)",
+    "database": "nbgrader's gradebook queries and commits (one commit per cell in SaveAutoGrades)",
+    "feedback": "nbconvert's HTML export of the feedback",
+    "other": "nbgrader's other preprocessors, the notebook reads and writes, and the submission's "
+             "way to and from the worker",
+}
+
+
+def make_class(count, folder):
+    """Write ``count`` submissions under folder/<student>/<assignment>/; returns {kind: count}."""
+    specs = sorted(samples.SAMPLES.glob("*.py"))
+    notebooks = {}
+    for spec in specs:
+        answers, start_from = samples.parse_answers(spec.read_text())
+        notebooks[spec.stem] = samples.fill_answers(answers, start_from)
+    kinds = Counter()
+    for index in range(count):
+        sample = specs[index % len(specs)].stem
+        samples.write_submission(notebooks[sample], f"student_{index:04d}_{sample}", folder)
+        kinds[KINDS.get(sample, "buggy")] += 1
+    return kinds
+
+
+def _become_subreaper():
+    """Make this process the reaper of its orphaned descendants (Linux): a sandboxed kernel, the
+    local cluster's forkserver and its workers outlive or escape the process that started them,
+    and the CPU time of a process counts for this one only once it has been reaped here."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_orphans(seconds=60):
+    """Wait for this process's remaining children (the orphans it adopted) to end."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.1)
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command, course, log):
+    """(wall seconds, CPU seconds of the command and of every process it started, orphans included)."""
+    started, cpu = time.monotonic(), _children_cpu()
+    with open(log, "w") as output:
+        done = subprocess.run(command, cwd=course.root, env=course.env(), stdout=output, stderr=subprocess.STDOUT)
+    seconds = time.monotonic() - started
+    _reap_orphans()
+    cpu = _children_cpu() - cpu
+    if done.returncode != 0:
+        print(f"  warning: {' '.join(map(str, command[:4]))} ... exited with status {done.returncode} (see {log})")
+    return seconds, cpu
+
+
+def time_stock(course, feedback, log):
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    seconds, cpu = _timed(nbgrader + ["autograde", ASSIGNMENT], course, log)
+    if feedback:
+        more_seconds, more_cpu = _timed(nbgrader + ["generate_feedback", ASSIGNMENT], course, str(log) + ".feedback")
+        seconds, cpu = seconds + more_seconds, cpu + more_cpu
+    return {"seconds": seconds, "cpu": cpu}
+
+
+def time_kit(course, jobs, feedback, log, timings_path):
+    command = [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", str(jobs),
+               "--timings", str(timings_path)] + ([] if feedback else ["--no-feedback"])
+    seconds, cpu = _timed(command, course, log)
+    timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
+    # A forked kernel's template lets the system reap its kernels, so their CPU time is never
+    # added to any parent's: the workers measure it (timings), and it is added here.
+    cpu += timings.get("cpu_seconds", {}).get("kernel cpu", 0.0)
+    return {"seconds": seconds, "cpu": cpu, "timings": timings}
+
+
+def _snapshot(course):
+    with Gradebook(course.db_url, "dnn-step-by-step") as gradebook:
+        return snapshot.snapshot(gradebook)
+
+
+def _workers(text):
+    try:
+        counts = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers of workers: {text!r}")
+    if not counts or counts[0] < 1:
+        raise argparse.ArgumentTypeError(f"not a list of numbers of workers: {text!r}")
+    return counts
+
+
+def _cpu_lines(kit, count):
+    """Where the kit's CPU seconds per submission go."""
+    timings = kit["timings"]
+    cpu = timings.get("cpu_seconds", {})
+    grading, kernels = cpu.get("worker cpu", 0.0), cpu.get("kernel cpu", 0.0)
+    workers = timings.get("cluster_cpu") or grading
+    parts = [("grading in the workers (nbgrader, the judge, feedback)", grading),
+             ("the submissions' kernels", kernels),
+             ("the workers besides (their start-up, Dask)", workers - grading),
+             ("the rest (the command: start-up, plan, scheduler, results, reports)", kit["cpu"] - workers - kernels)]
+    return [f"  {label:<70}{value / count:7.3f} s" for label, value in parts]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=200, help="number of synthetic submissions (default: 200)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="local Dask workers of the "
+                        "`make grade` run (default: the number of cores, %(default)s, as make grade)")
+    parser.add_argument("--workers", type=_workers, default=[1, 2, 4], metavar="N,N,...",
+                        help="numbers of local Dask workers to measure the throughput with (default: 1,2,4)")
+    parser.add_argument("--no-feedback", action="store_true", help="leave out the feedback HTML on both sides")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args(argv)
+    feedback = not args.no_feedback
+
+    exact_cpu = _become_subreaper()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="dnngrader-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        print(f"Preparing {args.n} synthetic submissions and the scratch courses in {work} ...", flush=True)
+        kinds = make_class(args.n, work / "class")
+        blank = ScratchCourse(work / "blank").create()
+
+        def fresh_course(name):
+            root = work / name
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.copytree(blank.root, root, symlinks=True)
+            course = ScratchCourse(root)
+            shutil.copytree(work / "class", course.submitted)
+            return course
+
+        what = "autograde + feedback" if feedback else "autograde only"
+        print(f"{args.n} submissions ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))}), "
+              f"{os.cpu_count()} cores, {what}")
+
+        print("Stock `nbgrader autograde`" + (" + `nbgrader generate_feedback`" if feedback else "")
+              + " (sequential) ...", flush=True)
+        stock_course = fresh_course("stock")
+        stock = time_stock(stock_course, feedback, work / "stock.log")
+        expected = _snapshot(stock_course)
+
+        runs = {}
+        for jobs in [args.jobs] + [count for count in args.workers if count != args.jobs]:
+            label = "`make grade`, " if jobs == args.jobs else ""
+            print(f"Kit {label}`python -m dnngrader.batch.grade --jobs {jobs}` (local Dask cluster) ...", flush=True)
+            course = fresh_course(f"kit-{jobs}")
+            runs[jobs] = time_kit(course, jobs, feedback, work / f"kit-{jobs}.log", work / f"kit-{jobs}-timings.json")
+            runs[jobs]["differences"] = snapshot.differences(expected, _snapshot(course))
+
+        n = args.n
+        kit = runs[args.jobs]
+        print()
+        print(f"{'':34}{'wall':>9}  {'per submission':>15}  {'CPU per submission':>19}")
+        print(f"{'stock nbgrader, sequential':34}{stock['seconds']:8.1f}s  {stock['seconds'] / n:13.3f} s"
+              f"  {stock['cpu'] / n:17.3f} s")
+        print(f"{f'make grade, {args.jobs} Dask worker(s)':34}{kit['seconds']:8.1f}s  {kit['seconds'] / n:13.3f} s"
+              f"  {kit['cpu'] / n:17.3f} s")
+        speedup = stock["seconds"] / kit["seconds"]
+        print(f"speed-up: {speedup:.2f} x stock nbgrader's throughput (target: {TARGET:g} x: "
+              f"{'met' if speedup >= TARGET else 'NOT met'})")
+        disagreeing = {jobs: run["differences"] for jobs, run in runs.items() if run["differences"]}
+        print(f"gradebooks agree with stock nbgrader's: {'yes' if not disagreeing else 'NO'}")
+        for jobs, differences in disagreeing.items():
+            print(f"  with {jobs} worker(s):")
+            print("\n".join(f"    {line}" for line in differences))
+
+        timings = kit["timings"]
+        if timings.get("submissions"):
+            seconds, count = timings["phase_seconds"], timings["submissions"]
+            setup, grading, report = (timings["seconds_before_grading"], timings["grading_seconds"],
+                                      timings["report_seconds"])
+            print(f"\nThe `make grade` run: {kit['seconds'] - setup - grading - report:.1f} s to start Python and "
+                  f"import nbgrader, {setup:.1f} s to load the configuration and find what to grade, "
+                  f"{grading:.1f} s grading ({grading / count:.3f} s per submission, the local cluster's start "
+                  f"included; {timings.get('write_seconds', 0):.1f} s of it writing results into the course), "
+                  f"{report:.1f} s for the CSV and the chart.")
+            print(f"Where the workers' time goes (each worker's seconds, summed over {timings['jobs']} workers):")
+            print("\n".join(timing.breakdown(seconds, count)))
+            print(f"CPU seconds per submission, every process counted{'' if exact_cpu else ' (but orphans)'}: "
+                  f"stock nbgrader {stock['cpu'] / n:.3f} s, the kit {kit['cpu'] / n:.3f} s, of which:")
+            print("\n".join(_cpu_lines(kit, count)))
+            largest = max(seconds, key=seconds.get)
+            print(f"Next step: {largest} takes the most time: {NEXT_STEP.get(largest, '')}.")
+
+        print("\nThroughput with local Dask workers (the whole command, start-up included):")
+        print(f"  {'workers':>7}  {'wall':>8}  {'s per submission':>16}  {'submissions per minute':>22}  "
+              f"{'vs 1 worker':>11}")
+        one = runs.get(1)
+        for jobs in sorted(runs):
+            run = runs[jobs]
+            relative = f"{one['seconds'] / run['seconds']:10.2f}x" if one else f"{'':>11}"
+            print(f"  {jobs:7d}  {run['seconds']:7.1f}s  {run['seconds'] / n:16.3f}  {60 * n / run['seconds']:22.1f}  "
+                  f"{relative}")
+        return 0 if not disagreeing else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

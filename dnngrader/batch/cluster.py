@@ -1,0 +1,262 @@
+"""Grading on Dask's distributed scheduler: a local cluster by default, or any Dask cluster.
+
+``connect`` gives a ``distributed.Client``: by default on a ``LocalCluster`` started here (one
+worker process per job, one thread each, behind Dask's nannies, which start a worker again when
+one dies), otherwise on the scheduler at an address (``tcp://HOST:8786``, or ``tls://...`` with
+certificates).  ``grade`` sends the grading plan to the cluster once and one task per
+submission (worker.grade_task), and hands each result to a callback as it arrives
+(``distributed.as_completed``).
+
+It keeps as many submissions in flight as the cluster has worker threads: the rest wait here,
+not in the scheduler's memory, and a worker that dies was grading only the submission it was
+running.  Dask then runs that task again on another worker; a submission that kills its worker
+every time (a poison one) is tried ``ALLOWED_FAILURES + 1`` times (the scheduler's
+``distributed.scheduler.allowed-failures``; Dask's default for a cluster of yours is 3), then
+comes back as a failed result that says so, and the batch goes on.
+
+The local cluster listens on the loopback interface only, with a throwaway TLS certificate
+(``Security.temporary``), so other users of the machine cannot send it work: Dask's plain
+``tcp://`` carries pickles, i.e. code, unauthenticated.  Its workers are forked from a process
+that has imported the grading code once (a forkserver), so starting one, or starting one again
+after a crash, takes a fraction of a second rather than seconds of imports.  Their output (and
+their kernels') goes to the grading log, and they ignore Ctrl-C: the command stops them itself.
+"""
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import time
+import traceback
+from multiprocessing import forkserver
+from pathlib import Path
+
+import dask
+import psutil
+from distributed import Client, LocalCluster, as_completed
+from distributed.security import Security
+from distributed.utils import get_mp_context
+
+from dnngrader.batch import worker
+
+ALLOWED_FAILURES = 2  # a submission whose worker died this many times is tried once more, then fails
+SCHEDULER_VARIABLE = "DNN_DASK_SCHEDULER"
+CONNECT_TIMEOUT = "60s"
+KIT_ROOT = Path(__file__).resolve().parents[2]  # the folder the dnngrader package is in
+THREADS_REFRESH = 2.0  # seconds between two looks at how many worker threads the cluster has
+
+
+class ClusterLost(RuntimeError):
+    """The connection to the Dask scheduler was lost, or the cluster shut down, mid-run."""
+
+
+def security(ca_file=None, cert=None, key=None):
+    """The ``distributed.security.Security`` for the client: from these files when any is given
+    (TLS then required), else from Dask's configuration (``distributed.comm.tls.*``)."""
+    given = {name: value for name, value in (("tls_ca_file", ca_file), ("tls_client_cert", cert),
+                                            ("tls_client_key", key)) if value}
+    if given:
+        return Security(require_encryption=True, **{name: str(value) for name, value in given.items()})
+    return Security()
+
+
+def check_address(address, client_security):
+    """Why the client cannot connect to ``address`` with ``client_security``; None when it can try."""
+    if address.startswith("tls://") and not (client_security.tls_ca_file and client_security.tls_client_cert):
+        return (f"{address} needs TLS certificates: give --tls-ca-file, --tls-cert and --tls-key (or set "
+                "distributed.comm.tls.ca-file and distributed.comm.tls.client.cert/key in Dask's configuration)")
+    if client_security.require_encryption and not address.startswith("tls://"):
+        return f"TLS certificates were given, but {address} is not a tls:// address"
+    return None
+
+
+@contextlib.contextmanager
+def _into_log(log_path):
+    """While the local cluster starts: this process's stdout and stderr go to the log, and so
+    do those of the worker processes it starts (they keep them)."""
+    saved = [os.dup(1), os.dup(2)]
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved + [log]:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _interrupt_deferred():
+    """While the local cluster starts: Ctrl-C is noted (in the list this yields) rather than
+    raised, so that the half-started cluster is not left to Dask's clean-up at exit."""
+    noted = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: noted.append(signum))
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _warm_forkserver():
+    """While the local cluster starts: its worker processes are forked from a process that has
+    imported the grading code once (multiprocessing's forkserver), instead of each importing
+    nbgrader and its dependencies anew (seconds of CPU per worker, and per worker started again).
+    The forkserver starts in the kit's folder, so that it finds the kit whatever the course."""
+    here = os.getcwd()
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        get_mp_context()  # Dask sets its preloads the first time it makes the context: ours replace them
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", worker.__name__, __name__])
+        os.chdir(KIT_ROOT)
+        try:
+            yield
+        finally:
+            os.chdir(here)
+
+
+def dask_setup(worker):
+    """Run by each worker of the local cluster as it starts (its ``preload``): Ctrl-C in the
+    terminal reaches the worker processes too, but the grading command stops them itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _dask_logs_to(log_path):
+    """Dask's messages in this process (the local cluster's scheduler, the client) go to the log."""
+    logger = logging.getLogger("distributed")
+    handler = logging.FileHandler(log_path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    saved = logger.handlers[:], logger.propagate
+    logger.handlers, logger.propagate = [handler], False
+    try:
+        yield
+    finally:
+        logger.handlers, logger.propagate = saved
+        handler.close()
+
+
+@contextlib.contextmanager
+def connect(address, jobs, client_security, log_path):
+    """A Client on the scheduler at ``address``, or on a new local cluster of ``jobs`` workers
+    when ``address`` is None; both closed on exit (only the local cluster is stopped)."""
+    with _dask_logs_to(log_path), contextlib.ExitStack() as stack:
+        if address:
+            try:
+                client = Client(address, security=client_security, timeout=CONNECT_TIMEOUT,
+                                set_as_default=False)
+            except (OSError, ValueError) as error:  # nobody there, a refused certificate, a bad address
+                raise ClusterLost(f"could not reach the Dask scheduler at {address}: {error}") from error
+        else:
+            local_security = Security.temporary()
+            with (dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}),
+                  _into_log(log_path), _warm_forkserver(), _interrupt_deferred() as interrupted):
+                try:
+                    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, security=local_security, preload=[__name__])
+                except Exception:
+                    if interrupted:  # Ctrl-C reached a worker as it started
+                        raise KeyboardInterrupt from None
+                    raise
+            stack.callback(cluster.close)
+            if interrupted:
+                raise KeyboardInterrupt
+            client = Client(cluster, security=local_security, set_as_default=False)
+        stack.callback(client.close)
+        yield client
+
+
+def _process_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_seconds(client):
+    """CPU seconds the cluster's worker processes have used so far (their start-up, Dask and
+    grading; not their kernels), and the local cluster's forkserver's; None if unknown."""
+    try:
+        total = sum(client.run(_process_cpu_seconds).values())
+    except Exception:
+        return None
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def worker_threads(client):
+    """How many tasks the cluster's workers can run at once right now."""
+    return sum(client.nthreads().values())
+
+
+def _failed(work, reason, log):
+    return {"student": work["student"], "ok": False, "reason": reason, "log": log, "seconds": {}, "cpu": {},
+            "kernels": [], "state": None, "autograded": None, "feedback": None}
+
+
+def grade(client, grading_plan, works, make_task, on_result, allowed_failures=None):
+    """Grade ``works`` (GradingState.tasks) on the cluster of ``client``: ``make_task(work)``
+    gives each one's task data, ``on_result(result)`` gets each result as it arrives.
+
+    Raises ClusterLost when the scheduler goes away mid-run."""
+    from distributed.scheduler import KilledWorker
+
+    # The plan travels once: the scheduler keeps it as a task of its own, so that it is made
+    # again on another worker if every worker holding it is lost.
+    plan_future = client.submit(worker.plan_value, grading_plan, key=f"dnngrader-plan-{grading_plan['hash']}",
+                                pure=False)
+    pending = list(reversed(works))
+    in_flight = {}
+    completed = as_completed(loop=client.loop)
+    capacity = {"threads": 1, "checked": 0.0}
+
+    def room():
+        now = time.monotonic()
+        if now - capacity["checked"] > THREADS_REFRESH:
+            capacity.update(threads=max(1, worker_threads(client)), checked=now)
+        return capacity["threads"] - len(in_flight)
+
+    def top_up():
+        while pending and room() > 0:
+            work = pending.pop()
+            try:
+                task = make_task(work)
+            except Exception as error:  # the submission cannot be read: that student alone fails
+                on_result(_failed(work, f"its files could not be read: {type(error).__name__}: {error}",
+                                  traceback.format_exc()))
+                continue
+            future = client.submit(worker.grade_task, plan_future, task, pure=False,
+                                   key=f"dnngrader-grade-{len(pending)}-{os.urandom(4).hex()}")
+            in_flight[future.key] = work
+            completed.add(future)
+
+    try:
+        top_up()
+        for future in completed:
+            work = in_flight.pop(future.key)
+            try:
+                result = future.result()
+            except KilledWorker as error:
+                tries = error.allowed_failures + 1
+                result = _failed(work, f"its grading worker died {tries} times while grading it (a crash, "
+                                 "the memory limit, or a machine gone away), so it was not tried again",
+                                 f"[ERROR] {error}\n")
+            except Exception as error:
+                if future.status == "cancelled" or client.status not in ("running", "connecting"):
+                    raise ClusterLost(f"the Dask cluster went away: {error!r}") from error
+                result = _failed(work, f"Dask could not run its task: {type(error).__name__}: {error}",
+                                 traceback.format_exc())
+            future.release()
+            on_result(result)
+            top_up()
+    finally:
+        for future in list(completed.futures):
+            future.cancel()
+        plan_future.release()

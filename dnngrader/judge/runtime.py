@@ -1,0 +1,138 @@
+"""The kernel side of the hidden tests.
+
+``run_hidden_tests(test_id)`` calls the student's function on every case of that test cell,
+with the reference versions of the functions it calls, each call under a time limit.  After a
+call runs out of time, or once the cell's time budget is spent, the remaining cases are skipped,
+so an endless loop costs a few seconds and that test cell's points, nothing more.  The limits
+come from the environment (DNN_SECONDS_PER_CALL, DNN_SECONDS_PER_TEST).
+
+- While nbgrader autogrades, it sends only the raw results out of the kernel; the judge in the
+  nbgrader process gives the verdict, so nothing a student cell changes in the kernel can
+  change a grade.  The cases' inputs and the callees' reference versions are handed over by the
+  grader just before the cell (see delivery.py): the kernel never loads the reference solution.
+- Anywhere else (the instructor's source notebook, ``nbgrader validate``) it judges in the
+  kernel and raises AssertionError on a failure, like any test cell.
+"""
+
+import contextlib
+import io
+import os
+import signal
+import sys
+import time
+
+# Nothing of the course's student-facing modules (dnn_checks.py): the second assignment's folder,
+# where a sandboxed kernel runs, does not hold them.
+from dnngrader.judge import delivery, payload
+
+SECONDS_PER_CALL = float(os.environ.get("DNN_SECONDS_PER_CALL", "10"))
+SECONDS_PER_TEST = float(os.environ.get("DNN_SECONDS_PER_TEST", "30"))
+
+
+class CallTimedOut(BaseException):
+    """A BaseException, so a student's ``except Exception`` cannot swallow it."""
+
+
+def _user_namespace():
+    try:
+        return get_ipython().user_ns  # noqa: F821 (defined inside IPython)
+    except NameError:
+        return sys.modules["__main__"].__dict__
+
+
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def _reference_callees(function, lent):
+    """Let the student's function call the reference versions of the functions it calls
+    (``lent``: name -> function), so a mistake in a callee is not charged again to its caller.
+    Only those: the reference of any other graded function must not be within the student's
+    reach.  Each name is put back as it was afterwards, or removed if it was not there."""
+    namespace = getattr(function, "__globals__", None)
+    if not isinstance(namespace, dict):
+        yield
+        return
+    saved = {name: namespace.get(name, _MISSING) for name in lent}
+    try:
+        namespace.update(lent)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    def expire(signum, frame):
+        raise CallTimedOut()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_case(function, args, lent, seconds):
+    # What the call prints is counted, not shown: the judge checks that a model told
+    # print_cost=False prints nothing, and the test cell's output is the verdict anyway.
+    printed = io.StringIO()
+    try:
+        with _time_limit(seconds), _reference_callees(function, lent), contextlib.redirect_stdout(printed):
+            returned = function(*args)
+    except CallTimedOut:
+        return {"status": "timeout", "seconds": round(seconds, 2)}
+    except (Exception, SystemExit) as error:  # sys.exit() in a function fails that case only
+        return {"status": "raised", "error": type(error).__name__, "message": str(error)[:300]}
+    return {"status": "returned", "value": payload.encode(returned), "args_after": payload.encode(args),
+            "printed": len(printed.getvalue())}
+
+
+def _inputs(test_id):
+    """(the graded function's name, the arguments of each case, {name: reference function} to
+    lend it): handed over by the grader under autograde, otherwise built here from the
+    references and the cases' plans (which a sandboxed kernel does not have)."""
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        handed_over = delivery.receive(test_id)
+        if handed_over is not None:
+            return handed_over
+    from dnngrader import assignments
+    return assignments.inputs(test_id)
+
+
+def collect(test_id):
+    """The encoded result of every case of a test cell."""
+    name, arguments, lent = _inputs(test_id)
+    function = _user_namespace().get(name)
+    if not callable(function):
+        what = "is not defined" if function is None else f"is a {type(function).__name__}, not a function"
+        message = f"{name} {what}: run its cell, and keep the name and the def line as given."
+        return [{"status": "missing", "message": message} for _ in arguments]
+    results, deadline = [], time.monotonic() + SECONDS_PER_TEST
+    for args in arguments:
+        seconds = min(SECONDS_PER_CALL, deadline - time.monotonic())
+        if seconds <= 0 or (results and results[-1]["status"] in ("timeout", "skipped")):
+            results.append({"status": "skipped"})
+        else:
+            results.append(_run_case(function, args, lent, seconds))
+    return results
+
+
+def run_hidden_tests(test_id):
+    results = collect(test_id)
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        from IPython.display import display
+        display({payload.MIME_TYPE: payload.dumps({"test": test_id, "results": results})}, raw=True)
+        return
+    # The same JSON round trip as under nbgrader, so both modes judge identical data.
+    from dnngrader import assignments
+    from dnngrader.judge.verdict import judge
+    verdict = judge(test_id, payload.loads(payload.dumps(results)), assignments.reference_for(test_id))
+    print(verdict.text, end="")
+    if not verdict.passed:
+        raise AssertionError(verdict.lines[0])

@@ -1,0 +1,129 @@
+"""The verdict on one test cell: compare what the student's function returned on every case
+with what the reference returns on the same inputs, and say what is wrong.
+
+The judge never trusts the kernel: it rebuilds each case's inputs itself, computes the expected
+outputs with the reference solution, and reads from the kernel only the returned data.
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import dnn_checks
+from dnngrader.judge import payload, routes
+from dnngrader.assignments import TESTS, hints_for
+
+PASS, FAIL = "\u2713", "\u2717"
+
+
+@dataclass
+class Verdict:
+    test_id: str
+    passed: bool
+    lines: list = field(default_factory=list)
+
+    @property
+    def text(self):
+        return "\n".join(self.lines) + "\n"
+
+
+def _problems_for_case(test, case, result, reference, visible_error=None, hints=None):
+    """(the problems with one case's result, empty when right; the other correct route it
+    followed, or None).  ``visible_error`` is the exception type the visible case raised, if
+    it did; ``hints`` the module of the assignment's classic mistakes (None: none).  Problems
+    are strings, or ``dnn_checks.Problem`` when hints could explain them."""
+    status = result.get("status") if isinstance(result, dict) else None
+    if status == "missing":
+        return [result.get("message", f"{test.function} is not defined.")], None
+    if status == "timeout":
+        return [f"the call did not finish within {result.get('seconds')} s: an endless loop?"], None
+    if status == "skipped":
+        return ["not run: an earlier case of this cell ran out of time."], None
+    if status == "raised":
+        if case.visible:
+            return [f"it raised {result.get('error')}: {result.get('message')}"], None
+        # A message could echo hidden inputs, so only its type is shown.
+        if result.get("error") == visible_error:
+            return [f"it raised {visible_error} here too (see the visible case)."], None
+        return [f"it raised {result.get('error')} on this hidden case (it may assume the visible "
+                "case's sizes or depth; look for hard-coded shapes, layer counts or indices)."], None
+    if status != "returned":
+        return ["the grader received no result for this case."], None
+    args = case.make_args(reference)
+    expected = getattr(reference, test.function)(*copy.deepcopy(args))
+    got = payload.decode(result.get("value"))
+    if test.normalise:
+        expected, got = test.normalise(expected), test.normalise(got)
+    names = test.returns if test.returns is not None else dnn_checks.RETURN_NAMES[test.function]
+    problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible)
+    if problems and hints is not None:
+        # Hints only explain problems, never find them: the classic mistakes' outputs are worked
+        # out for a wrong result alone, then the same comparison runs again with them.
+        problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible,
+                                               hints=hints.for_case(test.function, args, got, reference))
+    route = None
+    if problems:
+        # An answer right under the contract, on inputs that break it (routes.py).
+        route = next((description for description, output in routes.outputs(test.function, args, reference)
+                      if not dnn_checks.compare_returned(output, got, names)), None)
+        if route:
+            problems = []
+    if "args_after" in result:
+        problems += _modified_arguments(test, args, payload.decode(result["args_after"]))
+    if test.silent and isinstance(result.get("printed"), int) and result["printed"] > 0:
+        problems.append(f"it printed {result['printed']} characters although print_cost was False: "
+                        "print the costs only when print_cost is True.")
+    if not route and hints is not None:
+        # Checks independent of the reference (numerical gradients): they also confirm a
+        # mismatch.  They read the cache as the reference does, so they do not judge a route.
+        problems += hints.extra_checks(test.function, args, got, reference)
+    return problems, route
+
+
+def _modified_arguments(test, before, after):
+    """Sentences naming the arguments the call changed although it must not: a plan that names
+    its function's arguments allows no change; otherwise dnn_checks' tables say."""
+    if test.arguments is None:
+        return dnn_checks.modified_arguments(test.function, before, after)
+    # Numbers and flags cannot change in place: only arrays and containers are compared.
+    return [problem for name, old, new in zip(test.arguments, before, after)
+            if isinstance(old, (np.ndarray, dict, list, tuple))
+            for problem in dnn_checks.unchanged_problems(old, new, name)]
+
+
+def judge(test_id, results, reference, failure_note=None):
+    """The verdict on a test cell from the per-case ``results`` sent by the kernel (None when
+    no results came back; ``failure_note`` then says why, e.g. a timeout).  ``reference`` is the
+    module that answers the cell's cases (``assignments.reference_for(test_id)``)."""
+    test = TESTS[test_id]
+    title = test.function + (f" ({test.part} branch)" if test.part else "")
+    if results is None or len(results) != len(test.cases):
+        reason = failure_note or "the grader's checks did not run to the end in this cell."
+        return Verdict(test_id, False, [f"{FAIL} {title}: not graded, {reason}"])
+    visible = results[0] if isinstance(results[0], dict) else {}
+    visible_error = visible.get("error") if visible.get("status") == "raised" else None
+    lines, failed, failing_problems = [], [], []
+    for case, result in zip(test.cases, results):
+        problems, route = _problems_for_case(test, case, result, reference, visible_error, hints_for(test_id))
+        if problems:
+            failed.append(case)
+            failing_problems.append(problems)
+            lines.append(f"  {FAIL} {case.description}")
+            lines += [f"      {problem}" for problem in problems]
+        elif route:
+            lines.append(f"  {PASS} {case.description} (accepted: {route})")
+        else:
+            lines.append(f"  {PASS} {case.description}")
+    total = len(test.cases)
+    if failed:
+        head = f"{FAIL} {title}: {total - len(failed)} of {total} checks passed."
+        # Hints are decided over all failing cases at once, so that none names a mistake that
+        # explains one case but not the others (dnn_checks.hint_lines).
+        lines += [f"  {line}" for line in dnn_checks.hint_lines(failing_problems)]
+        if not any(case.visible for case in failed):
+            lines.append("  Hint: the visible case passes but hidden ones fail. Look for sizes, layer counts "
+                         "or indices written for the visible case, and for steps it does not exercise.")
+    else:
+        head = f"{PASS} {title}: all {total} checks passed (1 visible, {total - 1} hidden)."
+    return Verdict(test_id, not failed, [head] + lines)

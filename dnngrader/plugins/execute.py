@@ -1,0 +1,233 @@
+"""nbgrader's Execute preprocessor, made to survive what a submission does to its kernel.
+
+Stock nbgrader gives up on a student's whole notebook when the kernel dies (``os._exit``, a
+segfault, memory exhausted) or stops answering (a loop that ignores interrupts).  Here:
+
+- the kernel's address space is limited (``memory_limit_mb``), so a memory blow-up raises
+  MemoryError or kills that kernel only, never the grading machine;
+- ``exit()`` and ``quit()`` raise SystemExit, like ``sys.exit()``, instead of stopping the kernel
+  at some later moment;
+- when the kernel dies in a cell, or hangs past the cell timeout and ignores the interrupt, the
+  cell gets an error output, a fresh kernel starts, the code cells before it run again (their
+  outputs discarded; test cells and cells that misbehaved are skipped) and grading goes on with
+  the next cell.  Only that cell's points are lost;
+- after ``max_restarts`` restarts, or if re-running the earlier cells fails too, the remaining
+  cells are not run and their tests score 0, with a message saying so;
+- right before each test cell, the cell's inputs and reference callees are handed to the kernel
+  (see delivery.py).
+"""
+
+import copy
+import os
+
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from dnngrader.judge import delivery
+
+from dnngrader.plugins import findings
+from dnngrader.assignments import TESTS
+
+# One BLAS thread per kernel: small matrices gain nothing from more, parallel grading runs one
+# kernel per core, and a many-core machine's thread buffers would eat the memory limit.
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+DIED = "the kernel died while this cell ran (a crash, an exit or too much memory)"
+HUNG = "the cell ran out of time and the kernel did not respond to the interrupt"
+GONE = "the kernel had died before this cell started"
+PREPARE_KERNEL = """
+def _dnngrader_prepare(limit):
+    import resource
+    if limit > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    def refuse_exit():
+        raise SystemExit("exit() and quit() do not stop the kernel while it is graded")
+    get_ipython().ask_exit = refuse_exit
+_dnngrader_prepare({limit})
+del _dnngrader_prepare
+"""
+
+
+def _test_id(cell):
+    meta = cell.metadata.get("nbgrader", {})
+    return meta.get("grade_id") if meta.get("grade") and meta.get("grade_id") in TESTS else None
+
+
+def _label(cell, index):
+    meta = cell.metadata.get("nbgrader", {})
+    if _test_id(cell):
+        return f"the test cell {meta['grade_id']}"
+    if meta.get("solution"):
+        return f"the answer cell of {meta['grade_id']}"
+    return f"cell {index + 1}"
+
+
+def _error(ename, evalue):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _timed_out(cell):
+    return any(output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError"
+               for output in cell.get("outputs", []))
+
+
+class ResilientExecute(Execute):
+    """Execute, with a memory limit, recovery from dead or hung kernels, and hand-overs."""
+
+    memory_limit_mb = Integer(
+        4096, help="Address space the kernel may use, in MiB (0: no limit)."
+    ).tag(config=True)
+
+    max_restarts = Integer(
+        3, help="Kernel restarts allowed per notebook before the remaining cells are given up."
+    ).tag(config=True)
+
+    training_iterations = Integer(
+        0, help="DNN_TRAINING_ITERATIONS of the kernel: how long the second assignment's training "
+                "cells train (0: as the environment says)."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self._troubled = set()  # cells that killed, hung or timed out the kernel: not run again
+        self._restarts = 0
+        self._previous = None  # the code cell run last
+        self._lost = None  # why the remaining cells cannot run
+        with self.setup_kernel(env=self._kernel_env()):
+            self._prepare_kernel()
+            info_msg = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+            for index, cell in enumerate(self.nb.cells):
+                self.preprocess_cell(cell, resources, index)
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def preprocess_cell(self, cell, resources, index):
+        self._check_assign_resources(resources)
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, self.resources
+        if not self._lost and self._previous is not None and not self._kernel_alive():
+            self._after_death_between_cells(cell, index)
+        if self._lost:
+            cell.outputs = [_error("KernelLost", f"not run: {self._lost}.")]
+            return cell, self.resources
+        try:
+            self._execute(cell, index)
+        except DeadKernelError:
+            self._recover(cell, index, "DeadKernelError", DIED)
+        except CellTimeoutError:
+            self._recover(cell, index, "CellTimeoutError", HUNG)
+        else:
+            if _timed_out(cell):
+                self._troubled.add(index)
+        self._previous = index
+        return cell, self.resources
+
+    def _execute(self, cell, index):
+        test_id = _test_id(cell)
+        if test_id:
+            self._run_silently(delivery.kernel_code(test_id))
+        self.execute_cell(cell, index, store_history=True)
+
+    # -- the kernel ------------------------------------------------------------------------
+
+    def _kernel_env(self):
+        env = dict(os.environ)
+        for name in THREAD_VARIABLES:
+            env.setdefault(name, "1")
+        # Set for the grading kernel only, never in os.environ: a Jupyter server that reads this
+        # configuration must not shorten the training of the instructor's own kernels.
+        if self.training_iterations > 0:
+            env["DNN_TRAINING_ITERATIONS"] = str(self.training_iterations)
+        return env
+
+    def _prepare_kernel(self):
+        """Limit the new kernel's memory (the hard limit too, so student code cannot raise it)
+        and make exit() and quit() raise SystemExit: ipykernel would otherwise stop the kernel
+        at some later moment, in the middle of whichever cell runs then."""
+        self._run_silently(PREPARE_KERNEL.format(limit=self.memory_limit_mb * 1024 * 1024))
+
+    def _kernel_alive(self):
+        return run_sync(self.km.is_alive)()
+
+    def _run_silently(self, code):
+        """Run the grader's own code in the kernel: no output, no history, no execution count."""
+        reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False,
+                                                    allow_stdin=False))
+        if reply is None:
+            raise CellTimeoutError("the kernel did not answer the grader's own request")
+
+    def _restart_kernel(self):
+        self._cleanup_kernel()
+        self.km = self.create_kernel_manager()
+        self.start_new_kernel(env=self._kernel_env())
+        self.start_new_kernel_client()
+        self._prepare_kernel()
+
+    # -- recovery ----------------------------------------------------------------------------
+
+    def _recover(self, cell, index, ename, why):
+        """The kernel died or hung in cell ``index``: restart it and go on after that cell."""
+        label = _label(cell, index)
+        self.log.warning("%s: %s", label, why)
+        self._troubled.add(index)
+        findings.add(self.nb, findings.NOTE, f"{label}: {why}.")
+        if self._restart(cell, index, ename, why):
+            cell.outputs.append(_error(ename, f"{why}; grading went on in a fresh kernel."))
+
+    def _after_death_between_cells(self, cell, index):
+        """The kernel died after the previous code cell had finished (a thread it started, say):
+        that cell is to blame.  Restart before running cell ``index``."""
+        previous = self._previous
+        self._troubled.add(previous)
+        findings.add(self.nb, findings.NOTE, f"the kernel died after {_label(self.nb.cells[previous], previous)} "
+                     "had run.")
+        self._restart(cell, index, "DeadKernelError", GONE)
+
+    def _restart(self, cell, index, ename, why):
+        """A fresh kernel in which the cells before ``index`` have run again; False, with the
+        rest of the notebook given up, when that cannot be had."""
+        if self._restarts >= self.max_restarts:
+            self._lose(cell, index, ename, why, f"the kernel had to be restarted {self._restarts} "
+                       "times already")
+            return False
+        self._restarts += 1
+        try:
+            self._restart_kernel()
+            self._replay(index)
+        except Exception as error:  # the fresh kernel died or hung too
+            self.log.warning("Re-running the cells before cell %d failed: %r", index + 1, error)
+            self._lose(cell, index, ename, why, "the kernel failed again while the earlier cells were "
+                       "run again")
+            return False
+        return True
+
+    def _replay(self, upto):
+        """Run the code cells before ``upto`` again in the fresh kernel, keeping their outputs."""
+        executed = self.code_cells_executed
+        for index in range(upto):
+            original = self.nb.cells[index]
+            if (original.cell_type != "code" or not original.source.strip() or _test_id(original)
+                    or index in self._troubled):
+                continue
+            replayed = copy.deepcopy(original)
+            try:
+                self.execute_cell(replayed, index, store_history=False)
+            finally:
+                self.nb.cells[index] = original  # execute_cell puts the copy in the notebook
+            if _timed_out(replayed):
+                raise CellTimeoutError(f"cell {index + 1} ran out of time when run again")
+        self.code_cells_executed = executed
+
+    def _lose(self, cell, index, ename, why, reason):
+        """Give up on the cells after ``index``: they are not run and their tests score 0."""
+        label = _label(cell, index)
+        self._lost = f"the kernel could not go on after {label} ({reason})"
+        cell.outputs.append(_error(ename, f"{why}; {reason}, so the rest of the notebook was not run."))
+        findings.add(self.nb, findings.NOTE, f"{reason}: the cells after {label} were not run, and "
+                     "their tests score 0.")

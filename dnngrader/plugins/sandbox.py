@@ -1,0 +1,288 @@
+"""Every grading kernel runs in a bubblewrap sandbox, unless the instructor turns it off
+(README: Threat model).
+
+What a sandboxed kernel sees:
+- the machine read-only, minus every folder that holds something of the course: the course
+  directory (source/ with the solutions, the gradebook, other students' work), the kit itself
+  (its hidden-case plan, cases.py), the instructor's HOME, the exchange, the gradebook's folder,
+  Jupyter's runtime folder (other kernels' connection files): each is an empty, read-only folder;
+- one writable file system, /tmp, in memory and capped at ``DNN_SANDBOX_DISK_MB`` (default 256):
+  the kernel's working folder /tmp/<assignment> holds a fresh copy of the submission's files,
+  handed over as data (nothing of the host is mounted writable), and HOME is /tmp/home;
+- the kit's kernel-side modules only (``KERNEL_MODULES``), read-only at /tmp/dnngrader, where
+  dnn_checks.run_hidden_tests finds them above the working folder;
+- no network (a network namespace of its own), no other process (a PID namespace of its own),
+  and an environment without the instructor's variables (database passwords and the like).
+
+nbgrader reaches the kernel through Unix sockets (ipc transport) inside the sandbox's /tmp, by
+way of /proc/<pid>/root, so nothing on the host is shared with the kernel.  When the kernel
+exits, its namespaces go with it: no process survives, no file survives.
+
+nbgrader_config.py calls ``configure``: `nbgrader autograde` and the formgrader's button then
+start each kernel with ``SandboxedKernelManager`` (a new bubblewrap sandbox per kernel), and
+`make grade`'s forked kernels come from a template process that itself runs in a sandbox
+(forked_kernels.py), which kills whatever a kernel left running and empties /tmp before the
+next one.  ``DNN_SANDBOX=0`` turns the sandbox off.  Where bubblewrap cannot run (not
+installed, user namespaces disabled, macOS) grading goes on without it, after one warning per
+run that says what is exposed and how to get the sandbox.
+
+    python -m dnngrader.plugins.sandbox     says whether the sandbox runs here, and why not
+"""
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.paths import jupyter_runtime_dir
+
+from dnngrader.paths import COURSE_ROOT
+
+PACKAGE = Path(__file__).resolve().parent.parent
+# The kit's modules a grading kernel imports (the hidden-test hook -> judge.runtime -> delivery,
+# payload, assignments.reference, paths), relative to the package, and the template that forks
+# kernels: nothing else of the kit, so no assignment's test plan (assignments/*/cases.py), only
+# the inputs the grader hands over.  The registry (assignments/__init__.py) comes along as
+# reference.py's package; it finds the plans lazily, and none of them is mounted.
+KERNEL_MODULES = ("__init__.py", "paths.py", "judge/__init__.py", "judge/runtime.py", "judge/delivery.py",
+                  "judge/payload.py", "assignments/__init__.py", "assignments/reference.py",
+                  "batch/kernel_template.py")
+TMP = Path("/tmp")
+KERNEL_PACKAGE = "/tmp/dnngrader"
+KERNEL_FOLDER = "/tmp/.kernel"  # connection files and sockets, inside the sandbox
+KERNEL_HOME = "/tmp/home"
+# Variables a kernel may see; any other (a gradebook's password in DNN_GRADEBOOK_URL, cloud
+# credentials...) stays outside.
+KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "DNN_SECONDS_PER_CALL",
+                  "DNN_SECONDS_PER_TEST", "DNN_TRAINING_ITERATIONS", "MPLBACKEND", "VIRTUAL_ENV",
+                  "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE")
+KEPT_PREFIXES = ("LC_", "OPENBLAS_", "OMP_", "MKL_", "NUMEXPR_", "VECLIB_")
+
+_warned = False  # whether this process has already said that grading is not sandboxed
+_view = None  # the SandboxView configure() set up in this process, or None when the sandbox is off
+
+
+def unavailable_reason():
+    """Why bubblewrap cannot sandbox a kernel here, or None when it can (it needs the ``bwrap``
+    program and user namespaces)."""
+    if not shutil.which("bwrap"):
+        return "there is no bwrap program (Debian's and Ubuntu's package: bubblewrap)"
+    probe = ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
+    done = subprocess.run(probe, capture_output=True, text=True)
+    if done.returncode != 0:
+        return (f"bwrap could not make a sandbox ({done.stderr.strip() or done.returncode}); user "
+                "namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, "
+                "user.max_user_namespaces > 0)")
+    return None
+
+
+def available():
+    """Whether bubblewrap runs here (it needs user namespaces)."""
+    return unavailable_reason() is None
+
+
+UNSANDBOXED_WARNING = (
+    "WARNING: the grading sandbox cannot run here: {reason}. Grading goes on WITHOUT it: student code "
+    "runs as you, and can read the course's source/ (the solutions), other students' submissions and "
+    "the gradebook, write to them, leave processes running and use the network (README: Threat model). "
+    "To get the sandbox, install bubblewrap and allow user namespaces, or grade in a throwaway "
+    "container or VM. DNN_SANDBOX=0 turns the sandbox off on purpose (and this warning with it).")
+
+
+def _real(path):
+    return Path(os.path.realpath(path))
+
+
+def _inside(path, folder):
+    return path == folder or folder in path.parents
+
+
+class SandboxView:
+    """What a grading kernel sees of the machine (see the module docstring).
+
+    ``course_root``: the course directory; ``hidden``: other folders to hide (the exchange,
+    the gradebook's folder); ``disk_mb``: the size of the kernel's writable /tmp, in MiB."""
+
+    def __init__(self, course_root, hidden=(), disk_mb=256):
+        self.course_root = _real(course_root)
+        self.disk_mb = disk_mb
+        candidates = [self.course_root, PACKAGE.parent, Path.home(), _real(jupyter_runtime_dir()),
+                      _real(tempfile.gettempdir()),
+                      *(_real(folder) for folder in hidden)]
+        existing = sorted({_real(folder) for folder in candidates if folder and Path(folder).is_dir()},
+                          key=lambda folder: len(folder.parts))
+        # A folder inside another hidden one, or in /tmp (a new, empty one in the sandbox), is
+        # hidden with it; "/" is never hidden.
+        self.hidden = [folder for index, folder in enumerate(existing)
+                       if len(folder.parts) > 1 and not _inside(folder, TMP)
+                       and not any(_inside(folder, other) for other in existing[:index])]
+        # The Python the kernel runs (a virtual environment and the installation it is made
+        # from) stays visible, read-only, even when it lives in a hidden folder.
+        self.kept = sorted({_real(sys.prefix), _real(sys.base_prefix)}, key=lambda folder: len(folder.parts))
+
+    def bwrap_args(self):
+        """bubblewrap's options for this view, up to the command."""
+        args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        for folder in self.hidden:
+            args += ["--tmpfs", str(folder)]
+        args += ["--size", str(self.disk_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+        for folder in self.kept:
+            if any(_inside(folder, hidden) for hidden in [*self.hidden, TMP]):
+                args += ["--ro-bind", str(folder), str(folder)]
+        for name in KERNEL_MODULES:
+            args += ["--ro-bind", str(PACKAGE / name), f"{KERNEL_PACKAGE}/{name}"]
+        for folder in self.hidden:
+            args += ["--remount-ro", str(folder)]
+        return args + ["--unshare-all", "--die-with-parent", "--new-session"]
+
+    def start(self, mode, fd, env, *extra, **popen):
+        """Run kernel_template.py in ``mode`` on the descriptor ``fd`` in a new sandbox, with the
+        kernel's environment made from ``env``; (the bubblewrap Popen, the host's pid of the
+        sandbox's first process, whose files are at /proc/<pid>/root).  Raises RuntimeError when
+        bubblewrap could not start."""
+        read_info, write_info = os.pipe()  # bubblewrap writes {"child-pid": N} there once it runs
+        command = ["bwrap", *self.bwrap_args(), "--info-fd", str(write_info), sys.executable,
+                   f"{KERNEL_PACKAGE}/batch/kernel_template.py", mode, str(fd), *extra]
+        try:
+            process = subprocess.Popen(command, pass_fds=(fd, write_info), stdin=subprocess.DEVNULL,
+                                       env=self.kernel_env(env), **popen)
+        finally:
+            os.close(write_info)
+        try:
+            data = b""
+            while not data.rstrip().endswith(b"}"):
+                chunk = os.read(read_info, 4096)
+                if not chunk:
+                    raise RuntimeError("bubblewrap could not start the grading sandbox (see the grading log)")
+                data += chunk
+        finally:
+            os.close(read_info)
+        return process, json.loads(data)["child-pid"]
+
+    @staticmethod
+    def kernel_env(env):
+        """The kernel's environment: ``env`` without the instructor's variables."""
+        kept = {name: value for name, value in env.items()
+                if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES)}
+        return {**kept, "HOME": KERNEL_HOME, "TMPDIR": "/tmp", "IPYTHONDIR": f"{KERNEL_HOME}/.ipython",
+                "MPLCONFIGDIR": f"{KERNEL_HOME}/.matplotlib"}
+
+    @staticmethod
+    def kernel_request(argv, cwd, env, connection_info, kernel_id):
+        """(the request kernel_template.py runs the kernel from, the kernel's socket prefix).
+
+        ``argv`` is the kernel's command (python -m ipykernel_launcher -f FILE), ``cwd`` the
+        submission's folder on the host, whose files are handed over as data; the kernel runs
+        in /tmp/<that folder's name>, with its connection file and sockets in /tmp/.kernel."""
+        cwd = Path(cwd)
+        files = {}
+        for folder, _, names in os.walk(cwd):
+            for name in names:
+                path = Path(folder) / name
+                if path.is_file():
+                    files[str(path.relative_to(cwd))] = base64.b64encode(path.read_bytes()).decode()
+        short = kernel_id.split("-")[0]
+        ip = f"{KERNEL_FOLDER}/{short}"
+        connection = {key: (value.decode() if isinstance(value, bytes) else value)
+                      for key, value in connection_info.items()}
+        connection.update(ip=ip, transport="ipc")
+        connection_file = f"{KERNEL_FOLDER}/kernel-{short}.json"
+        argv = list(argv)
+        argv[argv.index("-f") + 1] = connection_file
+        return {"argv": argv, "cwd": f"/tmp/{cwd.name or 'submission'}", "env": SandboxView.kernel_env(env),
+                "files": files, "connection_file": connection_file, "connection": json.dumps(connection)}, ip
+
+
+def active_view():
+    """The SandboxView of this process's grading, or None when grading is not sandboxed."""
+    return _view
+
+
+class SandboxProvisioner(LocalProvisioner):
+    """Starts the kernel in a new sandbox (`nbgrader autograde`: one sandbox per kernel)."""
+
+    async def launch_kernel(self, cmd, **kwargs):
+        view = _view or SandboxView(COURSE_ROOT)
+        km = self.parent
+        env = kwargs.get("env") or dict(os.environ)
+        request, ip = view.kernel_request(cmd, kwargs.get("cwd") or os.getcwd(), env, km.get_connection_info(),
+                                          km.kernel_id or "kernel")
+        with tempfile.TemporaryFile() as data:
+            data.write(json.dumps(request).encode())
+            data.flush()
+            data.seek(0)
+            self.process, root = view.start("once", data.fileno(), env, start_new_session=True)
+        self.pid = self.pgid = self.process.pid
+        self.connection_info = {**self.connection_info, "ip": f"/proc/{root}/root{ip}", "transport": "ipc"}
+        return self.connection_info
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in the grading sandbox (``c.ResilientExecute.kernel_manager_class``)."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.transport = "ipc"
+        self.ip = f"{KERNEL_FOLDER}/unset"  # the real prefix is known once the sandbox runs
+        if self.provisioner is None:
+            self.provisioner = SandboxProvisioner(kernel_id=self.kernel_id or "kernel", kernel_spec=self.kernel_spec,
+                                                  provisioner_config={}, parent=self)
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        # An interrupt signal would reach bubblewrap, not the kernel: ask the kernel instead.
+        self.kernel_spec.interrupt_mode = "message"
+        return cmd, kw
+
+
+def configure(c, course_root=COURSE_ROOT):
+    """Sandbox every grading kernel of this process (nbgrader_config.py calls this).
+
+    Reads ``DNN_SANDBOX`` (0: off) and ``DNN_SANDBOX_DISK_MB``; hides, besides the course,
+    the exchange folder and the gradebook's folder that ``c`` names.  Where the operating system
+    cannot provide the sandbox, it changes nothing and writes one warning to stderr per run:
+    grading still works.  Returns whether the sandbox is on."""
+    global _view, _warned
+    if os.environ.get("DNN_SANDBOX", "1") == "0":
+        _view = None
+        return False
+    reason = unavailable_reason()
+    if reason:
+        if not _warned:  # nbgrader reads its configuration several times in one run
+            print(UNSANDBOXED_WARNING.format(reason=reason), file=sys.stderr)
+            _warned = True
+        _view = None
+        return False
+    hidden = []
+    if "Exchange" in c and "root" in c.Exchange:
+        hidden.append(c.Exchange.root)
+    db_url = c.CourseDirectory.get("db_url", "") if "CourseDirectory" in c else ""
+    if str(db_url).startswith("sqlite:///"):
+        hidden.append(os.path.dirname(str(db_url)[len("sqlite:///"):]))
+    # Made now, so that it is hidden even when it is outside HOME and nothing has used it yet.
+    os.makedirs(jupyter_runtime_dir(), exist_ok=True)
+    _view = SandboxView(course_root, hidden, disk_mb=int(os.environ.get("DNN_SANDBOX_DISK_MB", "256")))
+    c.ResilientExecute.kernel_manager_class = "dnngrader.plugins.sandbox.SandboxedKernelManager"
+    return True
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args(argv)
+    reason = unavailable_reason()
+    if reason:
+        print(f"The grading sandbox cannot run here: {reason}.")
+        return 1
+    view = SandboxView(COURSE_ROOT)
+    print("bubblewrap runs here: grading kernels are sandboxed. Hidden from them (empty, read-only):")
+    print("\n".join(f"  {folder}" for folder in view.hidden))
+    print(f"  /tmp, all of it: the kernel gets a new, empty one ({view.disk_mb} MiB, in memory)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
