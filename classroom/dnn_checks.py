@@ -17,7 +17,6 @@ import contextlib
 import copy
 import json
 import os
-import sys
 
 import numpy as np
 
@@ -976,27 +975,3 @@ def _returned_names(name):
     if isinstance(names, str):
         return names
     return ", ".join(entry if isinstance(entry, str) else entry[0] for entry in names)
-
-
-# ---------------------------------------------------------------------------------------------
-# The hook for hidden tests
-# ---------------------------------------------------------------------------------------------
-
-def run_hidden_tests(test_id):
-    """Run the grader's hidden checks for one test cell.
-
-    They live with the course's grading code (the ``dnngrader`` package at the root of the
-    course directory), not in the student's assignment; this finds it above the notebook.
-    """
-    folder = os.path.abspath(os.getcwd())
-    while not os.path.isfile(os.path.join(folder, "dnngrader", "judge", "runtime.py")):
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            raise RuntimeError("Hidden tests need the course's dnngrader package, which was not "
-                               "found above " + os.getcwd())
-        folder = parent
-    if folder not in sys.path:
-        sys.path.append(folder)
-    from dnngrader.judge import runtime
-
-    runtime.run_hidden_tests(test_id)

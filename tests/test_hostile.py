@@ -116,17 +116,17 @@ check = lambda *args, **kwargs: None
 
 FORGE_RESULTS = '''
 import json
-import dnn_checks
+import hidden_tests
 from IPython.display import display
 
 MIME = "application/x-dnngrader-results"
-real_run_hidden_tests = dnn_checks.run_hidden_tests
+real_run_hidden_tests = hidden_tests.run_hidden_tests
 
 def forged_run_hidden_tests(test_id):
     real_run_hidden_tests(test_id)
     display({MIME: json.dumps({"test": test_id, "results": [{"status": "returned", "value": None}] * 4})}, raw=True)
 
-dnn_checks.run_hidden_tests = forged_run_hidden_tests
+hidden_tests.run_hidden_tests = forged_run_hidden_tests
 display({MIME: json.dumps({"test": "test_compute_cost", "results": []})}, raw=True)
 ''' + WRONG["update_parameters"]
 

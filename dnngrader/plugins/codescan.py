@@ -10,7 +10,7 @@ import ast
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-GRADER_MODULES = {"dnngrader", "dnn_checks", "nbgrader", "nbformat", "nbclient", "nbconvert",
+GRADER_MODULES = {"dnngrader", "dnn_checks", "hidden_tests", "nbgrader", "nbformat", "nbclient", "nbconvert",
                   "IPython", "ipykernel", "jupyter_client"}
 SYSTEM_MODULES = {"os", "subprocess", "socket", "shutil", "pathlib", "glob", "gc", "inspect",
                   "importlib", "ctypes", "signal", "resource", "builtins", "atexit", "threading",
@@ -27,7 +27,7 @@ ERROR_HOOKS = {"set_custom_exc", "showtraceback", "showsyntaxerror", "_showtrace
 # Names of the checks a test cell uses; a student cell has no business redefining them.
 CHECKERS = {"check", "run_hidden_tests", "compare", "compare_returned", "visible_case"}
 # Modules whose attributes a student cell has no business replacing.
-PATCHABLE = {"numpy", "dnn_checks", "dnn_utils", "test_cases", "builtins", "sys", "os", "IPython",
+PATCHABLE = {"numpy", "dnn_checks", "hidden_tests", "dnn_utils", "test_cases", "builtins", "sys", "os", "IPython",
              "dnngrader", "math", "signal"}
 # Methods that make an object lie about what it is or how it compares.
 LYING_METHODS = {"__eq__", "__ne__", "__array_ufunc__", "__array_function__", "__array_finalize__",

@@ -10,7 +10,7 @@ What a sandboxed kernel sees:
   the kernel's working folder /tmp/<assignment> holds a fresh copy of the submission's files,
   handed over as data (nothing of the host is mounted writable), and HOME is /tmp/home;
 - the kit's kernel-side modules only (``KERNEL_MODULES``), read-only at /tmp/dnngrader, where
-  dnn_checks.run_hidden_tests finds them above the working folder;
+  hidden_tests.run_hidden_tests finds them above the working folder;
 - no network (a network namespace of its own), no other process (a PID namespace of its own),
   and an environment without the instructor's variables (database passwords and the like).
 
@@ -46,7 +46,7 @@ from jupyter_core.paths import jupyter_runtime_dir
 from dnngrader.paths import COURSE_ROOT
 
 PACKAGE = Path(__file__).resolve().parent.parent
-# The kit's modules a grading kernel imports (the hidden-test hook -> judge.runtime -> delivery,
+# The kit's modules a grading kernel imports (hidden_tests.py -> judge.runtime -> delivery,
 # payload, assignments.reference, paths), relative to the package, and the template that forks
 # kernels: nothing else of the kit, so no assignment's test plan (assignments/*/cases.py), only
 # the inputs the grader hands over.  The registry (assignments/__init__.py) comes along as

@@ -38,7 +38,7 @@ import sys
 
 import numpy as np
 
-from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, SHARED_FILES
+from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, HIDDEN_TESTS_HOOK, SHARED_FILES
 
 COPY_FOLDERS = (COURSE_ROOT / "source" / ASSIGNMENT, COURSE_ROOT / "release" / ASSIGNMENT)
 
@@ -149,6 +149,7 @@ def render_expected(expected):
 def application_files():
     """{file name: bytes} of every file generated into source/dnn_application/."""
     return {"dnn_utils.py": (COURSE_ROOT / "dnn_utils.py").read_bytes(),
+            HIDDEN_TESTS_HOOK: (COURSE_ROOT / HIDDEN_TESTS_HOOK).read_bytes(),
             **{name: rewritten(name).encode("utf-8") for name in APPLICATION_REWRITES},
             APPLICATION_EXPECTED: render_expected(application_expected()).encode("utf-8")}
 

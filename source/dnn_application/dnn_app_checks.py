@@ -13,7 +13,6 @@ fail too, so run the first notebook's checks first.
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -207,23 +206,3 @@ def check(name, function):
     if problems:
         raise CheckFailed(name, problems)
     print(f"All visible checks of {name} passed.")
-
-
-def run_hidden_tests(test_id):
-    """Run the grader's hidden checks for one test cell.
-
-    They live with the course's grading code (the ``dnngrader`` package at the root of the
-    course directory), not in the student's assignment; this finds it above the notebook.
-    """
-    folder = os.path.abspath(os.getcwd())
-    while not os.path.isfile(os.path.join(folder, "dnngrader", "judge", "runtime.py")):
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            raise RuntimeError("Hidden tests need the course's dnngrader package, which was not "
-                               "found above " + os.getcwd())
-        folder = parent
-    if folder not in sys.path:
-        sys.path.append(folder)
-    from dnngrader.judge import runtime
-
-    runtime.run_hidden_tests(test_id)
