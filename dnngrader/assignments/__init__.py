@@ -30,6 +30,9 @@ class Assignment:
     # The classic mistakes the judge recognises: a module with for_case and extra_checks, as
     # dnn_step_by_step/hints.py (None: none).
     hints: object = None
+    # The provided helpers (names in dnn_utils.py) lent to every graded function as provided,
+    # whatever the student's notebook redefined; () for an assignment without dnn_utils.py.
+    helpers: tuple = ()
     # name of a lent function -> the source notebook whose answer cell defines it (None: this
     # assignment's own source notebook for every one).
     callee_notebook: Optional[Callable] = None
@@ -164,6 +167,6 @@ def inputs(test_id):
     assignment = assignment_of(test_id)
     test = assignment.tests[test_id]
     ref = assignment.reference()
-    lent = reference.module_of(callee_sources(test_id), names=callees_of(test_id))
+    lent = reference.module_of(callee_sources(test_id), names=callees_of(test_id), helpers=assignment.helpers)
     return (test.function, [case.make_args(ref) for case in test.cases],
-            {name: getattr(lent, name) for name in (*callees_of(test_id), *reference.HELPERS)})
+            {name: getattr(lent, name) for name in (*callees_of(test_id), *assignment.helpers)})

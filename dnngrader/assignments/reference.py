@@ -10,7 +10,6 @@ import types
 
 import numpy as np
 
-import dnn_utils
 from dnngrader.paths import GRADED_FUNCTIONS, SOURCE_NOTEBOOK
 
 # The provided helpers (dnn_utils.py) every module of reference functions holds, and that the
@@ -50,13 +49,16 @@ def load(path=SOURCE_NOTEBOOK):
     return _cache[key]
 
 
-def module_of(cells, names=GRADED_FUNCTIONS):
-    """A module of the dnn_utils helpers and the functions ``names``, defined by executing their
-    answer cells (``cells``: grade_id -> source) and nothing else."""
+def module_of(cells, names=GRADED_FUNCTIONS, helpers=HELPERS):
+    """A module of the functions ``names``, defined by executing their answer cells (``cells``:
+    grade_id -> source) and nothing else, and of the provided helpers ``helpers`` (names in
+    dnn_utils.py, imported only when there are some: an assignment may have no dnn_utils)."""
     module = types.ModuleType("dnn_reference")
     module.np = np
-    for helper in HELPERS:
-        setattr(module, helper, getattr(dnn_utils, helper))
+    if helpers:
+        import dnn_utils  # next to the notebook in a kernel, at the course root in the grader
+        for helper in helpers:
+            setattr(module, helper, getattr(dnn_utils, helper))
     for name in names:
         code = compile(cells[name], f"<reference {name}>", "exec")
         exec(code, module.__dict__)

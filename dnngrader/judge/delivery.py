@@ -2,8 +2,8 @@
 
 Under autograde the kernel never reads the reference solution: just before each test cell, the
 grading process (``execute.ResilientExecute``) sends the kernel the inputs of that cell's cases,
-built outside the kernel, and the reference versions of only the functions the graded function
-calls (dnngrader/assignments/__init__.py says which, and from which source notebook).  So:
+built outside the kernel, the reference versions of only the functions the graded function
+calls, and the names of the provided helpers (dnn_utils.py) it is lent as provided (dnngrader/assignments/__init__.py says which, and from which source notebook).  So:
 
 - the function under test is graded without its own reference ever being in the kernel, and a
   callee's reference arrives only after that callee's own test cell has run (RestoreGradedCells
@@ -37,6 +37,7 @@ def for_test(test_id):
         "function": test.function,
         "args": [payload.encode(case.make_args(ref)) for case in test.cases],
         "callees": assignments.callee_sources(test_id),
+        "helpers": list(assignments.assignment_of(test_id).helpers),
     })
 
 
@@ -56,6 +57,6 @@ def receive(test_id):
     if data.get("test") != test_id:
         return None
     arguments = [payload.decode(args) for args in data["args"]]
-    names = list(data["callees"])
-    callees = reference.module_of(data["callees"], names=names)
-    return data["function"], arguments, {name: getattr(callees, name) for name in (*names, *reference.HELPERS)}
+    names, helpers = list(data["callees"]), list(data["helpers"])
+    callees = reference.module_of(data["callees"], names=names, helpers=helpers)
+    return data["function"], arguments, {name: getattr(callees, name) for name in (*names, *helpers)}

@@ -12,7 +12,7 @@ The assignment's notebook is source/dnn_application/dnn_application.ipynb (dnngr
 generates its helper copies and its release).
 """
 
-from dnngrader.assignments import Assignment
+from dnngrader.assignments import Assignment, reference
 from dnngrader.assignments.dnn_application import cases, hints
 from dnngrader.paths import SOURCE_NOTEBOOK
 
@@ -23,4 +23,5 @@ def _notebook_defining(name):
 
 
 ASSIGNMENT = Assignment(name="dnn_application", position=2, tests=cases.TESTS, reference=cases.reference,
-                        callees=cases.CALLEES, hints=hints, callee_notebook=_notebook_defining)
+                        callees=cases.CALLEES, hints=hints, helpers=reference.HELPERS,
+                        callee_notebook=_notebook_defining)

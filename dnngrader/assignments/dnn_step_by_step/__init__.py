@@ -16,4 +16,4 @@ from dnngrader.assignments import Assignment, reference
 from dnngrader.assignments.dnn_step_by_step import cases, hints
 
 ASSIGNMENT = Assignment(name="dnn_step_by_step", position=1, tests=cases.TESTS, reference=reference.load,
-                        callees=dnn_checks.CALLEES, hints=hints)
+                        callees=dnn_checks.CALLEES, hints=hints, helpers=reference.HELPERS)
