@@ -33,6 +33,11 @@ class Assignment:
     # The provided helpers (names in dnn_utils.py) lent to every graded function as provided,
     # whatever the student's notebook redefined; () for an assignment without dnn_utils.py.
     helpers: tuple = ()
+    # grade_id of a cell that is not graded -> names of the reference functions the grader hands
+    # the kernel right before that cell, as name -> source, under sys._dnngrader_provided (the
+    # second assignment's cell that loads the first assignment's functions: the student's first
+    # notebook is not part of the submission).  None: no cell.
+    provided: Optional[dict] = None
     # name of a lent function -> the source notebook whose answer cell defines it (None: this
     # assignment's own source notebook for every one).
     callee_notebook: Optional[Callable] = None
@@ -147,15 +152,31 @@ def callees_of(test_id):
     return tuple(assignment.callees.get(assignment.tests[test_id].function, ()))
 
 
+def provided_before(name, grade_id):
+    """Names of the reference functions handed to the kernel before the cell ``grade_id`` of the
+    assignment ``name`` (() for a cell that gets none, or an assignment the registry does not have)."""
+    try:
+        provided = find(name).provided or {}
+    except KeyError:
+        return ()
+    return tuple(provided.get(grade_id, ()))
+
+
+def reference_sources(name, functions):
+    """function -> the source of its answer cell in the notebook that defines it (the assignment
+    ``name``'s own source notebook, or the one its ``callee_notebook`` names)."""
+    from dnngrader.assignments import reference
+
+    assignment = find(name)
+    notebook_of = assignment.callee_notebook or (lambda function: source_notebook(assignment.name))
+    return {function: reference.solution_sources(notebook_of(function))[function] for function in functions}
+
+
 def callee_sources(test_id):
     """name -> source of each function lent to ``test_id``'s function, read from the answer cell
     of the notebook that defines it (what the grader hands the kernel: judge/delivery.py).  A
     notebook is read only when one of its functions is lent."""
-    from dnngrader.assignments import reference
-
-    assignment = assignment_of(test_id)
-    notebook_of = assignment.callee_notebook or (lambda name: source_notebook(assignment.name))
-    return {name: reference.solution_sources(notebook_of(name))[name] for name in callees_of(test_id)}
+    return reference_sources(assignment_of(test_id).name, callees_of(test_id))
 
 
 def inputs(test_id):

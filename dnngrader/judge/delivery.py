@@ -10,6 +10,10 @@ calls, and the names of the provided helpers (dnn_utils.py) it is lent as provid
   keeps test cells in the assignment's order);
 - a kernel without read access to source/ (a sandbox) grades as well as any other.
 
+Before a cell that is not graded, an assignment may have functions handed over the same way
+(``provided_code``): the second assignment's notebook loads the first assignment's functions in
+such a cell, and the student's first notebook is not part of the submission.
+
 The hand-over is a silent execution that stores the JSON text on the kernel's ``sys`` module;
 ``runtime.run_hidden_tests`` takes it from there.  When nothing was handed over (a notebook run
 some other way), the runtime falls back to reading the reference itself.
@@ -44,6 +48,21 @@ def for_test(test_id):
 def kernel_code(test_id):
     """Python source that, run silently in the kernel, hands over ``for_test(test_id)``."""
     return f"__import__('sys').{ATTRIBUTE} = {for_test(test_id)!r}"
+
+
+PROVIDED_ATTRIBUTE = "_dnngrader_provided"  # read by the assignment's own helper (dnn_app_helpers.py)
+
+
+def provided_code(assignment, grade_id):
+    """Python source that, run silently in the kernel, hands over the reference functions the
+    assignment ``assignment`` provides before its cell ``grade_id`` (as name -> source JSON), or
+    None when that cell gets none (assignments.Assignment.provided)."""
+    from dnngrader import assignments
+    names = assignments.provided_before(assignment, grade_id)
+    if not names:
+        return None
+    text = json.dumps(assignments.reference_sources(assignment, names))
+    return f"__import__('sys').{PROVIDED_ATTRIBUTE} = {text!r}"
 
 
 def receive(test_id):

@@ -13,8 +13,8 @@ segfault, memory exhausted) or stops answering (a loop that ignores interrupts).
   the next cell.  Only that cell's points are lost;
 - after ``max_restarts`` restarts, or if re-running the earlier cells fails too, the remaining
   cells are not run and their tests score 0, with a message saying so;
-- right before each test cell, the cell's inputs and reference callees are handed to the kernel
-  (see delivery.py).
+- right before each test cell, the cell's inputs and reference callees are handed to the kernel,
+  and before a cell an assignment names, the functions it provides there (see delivery.py).
 """
 
 import copy
@@ -129,10 +129,20 @@ class ResilientExecute(Execute):
         return cell, self.resources
 
     def _execute(self, cell, index):
+        self._hand_over(cell)
+        self.execute_cell(cell, index, store_history=True)
+
+    def _hand_over(self, cell):
+        """What the kernel gets from the grader right before ``cell`` runs: a test cell's inputs
+        and lent callees, or the functions the assignment provides before one of its cells."""
         test_id = _test_id(cell)
         if test_id:
             self._run_silently(delivery.kernel_code(test_id))
-        self.execute_cell(cell, index, store_history=True)
+            return
+        assignment = (self.resources or {}).get("nbgrader", {}).get("assignment")
+        code = delivery.provided_code(assignment, cell.metadata.get("nbgrader", {}).get("grade_id"))
+        if code:
+            self._run_silently(code)
 
     # -- the kernel ------------------------------------------------------------------------
 
@@ -217,6 +227,7 @@ class ResilientExecute(Execute):
                 continue
             replayed = copy.deepcopy(original)
             try:
+                self._hand_over(replayed)
                 self.execute_cell(replayed, index, store_history=False)
             finally:
                 self.nb.cells[index] = original  # execute_cell puts the copy in the notebook

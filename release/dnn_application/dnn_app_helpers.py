@@ -17,10 +17,16 @@ Where it looks for that notebook:
 
 Run the first notebook's checks before you start here: a mistake there shows up here as a model
 that does not learn.
+
+While this notebook is autograded, your first notebook is not part of the submission: the grader
+hands over the course's versions of these functions right before the cell that loads them, so
+the training and figure cells run in the graded copy too.  That grades nothing (your four graded
+functions are checked on their own, with the course's versions of what they call).
 """
 
 import json
 import os
+import sys
 import types
 from pathlib import Path
 
@@ -45,13 +51,10 @@ NEEDED = (
 )
 ACTIVATIONS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")  # from dnn_utils.py
 STUB = "raise NotImplementedError"  # what an answer cell holds until it is answered
-# Said when the grader runs this notebook on its own, without the first one: the graded cells do
-# not need it, so the student must not think this error cost anything.
-GRADED_WITHOUT_FIRST_NOTEBOOK = (
-    f"not loaded while this notebook was graded: the grader runs it without your {NOTEBOOK_NAME}. "
-    "This costs no points: your four graded functions were checked with the course's correct "
-    "versions of the first assignment's functions.  The training cells below need them, so they "
-    "show NameErrors here; in your own copy they run as before")
+# Where the grader leaves the course's versions of NEEDED (JSON: name -> source) under nbgrader
+# autograde, right before the cell that loads them (the kit's dnngrader/judge/delivery.py).
+PROVIDED_ATTRIBUTE = "_dnngrader_provided"
+PROVIDED_ORIGIN = "the course's versions, handed over by the grader (your own notebook is not graded here)"
 
 
 class HelperError(Exception):
@@ -69,7 +72,7 @@ def find_notebook(folder=None):
               folder in Jupyter)
 
     Raises HelperError, saying where it looked and how to point to the notebook, when it is not
-    there; under nbgrader autograde, saying that grading does not need it.
+    there.
     """
     folder = Path.cwd() if folder is None else Path(folder)
     given = os.environ.get(ENV_VARIABLE, "").strip()
@@ -84,8 +87,6 @@ def find_notebook(folder=None):
                 f"../{FIRST_ASSIGNMENT}/{NOTEBOOK_NAME}")
         return path.resolve()
     path = folder.resolve().parent / FIRST_ASSIGNMENT / NOTEBOOK_NAME
-    if not path.is_file() and os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        raise HelperError(GRADED_WITHOUT_FIRST_NOTEBOOK)
     if not path.is_file():
         raise HelperError(
             f"Your first assignment's notebook was not found: looked for {path}.  This assignment "
@@ -126,11 +127,16 @@ def load_step_by_step(path=None, folder=None, names=NEEDED):
 
     Only ``import numpy as np``, the activations of dnn_utils.py and the answer cells of the
     functions ``names`` run, in a namespace of their own: nothing else of that notebook (its
-    checks, your experiments) runs.  The namespace's ``path`` attribute is the notebook read.
+    checks, your experiments) runs.  The namespace's ``path`` attribute is the notebook read and
+    ``origin`` says where the functions come from.  Under nbgrader autograde, the functions the
+    grader handed over are used instead (``path`` is None then).
 
     Raises HelperError when the notebook is not found, an answer cell is missing, still holds
     ``raise NotImplementedError()`` or fails to run.
     """
+    provided = sys.__dict__.pop(PROVIDED_ATTRIBUTE, None)
+    if path is None and isinstance(provided, str) and os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        return _namespace(json.loads(provided), names, None, PROVIDED_ORIGIN)
     path = Path(path) if path is not None else find_notebook(folder)
     cells = answer_cells(read_notebook(path))
     missing = [name for name in names if name not in cells]
@@ -146,6 +152,13 @@ def load_step_by_step(path=None, folder=None, names=NEEDED):
             f"{', '.join(unfinished)} still {'raises' if len(unfinished) == 1 else 'raise'} "
             f"NotImplementedError in {path}: finish {which} in {FIRST_ASSIGNMENT} first (write the "
             "body in place of `raise NotImplementedError()`, save the notebook), then run this cell again")
+    return _namespace(cells, names, path, os.path.relpath(path))
+
+
+def _namespace(cells, names, path, origin):
+    """A module of NumPy, the activations and the functions ``names`` defined by their ``cells``
+    (name -> source); ``path``: the notebook they come from (None: handed over by the grader)."""
+    where = path if path is not None else "the grader's copy"
     namespace = types.ModuleType(f"{FIRST_ASSIGNMENT}_functions")
     namespace.np = np
     for helper in ACTIVATIONS:
@@ -154,10 +167,11 @@ def load_step_by_step(path=None, folder=None, names=NEEDED):
         try:
             exec(compile(cells[name], f"<{FIRST_ASSIGNMENT}: {name}>", "exec"), namespace.__dict__)
         except Exception as error:
-            raise HelperError(f"the answer cell of {name} in {path} does not run: "
+            raise HelperError(f"the answer cell of {name} in {where} does not run: "
                               f"{type(error).__name__}: {error}.  Fix it in {FIRST_ASSIGNMENT} first") from error
         if not callable(getattr(namespace, name, None)):
-            raise HelperError(f"the answer cell of {name} in {path} does not define a function {name}: "
+            raise HelperError(f"the answer cell of {name} in {where} does not define a function {name}: "
                               "keep its `def` line as it was given")
     namespace.path = path
+    namespace.origin = origin
     return namespace

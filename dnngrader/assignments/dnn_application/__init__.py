@@ -24,4 +24,5 @@ def _notebook_defining(name):
 
 ASSIGNMENT = Assignment(name="dnn_application", position=2, tests=cases.TESTS, reference=cases.reference,
                         callees=cases.CALLEES, hints=hints, helpers=reference.HELPERS,
+                        provided={"step_by_step_functions": cases.FIRST_ASSIGNMENT_FUNCTIONS},
                         callee_notebook=_notebook_defining)
