@@ -487,3 +487,24 @@ def test_every_graded_test_fails_on_the_blank_release_and_the_rest_runs(tmp_path
     assert all(errors[f"test_{name}"] == "NotImplementedError" for name in POINTS)
     assert not {"imports", "step_by_step_functions", "load_data", "show_examples", "flatten"} & errors.keys()
     assert sorted(p.name for p in (here / "data").iterdir()) == ["test_catvnoncat.h5", "train_catvnoncat.h5"]
+
+
+def test_the_grader_hands_over_exactly_the_functions_the_notebook_loads(student_modules, monkeypatch):
+    """Under autograde the loading cell takes the functions the grader handed over (the plan's
+    FIRST_ASSIGNMENT_FUNCTIONS) and no notebook is read; they are the ones NEEDED."""
+    from dnngrader.assignments.dnn_application import cases
+    from dnngrader.judge import delivery
+
+    helpers = student_modules["dnn_app_helpers"]
+    assert set(cases.FIRST_ASSIGNMENT_FUNCTIONS) == set(helpers.NEEDED)
+    code = delivery.provided_code("dnn_application", "step_by_step_functions")
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    exec(code, {})  # as the grader runs it in the kernel, silently
+    loaded = helpers.load_step_by_step(folder="/nonexistent")
+    assert loaded.path is None and "handed over by the grader" in loaded.origin
+    assert not hasattr(sys, helpers.PROVIDED_ATTRIBUTE)  # taken once
+    want = reference.load()
+    X, parameters = np.random.RandomState(0).randn(3, 4), want.initialize_parameters_deep([3, 2, 1])
+    np.testing.assert_array_equal(loaded.L_model_forward(X, parameters)[0], want.L_model_forward(X, parameters)[0])
+    with pytest.raises(helpers.HelperError):  # nothing handed over: it looks for the notebook again
+        helpers.load_step_by_step(folder="/nonexistent")
