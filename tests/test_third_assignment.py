@@ -174,3 +174,21 @@ def test_feedback_explains_without_showing_hidden_inputs(course, graded):
             assert f"{value:.4f}" not in page and f"{value * value:.4f}" not in page
     hard_coded = (course.root / "feedback" / "di_hard_coded" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
     assert "the visible case passes but hidden ones fail" in hard_coded
+
+
+def test_make_release_knows_its_hook_copy(course):
+    """`make release` copies the hidden-test hook next to a new assignment's notebook and releases
+    it; `make course-check` (build --check) names a missing or stale copy."""
+    code = "from dnngrader.tools import build\nprint(build.other_assignments(), [str(p) for p in build.stale_hooks()])"
+
+    def ask():
+        return subprocess.run([sys.executable, "-c", code], cwd=course.root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    assert ask() == "['tiny_vectors'] []"
+    hook = course.root / "source" / NAME / "hidden_tests.py"
+    original = hook.read_text()
+    try:
+        hook.write_text(original + "# edited by hand\n")
+        assert ask() == f"['tiny_vectors'] ['source/{NAME}/hidden_tests.py']"
+    finally:
+        hook.write_text(original)

@@ -255,6 +255,24 @@ def application_generate_args():
     return ["generate_assignment", APPLICATION, "--force", f"--CourseDirectory.ignore={ignore}"]
 
 
+def other_assignments():
+    """The registry's assignments besides the two this module knows (a new folder under
+    dnngrader/assignments/): each gets the hidden-test hook next to its notebook and its release,
+    nothing else generated."""
+    from dnngrader import assignments
+    return [name for name in assignments.names() if name not in (ASSIGNMENT, APPLICATION)]
+
+
+def stale_hooks():
+    """Copies of the hidden-test hook next to the other assignments' notebooks that differ from
+    the course root's (or are missing)."""
+    original = COURSE_ROOT / HIDDEN_TESTS_HOOK
+    return [copy.relative_to(COURSE_ROOT) for copy in
+            (COURSE_ROOT / folder / name / HIDDEN_TESTS_HOOK for name in other_assignments()
+             for folder in ("source", "release"))
+            if not copy.is_file() or not filecmp.cmp(original, copy, shallow=False)]
+
+
 def generate_release(quiet=False):
     """Refresh source/ (the shared helpers' copies, the practice cases' data, the figures) and let
     nbgrader make release/."""
@@ -266,6 +284,9 @@ def generate_release(quiet=False):
     output = subprocess.DEVNULL if quiet else None
     nbgrader("generate_assignment", ASSIGNMENT, "--force", stdout=output, stderr=output)
     generate_application(quiet)
+    for name in other_assignments():
+        shutil.copyfile(COURSE_ROOT / HIDDEN_TESTS_HOOK, COURSE_ROOT / "source" / name / HIDDEN_TESTS_HOOK)
+        nbgrader("generate_assignment", name, "--force", stdout=output, stderr=output)
     from dnngrader.tools import classroom  # the students' repository template is made from the release
     classroom.write(classroom.TEMPLATE)
 
@@ -279,7 +300,8 @@ def main(argv=None):
     if args.check:
         from dnngrader.tools import classroom
         from dnngrader.assignments.dnn_step_by_step import practice
-        stale = stale_copies() + [f"classroom/{name}" for name in classroom.differences()] + stale_application()
+        stale = (stale_copies() + [f"classroom/{name}" for name in classroom.differences()] + stale_application()
+                 + stale_hooks())
         if practice.stale():
             stale.append(practice.PRACTICE_PATH.relative_to(COURSE_ROOT))
         for path in stale:
