@@ -39,8 +39,10 @@ from dnngrader.paths import ASSIGNMENT, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNCHECKED = 0, 1, 2
 DEFAULT_TIMEOUT = 60
-NOT_CHECKED_HERE = ("the grader also runs hidden cases (other shapes and depths, one example, large "
-                    "values), which are not run here")
+# Said for every assignment: each has hidden cases of its own kind (other sizes and depths, other
+# data sets and iteration counts), so the sentence names none.
+NOT_CHECKED_HERE = ("the grader also runs hidden cases on inputs you have not seen (other sizes, "
+                    "and other values), which are not run here")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 # The kernel's own warnings that say nothing about the student's notebook.
