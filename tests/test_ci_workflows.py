@@ -71,6 +71,6 @@ def test_the_self_check_passes_a_correct_notebook_and_fails_the_untouched_one(tm
 
 def test_the_template_holds_nothing_of_the_grader():
     names = {path.name for path in classroom.TEMPLATE.rglob("*")}
-    assert "dnngrader" not in names and "cases.py" not in names
+    assert "dnngrader" not in names and "cases.py" not in names and "hidden_tests.py" not in names
     text = "\n".join(path.read_text(errors="ignore") for path in classroom.TEMPLATE.rglob("*") if path.is_file())
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text and "run_hidden_tests(\"" not in text

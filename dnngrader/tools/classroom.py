@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
+from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, HIDDEN_TESTS_HOOK
 
 TEMPLATE = COURSE_ROOT / "classroom"
 RELEASE = COURSE_ROOT / "release" / ASSIGNMENT
@@ -105,7 +105,9 @@ def write(folder):
     folder = Path(folder)
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(RELEASE, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    # The hidden-test hook is the grader's way in; the students' repository has no grader.
+    shutil.copytree(RELEASE, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__",
+                                                                   HIDDEN_TESTS_HOOK))
     (folder / PRISTINE).parent.mkdir(parents=True)
     shutil.copyfile(RELEASE / f"{ASSIGNMENT}.ipynb", folder / PRISTINE)
     (folder / "self_check.py").write_text(self_check_source())
