@@ -1,3 +1,4 @@
+import json
 import os
 import sys
 import tempfile
@@ -19,15 +20,15 @@ for _name in [name for name in os.environ if name.startswith("JUPYTER_") or name
 
 import shutil  # noqa: E402
 
-from dnngrader.tools.course import ScratchCourse  # noqa: E402
 from dnngrader.paths import ASSIGNMENT  # noqa: E402
 from grading_class import gradebook_snapshot, write_class  # noqa: E402
+from shared_setup import blank_course, made_once  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def scratch_course(tmp_path_factory):
     """A course directory of its own for the session, with the assignment registered."""
-    return ScratchCourse(tmp_path_factory.mktemp("course")).create()
+    return blank_course(tmp_path_factory, tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="session")
@@ -39,28 +40,24 @@ def class_submissions(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def class_blank_course(tmp_path_factory):
-    """A scratch course with the assignment registered and nothing submitted, to copy."""
-    return ScratchCourse(tmp_path_factory.mktemp("blank") / "course").create()
-
-
-@pytest.fixture(scope="session")
-def new_class_course(tmp_path_factory, class_blank_course, class_submissions):
+def new_class_course(tmp_path_factory, class_submissions):
     """Make a copy of the blank course (quicker than registering the assignment again) with
     the class's submissions."""
     def make(name):
-        root = tmp_path_factory.mktemp(name) / "course"
-        shutil.copytree(class_blank_course.root, root, symlinks=True)
-        course = ScratchCourse(root)
+        course = blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course")
         shutil.copytree(class_submissions, course.submitted)
         return course
     return make
 
 
 @pytest.fixture(scope="session")
-def stock_snapshot(new_class_course):
-    """Snapshot of the class's gradebook after stock sequential `nbgrader autograde`."""
-    course = new_class_course("stock")
-    done = course.nbgrader("autograde", ASSIGNMENT, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return gradebook_snapshot(course)
+def stock_snapshot(tmp_path_factory, new_class_course):
+    """Snapshot of the class's gradebook after stock sequential `nbgrader autograde`.  Made once
+    per test run (tests/test_parallel_grade.py and tests/test_dask_cluster.py both compare with
+    it, often on different xdist workers) and read back as the plain data it is."""
+    def make(folder):
+        course = new_class_course("stock")
+        done = course.nbgrader("autograde", ASSIGNMENT, check=False)
+        assert done.returncode == 0, done.stderr[-3000:]
+        (folder / "snapshot.json").write_text(json.dumps(gradebook_snapshot(course)))
+    return json.loads((made_once(tmp_path_factory, "stock-snapshot", make) / "snapshot.json").read_text())

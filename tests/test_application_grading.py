@@ -13,9 +13,9 @@ from dnngrader.assignments import reference
 
 from dnngrader.plugins import sandbox
 from dnngrader.assignments.dnn_application.cases import TESTS
-from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK
 from dnngrader.tools.samples import without_solution_markers
+from shared_setup import blank_course
 
 FUNCTIONS = ("initialize_parameters_deep_scaled", "two_layer_model", "L_layer_model", "predict")
 SOLUTIONS = {name: without_solution_markers(source)
@@ -68,7 +68,7 @@ def submission(answers, release):
 def course(tmp_path_factory):
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    course = ScratchCourse(tmp_path_factory.mktemp("application") / "course", assignments=(APPLICATION,)).create()
+    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("application") / "course", assignments=(APPLICATION,))
     release = course.root / "release" / APPLICATION
     for student, (answers, _) in SUBMISSIONS.items():
         # As a student hands it in: the released folder, without the first assignment beside it.

@@ -1,0 +1,53 @@
+"""Set-up made once per test run and shared by every pytest-xdist worker: blank scratch courses
+(each costs an `nbgrader generate_assignment` per assignment) and other results several test
+files read but none changes.
+
+The standard pytest-xdist recipe: the first worker that needs a result makes it under a file
+lock in the folder all workers' temporary folders share; the others wait for the lock and read
+what it made.  A result is marked complete only after it was made, so a failed attempt is made
+again rather than read.
+"""
+
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+from dnngrader.tools.course import ScratchCourse
+from dnngrader.paths import ASSIGNMENT
+
+
+def shared_folder(tmp_path_factory):
+    """The folder of this test run that every worker sees: the parent of the workers' own
+    temporary folders under xdist, the session's temporary folder without it."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-setup"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def made_once(tmp_path_factory, name, make):
+    """The folder ``name`` of the shared folder, filled by ``make(folder)`` once per test run."""
+    shared = shared_folder(tmp_path_factory)
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".complete").touch()
+    return folder
+
+
+def blank_course(tmp_path_factory, root, assignments=(ASSIGNMENT,), **options):
+    """A scratch course at ``root`` with ``assignments`` registered and nothing submitted: a copy
+    of the one ScratchCourse.create() made for this test run (generate_assignment in a course of
+    the same layout, so the same gradebook and release).  ``options``: ScratchCourse's
+    (exchange, db_url); the gradebook is the copy's own unless db_url says otherwise."""
+    name = "blank-" + "-".join(assignments)
+    made = made_once(tmp_path_factory, name,
+                     lambda folder: ScratchCourse(folder / "course", assignments=assignments).create())
+    root = Path(root)
+    shutil.copytree(made / "course", root, symlinks=True, dirs_exist_ok=True)
+    return ScratchCourse(root, assignments=assignments, **options)
