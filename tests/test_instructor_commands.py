@@ -28,8 +28,8 @@ from nbgrader.api import Gradebook
 from dnngrader.tools import build, samples
 
 from dnngrader.plugins import findings
-from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT
+from shared_setup import blank_course
 from working_tree import git, run, working_tree_clone
 
 COURSE_ID = "dnn-step-by-step"
@@ -86,7 +86,7 @@ def exchange_class(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("exchange_class")
     exchange, cache, home = tmp / "exchange", tmp / "zoe_cache", tmp / "zoe"
     home.mkdir()
-    course = ScratchCourse(tmp / "course", exchange=exchange).create()
+    course = blank_course(tmp_path_factory, tmp / "course", exchange=exchange)
 
     def instructor(*args):
         done = course.nbgrader(*args, check=False, timeout=600)
@@ -162,7 +162,7 @@ def test_an_edited_test_cell_still_gets_a_warning_or_a_finding(exchange_class):
 # 3. The demo grades in a scratch course
 # ---------------------------------------------------------------------------------------------
 
-def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_path):
+def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_path, tmp_path_factory):
     clone = working_tree_clone(tmp_path / "course")
     env = build.nbgrader_env()
     env["DNN_GRADEBOOK_URL"] = f"sqlite:///{clone / 'gradebook.db'}"
@@ -172,8 +172,13 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
         done = run([sys.executable, "-m", "nbgrader", *args], clone, env=env)
         assert done.returncode == 0, done.stderr[-3000:]
 
-    # The course with a real student, graded, with feedback, a report and the exchange.
-    nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    # The course with a real student, graded, with feedback, a report and the exchange.  Its
+    # gradebook and release are those `nbgrader generate_assignment` made in this run's blank
+    # course (shared_setup.py), which has the same source/: running it again here costs a process.
+    blank = blank_course(tmp_path_factory, tmp_path / "blank")
+    shutil.copyfile(blank.root / "gradebook.db", clone / "gradebook.db")
+    shutil.rmtree(clone / "release" / ASSIGNMENT)
+    shutil.copytree(blank.root / "release" / ASSIGNMENT, clone / "release" / ASSIGNMENT)
     samples.write_submission(samples.fill_answers({}), "zoe_real", clone / "submitted")
     nbgrader("autograde", ASSIGNMENT, "--student", "zoe_real")
     nbgrader("generate_feedback", ASSIGNMENT, "--student", "zoe_real")
