@@ -22,13 +22,13 @@ import shutil  # noqa: E402
 
 from dnngrader.paths import ASSIGNMENT  # noqa: E402
 from grading_class import gradebook_snapshot, write_class  # noqa: E402
-from shared_setup import blank_course, made_once  # noqa: E402
+from shared_setup import copy_of_blank_course, made_once  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def scratch_course(tmp_path_factory):
     """A course directory of its own for the session, with the assignment registered."""
-    return blank_course(tmp_path_factory, tmp_path_factory.mktemp("course"))
+    return copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +44,7 @@ def new_class_course(tmp_path_factory, class_submissions):
     """Make a copy of the blank course (quicker than registering the assignment again) with
     the class's submissions."""
     def make(name):
-        course = blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course")
+        course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course")
         shutil.copytree(class_submissions, course.submitted)
         return course
     return make

@@ -40,7 +40,7 @@ def made_once(tmp_path_factory, name, make):
     return folder
 
 
-def blank_course(tmp_path_factory, root, assignments=(ASSIGNMENT,), **options):
+def copy_of_blank_course(tmp_path_factory, root, assignments=(ASSIGNMENT,), **options):
     """A scratch course at ``root`` with ``assignments`` registered and nothing submitted: a copy
     of the one ScratchCourse.create() made for this test run (generate_assignment in a course of
     the same layout, so the same gradebook and release).  ``options``: ScratchCourse's

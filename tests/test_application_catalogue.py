@@ -28,7 +28,7 @@ from dnngrader.assignments.dnn_application import cases as application_cases
 from dnngrader.assignments.dnn_application import hints as application_hints
 from dnngrader.assignments.dnn_application import models
 from dnngrader.paths import APPLICATION, ASSIGNMENT
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 
 ENTRIES = catalogue.load(assignment=APPLICATION)
 BY_NAME = {entry.name: entry for entry in ENTRIES}
@@ -43,7 +43,8 @@ GENERIC_HINT = ("the visible case passes but hidden ones fail. Look for sizes, l
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The whole catalogue of dnn_application, packed and autograded once by stock nbgrader."""
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("app_catalogue") / "course", assignments=(APPLICATION,))
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("app_catalogue") / "course",
+                                  assignments=(APPLICATION,))
     return course, catalogue.grade(course, assignment=APPLICATION)
 
 

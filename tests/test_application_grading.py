@@ -15,7 +15,7 @@ from dnngrader.plugins import sandbox
 from dnngrader.assignments.dnn_application.cases import TESTS
 from dnngrader.paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK
 from dnngrader.tools.samples import without_solution_markers
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 
 FUNCTIONS = ("initialize_parameters_deep_scaled", "two_layer_model", "L_layer_model", "predict")
 SOLUTIONS = {name: without_solution_markers(source)
@@ -68,7 +68,8 @@ def submission(answers, release):
 def course(tmp_path_factory):
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("application") / "course", assignments=(APPLICATION,))
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("application") / "course",
+                                  assignments=(APPLICATION,))
     release = course.root / "release" / APPLICATION
     for student, (answers, _) in SUBMISSIONS.items():
         # As a student hands it in: the released folder, without the first assignment beside it.

@@ -20,7 +20,7 @@ from dnngrader.assignments import reference
 from in_process_judge import verdict
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 
 ENTRIES = catalogue.load()
 BY_NAME = {entry.name: entry for entry in ENTRIES}
@@ -37,7 +37,7 @@ def ref():
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The whole catalogue, packed and autograded once by stock nbgrader in a course of its own."""
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("catalogue"))
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("catalogue"))
     return course, catalogue.grade(course)
 
 

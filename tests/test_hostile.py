@@ -26,7 +26,7 @@ from dnngrader.assignments import reference
 from dnngrader.tools import samples
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 
 # Short limits, so that loops and hangs cost seconds (README: Configuration).
 LIMITS = {"DNN_SECONDS_PER_CALL": "1", "DNN_SECONDS_PER_TEST": "3", "DNN_CELL_TIMEOUT": "8",
@@ -487,7 +487,7 @@ def limits():
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, limits):
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("hostile"))
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("hostile"))
     for student, submission in SUBMISSIONS.items():
         write(course, student, submission)
     course.first_run = course.autograde()
@@ -601,7 +601,7 @@ def test_a_cell_that_fails_again_on_replay_gives_up_the_rest_and_the_sandbox_for
     sandbox the fresh kernel has a fresh copy of the submission: the file is gone, the replay
     succeeds and only compute_cost is lost.  Without the sandbox the replay fails, and the cells
     after it are given up with a message."""
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("replay"))
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("replay"))
     write(course, "dies_again", Submission(notebook(compute_cost=DIES_ON_REPLAY)))
     expected = {"sandbox": {"compute_cost": 0}, "no sandbox": {"compute_cost": 0, **AFTER_COST}}
     full = {name: full[name] for name in GRADED_FUNCTIONS}
@@ -648,7 +648,7 @@ def test_regrading_gives_identical_grades(course, grades, limits):
 def test_without_bubblewrap_grading_goes_on_with_one_clear_warning(tmp_path_factory, limits):
     """Where the sandbox cannot run (here: no bwrap on PATH), grading goes on, and the run says
     once what is exposed and how to get the sandbox."""
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("no_bubblewrap"))
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("no_bubblewrap"))
     write(course, "honest", Submission(notebook()))
     venv_bin = str(Path(sys.executable).parent)
     with pytest.MonkeyPatch.context() as patch:

@@ -29,7 +29,7 @@ from dnngrader.tools import build, samples
 
 from dnngrader.plugins import findings
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 from working_tree import git, run, working_tree_clone
 
 COURSE_ID = "dnn-step-by-step"
@@ -86,7 +86,7 @@ def exchange_class(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("exchange_class")
     exchange, cache, home = tmp / "exchange", tmp / "zoe_cache", tmp / "zoe"
     home.mkdir()
-    course = blank_course(tmp_path_factory, tmp / "course", exchange=exchange)
+    course = copy_of_blank_course(tmp_path_factory, tmp / "course", exchange=exchange)
 
     def instructor(*args):
         done = course.nbgrader(*args, check=False, timeout=600)
@@ -175,7 +175,7 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
     # The course with a real student, graded, with feedback, a report and the exchange.  Its
     # gradebook and release are those `nbgrader generate_assignment` made in this run's blank
     # course (shared_setup.py), which has the same source/: running it again here costs a process.
-    blank = blank_course(tmp_path_factory, tmp_path / "blank")
+    blank = copy_of_blank_course(tmp_path_factory, tmp_path / "blank")
     shutil.copyfile(blank.root / "gradebook.db", clone / "gradebook.db")
     shutil.rmtree(clone / "release" / ASSIGNMENT)
     shutil.copytree(blank.root / "release" / ASSIGNMENT, clone / "release" / ASSIGNMENT)

@@ -32,7 +32,7 @@ from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
 from grading_class import COURSE_ID, GRADE_TIMEOUT, gradebook_snapshot
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 
 APPLICATION_STUDENTS = samples.sample_students(APPLICATION)
 FIRST_STUDENTS = ["ada_full_marks", "dev_cost_and_keys"]  # of the first assignment's samples
@@ -118,7 +118,8 @@ def test_samples_know_their_assignment():
 def blank(tmp_path_factory):
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    return blank_course(tmp_path_factory, tmp_path_factory.mktemp("both") / "course", assignments=(ASSIGNMENT, APPLICATION))
+    return copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("both") / "course",
+                                assignments=(ASSIGNMENT, APPLICATION))
 
 
 def _copy(blank, tmp_path_factory, name):

@@ -28,7 +28,7 @@ from dnngrader.tools import samples
 from dnngrader.plugins import sandbox
 from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, SOURCE_NOTEBOOK
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 
 pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap cannot run here; "
                                 "`make test` installs Debian's bubblewrap")
@@ -216,7 +216,7 @@ def run_grader(course, how):
 def graded(request, tmp_path_factory, limits):
     """A course at a path with a space in it, the hostile class graded by one of the two graders."""
     server = SolutionServer()
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("sandbox") / "a course path")
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("sandbox") / "a course path")
     honest = hostile_class(course, server)
     done = run_grader(course, request.param)
     yield course, honest, done, server, request.param
@@ -272,7 +272,7 @@ def test_the_network_is_out_of_reach(graded):
 def test_a_moved_course_grades_the_same(tmp_path_factory, limits):
     """The sandbox takes the course's paths at each run: grading, moving the course elsewhere
     and grading again gives the same grades, and the solutions at the new place are as hidden."""
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("before") / "course")
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("before") / "course")
     moved = ScratchCourse(tmp_path_factory.mktemp("after") / "moved course")
     write_submission(course, "aa_honest", samples.fill_answers({}))
     write_submission(course, "reads_source", samples.fill_answers({"compute_cost": reads_the_source(moved.root)}))
@@ -325,7 +325,7 @@ def as_nobody(command, needed, env, cwd):
 
 
 def test_a_user_who_is_not_root_grades_in_the_sandbox(tmp_path_factory, limits):
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("nobody") / "course")
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("nobody") / "course")
     write_submission(course, "aa_honest", samples.fill_answers({}))
     write_submission(course, "reads_source", samples.fill_answers({"compute_cost": reads_the_source(course.root)}))
     home = course.root / "home"

@@ -16,7 +16,7 @@ import pytest
 from dnngrader.tools import samples
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 from shared_cases import case
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 
 RELEASE_FILES = {path.name: path.read_text() for path in (COURSE_ROOT / "release" / ASSIGNMENT).glob("*.py")}
 
@@ -86,7 +86,7 @@ SUBMISSIONS = {
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("shared_cases"))
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("shared_cases"))
     for student, (make, _, _) in SUBMISSIONS.items():
         folder = course.submitted / student / ASSIGNMENT
         folder.mkdir(parents=True)

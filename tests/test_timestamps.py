@@ -28,7 +28,7 @@ from dnngrader.tools.course import ScratchCourse
 from dnngrader.plugins.lms import TimedFileNameCollector
 from dnngrader.paths import ASSIGNMENT
 from shared_cases import case
-from shared_setup import blank_course
+from shared_setup import copy_of_blank_course
 
 COURSE_ID = "dnn-step-by-step"
 DUE = "2026-12-01 23:59:59"  # nbgrader reads a due date without a zone as UTC
@@ -86,7 +86,7 @@ def csv_rows(path):
 def blank_course(tmp_path_factory):
     """A scratch course with the assignment registered, due 2026-12-01 23:59:59 UTC, and the
     late penalty "zero"; nothing submitted.  Copied by ``new_course``."""
-    course = blank_course(tmp_path_factory, tmp_path_factory.mktemp("blank") / "course")
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("blank") / "course")
     course.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}")
     with open(course.root / "nbgrader_config.py", "a") as config:
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"  # a late submission scores 0\n')
