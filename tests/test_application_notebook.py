@@ -22,10 +22,10 @@ from dnngrader.tools import build
 
 from dnngrader.assignments import reference
 from dnngrader.assignments.dnn_application import models
-from dnngrader.tools.course import ScratchCourse
-from dnngrader.paths import COURSE_ROOT, SHARED_FILES
+from dnngrader.paths import COURSE_ROOT
 from dnngrader.paths import SOURCE_NOTEBOOK as STEP_BY_STEP_SOURCE
 from dnngrader.paths import RELEASE_NOTEBOOK as STEP_BY_STEP_RELEASE
+from shared_setup import copy_of_blank_course
 
 SOURCE = build.APPLICATION_NOTEBOOK
 RELEASE_FOLDER = build.APPLICATION_RELEASE
@@ -305,13 +305,10 @@ def test_release_folder_holds_none_of_the_first_assignments_solutions():
     assert not [p for p in files if p.suffix == ".h5"], "data files must not be released"
 
 
-def test_release_is_what_generate_assignment_makes_from_source(tmp_path):
-    course = ScratchCourse(tmp_path / "course")
-    course.root.mkdir()
-    for name in ("dnngrader", "source", *SHARED_FILES):
-        (course.root / name).symlink_to(COURSE_ROOT / name)
-    shutil.copyfile(COURSE_ROOT / "nbgrader_config.py", course.root / "nbgrader_config.py")
-    course.nbgrader(*build.application_generate_args())
+def test_release_is_what_generate_assignment_makes_from_source(tmp_path, tmp_path_factory):
+    # The run's blank course of this assignment: ScratchCourse.create() ran
+    # `nbgrader generate_assignment` with build.application_generate_args() there, from source/.
+    course = copy_of_blank_course(tmp_path_factory, tmp_path / "course", assignments=(build.APPLICATION,))
     fresh = course.root / "release" / build.APPLICATION
     def files(folder):
         return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
