@@ -69,3 +69,21 @@ def stock_snapshot(tmp_path_factory, new_class_course):
         assert done.returncode == 0, done.stderr[-3000:]
         (folder / "snapshot.json").write_text(json.dumps(gradebook_snapshot(course)))
     return json.loads((made_once(tmp_path_factory, "stock-snapshot", make) / "snapshot.json").read_text())
+
+
+# The test files that take longest (summed test time of a whole run, longest first).  pytest-xdist
+# hands whole files to its two workers in collection order (pytest.ini: --dist loadfile
+# --no-loadscope-reorder), so these go first and the short files fill in at the end: started
+# last, a long file would leave the other worker idle while it runs.  Only the order of files
+# changes; within a file the tests keep theirs.
+LONGEST_FIRST = ("test_instructor_commands.py", "test_timestamps.py", "test_hostile.py", "test_parallel_grade.py",
+                 "test_multi_assignment_grading.py", "test_dask_cluster.py", "test_application_catalogue.py",
+                 "test_sandbox.py", "test_ci_workflows.py", "test_grading_accuracy.py", "test_browser_round_trip.py",
+                 "test_student_lab.py", "test_application_grading.py", "test_shared_cases.py", "test_postgres.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)  # stable: the other files, and every file's tests, stay in collection order
