@@ -197,7 +197,7 @@ def test_the_submissions_travel_as_data(killed_worker_run):
     [scratch] = killed_worker_run["survivor_folder"].glob("**/dnngrader-course-*")
     assert (scratch / "nbgrader_config.py").read_text() == (course.root / "nbgrader_config.py").read_text()
     assert sorted(path.name for path in scratch.glob(f"source/{ASSIGNMENT}/*.py")) == [
-        "dnn_checks.py", "dnn_utils.py", "test_cases.py"]  # the helpers came with the plan
+        "dnn_checks.py", "dnn_utils.py", "hidden_tests.py", "test_cases.py"]  # the helpers came with the plan
     outline = (scratch / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
     assert "BEGIN SOLUTION" not in outline and "def linear_forward" not in outline  # the solutions did not
     for step in ("submitted", "autograded", "feedback"):
