@@ -7,7 +7,6 @@ import shutil
 from nbgrader.api import Gradebook
 
 from dnngrader.tools import samples
-
 from dnngrader.batch import snapshot
 from dnngrader.paths import ASSIGNMENT
 

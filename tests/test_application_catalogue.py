@@ -15,14 +15,10 @@ import numpy as np
 import pytest
 
 from dnngrader import assignments
-
 from dnngrader.tools import catalogue, grading_report
-
 from dnngrader.assignments.dnn_step_by_step import hints
-
 from dnngrader.judge import payload
 from dnngrader.judge.verdict import judge
-
 from dnngrader.assignments import reference
 from dnngrader.assignments.dnn_application import cases as application_cases
 from dnngrader.assignments.dnn_application import hints as application_hints

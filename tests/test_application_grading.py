@@ -10,7 +10,6 @@ import pytest
 from nbgrader.api import Gradebook
 
 from dnngrader.assignments import reference
-
 from dnngrader.plugins import sandbox
 from dnngrader.assignments.dnn_application.cases import TESTS
 from dnngrader.paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK

@@ -19,7 +19,6 @@ import pytest
 from nbclient import NotebookClient
 
 from dnngrader.tools import build
-
 from dnngrader.assignments import reference
 from dnngrader.assignments.dnn_application import models
 from dnngrader.paths import COURSE_ROOT

@@ -32,9 +32,7 @@ from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 
 from dnngrader.assignments import reference
-
 from dnngrader.tools import samples
-
 from dnngrader.batch import snapshot
 from dnngrader.batch.cluster import ALLOWED_FAILURES
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT

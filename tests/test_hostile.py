@@ -18,11 +18,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dnngrader import assignments
-
 from dnngrader.plugins import codescan, sandbox
-
 from dnngrader.assignments import reference
-
 from dnngrader.tools import samples
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK

@@ -26,7 +26,6 @@ import pytest
 from nbgrader.api import Gradebook
 
 from dnngrader.tools import build, samples
-
 from dnngrader.plugins import findings
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT
 from shared_setup import copy_of_blank_course

@@ -23,11 +23,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.api import Gradebook
 
 from dnngrader.batch import mistakes
-
 from dnngrader.plugins import preprocessors
-
 from dnngrader.assignments import reference
-
 from dnngrader.tools import samples
 from dnngrader.paths import ASSIGNMENT
 

@@ -22,11 +22,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from dnngrader.batch import analytics, snapshot
-
 from dnngrader import assignments
-
 from dnngrader.plugins import export, sandbox
-
 from dnngrader.tools import samples
 from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
@@ -270,3 +267,19 @@ def test_a_zip_needs_the_assignment_when_the_course_has_several(kit, tmp_path):
     assert done.returncode == 2 and "--assignment NAME" in done.stderr, done.stderr[-2000:]
     unknown = kit["course"].grade("--assignment", "no_such_assignment", timeout=GRADE_TIMEOUT)
     assert unknown.returncode == 2 and "does not know the assignment no_such_assignment" in unknown.stderr
+
+
+def test_pass_rates_leave_out_submissions_not_graded_yet_or_failed():
+    """`make grade ASSIGNMENT=one` reports the whole sheet: another assignment's submissions not
+    graded yet have 0-point rows there, but the pass rates and chart leave them out, as they do a
+    submission whose grading failed; one with nothing to grade counts with its 0 points."""
+    from dnngrader.batch import grade
+    from dnngrader.plugins import hooks
+
+    rows = [{"student": "ann", "notes": ""},
+            {"student": "bob", "notes": hooks.NOT_GRADED_YET},
+            {"student": "cy", "notes": hooks.NOT_GRADED_YET},
+            {"student": "di", "notes": "not autograded: the folder holds no notebook"}]
+    export.note_failures(rows, {"cy": "the worker died twice"})
+    assert rows[2]["notes"].startswith("grading failed: the worker died twice")
+    assert [row["student"] for row in rows if not grade._awaiting_grading(row)] == ["ann", "di"]

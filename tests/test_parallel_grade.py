@@ -32,11 +32,8 @@ from nbgrader.api import Gradebook
 from traitlets.config import Config
 
 from dnngrader.batch import analytics, forked_kernels, snapshot, timing, worker
-
 from dnngrader.plugins import export, lms
-
 from dnngrader.assignments import reference
-
 from dnngrader.tools import samples
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from dnngrader.plugins.execute import ResilientExecute

@@ -19,7 +19,6 @@ import pytest
 from nbgrader.api import Gradebook
 
 from dnngrader.tools import samples
-
 from dnngrader.batch import snapshot
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from dnngrader.tools.course import ScratchCourse

@@ -22,9 +22,7 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from dnngrader.assignments import reference
-
 from dnngrader.tools import samples
-
 from dnngrader.plugins import sandbox
 from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, SOURCE_NOTEBOOK

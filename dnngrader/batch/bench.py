@@ -32,7 +32,6 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from dnngrader.tools import samples
-
 from dnngrader.batch import snapshot, timing
 from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT

@@ -47,10 +47,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from dnngrader.batch import analytics, cluster, gradebook_access, mistakes, plan, submissions, timing, worker
-
 from dnngrader import assignments
-
-from dnngrader.plugins import export, lms, timestamps
+from dnngrader.plugins import export, hooks, lms, timestamps
 from dnngrader.paths import COURSE_ROOT
 from dnngrader.batch.progress import Progress, format_duration
 from dnngrader.batch.results import ResultWriter
@@ -136,6 +134,13 @@ class Run:
         self.progress.advance(result["ok"])
 
 
+def _awaiting_grading(row):
+    """Whether a grade sheet row (export.assignment_rows) is a submission nbgrader has not graded
+    yet, or whose grading failed in this run, rather than a graded one."""
+    notes = row.get("notes") or ""
+    return notes == hooks.NOT_GRADED_YET or notes.startswith(export.GRADING_FAILED)
+
+
 def _report(app, reports, failures):
     """Write the CSVs and the PNG, print the pass rates and the hints the judge gave, per
     assignment; returns the grade sheet's rows.  ``failures``: assignment -> {student: why
@@ -154,8 +159,15 @@ def _report(app, reports, failures):
     mistakes_path = reports / "mistakes.csv"
     export.write_csv(rows, csv_path, course)
     mistakes.write_csv(list(tallies.values()), mistakes_path)
-    panels = [(assignment, per_assignment[assignment], points[assignment]) for assignment in course
-              if per_assignment[assignment]]
+    # Pass rates and the chart leave out a submission not graded yet (another assignment's, when
+    # --assignment names one) or whose grading failed: it has a 0-point row in the sheet, but
+    # counting it here would read as a student who failed every function.  A submission with
+    # nothing to grade (no notebook) counts, with its 0 points.
+    panels = []
+    for assignment in course:
+        graded_rows = [row for row in per_assignment[assignment] if not _awaiting_grading(row)]
+        if graded_rows:
+            panels.append((assignment, graded_rows, points[assignment]))
     for assignment, assignment_rows, assignment_points in panels:
         print(analytics.format_pass_rates(analytics.pass_rates(assignment_rows, assignment_points), assignment))
         tally = tallies[assignment]

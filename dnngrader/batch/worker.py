@@ -47,7 +47,6 @@ from sqlalchemy import event
 from sqlalchemy.pool import Pool
 
 from dnngrader.batch import forked_kernels, gradebook_access, plan, speedups
-
 from dnngrader.plugins import timestamps
 from dnngrader.plugins.preprocessors import JudgeTestCells
 from dnngrader.batch.timing import PhaseClock

@@ -23,7 +23,6 @@ import json
 import sys
 
 from dnngrader.judge import payload
-
 from dnngrader.assignments import reference
 
 ATTRIBUTE = "_dnngrader_delivery"

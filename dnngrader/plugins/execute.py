@@ -28,7 +28,6 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 from dnngrader.judge import delivery
-
 from dnngrader.plugins import findings
 from dnngrader.assignments import TESTS
 

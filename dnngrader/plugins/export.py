@@ -27,7 +27,6 @@ from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
 
 from dnngrader import assignments
-
 from dnngrader.plugins import findings, hooks
 from dnngrader.paths import COURSE_ROOT
 
@@ -135,6 +134,9 @@ def columns(course):
     return ["student", *per_assignment, "flagged", "notes"]
 
 
+GRADING_FAILED = "grading failed:"  # how a note on a submission whose grading failed begins
+
+
 def note_failures(rows, failures):
     """Open the notes of the students whose grading failed in this run: ``failures`` is
     student -> why (for one assignment's ``rows``, as ``assignment_rows`` gives them)."""
@@ -144,7 +146,7 @@ def note_failures(rows, failures):
         note = row.get("notes") or ""
         if note.startswith("not autograded:") and note != hooks.NOT_GRADED_YET:
             continue  # it already says what is wrong with the submission
-        failed = f"grading failed: {failures[row['student']]} (see reports/grading.log)"
+        failed = f"{GRADING_FAILED} {failures[row['student']]} (see reports/grading.log)"
         row["notes"] = failed if note == hooks.NOT_GRADED_YET or not note else f"{failed}; {note}"
     return rows
 

@@ -4,9 +4,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from dnngrader import assignments
-
 from dnngrader.plugins import findings
-
 from dnngrader.judge import payload
 from dnngrader.judge.verdict import FAIL, Verdict, judge
 from dnngrader.assignments import TESTS

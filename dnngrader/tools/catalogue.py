@@ -28,9 +28,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from dnngrader.plugins import export
-
 from dnngrader.assignments import reference
-
 from dnngrader.tools import samples
 from dnngrader.assignments.dnn_application import cases as application_cases
 from dnngrader.assignments import TESTS

@@ -12,7 +12,6 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from dnngrader.tools import build
-
 from dnngrader.plugins import export
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT, SHARED_FILES
 

@@ -27,9 +27,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from dnngrader import assignments
-
 from dnngrader.plugins import export
-
 from dnngrader.tools import samples
 from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import COURSE_ROOT
