@@ -44,9 +44,14 @@ def for_test(test_id):
     })
 
 
+def _stored_on_sys(attribute, text):
+    """Python source that stores the string ``text`` on the kernel's ``sys`` module."""
+    return f"__import__('sys').{attribute} = {text!r}"
+
+
 def kernel_code(test_id):
     """Python source that, run silently in the kernel, hands over ``for_test(test_id)``."""
-    return f"__import__('sys').{ATTRIBUTE} = {for_test(test_id)!r}"
+    return _stored_on_sys(ATTRIBUTE, for_test(test_id))
 
 
 PROVIDED_ATTRIBUTE = "_dnngrader_provided"  # read by the assignment's own helper (dnn_app_helpers.py)
@@ -61,7 +66,7 @@ def provided_code(assignment, grade_id):
     if not names:
         return None
     text = json.dumps(assignments.reference_sources(assignment, names))
-    return f"__import__('sys').{PROVIDED_ATTRIBUTE} = {text!r}"
+    return _stored_on_sys(PROVIDED_ATTRIBUTE, text)
 
 
 def receive(test_id):

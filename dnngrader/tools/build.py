@@ -88,11 +88,12 @@ def nbgrader(*args, cwd=COURSE_ROOT, check=True, **kwargs):
     return subprocess.run(command, cwd=cwd, env=nbgrader_env(), check=check, **kwargs)
 
 
-def stale_copies():
-    """Copies of the shared helpers that differ from (or lack) their original."""
+def stale_copies(folders=COPY_FOLDERS, names=SHARED_FILES):
+    """Copies in ``folders`` of the course root's files ``names`` that differ from (or lack) their
+    original (default: the shared helpers next to the first assignment's notebook)."""
     stale = []
-    for folder in COPY_FOLDERS:
-        for name in SHARED_FILES:
+    for folder in folders:
+        for name in names:
             copy = folder / name
             if not copy.exists() or not filecmp.cmp(COURSE_ROOT / name, copy, shallow=False):
                 stale.append(copy.relative_to(COURSE_ROOT))
@@ -266,11 +267,8 @@ def other_assignments():
 def stale_hooks():
     """Copies of the hidden-test hook next to the other assignments' notebooks that differ from
     the course root's (or are missing)."""
-    original = COURSE_ROOT / HIDDEN_TESTS_HOOK
-    return [copy.relative_to(COURSE_ROOT) for copy in
-            (COURSE_ROOT / folder / name / HIDDEN_TESTS_HOOK for name in other_assignments()
-             for folder in ("source", "release"))
-            if not copy.is_file() or not filecmp.cmp(original, copy, shallow=False)]
+    folders = [COURSE_ROOT / step / name for name in other_assignments() for step in ("source", "release")]
+    return stale_copies(folders, (HIDDEN_TESTS_HOOK,))
 
 
 def generate_release(quiet=False):
