@@ -71,9 +71,15 @@ def all_assignments():
     return tuple(_found)
 
 
+_tests = {}
+
+
 def all_tests():
-    """test id -> testplan.Test, of every assignment."""
-    return {test_id: test for assignment in all_assignments() for test_id, test in assignment.tests.items()}
+    """test id -> testplan.Test, of every assignment (made once: the preprocessors look a cell up
+    here for every cell of every submission)."""
+    if not _tests:
+        _tests.update({test_id: test for assignment in all_assignments() for test_id, test in assignment.tests.items()})
+    return _tests
 
 
 def __getattr__(attribute):
