@@ -428,3 +428,61 @@ def test_the_feedback_exporter_keeps_renderings_apart_by_source():
         assert not needs_accessibility_pass(kit)
         assert _normalised(kit) == stock_page
         assert code.split()[0] in kit
+
+
+def _statements(url, course_id=COURSE_ID):
+    """The SQL statements one Gradebook on ``url`` sends before it is closed, opened and closed."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        with Gradebook(url, course_id):
+            pass
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_workers_gradebooks_check_the_tables_once_and_others_every_time(tmp_path):
+    """speedups.schema_known: on a worker's copy of the plan's gradebook, the first Gradebook
+    checks (and would create) nbgrader's tables and later ones go straight to their queries; a
+    database not declared is checked by every Gradebook, and a new one still gets its tables."""
+    from dnngrader.batch import speedups
+    speedups.install()
+    known, other = f"sqlite:///{tmp_path / 'worker.db'}", f"sqlite:///{tmp_path / 'other.db'}"
+    speedups.schema_known(known)
+    try:
+        first, second = _statements(known), _statements(known)
+        assert any("CREATE TABLE" in statement for statement in first)  # an empty file: tables made
+        assert not any(statement.startswith(("PRAGMA", "CREATE")) or "sqlite_master" in statement
+                       for statement in second)
+        assert len(second) < len(first) / 3
+        with Gradebook(known, COURSE_ID) as gradebook:  # the tables are there, and work
+            gradebook.add_student("ada")
+            assert [student.id for student in gradebook.students] == ["ada"]
+        assert any(statement.startswith("PRAGMA") for statement in _statements(other))
+        assert any(statement.startswith("PRAGMA") for statement in _statements(other))
+    finally:
+        speedups.schema_forgotten(known)
+    assert any(statement.startswith("PRAGMA") for statement in _statements(known))
+
+
+def test_the_local_clusters_workers_do_not_profile_themselves(tmp_path):
+    """Dask's statistical profiler is off on the local cluster's workers (cluster.py), and the
+    scheduler's allowed failures are the kit's."""
+    import dask
+    from dnngrader.batch import cluster
+    with cluster.connect(None, 1, None, tmp_path / "dask.log") as client:
+        settings = client.run(lambda: (dask.config.get("distributed.worker.profile.enabled"),
+                                       dask.config.get("distributed.scheduler.allowed-failures")))
+        time.sleep(0.5)  # ten of the profiler's 10 ms periods
+
+        def samples_taken(dask_worker):
+            return dask_worker.profile_recent.get("count", 0)
+        counts = client.run(samples_taken)
+    assert list(settings.values()) == [(False, cluster.ALLOWED_FAILURES)]
+    assert list(counts.values()) == [0]

@@ -44,6 +44,12 @@ from dnngrader.batch import worker
 ALLOWED_FAILURES = 2  # a submission whose worker died this many times is tried once more, then fails
 SCHEDULER_VARIABLE = "DNN_DASK_SCHEDULER"
 CONNECT_TIMEOUT = "60s"
+# The local cluster's Dask settings.  Dask's statistical profiler samples every worker's task
+# thread each 10 ms for the dashboard's profile page, which the local cluster (no dashboard)
+# never shows; on grading's deep stacks (nbgrader, nbclient, SQLAlchemy) it cost about 5 % of a
+# worker's CPU.  Workers of a cluster of yours can turn it off likewise (README).
+LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                        "distributed.worker.profile.enabled": False}
 KIT_ROOT = Path(__file__).resolve().parents[2]  # the folder the dnngrader package is in
 THREADS_REFRESH = 2.0  # seconds between two looks at how many worker threads the cluster has
 
@@ -152,7 +158,7 @@ def connect(address, jobs, client_security, log_path):
                 raise ClusterLost(f"could not reach the Dask scheduler at {address}: {error}") from error
         else:
             local_security = Security.temporary()
-            with (dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}),
+            with (dask.config.set(LOCAL_CLUSTER_CONFIG),
                   _into_log(log_path), _warm_forkserver(), _interrupt_deferred() as interrupted):
                 try:
                     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,

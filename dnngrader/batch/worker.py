@@ -18,6 +18,10 @@ What differs touches no grade:
 - the Execute preprocessor gets its kernels from forked_kernels (a new kernel per submission,
   forked from a template instead of spawned);
 - work that nbgrader repeats for every submission is done once per worker (speedups.py);
+- nbconvert validates each notebook once, after its converter's last preprocessor, instead of
+  after every one of them (about twenty times per submission): nbconvert's own
+  ``Exporter.optimistic_validation``.  An invalid notebook still fails its conversion; only the
+  error names the last preprocessor rather than the one that broke it;
 - the gradebook nbgrader writes is the worker's throwaway copy, which SQLite need not flush to
   disk at every commit; the course's own gradebook is written by the grading command alone;
 - the steps are timed (timing.PhaseClock), so the benchmark can say where the time goes.
@@ -44,6 +48,7 @@ from nbgrader.api import Gradebook
 from nbgrader.apps.autogradeapp import AutogradeApp
 from nbgrader.converters import Autograde, GenerateFeedback
 from sqlalchemy import event
+from traitlets.config import Config
 from sqlalchemy.pool import Pool
 
 from dnngrader.batch import forked_kernels, gradebook_access, plan, speedups
@@ -265,6 +270,8 @@ class WorkerCourse:
         for handler in list(self.app.log.handlers):
             if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout):
                 self.app.log.removeHandler(handler)
+        self.app.update_config(Config({"Exporter": {"optimistic_validation": True}}))  # module docstring
+        speedups.schema_known(self.db_url)  # every copy of the plan's gradebook has nbgrader's tables
         self.coursedir = self.app.coursedir
         release = Path(self.coursedir.format_path(self.coursedir.release_directory, ".", self.assignment))
         release.mkdir(parents=True, exist_ok=True)
@@ -342,6 +349,8 @@ class WorkerCourse:
 
     def close(self):
         _scratch_databases.discard(str(getattr(self, "gradebook_path", "")))
+        if hasattr(self, "db_url"):
+            speedups.schema_forgotten(self.db_url)
         # The kernel templates were started for this course (its sandbox hides this root): the
         # next plan, another assignment's say, starts its own.
         forked_kernels.close_templates()

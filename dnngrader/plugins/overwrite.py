@@ -27,19 +27,30 @@ class OverwriteReleasedCells(OverwriteCells):
 
     def released_source(self, source):
         """``source`` as ``generate_assignment`` released it: hidden-test regions removed."""
+        if getattr(self, "_clearer", None) is None:
+            self._clearer = ClearHiddenTests(config=self.config)
         cell = new_code_cell(source)
-        ClearHiddenTests(config=self.config)._remove_hidden_test_region(cell)
+        self._clearer._remove_hidden_test_region(cell)
         return cell.source
+
+    def _source_cells(self):
+        """{grade_id: (locked, source)} of the notebook's source cells, read in one query (per
+        Gradebook OverwriteCells opens, i.e. per notebook) rather than one per cell: nbgrader's
+        own check looks each cell up again anyway."""
+        if getattr(self, "_sources_of", None) is not self.gradebook:
+            try:
+                notebook = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+                self._sources = {cell.name: (cell.locked, cell.source) for cell in notebook.source_cells}
+            except MissingEntry:
+                self._sources = {}  # nbgrader's own method reports it
+            self._sources_of = self.gradebook
+        return self._sources
 
     def preprocess_cell(self, cell, resources, cell_index):
         """Restore an untouched released cell's hidden tests, then run nbgrader's checks."""
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id is not None:
-            try:
-                source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
-            except MissingEntry:
-                source_cell = None  # nbgrader's own method reports it
-            if (source_cell is not None and source_cell.locked and cell.source != source_cell.source
-                    and cell.source == self.released_source(source_cell.source)):
-                cell.source = source_cell.source
+            locked, source = self._source_cells().get(grade_id, (False, None))
+            if locked and cell.source != source and cell.source == self.released_source(source):
+                cell.source = source
         return super().preprocess_cell(cell, resources, cell_index)

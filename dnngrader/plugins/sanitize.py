@@ -11,6 +11,7 @@ command line and the formgrader alike:
 """
 
 import fnmatch
+import functools
 import importlib.util
 import json
 import shutil
@@ -187,7 +188,7 @@ class _ExpectedCell:
     def released_source(self):
         """The source as students received it: hidden tests removed."""
         cell = new_code_cell(self.source)
-        ClearHiddenTests()._remove_hidden_test_region(cell)
+        _hidden_test_remover()._remove_hidden_test_region(cell)
         return cell.source
 
     def new_cell(self):
@@ -241,6 +242,12 @@ def _set_cell_type(cell, cell_type):
     else:
         cell.pop("outputs", None)
         cell.pop("execution_count", None)
+
+
+@functools.cache
+def _hidden_test_remover():
+    """One ClearHiddenTests per process (a traitlets object, costly to make for every cell)."""
+    return ClearHiddenTests()
 
 
 def _edited(cell, expected):
