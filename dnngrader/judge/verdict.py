@@ -28,6 +28,22 @@ class Verdict:
         return "\n".join(self.lines) + "\n"
 
 
+_kept_cases = {}  # (id(case), id(reference)) -> (case, reference, inputs, expected outputs)
+
+
+def _prepared(test, case, reference):
+    """(the inputs of ``case``, what ``reference`` returns on them), both fresh deep copies that
+    the caller may change.  Both depend on the case and the reference alone, never on a student:
+    a grading worker computes them once per process rather than once per submission."""
+    key = (id(case), id(reference))
+    kept = _kept_cases.get(key)
+    if kept is None or kept[0] is not case or kept[1] is not reference:
+        args = case.make_args(reference)
+        expected = getattr(reference, test.function)(*copy.deepcopy(args))
+        kept = _kept_cases[key] = (case, reference, args, expected)
+    return copy.deepcopy(kept[2]), copy.deepcopy(kept[3])
+
+
 def _problems_for_case(test, case, result, reference, visible_error=None, hints=None):
     """(the problems with one case's result, empty when right; the other correct route it
     followed, or None).  ``visible_error`` is the exception type the visible case raised, if
@@ -50,8 +66,7 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
                 "case's sizes or depth; look for hard-coded shapes, layer counts or indices)."], None
     if status != "returned":
         return ["the grader received no result for this case."], None
-    args = case.make_args(reference)
-    expected = getattr(reference, test.function)(*copy.deepcopy(args))
+    args, expected = _prepared(test, case, reference)
     got = payload.decode(result.get("value"))
     if test.normalise:
         expected, got = test.normalise(expected), test.normalise(got)
