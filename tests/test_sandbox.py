@@ -285,6 +285,56 @@ def test_a_moved_course_grades_the_same(tmp_path_factory, limits):
     assert after["reads_source"]["total"] == 100 - COMPUTE_COST_POINTS
 
 
+# What one kernel leaves in its sandbox, looked for by the next kernel the same template forks.
+PLANTED = ("/tmp/dnngrader/planted.txt", "/tmp/dnngrader/judge/planted.py",
+           "/tmp/dnngrader/assignments/planted/__init__.py", "/tmp/home/planted.txt")
+PLANTS = f'''
+import importlib.util, os
+planted = []
+for path in {PLANTED!r}:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write("raise SystemExit('planted by another submission')")
+        planted.append(path)
+    except OSError:
+        pass
+print("planted:", planted)
+try:
+    with open(importlib.util.cache_from_source(os.path.abspath("dnn_checks.py")), "ab"):
+        print("bytecode: writable")
+except OSError:
+    print("bytecode: read-only")
+'''
+LOOKS_FOR_PLANTS = f'''
+import importlib.util, os, dnn_checks
+print("left behind:", [path for path in {PLANTED!r} if os.path.exists(path)])
+print("bytecode from the grader:", os.path.exists(importlib.util.cache_from_source(dnn_checks.__file__)))
+'''
+
+
+def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(tmp_path_factory, limits):
+    """One worker, so one kernel template: a submission writes files into the sandbox's /tmp,
+    beside the kit's read-only kernel modules too, and tries to change the bytecode the grader
+    compiled; the next submission's kernel finds none of it, and imports that bytecode."""
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("leftovers") / "course")
+    for student, code in (("aa_plants", PLANTS), ("zz_looks", LOOKS_FOR_PLANTS)):
+        nb = samples.fill_answers({})
+        nb.cells.append(new_code_cell(code))
+        write_submission(course, student, nb)
+    done = course.grade("--jobs", "1", "--no-feedback", timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    said = {student: "".join(output.get("text", "") for output in nbformat.read(
+        str(course.autograded_notebook(student)), as_version=4).cells[-1].outputs)
+        for student in ("aa_plants", "zz_looks")}
+    assert "bytecode: read-only" in said["aa_plants"], said
+    assert "/tmp/dnngrader/planted.txt" in said["aa_plants"], said  # the sandbox's /tmp is writable
+    assert "left behind: []" in said["zz_looks"], said
+    assert "bytecode from the grader: True" in said["zz_looks"], said
+    assert {student: grade["total"] for student, grade in course.grades().items()} == {"aa_plants": 100,
+                                                                                         "zz_looks": 100}
+
+
 # ---------------------------------------------------------------------------------------------
 # As a user who is not root
 # ---------------------------------------------------------------------------------------------

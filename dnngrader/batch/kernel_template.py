@@ -100,8 +100,9 @@ def become_kernel(request, parent_handle):
 
 def clean(folders):
     """Kill every process of this sandbox but its init and this template, then empty
-    ``folders`` (what stays mounted in them, the kit's kernel-side modules, is kept).  Only
-    inside a sandbox, where /proc shows this sandbox's processes alone."""
+    ``folders``: everything in them goes, down into the folders that hold a mount point (the
+    kit's kernel-side modules and their bytecode, read-only), of which only the mount points
+    stay.  Only inside a sandbox, where /proc shows this sandbox's processes alone."""
     me, killed = os.getpid(), 0
     for name in os.listdir("/proc"):
         if name.isdigit() and int(name) not in (1, me):
@@ -110,24 +111,33 @@ def clean(folders):
                 killed += 1
             except ProcessLookupError:
                 pass
+    mounts = _mount_points()
     for folder in folders:
-        for entry in os.scandir(folder) if os.path.isdir(folder) else ():
-            if os.path.ismount(entry.path) or _holds_mounts(entry.path):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(entry.path)
-                except OSError:
-                    pass
+        if os.path.isdir(folder):
+            _empty(folder, mounts)
     return killed
 
 
-def _holds_mounts(path):
+def _empty(folder, mounts):
+    for entry in os.scandir(folder):
+        if entry.path in mounts:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if any(mount.startswith(entry.path + "/") for mount in mounts):
+                _empty(entry.path, mounts)
+            else:
+                shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _mount_points():
+    """The mount points of this mount namespace (/proc/self/mounts writes a space as \\040)."""
     with open("/proc/self/mounts") as mounts:
-        prefix = path.rstrip("/") + "/"
-        return any(line.split()[1].startswith(prefix) for line in mounts)
+        return {line.split()[1].replace("\\040", " ") for line in mounts}
 
 
 def preload():

@@ -11,6 +11,12 @@ What a sandboxed kernel sees:
   handed over as data (nothing of the host is mounted writable), and HOME is /tmp/home;
 - the kit's kernel-side modules only (``KERNEL_MODULES``), read-only at /tmp/dnngrader, where
   hidden_tests.run_hidden_tests finds them above the working folder;
+- their bytecode, and that of the course's own helper files (a submission's .py files that are
+  byte for byte the assignment's source/ copies: dnn_utils.py, test_cases.py...), in read-only
+  __pycache__ folders beside them.  Without it every kernel compiled them again (the sandbox
+  keeps no __pycache__ from one kernel to the next), about a tenth of a grading kernel's CPU.
+  The grader compiles them, hash-checked (PEP 552): a kernel whose file differs compiles its own
+  copy in memory, as before, and no kernel can write bytecode another one reads;
 - no network (a network namespace of its own), no other process (a PID namespace of its own),
   and an environment without the instructor's variables (database passwords and the like).
 
@@ -30,9 +36,12 @@ run that says what is exposed and how to get the sandbox.
 """
 
 import argparse
+import atexit
 import base64
+import functools
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -138,6 +147,10 @@ class SandboxView:
                 args += ["--ro-bind", str(folder), str(folder)]
         for name in KERNEL_MODULES:
             args += ["--ro-bind", str(PACKAGE / name), f"{KERNEL_PACKAGE}/{name}"]
+        for inside in self._bytecode_folders():
+            host = _bytecode_folder() / inside.relative_to("/")
+            host.mkdir(parents=True, exist_ok=True)
+            args += ["--ro-bind", str(host), str(inside)]
         for folder in self.hidden:
             args += ["--remount-ro", str(folder)]
         return args + ["--unshare-all", "--die-with-parent", "--new-session"]
@@ -166,6 +179,14 @@ class SandboxView:
             os.close(read_info)
         return process, json.loads(data)["child-pid"]
 
+    def _bytecode_folders(self):
+        """The __pycache__ folders a kernel reads bytecode from (module docstring): the kit's
+        kernel-side packages', and each assignment's working folder's."""
+        folders = {Path(KERNEL_PACKAGE) / Path(name).parent / "__pycache__" for name in KERNEL_MODULES}
+        source = self.course_root / "source"
+        assignments = sorted(path.name for path in source.iterdir() if path.is_dir()) if source.is_dir() else []
+        return sorted(folders | {TMP / name / "__pycache__" for name in assignments})
+
     @staticmethod
     def kernel_env(env):
         """The kernel's environment: ``env`` without the instructor's variables."""
@@ -174,20 +195,25 @@ class SandboxView:
         return {**kept, "HOME": KERNEL_HOME, "TMPDIR": "/tmp", "IPYTHONDIR": f"{KERNEL_HOME}/.ipython",
                 "MPLCONFIGDIR": f"{KERNEL_HOME}/.matplotlib"}
 
-    @staticmethod
-    def kernel_request(argv, cwd, env, connection_info, kernel_id):
+    def kernel_request(self, argv, cwd, env, connection_info, kernel_id):
         """(the request kernel_template.py runs the kernel from, the kernel's socket prefix).
 
         ``argv`` is the kernel's command (python -m ipykernel_launcher -f FILE), ``cwd`` the
         submission's folder on the host, whose files are handed over as data; the kernel runs
         in /tmp/<that folder's name>, with its connection file and sockets in /tmp/.kernel."""
         cwd = Path(cwd)
+        inside = f"/tmp/{cwd.name or 'submission'}"
+        source = self.course_root / "source" / cwd.name
         files = {}
         for folder, _, names in os.walk(cwd):
             for name in names:
                 path = Path(folder) / name
                 if path.is_file():
-                    files[str(path.relative_to(cwd))] = base64.b64encode(path.read_bytes()).decode()
+                    relative = str(path.relative_to(cwd))
+                    data = path.read_bytes()
+                    files[relative] = base64.b64encode(data).decode()
+                    if path.suffix == ".py" and cwd.name and _same_bytes(source / relative, data):
+                        _compile(_bytecode_folder(), source / relative, f"{inside}/{relative}")
         short = kernel_id.split("-")[0]
         ip = f"{KERNEL_FOLDER}/{short}"
         connection = {key: (value.decode() if isinstance(value, bytes) else value)
@@ -196,8 +222,42 @@ class SandboxView:
         connection_file = f"{KERNEL_FOLDER}/kernel-{short}.json"
         argv = list(argv)
         argv[argv.index("-f") + 1] = connection_file
-        return {"argv": argv, "cwd": f"/tmp/{cwd.name or 'submission'}", "env": SandboxView.kernel_env(env),
+        return {"argv": argv, "cwd": inside, "env": SandboxView.kernel_env(env),
                 "files": files, "connection_file": connection_file, "connection": json.dumps(connection)}, ip
+
+
+@functools.cache
+def _bytecode_folder():
+    """This process's folder of bytecode for its sandboxed kernels (see the module docstring),
+    with the kit's kernel-side modules compiled; removed when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="dnngrader-bytecode-"))
+    atexit.register(shutil.rmtree, folder, True)
+    for name in KERNEL_MODULES:
+        _compile(folder, PACKAGE / name, f"{KERNEL_PACKAGE}/{name}")
+    return folder
+
+
+def _compile(folder, source, seen_as):
+    """Write the hash-checked bytecode of the file ``source`` into ``folder``, where a sandboxed
+    kernel that imports it from the path ``seen_as`` finds it (the __pycache__ beside it, mounted
+    from ``folder``); nothing when it is there already.  Only the grader's own files come here,
+    never a student's."""
+    seen_as = Path(seen_as)
+    target = (folder / seen_as.parent.relative_to("/") / "__pycache__"
+              / f"{seen_as.stem}.{sys.implementation.cache_tag}.pyc")
+    if not target.exists():
+        try:
+            py_compile.compile(str(source), cfile=str(target), dfile=str(seen_as), doraise=True,
+                               invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+        except (OSError, py_compile.PyCompileError):
+            pass  # the kernel compiles the file itself, as without this folder
+
+
+def _same_bytes(path, data):
+    try:
+        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def active_view():
