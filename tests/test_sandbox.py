@@ -310,13 +310,16 @@ LOOKS_FOR_PLANTS = f'''
 import importlib.util, os, dnn_checks
 print("left behind:", [path for path in {PLANTED!r} if os.path.exists(path)])
 print("bytecode from the grader:", os.path.exists(importlib.util.cache_from_source(dnn_checks.__file__)))
+history = get_ipython().history_manager
+print("history file:", history.enabled, "; cells in In:", len(In) > 10, "; last one:", In[-1][:20] == _ih[-1][:20])
 '''
 
 
 def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(tmp_path_factory, limits):
     """One worker, so one kernel template: a submission writes files into the sandbox's /tmp,
     beside the kit's read-only kernel modules too, and tries to change the bytecode the grader
-    compiled; the next submission's kernel finds none of it, and imports that bytecode."""
+    compiled; the next submission's kernel finds none of it, and imports that bytecode.  (And
+    the kernel keeps its history in memory only.)"""
     course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("leftovers") / "course")
     for student, code in (("aa_plants", PLANTS), ("zz_looks", LOOKS_FOR_PLANTS)):
         nb = samples.fill_answers({})
@@ -331,6 +334,8 @@ def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(
     assert "/tmp/dnngrader/planted.txt" in said["aa_plants"], said  # the sandbox's /tmp is writable
     assert "left behind: []" in said["zz_looks"], said
     assert "bytecode from the grader: True" in said["zz_looks"], said
+    # ResilientExecute's kernels keep no IPython history file, but In and %history still work.
+    assert "history file: False ; cells in In: True ; last one: True" in said["zz_looks"], said
     assert {student: grade["total"] for student, grade in course.grades().items()} == {"aa_plants": 100,
                                                                                          "zz_looks": 100}
 
