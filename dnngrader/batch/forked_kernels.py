@@ -259,8 +259,6 @@ class ForkedKernelProvisioner(LocalProvisioner):
 class ForkedKernelClient(AsyncKernelClient):
     """The asynchronous kernel client, quicker to declare a new kernel ready."""
 
-    SETTLED = 0.02  # seconds of IOPub quiet after which the start-up messages are all in
-
     def _context_default(self):
         # The client's sockets connect before the new kernel has bound its ports, and retry
         # every 100 ms by default: a forked kernel is there within milliseconds.
@@ -270,33 +268,44 @@ class ForkedKernelClient(AsyncKernelClient):
 
     async def _async_wait_for_ready(self, timeout=None):
         # jupyter_client's handshake: ask for kernel_info until the kernel answers on the shell
-        # channel and IOPub is seen to be connected; then drain IOPub until it is quiet.  Its
-        # drain waits for 200 ms of quiet; nbclient ignores IOPub messages that answer no request
-        # of its own, so a short quiet is enough.
+        # channel and IOPub is seen to be connected; then drain IOPub until 200 ms pass without
+        # a message.  Here IOPub counts as connected once it brings the kernel's "idle" status
+        # after this very request, the last message the kernel sends for it: nothing is left
+        # to drain, and no time is spent waiting for a quiet that proves nothing more.
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
-            self.kernel_info()
-            try:
-                reply = await self.shell_channel.get_msg(timeout=1)
-            except Empty:
-                reply = None
-            if reply is not None and reply["msg_type"] == "kernel_info_reply":
-                try:
-                    await self.iopub_channel.get_msg(timeout=0.2)
-                except Empty:
-                    pass
-                else:
-                    self._handle_kernel_info_reply(reply)
-                    break
+            request = self.kernel_info()
+            reply = await self._reply_to(request, 1.0)
+            if reply is not None and await self._idle_after(request, 0.2):
+                self._handle_kernel_info_reply(reply)
+                return
             if not await self._async_is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    async def _reply_to(self, request, seconds):
+        """The shell reply to the message ``request`` (its id), or None after ``seconds``."""
+        until = time.monotonic() + seconds
         while True:
             try:
-                await self.iopub_channel.get_msg(timeout=self.SETTLED)
+                reply = await self.shell_channel.get_msg(timeout=max(0.0, until - time.monotonic()))
             except Empty:
-                break
+                return None
+            if reply.get("parent_header", {}).get("msg_id") == request:
+                return reply
+
+    async def _idle_after(self, request, seconds):
+        """Whether IOPub brings the kernel's "idle" status after ``request`` within ``seconds``."""
+        until = time.monotonic() + seconds
+        while True:
+            try:
+                message = await self.iopub_channel.get_msg(timeout=max(0.0, until - time.monotonic()))
+            except Empty:
+                return False
+            if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+                    and message.get("parent_header", {}).get("msg_id") == request):
+                return True
 
     wait_for_ready = _async_wait_for_ready  # AsyncKernelClient binds the name to the base version
 

@@ -19,6 +19,7 @@ The hand-over is a silent execution that stores the JSON text on the kernel's ``
 some other way), the runtime falls back to reading the reference itself.
 """
 
+import functools
 import json
 import sys
 
@@ -28,8 +29,10 @@ from dnngrader.assignments import reference
 ATTRIBUTE = "_dnngrader_delivery"
 
 
+@functools.cache
 def for_test(test_id):
-    """The JSON text handed over for a test cell (built in the grading process)."""
+    """The JSON text handed over for a test cell (built in the grading process, once: it depends
+    on the test alone, and a grading process hands it over once per submission)."""
     # The grader's side only: a sandboxed kernel has neither the plans nor the registry, and its
     # folder may not hold dnn_checks.py (the second assignment's does not).
     from dnngrader import assignments
