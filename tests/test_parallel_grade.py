@@ -472,17 +472,18 @@ def test_a_workers_gradebooks_check_the_tables_once_and_others_every_time(tmp_pa
 
 
 def test_the_local_clusters_workers_do_not_profile_themselves(tmp_path):
-    """Dask's statistical profiler is off on the local cluster's workers (cluster.py), and the
-    scheduler's allowed failures are the kit's."""
+    """The local cluster's Dask settings reach its workers (cluster.LOCAL_CLUSTER_CONFIG): the
+    scheduler's allowed failures are the kit's, and the statistical profiler is off."""
     import dask
     from dnngrader.batch import cluster
+    names = sorted(cluster.LOCAL_CLUSTER_CONFIG)
     with cluster.connect(None, 1, None, tmp_path / "dask.log") as client:
-        settings = client.run(lambda: (dask.config.get("distributed.worker.profile.enabled"),
-                                       dask.config.get("distributed.scheduler.allowed-failures")))
-        time.sleep(0.5)  # ten of the profiler's 10 ms periods
+        settings = client.run(lambda: {name: dask.config.get(name) for name in names})
+        time.sleep(0.5)  # fifty of the profiler's 10 ms periods
 
         def samples_taken(dask_worker):
             return dask_worker.profile_recent.get("count", 0)
         counts = client.run(samples_taken)
-    assert list(settings.values()) == [(False, cluster.ALLOWED_FAILURES)]
+    assert list(settings.values()) == [cluster.LOCAL_CLUSTER_CONFIG]
+    assert cluster.LOCAL_CLUSTER_CONFIG["distributed.worker.profile.enabled"] is False
     assert list(counts.values()) == [0]
