@@ -256,6 +256,11 @@ class ForkedKernelProvisioner(LocalProvisioner):
             self.template = None
 
 
+def _answers(message, request):
+    """Whether the kernel's ``message`` was sent for the request whose id is ``request``."""
+    return message.get("parent_header", {}).get("msg_id") == request
+
+
 class ForkedKernelClient(AsyncKernelClient):
     """The asynchronous kernel client, quicker to declare a new kernel ready."""
 
@@ -275,8 +280,10 @@ class ForkedKernelClient(AsyncKernelClient):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             request = self.kernel_info()
-            reply = await self._reply_to(request, 1.0)
-            if reply is not None and await self._idle_after(request, 0.2):
+            reply = await self._first(self.shell_channel, lambda message: _answers(message, request), 1.0)
+            if reply is not None and await self._first(self.iopub_channel, lambda message: (
+                    _answers(message, request) and message["msg_type"] == "status"
+                    and message["content"].get("execution_state") == "idle"), 0.2):
                 self._handle_kernel_info_reply(reply)
                 return
             if not await self._async_is_alive():
@@ -284,28 +291,18 @@ class ForkedKernelClient(AsyncKernelClient):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
-    async def _reply_to(self, request, seconds):
-        """The shell reply to the message ``request`` (its id), or None after ``seconds``."""
+    @staticmethod
+    async def _first(channel, wanted, seconds):
+        """The first message from ``channel`` for which ``wanted(message)`` holds, or None when
+        none comes within ``seconds``."""
         until = time.monotonic() + seconds
         while True:
             try:
-                reply = await self.shell_channel.get_msg(timeout=max(0.0, until - time.monotonic()))
+                message = await channel.get_msg(timeout=max(0.0, until - time.monotonic()))
             except Empty:
                 return None
-            if reply.get("parent_header", {}).get("msg_id") == request:
-                return reply
-
-    async def _idle_after(self, request, seconds):
-        """Whether IOPub brings the kernel's "idle" status after ``request`` within ``seconds``."""
-        until = time.monotonic() + seconds
-        while True:
-            try:
-                message = await self.iopub_channel.get_msg(timeout=max(0.0, until - time.monotonic()))
-            except Empty:
-                return False
-            if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
-                    and message.get("parent_header", {}).get("msg_id") == request):
-                return True
+            if wanted(message):
+                return message
 
     wait_for_ready = _async_wait_for_ready  # AsyncKernelClient binds the name to the base version
 
