@@ -48,8 +48,8 @@ from nbgrader.api import Gradebook
 from nbgrader.apps.autogradeapp import AutogradeApp
 from nbgrader.converters import Autograde, GenerateFeedback
 from sqlalchemy import event
-from traitlets.config import Config
 from sqlalchemy.pool import Pool
+from traitlets.config import Config
 
 from dnngrader.batch import forked_kernels, gradebook_access, plan, speedups
 from dnngrader.plugins import timestamps

@@ -22,16 +22,20 @@ from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells
 
 
+def released_source(source, preprocessor):
+    """``source`` as ``generate_assignment`` released it: hidden-test regions removed, with the
+    delimiters ``preprocessor``'s configuration gives ClearHiddenTests.  The ClearHiddenTests (a
+    traitlets object, costly to make for every cell) is made once per preprocessor."""
+    clearer = getattr(preprocessor, "_hidden_test_clearer", None)
+    if clearer is None:
+        clearer = preprocessor._hidden_test_clearer = ClearHiddenTests(config=preprocessor.config)
+    cell = new_code_cell(source)
+    clearer._remove_hidden_test_region(cell)
+    return cell.source
+
+
 class OverwriteReleasedCells(OverwriteCells):
     """OverwriteCells that takes a locked cell as the student received it for unchanged."""
-
-    def released_source(self, source):
-        """``source`` as ``generate_assignment`` released it: hidden-test regions removed."""
-        if getattr(self, "_clearer", None) is None:
-            self._clearer = ClearHiddenTests(config=self.config)
-        cell = new_code_cell(source)
-        self._clearer._remove_hidden_test_region(cell)
-        return cell.source
 
     def _source_cells(self):
         """{grade_id: (locked, source)} of the notebook's source cells, read in one query (per
@@ -51,6 +55,6 @@ class OverwriteReleasedCells(OverwriteCells):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id is not None:
             locked, source = self._source_cells().get(grade_id, (False, None))
-            if locked and cell.source != source and cell.source == self.released_source(source):
+            if locked and cell.source != source and cell.source == released_source(source, self):
                 cell.source = source
         return super().preprocess_cell(cell, resources, cell_index)

@@ -11,7 +11,6 @@ command line and the formgrader alike:
 """
 
 import fnmatch
-import functools
 import importlib.util
 import json
 import shutil
@@ -21,9 +20,9 @@ from pathlib import Path
 from nbformat.v4 import new_code_cell, new_markdown_cell
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor
 
-from dnngrader.plugins import codescan, findings
+from dnngrader.plugins import codescan, findings, overwrite
 from dnngrader.plugins.timestamps import TIMESTAMP_FILE
 
 # Modules a grading kernel imports (besides those the grading process has loaded itself): a
@@ -185,12 +184,6 @@ class _ExpectedCell:
             return f"the test cell {self.name}"
         return f"the answer cell of {self.name}" if self.meta["solution"] else f"the cell {self.name}"
 
-    def released_source(self):
-        """The source as students received it: hidden tests removed."""
-        cell = new_code_cell(self.source)
-        _hidden_test_remover()._remove_hidden_test_region(cell)
-        return cell.source
-
     def new_cell(self):
         make = new_code_cell if self.cell_type == "code" else new_markdown_cell
         cell = make(self.source)
@@ -244,17 +237,11 @@ def _set_cell_type(cell, cell_type):
         cell.pop("execution_count", None)
 
 
-@functools.cache
-def _hidden_test_remover():
-    """One ClearHiddenTests per process (a traitlets object, costly to make for every cell)."""
-    return ClearHiddenTests()
-
-
-def _edited(cell, expected):
+def _edited(cell, expected, preprocessor):
     if not expected.locked:
         return False
-    mine = cell.source.strip()
-    return mine not in (expected.released_source().strip(), expected.source.strip())
+    released = overwrite.released_source(expected.source, preprocessor)
+    return cell.source.strip() not in (released.strip(), expected.source.strip())
 
 
 class RestoreGradedCells(NbGraderPreprocessor):
@@ -344,7 +331,7 @@ class RestoreGradedCells(NbGraderPreprocessor):
                              "from being graded; it was put back as a code answer cell and graded as usual.")
             _set_cell_type(cell, info.cell_type)
             cell.metadata["nbgrader"] = dict(info.meta, checksum=info.checksum)
-            if _edited(cell, info):
+            if _edited(cell, info, self):
                 findings.add(nb, findings.TAMPERING, f"{info.label()} was edited; the original was put "
                              "back and run.")
             kept[grade_id] = cell
