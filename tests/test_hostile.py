@@ -465,6 +465,40 @@ def test_a_function_is_tested_after_the_functions_it_calls():
             assert callee_tests and all(tests.index(other) < position for other in callee_tests), test_id
 
 
+def test_the_hand_over_rides_with_the_test_cell_and_is_gone_before_student_code_runs():
+    """The grader sends a test cell's inputs in the metadata of that cell's own execute_request;
+    the runtime takes them out (delivery.receive), so a student function that looks at the
+    running request afterwards finds nothing, and neither does the next request."""
+    from jupyter_client.manager import start_new_kernel
+    from dnngrader.judge import delivery
+    from dnngrader.plugins.execute import _requests_carrying
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(COURSE_ROOT))
+    try:
+        def run(code):
+            printed = []
+            reply = kc.execute_interactive(code, timeout=60, output_hook=lambda message: printed.append(
+                message["content"].get("text", "")) if message["msg_type"] == "stream" else None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return "".join(printed).split()
+
+        peek = ("print(delivery.METADATA_KEY in get_ipython().kernel.get_parent('shell')['metadata'])")
+        with _requests_carrying(kc, delivery.request_metadata("test_linear_forward")):
+            seen = run("from dnngrader.judge import delivery\n" + peek + "\n"
+                       "received = delivery.receive('test_linear_forward')\n"
+                       "print(received[0], len(received[1]), sorted(received[2]))\n" + peek)
+        assert seen[0] == "True" and seen[-1] == "False"
+        assert seen[1] == "linear_forward" and int(seen[2]) == len(TESTS["test_linear_forward"].cases)
+        # The next request carries nothing, and receiving again gives nothing.
+        assert run(peek + "\nprint(delivery.receive('test_linear_forward'))") == ["False", "None"]
+        # A hand-over for another test is not taken for this one.
+        with _requests_carrying(kc, delivery.request_metadata("test_linear_forward")):
+            assert run("print(delivery.receive('test_compute_cost'))") == ["None"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 def test_the_code_scan_does_not_flag_honest_code():
     for name, code in honest_code().items():
         assert codescan.suspicious(code) == [], name

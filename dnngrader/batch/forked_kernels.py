@@ -13,8 +13,9 @@ Kernel commands other than ``python -m ipykernel_launcher`` with this interprete
 the usual way.  When grading is sandboxed (sandbox.py), the template itself runs in the
 sandbox: each kernel receives its submission's files as data, nbgrader reaches its sockets
 inside the sandbox, and between two kernels the template kills whatever the last one left
-running and empties the sandbox's /tmp.  Two waits are also shortened: the client stops draining the start-up messages
-after 20 ms of quiet (not 200 ms), and the end of a kernel is noticed at once (no 100 ms polls).
+running and empties the sandbox's /tmp.  Two waits are also shortened: the client counts the
+kernel as ready once IOPub brings the idle status of its kernel_info request (instead of draining
+IOPub until 200 ms of quiet), and the end of a kernel is noticed at once (no 100 ms polls).
 """
 
 import asyncio

@@ -1,32 +1,38 @@
 """What the grader hands the kernel right before a test cell runs.
 
-Under autograde the kernel never reads the reference solution: just before each test cell, the
-grading process (``execute.ResilientExecute``) sends the kernel the inputs of that cell's cases,
-built outside the kernel, the reference versions of only the functions the graded function
-calls, and the names of the provided helpers (dnn_utils.py) it is lent as provided (dnngrader/assignments/__init__.py says which, and from which source notebook).  So:
+Under autograde the kernel never reads the reference solution: with each test cell, the grading
+process (``execute.ResilientExecute``) sends the kernel the inputs of that cell's cases, built
+outside the kernel, the reference versions of only the functions the graded function calls, and
+the names of the provided helpers (dnn_utils.py) it is lent as provided
+(dnngrader/assignments/__init__.py says which, and from which source notebook).  So:
 
 - the function under test is graded without its own reference ever being in the kernel, and a
   callee's reference arrives only after that callee's own test cell has run (RestoreGradedCells
   keeps test cells in the assignment's order);
 - a kernel without read access to source/ (a sandbox) grades as well as any other.
 
-Before a cell that is not graded, an assignment may have functions handed over the same way
-(``provided_code``): the second assignment's notebook loads the first assignment's functions in
-such a cell, and the student's first notebook is not part of the submission.
+The hand-over travels in the metadata of the test cell's own ``execute_request`` (the Jupyter
+messaging protocol's request metadata, which the kernel keeps as the request's parent message):
+``runtime.run_hidden_tests`` takes it from there with ``receive`` and removes it before any
+student function runs.  No request of its own, and no code to parse: an earlier version sent it
+as a silent execution of a string literal, which cost the kernel an extra request and a hash of
+the whole text per test cell.  When nothing was handed over (a notebook run some other way), the
+runtime falls back to reading the reference itself.
 
-The hand-over is a silent execution that stores the JSON text on the kernel's ``sys`` module;
-``runtime.run_hidden_tests`` takes it from there.  When nothing was handed over (a notebook run
-some other way), the runtime falls back to reading the reference itself.
+Before a cell that is not graded, an assignment may have functions handed over too
+(``provided_code``): the second assignment's notebook loads the first assignment's functions in
+such a cell, and the student's first notebook is not part of the submission.  That hand-over is
+a silent execution that stores the JSON text on the kernel's ``sys`` module, where the
+assignment's own helper file (dnn_app_helpers.py) takes it.
 """
 
 import functools
 import json
-import sys
 
 from dnngrader.judge import payload
 from dnngrader.assignments import reference
 
-ATTRIBUTE = "_dnngrader_delivery"
+METADATA_KEY = "dnngrader_delivery"  # in the test cell's execute_request metadata
 
 
 @functools.cache
@@ -47,14 +53,14 @@ def for_test(test_id):
     })
 
 
+def request_metadata(test_id):
+    """The metadata to send with the execute_request of the test cell ``test_id``."""
+    return {METADATA_KEY: for_test(test_id)}
+
+
 def _stored_on_sys(attribute, text):
     """Python source that stores the string ``text`` on the kernel's ``sys`` module."""
     return f"__import__('sys').{attribute} = {text!r}"
-
-
-def kernel_code(test_id):
-    """Python source that, run silently in the kernel, hands over ``for_test(test_id)``."""
-    return _stored_on_sys(ATTRIBUTE, for_test(test_id))
 
 
 PROVIDED_ATTRIBUTE = "_dnngrader_provided"  # read by the assignment's own helper (dnn_app_helpers.py)
@@ -72,11 +78,25 @@ def provided_code(assignment, grade_id):
     return _stored_on_sys(PROVIDED_ATTRIBUTE, text)
 
 
+def _current_request_metadata():
+    """In the kernel: the metadata dict of the request being run (ipykernel's ``get_parent``,
+    public since ipykernel 6); {} outside an IPython kernel."""
+    try:
+        from IPython import get_ipython
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent("shell") if kernel is not None else None
+    except Exception:  # not in a kernel, or one that keeps no parent
+        return {}
+    metadata = parent.get("metadata") if isinstance(parent, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
+
+
 def receive(test_id):
     """In the kernel: (name of the function under test, arguments of each case, {name: function}
-    of the reference callees and the provided helpers to lend it) handed over for ``test_id``,
-    or None if nothing was.  Taken once: a second call finds nothing."""
-    text = sys.__dict__.pop(ATTRIBUTE, None)
+    of the reference callees and the provided helpers to lend it) handed over for ``test_id``
+    with the running request, or None if nothing was.  Taken once: it is removed from the
+    request's metadata, so the student's functions cannot find it there."""
+    text = _current_request_metadata().pop(METADATA_KEY, None)
     if not isinstance(text, str):
         return None
     data = json.loads(text)

@@ -13,10 +13,12 @@ segfault, memory exhausted) or stops answering (a loop that ignores interrupts).
   the next cell.  Only that cell's points are lost;
 - after ``max_restarts`` restarts, or if re-running the earlier cells fails too, the remaining
   cells are not run and their tests score 0, with a message saying so;
-- right before each test cell, the cell's inputs and reference callees are handed to the kernel,
-  and before a cell an assignment names, the functions it provides there (see delivery.py).
+- with each test cell, the cell's inputs and reference callees are handed to the kernel (in
+  the metadata of the cell's own execute_request), and before a cell an assignment names, the
+  functions it provides there (see delivery.py).
 """
 
+import contextlib
 import copy
 import os
 
@@ -66,6 +68,32 @@ def _label(cell, index):
 
 def _error(ename, evalue):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+@contextlib.contextmanager
+def _requests_carrying(kc, metadata):
+    """While in effect, the execute_requests ``kc`` sends carry ``metadata`` (a dict).
+
+    jupyter_client's ``KernelClient.execute`` takes no metadata, so this sends the request as
+    it does (the same content, through the same session and shell channel) with the metadata
+    added; the kernel client's own method is back afterwards."""
+    def execute(code, silent=False, store_history=True, user_expressions=None, allow_stdin=None,
+                stop_on_error=True):
+        if not isinstance(code, str):
+            raise ValueError(f"code {code!r} must be a string")
+        content = {"code": code, "silent": silent, "store_history": store_history,
+                   "user_expressions": user_expressions or {},
+                   "allow_stdin": kc.allow_stdin if allow_stdin is None else allow_stdin,
+                   "stop_on_error": stop_on_error}
+        message = kc.session.msg("execute_request", content, metadata=metadata)
+        kc.shell_channel.send(message)
+        return message["header"]["msg_id"]
+
+    kc.execute = execute
+    try:
+        yield
+    finally:
+        del kc.execute
 
 
 def _timed_out(cell):
@@ -135,16 +163,16 @@ class ResilientExecute(Execute):
         return cell, self.resources
 
     def _execute(self, cell, index):
-        self._hand_over(cell)
-        self.execute_cell(cell, index, store_history=True)
-
-    def _hand_over(self, cell):
-        """What the kernel gets from the grader right before ``cell`` runs: a test cell's inputs
-        and lent callees, or the functions the assignment provides before one of its cells."""
         test_id = _test_id(cell)
         if test_id:
-            self._run_silently(delivery.kernel_code(test_id))
+            with _requests_carrying(self.kc, delivery.request_metadata(test_id)):
+                self.execute_cell(cell, index, store_history=True)
             return
+        self._hand_over_provided(cell)
+        self.execute_cell(cell, index, store_history=True)
+
+    def _hand_over_provided(self, cell):
+        """Before a cell the assignment names, hand the kernel the functions it provides there."""
         assignment = (self.resources or {}).get("nbgrader", {}).get("assignment")
         code = delivery.provided_code(assignment, cell.metadata.get("nbgrader", {}).get("grade_id"))
         if code:
@@ -233,7 +261,7 @@ class ResilientExecute(Execute):
                 continue
             replayed = copy.deepcopy(original)
             try:
-                self._hand_over(replayed)
+                self._hand_over_provided(replayed)
                 self.execute_cell(replayed, index, store_history=False)
             finally:
                 self.nb.cells[index] = original  # execute_cell puts the copy in the notebook
