@@ -8,14 +8,16 @@ changed since the previous submission in the same process:
   engine per database URL is kept for the worker's lifetime (``Gradebook.close`` still returns
   its connections).
 - Each ``Gradebook`` nbgrader opens first lists the database's tables and asks SQLite about each
-  of its tables again to create the missing ones: 15 of the about 25 statements a Gradebook
-  costs before its first query, 14 Gradebooks per submission.  A worker's gradebook is always a
-  fresh copy of the plan's, which nbgrader itself created with every table: for a database
-  registered with ``schema_known``, the check runs once per worker, and afterwards the
-  Gradebook goes straight to its queries.
+  of its tables again to create the missing ones, then looks up the course and commits: 17 of
+  the about 25 statements a Gradebook costs before its first query, 14 Gradebooks per
+  submission.  A worker's gradebook is always a fresh copy of the plan's, which nbgrader itself
+  created with every table and the course: for a database registered with ``schema_known``,
+  the checks run once per worker, and afterwards the Gradebook goes straight to its queries.
 - nbgrader's CheckCellMetadata validates every cell's metadata with ``jsonschema.validate``,
   which first checks the schema itself against the JSON Schema meta-schema: twice per cell.
-  Here each schema is checked once, and its validator is reused.
+  Here each schema is checked once, and its validator is reused; and metadata found valid once
+  (the same JSON, which most cells' is for every student) is not validated again.  Invalid
+  metadata is validated every time, so the error is jsonschema's own.
 - GenerateFeedback builds a new HTML exporter per student, and jinja2 recompiles the feedback
   templates each time.  Here the compiled templates are kept in memory (jinja2 still checks
   each template's source against what was compiled).
@@ -67,8 +69,10 @@ class _CheckedSchemas:
     """Stands in for the jsonschema module in nbgrader.nbgraderformat.common: the same
     ``validate(instance, schema)``, with each schema checked and compiled once."""
 
-    def __init__(self):
+    def __init__(self, size=4096):
         self.validators = {}
+        self.valid = collections.OrderedDict()  # (schema, instance) pairs found valid, as JSON
+        self.size = size
 
     def validate(self, instance, schema):
         key = json.dumps(schema, sort_keys=True)
@@ -77,9 +81,19 @@ class _CheckedSchemas:
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)
             validator = self.validators[key] = cls(schema)
+        try:
+            seen = (key, json.dumps(instance, sort_keys=True))
+        except (TypeError, ValueError):  # not JSON: jsonschema says what is wrong with it
+            seen = None
+        if seen is not None and seen in self.valid:
+            return
         error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
         if error is not None:
             raise error
+        if seen is not None:
+            self.valid[seen] = True
+            if len(self.valid) > self.size:
+                self.valid.popitem(last=False)
 
 
 class _CompiledTemplates(BytecodeCache):
@@ -206,14 +220,28 @@ class FeedbackHTMLExporter(HTMLExporter):
 
 class _SchemaOnce:
     """Stands in for ``sqlalchemy.inspect`` in nbgrader.api and wraps its ``Base.metadata``'s
-    ``create_all``, which ``Gradebook.__init__`` calls one after the other: for an engine of a
-    database registered with ``schema_known``, the first Gradebook checks and creates the tables
-    as nbgrader does, and later ones skip both (see the module docstring)."""
+    ``create_all`` and ``Gradebook.check_course``, which ``Gradebook.__init__`` calls one after
+    the other: for an engine of a database registered with ``schema_known``, the first Gradebook
+    checks and creates the tables and the course as nbgrader does, and later ones skip that
+    (see the module docstring)."""
 
-    def __init__(self, inspect, create_all):
-        self.inspect, self.create_all = inspect, create_all
+    def __init__(self, inspect, create_all, check_course):
+        self.inspect, self.create_all, self.original_check_course = inspect, create_all, check_course
         self.known = set()  # URLs of databases whose every copy has nbgrader's tables
         self.checked = set()  # of those, the URLs whose tables were checked in this process
+        self.courses = set()  # (URL, course id) of those whose course row was checked
+
+    def check_course(self, gradebook, course_id="default_course", **kwargs):
+        """Gradebook.check_course, run once per known database and course in this process.  A
+        skipped check returns None: nbgrader calls it only from Gradebook.__init__, which
+        discards what it returns (tests/test_parallel_grade.py checks that this still holds)."""
+        url = str(getattr(gradebook.engine, "url", ""))
+        if not kwargs and url in self.known and (url, course_id) in self.courses:
+            return None
+        course = self.original_check_course(gradebook, course_id=course_id, **kwargs)
+        if url in self.known:
+            self.courses.add((url, course_id))
+        return course
 
     def _skips(self, engine):
         url = str(getattr(engine, "url", ""))
@@ -257,14 +285,20 @@ def schema_forgotten(url):
     if _schema is not None:
         _schema.known.discard(str(url))
         _schema.checked.discard(str(url))
+        _schema.courses = {(known, course) for known, course in _schema.courses if known != str(url)}
 
 
 def _install_schema_once():
     global _schema
     if _schema is None:
-        _schema = _SchemaOnce(api.inspect, api.Base.metadata.create_all)
+        _schema = _SchemaOnce(api.inspect, api.Base.metadata.create_all, api.Gradebook.check_course)
         api.inspect = _schema.inspector
         api.Base.metadata.create_all = _schema.create_tables
+        schema = _schema
+
+        def check_course(gradebook, course_id="default_course", **kwargs):
+            return schema.check_course(gradebook, course_id, **kwargs)
+        api.Gradebook.check_course = check_course
 
 
 def dispose_engines(url):

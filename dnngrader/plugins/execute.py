@@ -134,7 +134,8 @@ class ResilientExecute(Execute):
         self._lost = None  # why the remaining cells cannot run
         with self.setup_kernel(env=self._kernel_env()):
             self._prepare_kernel()
-            info_msg = self.wait_for_reply(self.kc.kernel_info())
+            # A forked kernel's client has the reply of its start-up handshake already.
+            info_msg = getattr(self.kc, "ready_reply", None) or self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
             for index, cell in enumerate(self.nb.cells):
                 self.preprocess_cell(cell, resources, index)
