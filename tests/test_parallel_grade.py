@@ -504,3 +504,27 @@ def test_the_local_clusters_workers_do_not_profile_themselves(tmp_path):
     assert list(settings.values()) == [cluster.LOCAL_CLUSTER_CONFIG]
     assert cluster.LOCAL_CLUSTER_CONFIG["distributed.worker.profile.enabled"] is False
     assert list(counts.values()) == [0]
+
+
+def test_the_bench_prints_its_figures_side_by_side(tmp_path):
+    """`make bench`'s script, on 4 submissions: make grade before and after stock nbgrader, the
+    speed-up against their mean, agreeing gradebooks, where the CPU goes, and a throughput row per
+    number of workers."""
+    done = subprocess.run([sys.executable, "-m", "dnngrader.batch.bench", "--n", "4", "--jobs", "2",
+                           "--workers", "1,2", "--no-feedback", "--keep", str(tmp_path / "bench")],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
+                          timeout=900)
+    printed = done.stdout
+    assert done.returncode == 0, printed + done.stderr
+    lines = {line.split("  ")[0].strip(): line for line in printed.splitlines()}
+    seconds = {}
+    for label in ("make grade (2 workers), before", "stock nbgrader, sequential", "make grade (2 workers), after"):
+        assert label in lines, printed
+        seconds[label] = float(lines[label].split()[-5].rstrip("s"))
+    mean = (seconds["make grade (2 workers), before"] + seconds["make grade (2 workers), after"]) / 2
+    speedup = re.search(r"speed-up: ([\d.]+) x", printed)
+    assert speedup and float(speedup.group(1)) == pytest.approx(seconds["stock nbgrader, sequential"] / mean, rel=0.05)
+    assert "gradebooks agree with stock nbgrader's: yes" in printed
+    assert "CPU seconds per submission, every process counted" in printed
+    rows = [line.split() for line in printed.split("Throughput with local Dask workers")[1].splitlines()[2:] if line.strip()]
+    assert [row[0] for row in rows] == ["1", "2"]
