@@ -1,4 +1,4 @@
-"""What the grader hands the kernel right before a test cell runs.
+"""What the grader hands the kernel with a test cell, and before a cell that loads provided functions.
 
 Under autograde the kernel never reads the reference solution: with each test cell, the grading
 process (``execute.ResilientExecute``) sends the kernel the inputs of that cell's cases, built
