@@ -59,20 +59,43 @@ class _EnginePerURL:
         self.engines = {}
 
     def __call__(self, url, **kwargs):
-        key = (str(url), json.dumps(kwargs, sort_keys=True, default=repr))
+        key = (str(url), _key(kwargs))
         if key not in self.engines:
             self.engines[key] = self.create_engine(url, **kwargs)
         return self.engines[key]
+
+
+def _key(value):
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+class _Kept:
+    """Values kept for the worker's lifetime (renderings, valid metadata); past ``size`` of
+    them, the least recently used goes."""
+
+    def __init__(self, size=4096):
+        self.size = size
+        self.kept = collections.OrderedDict()
+
+    def __call__(self, key, render):
+        """What ``render()`` returns, computed once per ``key`` (a str); nothing is kept when
+        it raises."""
+        if key in self.kept:
+            self.kept.move_to_end(key)
+            return self.kept[key]
+        value = self.kept[key] = render()
+        if len(self.kept) > self.size:
+            self.kept.popitem(last=False)
+        return value
 
 
 class _CheckedSchemas:
     """Stands in for the jsonschema module in nbgrader.nbgraderformat.common: the same
     ``validate(instance, schema)``, with each schema checked and compiled once."""
 
-    def __init__(self, size=4096):
+    def __init__(self):
         self.validators = {}
-        self.valid = collections.OrderedDict()  # (schema, instance) pairs found valid, as JSON
-        self.size = size
+        self.valid = _Kept()  # (schema, instance) pairs found valid, as JSON
 
     def validate(self, instance, schema):
         key = json.dumps(schema, sort_keys=True)
@@ -81,19 +104,18 @@ class _CheckedSchemas:
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)
             validator = self.validators[key] = cls(schema)
+
+        def check():
+            error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+            if error is not None:
+                raise error  # not kept: invalid metadata is checked again, with jsonschema's error
+            return True
         try:
-            seen = (key, json.dumps(instance, sort_keys=True))
+            seen = json.dumps([key, instance], sort_keys=True)
         except (TypeError, ValueError):  # not JSON: jsonschema says what is wrong with it
-            seen = None
-        if seen is not None and seen in self.valid:
+            check()
             return
-        error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
-        if error is not None:
-            raise error
-        if seen is not None:
-            self.valid[seen] = True
-            if len(self.valid) > self.size:
-                self.valid.popitem(last=False)
+        self.valid(seen, check)
 
 
 class _CompiledTemplates(BytecodeCache):
@@ -130,31 +152,8 @@ def needs_accessibility_pass(html):
     return bool(_IMAGE_WITHOUT_ALT.search(html)) or any(name in html for name in _LAB_TEMPLATE_CLASSES)
 
 
-def _key(value):
-    return json.dumps(value, sort_keys=True, default=repr)
-
-
-class _Renderings:
-    """Renderings kept for the worker's lifetime; past ``size`` of them, the least recently
-    used goes."""
-
-    def __init__(self, size=4096):
-        self.size = size
-        self.kept = collections.OrderedDict()
-
-    def __call__(self, key, render):
-        """What ``render()`` returns, computed once per ``key`` (a str)."""
-        if key in self.kept:
-            self.kept.move_to_end(key)
-            return self.kept[key]
-        value = self.kept[key] = render()
-        if len(self.kept) > self.size:
-            self.kept.popitem(last=False)
-        return value
-
-
-_markdown = _Renderings()
-_highlighted = _Renderings()
+_markdown = _Kept()
+_highlighted = _Kept()
 
 
 class KeptHighlight2HTML(Highlight2HTML):

@@ -17,31 +17,30 @@ difference goes through nbgrader unchanged: the warning is logged and the cell r
 RestoreGradedCells records the edit in the submission's findings).
 """
 
+import functools
+
 from nbformat.v4 import new_code_cell
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells
 
 
-_released = {}  # (delimiters, enforce_metadata, source) -> released source, for this process
-
-
 def released_source(source, preprocessor):
     """``source`` as ``generate_assignment`` released it: hidden-test regions removed, with the
-    delimiters ``preprocessor``'s configuration gives ClearHiddenTests.  The ClearHiddenTests (a
-    traitlets object, costly to make for every cell) is made once per preprocessor, and each
-    source is cleared once per process: a notebook's locked cells are the same for every
-    submission."""
+    delimiters ``preprocessor``'s configuration gives ClearHiddenTests.  The configured
+    ClearHiddenTests (a traitlets object, costly to make for every cell) is made once per
+    preprocessor, and each source is cleared once per process: a notebook's locked cells are the
+    same for every submission."""
     clearer = getattr(preprocessor, "_hidden_test_clearer", None)
     if clearer is None:
         clearer = preprocessor._hidden_test_clearer = ClearHiddenTests(config=preprocessor.config)
-    key = (clearer.begin_test_delimeter, clearer.end_test_delimeter, clearer.enforce_metadata, source)
-    if key not in _released:
-        if len(_released) > 4096:  # a long-lived process grading many assignments
-            _released.clear()
-        cell = new_code_cell(source)
-        clearer._remove_hidden_test_region(cell)
-        _released[key] = cell.source
-    return _released[key]
+    return _cleared(clearer.begin_test_delimeter, clearer.end_test_delimeter, source)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cleared(begin, end, source):
+    cell = new_code_cell(source)
+    ClearHiddenTests(begin_test_delimeter=begin, end_test_delimeter=end)._remove_hidden_test_region(cell)
+    return cell.source
 
 
 class OverwriteReleasedCells(OverwriteCells):
