@@ -528,3 +528,22 @@ def test_the_bench_prints_its_figures_side_by_side(tmp_path):
     assert "CPU seconds per submission, every process counted" in printed
     rows = [line.split() for line in printed.split("Throughput with local Dask workers")[1].splitlines()[2:] if line.strip()]
     assert [row[0] for row in rows] == ["2"]
+
+
+def test_cell_metadata_found_valid_is_not_validated_again_and_invalid_always_is():
+    """speedups._CheckedSchemas: the jsonschema ``validate`` nbgrader's CheckCellMetadata calls;
+    valid metadata is kept (the same JSON is not checked again), invalid metadata raises
+    jsonschema's own error every time and is never kept."""
+    import jsonschema
+    from dnngrader.batch import speedups
+    schemas = speedups._CheckedSchemas()
+    schema = {"type": "object", "properties": {"points": {"type": "number"}}, "required": ["points"]}
+    schemas.validate({"points": 5}, schema)
+    schemas.validate({"points": 5}, schema)
+    assert len(schemas.valid.kept) == 1
+    for _ in range(2):
+        with pytest.raises(jsonschema.ValidationError, match="'points' is a required property"):
+            schemas.validate({"grade": True}, schema)
+    assert len(schemas.valid.kept) == 1
+    with pytest.raises(jsonschema.ValidationError):  # not JSON: checked, and raises, all the same
+        schemas.validate({"points": object()}, schema)
