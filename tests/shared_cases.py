@@ -1,18 +1,21 @@
-"""The submissions replayed from public reports, in shared/cases/2026-12/ beside the repository
-(in CI, a copy of shared/ next to the clone)."""
+"""The submissions replayed from public reports, in shared/cases/<batch>/ beside the repository
+(in CI, a copy of shared/ next to the clone): 2026-12/ and 2026-12-06/, each with a README."""
 
 import pytest
 
 from dnngrader.paths import COURSE_ROOT
 
-CASES = COURSE_ROOT.parent / "shared" / "cases" / "2026-12"
+SHARED_CASES = COURSE_ROOT.parent / "shared" / "cases"
+CASES = SHARED_CASES / "2026-12"
+DECEMBER_6 = SHARED_CASES / "2026-12-06"
 
 
-def case(name):
-    """The path of a file or folder of the cases; the test fails, saying where, when it is absent."""
-    path = CASES / name
+def case(name, batch=CASES):
+    """The path of a file or folder of the cases of ``batch`` (default: 2026-12/); the test fails,
+    saying where, when it is absent."""
+    path = batch / name
     if not path.exists():
-        pytest.fail(f"{path} is missing: these tests read the December 2026 cases from shared/cases/2026-12/ "
-                    f"next to the repository ({CASES.parents[2]}); in CI, copy shared/ beside the clone.",
-                    pytrace=False)
+        pytest.fail(f"{path} is missing: these tests read the cases from shared/cases/{batch.name}/ "
+                    f"next to the repository ({SHARED_CASES.parent.parent}); in CI, copy shared/ beside "
+                    "the clone.", pytrace=False)
     return path
