@@ -15,19 +15,27 @@ segfault, memory exhausted) or stops answering (a loop that ignores interrupts).
   cells are not run and their tests score 0, with a message saying so;
 - with each test cell, the cell's inputs and reference callees are handed to the kernel (in
   the metadata of the cell's own execute_request), and before a cell an assignment names, the
-  functions it provides there (see delivery.py).
+  functions it provides there (see delivery.py);
+- grading time does not depend on what the student's ungraded cells do.  Code cells after the
+  last graded cell (training on the images, figures, experiments, the student's own image) are
+  not run at all: nothing graded can depend on them.  Their output says so, so a feedback never
+  shows the grader's rerun as the student's result.  Ungraded cells before the last graded cell
+  (cells of the release nbgrader does not track, and cells the student added) share one time
+  budget, ``ungraded_seconds``: a cell that reaches it is interrupted, later ones are not run,
+  and a note says which.
 """
 
 import contextlib
 import copy
 import os
+import time
 
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, default
+from traitlets import Bool, Float, Integer, default
 
 from dnngrader.judge import delivery
 from dnngrader.plugins import findings
@@ -55,6 +63,34 @@ del _dnngrader_prepare
 def _test_id(cell):
     meta = cell.metadata.get("nbgrader", {})
     return meta.get("grade_id") if meta.get("grade") and meta.get("grade_id") in TESTS else None
+
+
+def _graded(cell):
+    """Whether nbgrader grades the cell or takes an answer from it (test and answer cells)."""
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("grade") or meta.get("solution"))
+
+
+def _tracked(cell):
+    """Whether the cell is one nbgrader tracks (graded, an answer, or a locked given cell such as
+    the imports): these run under the cell timeout alone, never under the ungraded budget."""
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("grade") or meta.get("solution") or meta.get("locked"))
+
+
+SKIPPED_AFTER = ("Not run by the grader: this cell is not graded and comes after the last graded cell "
+                 "({last}), so grading skipped it to keep the time a submission takes independent of "
+                 "what such cells do. Nothing shown here is a result of your notebook: run the cell "
+                 "in your own notebook to see its output.")
+SKIPPED_BUDGET = ("Not run by the grader: the ungraded cells before this one used up the {budget:g} s "
+                  "that grading gives ungraded cells, so this one was skipped.")
+
+
+def _grader_note(text):
+    """An output that says, in the grader's words, why a cell has no output of its own."""
+    output = new_output("display_data", data={"text/plain": text, "text/markdown": f"*{text}*"})
+    output.metadata = {"dnngrader": "not run"}
+    return output
 
 
 def _label(cell, index):
@@ -114,7 +150,19 @@ class ResilientExecute(Execute):
 
     training_iterations = Integer(
         0, help="DNN_TRAINING_ITERATIONS of the kernel: how long the second assignment's training "
-                "cells train (0: as the environment says)."
+                "cells train, where they run at all (0: as the environment says)."
+    ).tag(config=True)
+
+    skip_after_last_graded = Bool(
+        True, help="Leave the code cells after the last graded or answer cell unrun (their output "
+                   "says so): nothing graded depends on them, and they may train for minutes."
+    ).tag(config=True)
+
+    ungraded_seconds = Float(
+        20.0, help="Seconds that all ungraded code cells before the last graded cell may take "
+                   "together (cells nbgrader does not track: the release's unlocked cells and the "
+                   "student's own).  A cell that reaches the budget is interrupted and the later "
+                   "ones are skipped, each with a note.  0: no budget, only the cell timeout."
     ).tag(config=True)
 
     @default("extra_arguments")
@@ -132,6 +180,12 @@ class ResilientExecute(Execute):
         self._restarts = 0
         self._previous = None  # the code cell run last
         self._lost = None  # why the remaining cells cannot run
+        graded = [index for index, cell in enumerate(self.nb.cells) if _graded(cell)]
+        self._last_graded = graded[-1] if graded and self.skip_after_last_graded else None
+        self._budget_left = self.ungraded_seconds if self.ungraded_seconds > 0 else None
+        self._cut = []  # the ungraded cells not run because the budget was spent
+        if self.timeout_func is None:
+            self.timeout_func = self._cell_timeout
         with self.setup_kernel(env=self._kernel_env()):
             self._prepare_kernel()
             # A forked kernel's client has the reply of its start-up handshake already.
@@ -139,6 +193,7 @@ class ResilientExecute(Execute):
             self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
             for index, cell in enumerate(self.nb.cells):
                 self.preprocess_cell(cell, resources, index)
+        self._note_skipped()
         self.set_widgets_metadata()
         return self.nb, self.resources
 
@@ -150,6 +205,8 @@ class ResilientExecute(Execute):
             self._after_death_between_cells(cell, index)
         if self._lost:
             cell.outputs = [_error("KernelLost", f"not run: {self._lost}.")]
+            return cell, self.resources
+        if self._not_run(cell, index):
             return cell, self.resources
         try:
             self._execute(cell, index)
@@ -163,7 +220,54 @@ class ResilientExecute(Execute):
         self._previous = index
         return cell, self.resources
 
+    # -- what runs, and for how long ------------------------------------------------------------
+
+    def _not_run(self, cell, index):
+        """Skip cell ``index`` when it comes after the last graded cell, or when the ungraded
+        budget is spent; True when it was skipped (its output says why)."""
+        if self._last_graded is not None and index > self._last_graded and not _graded(cell):
+            last = _label(self.nb.cells[self._last_graded], self._last_graded)
+            cell.outputs = [_grader_note(SKIPPED_AFTER.format(last=last))]
+            return True
+        if not _tracked(cell) and self._budget_left is not None and self._budget_left <= 0:
+            cell.outputs = [_grader_note(SKIPPED_BUDGET.format(budget=self.ungraded_seconds))]
+            self._cut.append(index)
+            self._troubled.add(index)
+            return True
+        return False
+
+    def _cell_timeout(self, cell):
+        """nbclient's per-cell timeout: the cell timeout, or for an ungraded cell what is left of
+        the ungraded budget when that is shorter (at least one second)."""
+        if _tracked(cell) or self._budget_left is None:
+            return self.timeout
+        left = max(1, int(self._budget_left + 0.999))
+        return left if not self.timeout or self.timeout <= 0 else min(self.timeout, left)
+
+    def _note_skipped(self):
+        """One note for the cells that ungraded code could not have run for lack of time; the
+        cells after the last graded cell say so in their own output, on every submission."""
+        cut = self._cut
+        if cut:
+            findings.add(self.nb, findings.NOTE, f"ungraded cells used up the {self.ungraded_seconds:g} s "
+                         f"grading gives them, so {len(cut)} ungraded cell{'s' if len(cut) != 1 else ''} "
+                         f"({', '.join(str(index + 1) for index in cut)}) were not run; graded cells were.")
+
     def _execute(self, cell, index):
+        if not _tracked(cell) and self._budget_left is not None:
+            started = time.monotonic()
+            try:
+                self._run_cell(cell, index)
+            finally:
+                self._budget_left -= time.monotonic() - started
+            if _timed_out(cell):
+                findings.add(self.nb, findings.NOTE, f"{_label(cell, index)} is not graded and was "
+                             f"interrupted when ungraded cells had used up the {self.ungraded_seconds:g} s "
+                             "grading gives them.")
+            return
+        self._run_cell(cell, index)
+
+    def _run_cell(self, cell, index):
         test_id = _test_id(cell)
         if test_id:
             with _requests_carrying(self.kc, delivery.request_metadata(test_id)):
