@@ -5,6 +5,8 @@ its JSON.  Every notebook is laid out as a student has it: beside the release's 
 """
 
 import json
+import shutil
+import time
 import os
 import subprocess
 import sys
@@ -158,6 +160,8 @@ def test_errors_are_reported_where_they_happen_and_later_cells_still_run(broken)
     # The endless loop is interrupted after the timeout; the cells after it still run.
     cost = functions["compute_cost"]
     assert cost["passed"] is False and any("3 s timeout" in line for line in cost["messages"])
+    # ... and the message names the remedy for a cell that is meant to take long.
+    assert any("--timeout SECONDS" in line for line in cost["messages"])
     assert all(functions[name]["passed"] for name in ("linear_backward", "linear_activation_backward",
                                                       "L_model_backward"))
     # The kernel dies in update_parameters' answer cell: that function fails, and says why.
@@ -243,3 +247,28 @@ def test_a_notebook_is_checked_against_the_assignment_its_file_name_names(tmp_pa
     assert default_assignment_notebook(work / "dnn_application" / "dnn_application.ipynb") == APPLICATION_SOURCE_NOTEBOOK
     assert default_assignment_notebook(work / "dnn_step_by_step" / "dnn_step_by_step.ipynb") == SOURCE_NOTEBOOK
     assert default_assignment_notebook(work / "my copy.ipynb") == SOURCE_NOTEBOOK  # any other name: the first
+
+
+def test_the_second_notebook_is_checked_without_its_training_cells(tmp_path):
+    """The second notebook's training cells come after its last graded cell.  With NUM_ITERATIONS
+    hard-coded to the full 2500 they would train for minutes and be cut at the 60 s timeout, and
+    the cells after them would fail with NameErrors (issue 19).  validate does not run them, as
+    the grader does not, says so, and passes the four functions well within the timeout."""
+    from dnngrader.paths import APPLICATION, SOURCE_NOTEBOOK
+    from test_application_grading import submission
+    folder = tmp_path / APPLICATION
+    shutil.copytree(COURSE_ROOT / "release" / APPLICATION, folder)
+    # The first assignment's solutions beside it, where the notebook looks for the student's own.
+    shutil.copytree(SOURCE_NOTEBOOK.parent, tmp_path / SOURCE_NOTEBOOK.parent.name)
+    nb = submission({}, folder)
+    settings = next(cell for cell in nb.cells if cell.source.startswith("NUM_ITERATIONS"))
+    settings.source = settings.source.replace('int(os.environ.get("DNN_TRAINING_ITERATIONS", "2500"))', "2500")
+    nbformat.write(nb, str(folder / f"{APPLICATION}.ipynb"))
+    started = time.monotonic()
+    code, out, err = validate_cli(folder / f"{APPLICATION}.ipynb", "--json", tmp_path / "report.json")
+    assert code == 0, out + err
+    assert time.monotonic() - started < 60  # 4 s on a quiet machine; training alone takes minutes
+    _, notebook = read_json(tmp_path / "report.json")
+    assert notebook["other_cells"] == []
+    assert any("after the last graded cell" in note and "were not run here" in note for note in notebook["notes"])
+    assert "visible checks: 4 of 4 functions pass" in out
