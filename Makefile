@@ -19,7 +19,7 @@ help:
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
 	@echo "make grade    grade submitted/ on Dask, every assignment (or ASSIGNMENT=name): a local cluster (JOBS=n"
 	@echo "              workers) or SCHEDULER=tcp://host:8786; ZIP=lms-download.zip to collect first; then feedback, CSV, chart"
-	@echo "make bench    time stock nbgrader against make grade, and 1, 2 and 4 Dask workers (N=200 submissions)"
+	@echo "make bench    time stock nbgrader against make grade on each assignment, and 1, 2 and 4 Dask workers (N=200 submissions each)"
 	@echo "make lab      JupyterLab for a student: work/ with the course's nbgrader settings, a working copy of the release"
 	@echo "make validate  run a notebook as a student's runs, show which visible checks pass (NB=notebook)"
 	@echo "make release  regenerate release/ from source/"

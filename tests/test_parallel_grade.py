@@ -507,27 +507,41 @@ def test_the_local_clusters_workers_do_not_profile_themselves(tmp_path):
 
 
 def test_the_bench_prints_its_figures_side_by_side(tmp_path):
-    """`make bench`'s script, on 3 submissions: make grade before and after stock nbgrader, the
-    speed-up against their mean, agreeing gradebooks, where the CPU goes, and a throughput row for
-    the number of workers asked for (2: the second run of make grade)."""
+    """`make bench`'s script, on 3 submissions of each assignment: make grade before and after
+    stock nbgrader, the speed-up against their mean, agreeing gradebooks, where the CPU goes, a
+    throughput row for the number of workers asked for (2: the second run of make grade) on the
+    first assignment, and both assignments' figures side by side at the end."""
     done = subprocess.run([sys.executable, "-m", "dnngrader.batch.bench", "--n", "3", "--jobs", "2",
                            "--workers", "2", "--no-feedback", "--keep", str(tmp_path / "bench")],
                           cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
-                          timeout=900)
+                          timeout=1200)
     printed = done.stdout
     assert done.returncode == 0, printed + done.stderr
-    lines = {line.split("  ")[0].strip(): line for line in printed.splitlines()}
-    seconds = {}
-    for label in ("make grade (2 workers), before", "stock nbgrader, sequential", "make grade (2 workers), after"):
-        assert label in lines, printed
-        seconds[label] = float(lines[label].split()[-5].rstrip("s"))
-    mean = (seconds["make grade (2 workers), before"] + seconds["make grade (2 workers), after"]) / 2
-    speedup = re.search(r"speed-up: ([\d.]+) x", printed)
-    assert speedup and float(speedup.group(1)) == pytest.approx(seconds["stock nbgrader, sequential"] / mean, rel=0.05)
-    assert "gradebooks agree with stock nbgrader's: yes" in printed
-    assert "CPU seconds per submission, every process counted" in printed
-    rows = [line.split() for line in printed.split("Throughput with local Dask workers")[1].splitlines()[2:] if line.strip()]
+    sections = printed.split("\n== ")[1:]
+    assert [section.split(" ==")[0] for section in sections] == ["dnn_step_by_step", "dnn_application"], printed
+    speedups = {}
+    for section in sections:
+        name = section.split(" ==")[0]
+        lines = {line.split("  ")[0].strip(): line for line in section.splitlines()}
+        seconds = {}
+        for label in ("make grade (2 workers), before", "stock nbgrader, sequential", "make grade (2 workers), after"):
+            assert label in lines, section
+            seconds[label] = float(lines[label].split()[-5].rstrip("s"))
+        mean = (seconds["make grade (2 workers), before"] + seconds["make grade (2 workers), after"]) / 2
+        speedup = re.search(r"speed-up: ([\d.]+) x", section)
+        assert speedup and float(speedup.group(1)) == pytest.approx(seconds["stock nbgrader, sequential"] / mean, rel=0.05)
+        speedups[name] = float(speedup.group(1))
+        assert "gradebooks agree with stock nbgrader's: yes" in section
+        assert "CPU seconds per submission, every process counted" in section
+    rows = [line.split() for line in sections[0].split("Throughput with local Dask workers")[1].splitlines()[2:]
+            if line.strip() and not line.startswith("Side by side")][:1]
     assert [row[0] for row in rows] == ["2"]
+    assert "Throughput with local Dask workers" not in sections[1]
+    table = printed.split("Side by side")[1].splitlines()[2:]
+    assert [row.split()[0] for row in table] == ["dnn_step_by_step", "dnn_application"]
+    for row in table:
+        name, speedup, agree = row.split()[0], row.split()[3], row.split()[4]
+        assert float(speedup.rstrip("x")) == pytest.approx(speedups[name], abs=0.01) and agree == "yes"
 
 
 def test_cell_metadata_found_valid_is_not_validated_again_and_invalid_always_is():
