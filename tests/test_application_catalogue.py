@@ -191,9 +191,11 @@ def test_verdicts_never_show_hidden_inputs_or_expected_values(graded):
 
 def _namespace():
     """A kernel's namespace while an application function is graded: the first assignment's
-    reference functions and the reference initialiser, as lent."""
+    reference functions and the reference initialiser, as lent: strict (reference.lent)."""
     namespace = dict(vars(reference.load()))
     namespace["initialize_parameters_deep_scaled"] = models.initialize_parameters_deep
+    callees = {name for names in application_cases.CALLEES.values() for name in names}
+    namespace.update(reference.lent({name: namespace[name] for name in callees}))
     return namespace
 
 

@@ -1,8 +1,14 @@
-"""The reference solution, read from the instructor's source notebook.
+"""The reference solution, read from the instructor's source notebook, and its functions as the
+grader lends them.
 
 The notebook is the one place the solutions are written; this module executes the answer cells
 (the cells whose nbgrader grade_id is a graded function's name) in a fresh namespace, so the
 grader, the tests and the companion notebooks all use exactly what the instructor wrote.
+
+A reference function handed to a student's code (a callee lent while a function is graded, or a
+function provided to a notebook) is first made strict (``strictly``, ``lent``): it works on
+copies of its arguments and returns copies, so it never does for the caller what a valid version
+written by a student may not do.
 """
 
 import json
@@ -63,3 +69,72 @@ def module_of(cells, names=GRADED_FUNCTIONS, helpers=HELPERS):
         code = compile(cells[name], f"<reference {name}>", "exec")
         exec(code, module.__dict__)
     return module
+
+
+def strictly(function, running=None):
+    """``function`` as strict as every valid version of it may be: a function that calls it with
+    deep copies of the arguments and returns a deep copy of what it returned.
+
+    A reference function may do more for its caller than its contract promises: the reference
+    update_parameters writes the new parameters into the caller's dict and returns that dict, and
+    linear_forward returns a cache that holds the caller's own arrays.  A valid version written by
+    a student may instead return a new dict and leave the caller's alone, or copy its cache.  A
+    caller that throws update_parameters' result away is wrong (with such a version its model
+    never learns), and lent the reference as it is, it would pass.  Lent this way, no callee
+    changes the caller's arguments, and nothing it returns is an object the caller already holds,
+    so a caller that relies on either fails as it would with any valid callee.
+
+    ``running``: a one-item list shared by functions lent together, counting those of their calls
+    in progress; a call made while one is in progress (L_model_forward calling the
+    linear_activation_forward handed over with it) goes straight through, so only what crosses
+    into the caller's code is copied.  A value that deepcopy cannot copy (a generator, say) is
+    passed on as it is.
+
+    Self-contained (imports inside, nothing of this module used): grading kernels get its source
+    with the functions handed over before a notebook's cell (judge/delivery.py), and ``lent``
+    remakes it in the lent functions' own namespace.
+    """
+    import copy
+
+    running = [0] if running is None else running
+
+    def fresh(value, memo):
+        try:
+            return copy.deepcopy(value, memo)
+        except Exception:  # an object deepcopy refuses: the call gets it, as a valid callee would
+            return value
+
+    def strict(*args, **kwargs):
+        if running[0]:
+            return function(*args, **kwargs)
+        memo = {}  # one memo: an object passed twice arrives as one copy, twice
+        args = tuple(fresh(value, memo) for value in args)
+        kwargs = {key: fresh(value, memo) for key, value in kwargs.items()}
+        running[0] += 1
+        try:
+            returned = function(*args, **kwargs)
+        finally:
+            running[0] -= 1
+        return fresh(returned, {})
+
+    # Its name and docstring, as help() and a traceback show them; not __wrapped__, which would
+    # hand anyone the function that is not strict.
+    for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):
+        setattr(strict, attribute, getattr(function, attribute, getattr(strict, attribute)))
+    return strict
+
+
+def lent(functions):
+    """name -> the strict version (``strictly``) of each of ``functions`` (name -> function), as
+    the grader lends them to a student's function: one group, whose calls between themselves go
+    straight through.  Each version is made in its function's own namespace (``__globals__``),
+    so a student who looks there finds what the function itself sees (the other lent functions),
+    never the kit's modules."""
+    running = [0]
+    versions = {}
+    for name, function in functions.items():
+        namespace = getattr(function, "__globals__", None)
+        make = strictly if not isinstance(namespace, dict) else \
+            types.FunctionType(strictly.__code__, namespace, strictly.__name__, strictly.__defaults__)
+        versions[name] = make(function, running)
+    return versions

@@ -9,7 +9,11 @@ the names of the provided helpers (dnn_utils.py) it is lent as provided
 - the function under test is graded without its own reference ever being in the kernel, and a
   callee's reference arrives only after that callee's own test cell has run (RestoreGradedCells
   keeps test cells in the assignment's order);
-- a kernel without read access to source/ (a sandbox) grades as well as any other.
+- a kernel without read access to source/ (a sandbox) grades as well as any other;
+- what is lent is strict (``reference.strictly``): it works on copies of its arguments and returns
+  copies, so a student's function that relies on a callee changing its arguments in place (the
+  reference update_parameters does; a valid student version may not) fails as it would beside
+  any valid callee.
 
 The hand-over travels in the metadata of the test cell's own ``execute_request`` (the Jupyter
 messaging protocol's request metadata, which the kernel keeps as the request's parent message):
@@ -23,10 +27,13 @@ Before a cell that is not graded, an assignment may have functions handed over t
 (``provided_code``): the second assignment's notebook loads the first assignment's functions in
 such a cell, and the student's first notebook is not part of the submission.  That hand-over is
 a silent execution that stores the JSON text on the kernel's ``sys`` module, where the
-assignment's own helper file (dnn_app_helpers.py) takes it.
+assignment's own helper file (dnn_app_helpers.py) takes it.  Each source handed over ends by
+making its function strict, as the lent callees are: a student's function may reach these too
+(one its cell's callees do not list, a default argument bound to one, ``step_by_step.X``).
 """
 
 import functools
+import inspect
 import json
 
 from dnngrader.judge import payload
@@ -74,8 +81,25 @@ def provided_code(assignment, grade_id):
     names = assignments.provided_before(assignment, grade_id)
     if not names:
         return None
-    text = json.dumps(assignments.reference_sources(assignment, names))
+    sources = assignments.reference_sources(assignment, names)
+    text = json.dumps({name: _made_strict(name, source) for name, source in sources.items()})
     return _stored_on_sys(PROVIDED_ATTRIBUTE, text)
+
+
+@functools.cache
+def _strictly_source():
+    """The source of ``reference.strictly``, read in the grading process (a kernel cannot import
+    the kit where the provided functions are loaded, so the hand-over carries it)."""
+    return inspect.getsource(reference.strictly)
+
+
+def _made_strict(name, source):
+    """``source`` (an answer cell defining ``name``), followed by code that rebinds ``name`` to its
+    strict version.  The helper that loads the hand-over runs every source in one namespace, so
+    the functions share one count of calls in progress, kept there (their calls between
+    themselves go straight through, as in ``reference.lent``)."""
+    return (f"{source.rstrip()}\n\n\n{_strictly_source()}\n\n"
+            f"{name} = strictly({name}, globals().setdefault('_strictly_running', [0]))\n")
 
 
 def _current_request_metadata():
@@ -93,7 +117,7 @@ def _current_request_metadata():
 
 def receive(test_id):
     """In the kernel: (name of the function under test, arguments of each case, {name: function}
-    of the reference callees and the provided helpers to lend it) handed over for ``test_id``
+    of the reference callees, made strict, and the provided helpers to lend it) handed over for ``test_id``
     with the running request, or None if nothing was.  Taken once: it is removed from the
     request's metadata, so the student's functions cannot find it there."""
     text = _current_request_metadata().pop(METADATA_KEY, None)
@@ -105,4 +129,8 @@ def receive(test_id):
     arguments = [payload.decode(args) for args in data["args"]]
     names, helpers = list(data["callees"]), list(data["helpers"])
     callees = reference.module_of(data["callees"], names=names, helpers=helpers)
-    return data["function"], arguments, {name: getattr(callees, name) for name in (*names, *helpers)}
+    # The callees strict; the provided helpers (dnn_utils.py) as provided: they are the only
+    # version there is, the one the student's own code calls too.
+    lent = reference.lent({name: getattr(callees, name) for name in names})
+    lent.update({helper: getattr(callees, helper) for helper in helpers})
+    return data["function"], arguments, lent

@@ -6,6 +6,9 @@ call runs out of time, or once the cell's time budget is spent, the remaining ca
 so an endless loop costs a few seconds and that test cell's points, nothing more.  The limits
 come from the environment (DNN_SECONDS_PER_CALL, DNN_SECONDS_PER_TEST).
 
+- The callees are lent strict (``reference.strictly``): on copies of their arguments, returning
+  copies, so a function that throws away update_parameters' result fails here as it does beside
+  a valid update_parameters that returns a new dict.
 - While nbgrader autogrades, it sends only the raw results out of the kernel; the judge in the
   nbgrader process gives the verdict, so nothing a student cell changes in the kernel can
   change a grade.  The cases' inputs and the callees' reference versions are handed over by the
@@ -23,6 +26,7 @@ import time
 
 # Nothing of the course's student-facing modules (dnn_checks.py): the second assignment's folder,
 # where a sandboxed kernel runs, does not hold them.
+from dnngrader.assignments import reference
 from dnngrader.judge import delivery, payload
 
 SECONDS_PER_CALL = float(os.environ.get("DNN_SECONDS_PER_CALL", "10"))
@@ -46,7 +50,8 @@ _MISSING = object()
 @contextlib.contextmanager
 def _reference_callees(function, lent):
     """Let the student's function call the reference versions of the functions it calls
-    (``lent``: name -> function), so a mistake in a callee is not charged again to its caller.
+    (``lent``: name -> function, strict versions: ``reference.lent``), so a mistake in a callee
+    is not charged again to its caller, and no callee does for it what a valid one may not.
     Only those: the reference of any other graded function must not be within the student's
     reach.  Each name is put back as it was afterwards, or removed if it was not there."""
     namespace = getattr(function, "__globals__", None)
@@ -102,7 +107,11 @@ def _inputs(test_id):
         if handed_over is not None:
             return handed_over
     from dnngrader import assignments
-    return assignments.inputs(test_id)
+    name, arguments, lent = assignments.inputs(test_id)
+    # Strict callees here too, as delivery.receive lends them (the helpers as provided).
+    callees = assignments.callees_of(test_id)
+    lent.update(reference.lent({callee: lent[callee] for callee in callees}))
+    return name, arguments, lent
 
 
 def collect(test_id):
