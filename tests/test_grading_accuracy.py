@@ -242,8 +242,10 @@ def verdict_for(entry_name, test_id, ref):
     ("update_parameters__adds_gradient", "test_update_parameters", "Hint: the update adds the gradient"),
     ("update_parameters__scales_grads_in_place", "test_update_parameters",
      "grads['dW1'] was modified in place"),
+    # Right on the visible case's single unit only: the hint that names it, and not the generic
+    # one beside it (tests/test_hints_that_explain.py).
     ("linear_forward__first_bias_only", "test_linear_forward",
-     "Hint: the visible case passes but hidden ones fail."),
+     "Hint: only the first entry of b was added"),
 ])
 def test_a_classic_mistake_gets_the_hint_that_names_it(ref, entry_name, test_id, hint):
     verdict = verdict_for(entry_name, test_id, ref)

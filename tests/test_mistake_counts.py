@@ -235,10 +235,13 @@ def test_records_outside_test_cells_are_ignored():
 
 
 def test_the_judge_still_words_the_generic_hint_as_mistakes_py_expects():
+    # Two layers written out: the one-layer case raises and the deeper ones miss layers, which
+    # no classic mistake explains (the keys' "does your loop stop one layer early?" did not),
+    # so the generic hint is the only one, and it must still count as generic.
     ref = reference.load()
     code = (samples.CATALOGUE / "wrong" / "L_model_backward__two_layers_hard_coded.py").read_text()
     hints = preprocessors.verdict_hints(verdict(code, "test_L_model_backward", ref))
-    assert [mistakes.is_generic(hint) for hint in hints] == [False, True]
+    assert [mistakes.is_generic(hint) for hint in hints] == [True], hints
 
 
 def test_a_hint_line_inside_an_error_message_is_not_a_hint():

@@ -18,7 +18,10 @@ count and named (``Tally.unrecorded``), so that the shares never count them as m
 
 Generic hints, those the judge gives from which cases failed rather than from recognising a
 mistake in the output (``GENERIC_HINTS``), count like the others but are marked ``generic``:
-the printed report tags them "[generic]" and the CSV says so in its ``kind`` column.
+the printed report tags them "[generic]" and the CSV says so in its ``kind`` column.  The judge
+gives one only when no hint explains the failure (judge/verdict.py), so a test cell's record
+holds either recognised mistakes or the generic hint, never both; records written before that
+rule (issue 19) may hold both, until the notebook is autograded again.
 """
 
 import csv
@@ -31,9 +34,9 @@ from nbgrader.api import MissingEntry
 KIT = "dnngrader"  # the kit's key in a cell's metadata (findings.KEY)
 JUDGED = "judged"  # its record of the verdict (preprocessors.HINTS)
 
-# The beginnings of the hints that name no mistake: judge.py says this one when the visible case
-# passes and hidden ones fail, whatever the output was.  tests/test_mistake_counts.py checks that
-# the judge still words it so.
+# The beginnings of the hints that name no mistake: judge/verdict.py says this one when the
+# visible case passes, hidden ones fail and no hint explains why.  tests/test_mistake_counts.py
+# checks that the judge still words it so.
 GENERIC_HINTS = ("the visible case passes but hidden ones fail",)
 
 COLUMNS = ["assignment", "function", "test_id", "hint", "students", "share", "kind"]

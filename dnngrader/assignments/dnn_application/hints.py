@@ -6,13 +6,16 @@ judge looks them up there).
 A mistake is recognised as in dnngrader/assignments/dnn_step_by_step/hints.py: the judge works out, with the reference
 pieces, what the mistaken function returns on the case's inputs, and a hint explains a case when
 the student's output equals that.  The verdict names a mistake only when it explains every
-failing case of the cell (``dnn_checks.hint_lines``).  Each text is one of the fixed sentences
-of ``TEXTS``: a hint never shows a hidden input or an expected value.
+failing output of every failing case of the cell (``explaining_hints`` in
+dnngrader/judge/verdict.py).  Each text is one of the fixed sentences of ``TEXTS``: a hint never
+shows a hidden input or an expected value.
 
 The models' mistaken runs train the case's network again with the mistake, on the case's own
 small data (at most a few hundred iterations of a tiny network: milliseconds).  A costs list of
 the wrong length cannot be compared number by number, so a mistake that explains one is found
 here, against the student's list itself, and given to ``costs`` as a hint of the last tier.
+Parameters under the expected keys spelled otherwise, or numbered from 0, are recognised from
+the student's own keys, as in the first assignment (``keyed_mistakes``).
 """
 
 import copy
@@ -23,6 +26,7 @@ import dnn_checks
 
 from dnngrader.assignments.dnn_application import models
 from dnngrader.assignments.dnn_application.cases import TESTS
+from dnngrader.assignments.dnn_step_by_step.hints import keyed_mistakes, renumbered
 
 # -- initialize_parameters_deep_scaled --------------------------------------------------------
 SMALL_SCALE = ("the weights look scaled by 0.01, like the first assignment's initialisation: this "
@@ -41,6 +45,11 @@ SEED_FALLBACK = ("the weights differ from the expected random draws: keep np.ran
                  "line, then draw W1, W2, ... in layer order with np.random.randn(layer_dims[l], "
                  "layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1]), and no other random numbers.")
 ZERO_BIAS = "the biases start at zero: np.zeros((layer_dims[l], 1))."
+KEYS_FROM_ZERO = ("the layers are numbered from 0 (W0, b0, ...): layer l's parameters are \"W\" + str(l) and "
+                  "\"b\" + str(l) for l = 1, ..., L, with W1 of shape (layer_dims[1], layer_dims[0]).")
+MISSPELLED_KEYS = ("the parameters are stored under the expected keys spelled otherwise (another letter case, or "
+                   "an underscore between letter and number): name them exactly \"W\" + str(l) and \"b\" + str(l), "
+                   "that is W1, b1, W2, b2, ...")
 
 # -- the models --------------------------------------------------------------------------------
 EVERY_ITERATION = ("the costs are recorded every iteration: record the cost only every 100 iterations "
@@ -52,6 +61,8 @@ FROM_ONE = ("the costs are recorded at the wrong iterations: with i counting fro
             "iteration 0's.")
 FIRST_MISSING = ("the first cost is missing: the cost of iteration 0, before any step, is recorded too "
                  "(i % 100 == 0 holds for i = 0).")
+ALL_BUT_EVERY_100 = ("the costs are recorded at every iteration except those to record: record the cost when "
+                     "i % 100 == 0 (== 0, not != 0), at iterations 0, 100, 200, ...")
 ONE_STEP_LATE = ("each recorded cost is one step late: record the cost of this iteration's forward pass, "
                  "computed before the parameters are updated.")
 NO_UPDATE = ("the parameters never change: every iteration must update them, parameters = "
@@ -79,9 +90,9 @@ FLAT = ("p is a flat list or vector of the m labels: return an array of shape (1
         "label per example.")
 
 TEXTS = (SMALL_SCALE, FIRST_ASSIGNMENT, SEED_3, OWN_SIZE, UNSCALED, HE_SCALE, MULTIPLIED, SEED_FALLBACK,
-         ZERO_BIAS, EVERY_ITERATION, LAST_TOO, FROM_ONE, FIRST_MISSING, ONE_STEP_LATE, NO_UPDATE,
-         LEARNING_RATE, SIGN, TWO_LAYER_SCALED_INIT, L_LAYER_SMALL_INIT, L_LAYER_FIRST_DEEP, AT_ONE_HALF,
-         PROBABILITIES, FLAT)
+         ZERO_BIAS, MISSPELLED_KEYS, KEYS_FROM_ZERO, EVERY_ITERATION, LAST_TOO, FROM_ONE, FIRST_MISSING,
+         ALL_BUT_EVERY_100, ONE_STEP_LATE, NO_UPDATE, LEARNING_RATE, SIGN, TWO_LAYER_SCALED_INIT,
+         L_LAYER_SMALL_INIT, L_LAYER_FIRST_DEEP, AT_ONE_HALF, PROBABILITIES, FLAT)
 
 RECORD_EVERY = models.RECORD_EVERY
 DEFAULT_LEARNING_RATE = 0.0075  # the models' default (their signatures)
@@ -120,7 +131,22 @@ def for_case(function, args, got, reference):
         for applies, text in _FALLBACKS.get(function, ()):
             if applies(label):
                 hints.setdefault(label, []).append((text, None))
+    # The parameters, returned alone or first, may hold the right values under other keys.
+    want, have = _parameters_of(expected_value), _parameters_of(got)
+    # Only layers numbered from 0 are named (renumbered shifts every W alike, and every b: W0 and
+    # b0 mean both start at 0); other shifts are no classic mistake of these functions.
+    moved = renumbered(want, have)
+    from_zero = KEYS_FROM_ZERO if moved is not None and {"W0", "b0"} <= set(moved) else None
+    for label, entries in keyed_mistakes(want, have, "parameters", MISSPELLED_KEYS, from_zero).items():
+        hints.setdefault(label, []).extend(entries)
     return hints
+
+
+def _parameters_of(value):
+    """The parameters dict of an initialiser's or a model's output (None: there is none)."""
+    if isinstance(value, tuple) and len(value) == 2:
+        value = value[0]
+    return value if isinstance(value, dict) else None
 
 
 def extra_checks(function, args, got, reference):
@@ -248,6 +274,8 @@ def _recorded(costs, n, which="every 100"):
         return [costs[i - 1] for i in range(1, n + 1) if i % every == 0]
     if which == "without the first":
         return [costs[i] for i in range(1, n) if i % every == 0]
+    if which == "all but every 100":
+        return [costs[i] for i in range(n) if i % every != 0]
     if which == "one step late":
         return [costs[i + 1] for i in range(n) if i % every == 0]
     raise ValueError(which)
@@ -284,6 +312,7 @@ def _model_mistakes(function, args):
         (LAST_TOO, recorded("and the last")),
         (FROM_ONE, recorded("counted from one")),
         (FIRST_MISSING, recorded("without the first")),
+        (ALL_BUT_EVERY_100, recorded("all but every 100")),
         (ONE_STEP_LATE, recorded("one step late")),
         (NO_UPDATE, never_updated),
         (LEARNING_RATE, run(learning_rate=DEFAULT_LEARNING_RATE)),

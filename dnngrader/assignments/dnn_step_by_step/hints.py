@@ -5,10 +5,13 @@ second assignment's are in dnngrader/assignments/dnn_application/hints.py); the 
 
 A hint is found by working out, with the reference pieces, what a known mistake returns on the
 case's own inputs: when the student's output equals that, the mistake explains that case.  The
-feedback names a mistake only when it explains every failing case of the test cell, and names
-all of them when several do (``dnn_checks.hint_lines``): on one case two mistakes can give the
-same output.  The texts are fixed sentences, so a hint never shows a hidden input or an
-expected value.
+grader's feedback names a mistake only when it explains every failing output of every failing
+case of the test cell, and names all of them when several do (``explaining_hints`` in
+dnngrader/judge/verdict.py): on one case two mistakes can give the same output, and a mistake
+that gives one output but not another is not the student's.  So a mistake's output is the whole
+of what the mistaken function returns.  Mistakes in a dict's keys (spelled or numbered
+otherwise, ``keyed_mistakes``) are worked out from the student's own keys.  The texts are fixed
+sentences, so a hint never shows a hidden input or an expected value.
 """
 
 import copy
@@ -30,13 +33,15 @@ GRADIENT_ATOL = 1e-6
 def for_case(function, args, got, reference):
     """label -> [(hint, the output that mistake produces)] for one case; an output of None
     marks a fallback hint, said when nothing more specific explains a wrong output.
-    ``dnn_checks.compare`` matches them against ``got``, the student's output.  Empty for a
-    function without known mistakes."""
+    ``dnn_checks.compare`` matches them against ``got``, the student's output (None while the
+    practice cases are made: the mistakes in a dict's keys, worked out from ``got``, are then
+    left out).  Empty for a function without known mistakes."""
     if function not in _MISTAKES:
         return {}
     names = dnn_checks.RETURN_NAMES[function]
     args = copy.deepcopy(args)
-    expected = dict(dnn_checks.labelled_leaves(getattr(reference, function)(*copy.deepcopy(args)), names))
+    expected_value = getattr(reference, function)(*copy.deepcopy(args))
+    expected = dict(dnn_checks.labelled_leaves(expected_value, names))
     hints = {}
     with np.errstate(all="ignore"):
         for text, mistaken in _MISTAKES[function](args, reference):
@@ -53,7 +58,111 @@ def for_case(function, args, got, reference):
                 hints.setdefault(label, []).append((text, None))
     for label, text in _CONTAINER_FALLBACKS.get(function, {}).items():
         hints.setdefault(label, []).append((text, None))
+    if isinstance(names, str):
+        # A dict returned whole (parameters, grads) may hold the right values under other keys.
+        # Renumbered keys are named in the comparison's own advice on them (dnn_checks._key_hint,
+        # which the notebook's check gives too): checked against every value under those keys, the
+        # advice becomes a mistake that explains the whole output.
+        renumbered_text = dnn_checks._key_hint(map(str, expected_value), map(str, got)) \
+            if isinstance(expected_value, dict) and isinstance(got, dict) else None
+        for label, entries in keyed_mistakes(expected_value, got, names, MISSPELLED_KEYS, renumbered_text).items():
+            hints.setdefault(label, []).extend(entries)
     return hints
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistakes in a dict's keys, recognised from the student's own keys (both assignments)
+# ---------------------------------------------------------------------------------------------
+
+MISSPELLED_KEYS = ("the keys are the expected ones spelled otherwise (another letter case, or an underscore "
+                   "or other mark between letter and number): spell each exactly as in the list of expected "
+                   "keys, e.g. \"W\" + str(l) gives W1, W2, ...")
+
+
+def keyed_mistakes(expected, got, label, misspelled_text, renumbered_text):
+    """label -> [(hint, that mistake's output)] for a dict output ``label`` whose keys are the
+    expected ones spelled otherwise (``misspelled_text``) or numbered otherwise
+    (``renumbered_text``; None: not named).  These mistakes are worked out from the student's
+    own keys, since their spelling and numbering are the student's choice: the dict itself is
+    matched by its keys (the judge's ``_keys_explained``), and a renumbered dict's values under
+    the keys the judge compares (the expected keys the student also has) by their values, as
+    every mistake's are.  Empty when ``got`` (None while practice cases are made) is neither."""
+    found = {}
+    respelt = respelled(expected, got)
+    if respelt is not None:
+        found.setdefault(label, []).append((misspelled_text, respelt))
+    moved = renumbered(expected, got)
+    if moved is not None and renumbered_text:
+        found.setdefault(label, []).append((renumbered_text, moved))
+        for key, value in moved.items():
+            found.setdefault(f"{label}['{key}']", []).append((renumbered_text, value))
+    return found
+
+
+def _spelling(key):
+    """A key with its letter case and every mark that is not a letter or digit left out."""
+    return "".join(character for character in str(key).lower() if character.isalnum())
+
+
+def respelled(expected, got):
+    """What a function returns that stores every expected value under the key ``got`` spells it
+    with: ``expected`` with each key that ``got`` lacks renamed to the one key of ``got`` that is
+    the same but for letter case and marks ("w1", "W_1" for "W1").  None unless ``got`` is a
+    dict whose keys are exactly the expected ones, some of them spelled so.  Its values are the
+    expected ones: the judge compares none under a key it does not expect."""
+    if not (isinstance(expected, dict) and isinstance(got, dict)):
+        return None
+    want, have = {str(key) for key in expected}, {str(key) for key in got}
+    missing, unexpected = want - have, have - want
+    if not missing:
+        return None
+    spelled = {}
+    for key in unexpected:
+        spelled.setdefault(_spelling(key), []).append(key)
+    renamed = {}
+    for key in missing:
+        candidates = spelled.get(_spelling(key), [])
+        if len(candidates) != 1:
+            return None
+        renamed[key] = candidates[0]
+    if set(renamed.values()) != unexpected:  # a key that is no expected one, however spelled
+        return None
+    return {renamed.get(str(key), key): value for key, value in expected.items()}
+
+
+def _by_layer(keys):
+    """{letters: {layer number: key}} of keys that are letters then a layer number (W1, dA0);
+    None when a key is not."""
+    layers = {}
+    for key in map(str, keys):
+        letters = key.rstrip("0123456789")
+        if not letters or letters == key:
+            return None
+        layers.setdefault(letters, {})[int(key[len(letters):])] = key
+    return layers
+
+
+def renumbered(expected, got):
+    """What a function returns that stores every expected value under a layer number shifted by
+    the same amount for all keys of one letter prefix (W0, b0, ... for W1, b1, ...: a loop
+    counted from 0; dA1, dA2, ... for dA0, dA1, ...: the older convention of L_model_backward):
+    ``expected`` with its keys numbered as ``got``'s are.  None unless ``got`` is a dict whose
+    keys are exactly those, and not the expected ones."""
+    if not (isinstance(expected, dict) and isinstance(got, dict)):
+        return None
+    want, have = _by_layer(expected), _by_layer(got)
+    if want is None or have is None or set(want) != set(have):
+        return None
+    shifts = {}
+    for letters, numbers in want.items():
+        shift = min(have[letters]) - min(numbers)
+        if {number + shift for number in numbers} != set(have[letters]):
+            return None
+        shifts[letters] = shift
+    if not any(shifts.values()):
+        return None
+    return {f"{letters}{number + shifts[letters]}": expected[key]
+            for letters, numbers in want.items() for number, key in numbers.items()}
 
 
 _kept_gradients = {}  # (function, id(reference), digest of the arguments) -> (reference, gradients)
@@ -127,7 +236,7 @@ def _network(weights, biases=None):
 def _init_mistakes(seed, shapes):
     """Initialisation mistakes shared by both initialisers.  On some sizes two of them give the
     same draws (1/sqrt(n) is 1 when n = 1): the judge then names every one that fits, and only
-    those that fit every failing case (dnn_checks.hint_lines)."""
+    those that fit every failing case (verdict.explaining_hints)."""
     draw = lambda **options: lambda: _network(_draws(seed, shapes, **options))  # noqa: E731
 
     def scaled_by_size(factor):

@@ -1,0 +1,226 @@
+"""Hints that explain (issue 19): the judge names a mistake only when it explains every failing
+output of the function over all its failing cases; otherwise it names none, or every mistake
+that does, together.  The generic hint ("the visible case passes but hidden ones fail") is given
+only when no hint explains the failure.
+
+Each mistake the issue reports is a mutation of the reference solution (or a catalogue entry),
+judged in-process by the real judge on the test cell's cases, as the grader judges them
+(tests/in_process_judge.py for the first assignment, test_application_catalogue.verdict_on for
+the second).  The hints are read as reports/mistakes.csv reads them (``verdict_hints``), and
+compared whole: the exact hint, or none.
+"""
+
+import contextlib
+import io
+
+import pytest
+
+import dnn_checks
+from dnngrader.assignments import reference
+from dnngrader.assignments.dnn_application import hints as application_hints
+from dnngrader.assignments.dnn_step_by_step import hints as first_hints
+from dnngrader.batch import mistakes
+from dnngrader.judge.verdict import explaining_hints
+from dnngrader.plugins.preprocessors import verdict_hints
+from dnngrader.tools import catalogue
+from dnngrader.tools.samples import without_solution_markers
+from in_process_judge import define, verdict
+from test_application_catalogue import verdict_on
+
+GENERIC = ("the visible case passes but hidden ones fail. Look for sizes, layer counts or indices "
+           "written for the visible case, and for steps it does not exercise.")
+LOOP_STOPS_EARLY = "does your loop stop one layer early?"
+FIRST_SOLUTIONS = {name: without_solution_markers(source) for name, source in reference.solution_sources().items()}
+SECOND_SOLUTIONS = catalogue.application_solutions()
+FIRST_CATALOGUE = {entry.name: entry for entry in catalogue.load()}
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return reference.load()
+
+
+def mutated(solutions, function, old, new):
+    """The solution of ``function`` with ``old`` (which must occur in it) replaced by ``new``."""
+    assert old in solutions[function], (function, old)
+    return solutions[function].replace(old, new)
+
+
+def first_hints_on(code, test_id, ref):
+    """(the hints the judge gives a first-assignment answer, the verdict's text)."""
+    judged = verdict(code, test_id, ref)
+    assert not judged.passed, judged.text
+    return verdict_hints(judged), judged.text
+
+
+def second_hints_on(code, function):
+    """(the hints the judge gives a second-assignment answer, the verdict's text)."""
+    judged = verdict_on(code, function)
+    assert not judged.passed, judged.text
+    return verdict_hints(judged), judged.text
+
+
+# --- costs recorded when i % 100 != 0 ---------------------------------------------------------
+
+@pytest.mark.parametrize("function", ["two_layer_model", "L_layer_model"])
+def test_costs_recorded_when_i_is_not_a_multiple_of_100_are_told_so_and_not_one_step_late(function):
+    # On the 2-iteration cases the one cost recorded (iteration 1's) is also what "one step
+    # late" records; on the others the list has the wrong length, which only this mistake gives.
+    code = mutated(SECOND_SOLUTIONS, function, "if i % 100 == 0:", "if i % 100 != 0:")
+    hints, text = second_hints_on(code, function)
+    assert hints == [application_hints.ALL_BUT_EVERY_100], text
+    assert application_hints.ONE_STEP_LATE not in text
+
+
+# --- a misnamed weight key --------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ['"w" + str(l)', '"W_" + str(l)', 'f"w{l}"'])
+def test_a_misnamed_weight_key_is_told_its_spelling_not_a_short_loop(key):
+    code = mutated(SECOND_SOLUTIONS, "initialize_parameters_deep_scaled", 'parameters["W" + str(l)]',
+                   f"parameters[{key}]")
+    hints, text = second_hints_on(code, "initialize_parameters_deep_scaled")
+    assert hints == [application_hints.MISSPELLED_KEYS], text
+    assert LOOP_STOPS_EARLY not in text
+
+
+@pytest.mark.parametrize("function,old,new", [
+    ("initialize_parameters_deep", 'parameters["W" + str(l)]', 'parameters["w" + str(l)]'),
+    ("initialize_parameters_deep", 'parameters["W" + str(l)]', 'parameters["W_" + str(l)]'),
+    ("initialize_parameters", '"W1": W1', '"w1": W1'),
+])
+def test_a_misnamed_weight_key_in_the_first_assignment_is_told_its_spelling(ref, function, old, new):
+    hints, text = first_hints_on(mutated(FIRST_SOLUTIONS, function, old, new), f"test_{function}", ref)
+    assert hints == [first_hints.MISSPELLED_KEYS], text
+    assert LOOP_STOPS_EARLY not in text and "does your loop skip layer 1?" not in text
+
+
+def test_a_misnamed_key_is_named_even_when_the_values_under_it_are_wrong_too(ref):
+    # The judge compares no value under a key it does not expect: the keys are all it reports,
+    # and all the hint speaks of.
+    code = mutated(FIRST_SOLUTIONS, "initialize_parameters_deep",
+                   'parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01',
+                   'parameters["w" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.1')
+    hints, text = first_hints_on(code, "test_initialize_parameters_deep", ref)
+    assert hints == [first_hints.MISSPELLED_KEYS], text
+
+
+def test_layers_numbered_from_zero_in_the_second_assignment_are_told_so():
+    code = mutated(SECOND_SOLUTIONS, "initialize_parameters_deep_scaled",
+                   "    for l in range(1, len(layer_dims)):\n        fan_in = layer_dims[l - 1]\n"
+                   '        parameters["W" + str(l)] = np.random.randn(layer_dims[l], fan_in) / np.sqrt(fan_in)\n'
+                   '        parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))\n',
+                   "    for l in range(len(layer_dims) - 1):\n        fan_in = layer_dims[l]\n"
+                   '        parameters["W" + str(l)] = np.random.randn(layer_dims[l + 1], fan_in) / np.sqrt(fan_in)\n'
+                   '        parameters["b" + str(l)] = np.zeros((layer_dims[l + 1], 1))\n')
+    hints, text = second_hints_on(code, "initialize_parameters_deep_scaled")
+    assert hints == [application_hints.KEYS_FROM_ZERO], text
+
+
+@pytest.mark.parametrize("entry_name,test_id,hint", [
+    # The right arrays under keys one layer off: the keys' advice, now checked against every
+    # value the judge compares under them (they hold the neighbouring layer's arrays).
+    ("L_model_backward__dA_keys_older_convention", "test_L_model_backward",
+     "the dA keys are one too high. The dA_prev that layer l returns is the gradient with respect to that "
+     "layer's input, so it goes under 'dA' + str(l - 1): the dA keys run from dA0 to dA{L-1}."),
+    ("initialize_parameters_deep__keys_from_zero", "test_initialize_parameters_deep",
+     "the W keys are one too low: they start at W1 (layers are numbered from 1; there is no W0 or b0)."),
+])
+def test_right_values_under_renumbered_keys_keep_their_hint(ref, entry_name, test_id, hint):
+    hints, text = first_hints_on(FIRST_CATALOGUE[entry_name].code, test_id, ref)
+    assert hints == [hint], text
+
+
+# --- one wrong initialiser, one hint ----------------------------------------------------------
+
+def test_one_wrong_initialiser_gets_one_hint_not_three_contradicting_ones(ref):
+    """Draws divided by sqrt(layer_dims[l]): on single units that looks unscaled (or He), on a
+    layer of two a common factor, elsewhere nothing known.  Only the advice on the draws holds
+    for every weight of every case."""
+    code = mutated(FIRST_SOLUTIONS, "initialize_parameters_deep", "* 0.01", "/ np.sqrt(layer_dims[l])")
+    hints, text = first_hints_on(code, "test_initialize_parameters_deep", ref)
+    assert hints == ["the weights differ from the expected random draws: keep np.random.seed(3) as the first "
+                     "line, then draw W1, W2, ... in layer order with np.random.randn(rows, columns) * 0.01, "
+                     "and no other random numbers."], text
+
+
+# --- the generic hint only where no hint explains ---------------------------------------------
+
+@pytest.mark.parametrize("function,old,new,hint", [
+    ("predict", "> 0.5", ">= 0.5", application_hints.AT_ONE_HALF),
+    ("two_layer_model", "update_parameters(parameters, grads, learning_rate)",
+     "update_parameters(parameters, grads, 0.0075)", application_hints.LEARNING_RATE),
+    ("L_layer_model", "update_parameters(parameters, grads, learning_rate)",
+     "update_parameters(parameters, grads, 0.0075)", application_hints.LEARNING_RATE),
+])
+def test_a_hint_that_explains_a_hidden_failure_comes_without_the_generic_one(function, old, new, hint):
+    hints, text = second_hints_on(mutated(SECOND_SOLUTIONS, function, old, new), function)
+    assert "\u2713 the visible case" in text  # the failure is on hidden cases only
+    assert hints == [hint], text
+    assert not any(mistakes.is_generic(given) for given in hints)  # nothing generic to count
+
+
+def test_a_bias_for_one_unit_only_gets_its_hint_without_the_generic_one(ref):
+    hints, text = first_hints_on(FIRST_CATALOGUE["linear_forward__first_bias_only"].code, "test_linear_forward", ref)
+    assert hints == ["only the first entry of b was added: add the whole column b (np.dot(W, A) + b adds it to "
+                     "every example)."], text
+
+
+@pytest.mark.parametrize("entry_name,test_id", [
+    ("L_model_backward__two_layers_hard_coded", "test_L_model_backward"),
+    ("initialize_parameters_deep__two_layers_hard_coded", "test_initialize_parameters_deep"),
+    ("update_parameters__two_layers_hard_coded", "test_update_parameters"),
+    ("L_model_forward__three_layers_hard_coded", "test_L_model_forward"),
+])
+def test_a_hard_coded_layer_count_gets_the_generic_hint_alone(ref, entry_name, test_id):
+    """No mistake explains these: the one-layer case raises, and no loop "stops one layer early"
+    or "misses the last layer" gives the deeper cases' outputs.  Only the generic hint, which
+    names the real cause, is left."""
+    hints, text = first_hints_on(FIRST_CATALOGUE[entry_name].code, test_id, ref)
+    assert hints == [GENERIC], text
+    assert LOOP_STOPS_EARLY not in text
+
+
+def notebook_check(code, name, ref):
+    """What the notebook's check (dnn_checks.check) says of ``code``: its failure's lines."""
+    function = define(code, ref)[name]
+    with contextlib.redirect_stdout(io.StringIO()):
+        with pytest.raises(dnn_checks.CheckFailed) as failure:
+            dnn_checks.check(name, function)
+    return "\n".join(failure.value._render_traceback_())
+
+
+def test_the_notebook_gives_its_generic_hint_only_where_no_other_hint_is_given(ref):
+    generic = "Hint: the visible case passes but practice cases fail."
+    explained = notebook_check(FIRST_CATALOGUE["linear_forward__first_bias_only"].code, "linear_forward", ref)
+    assert "Hint: only the first entry of b was added" in explained and generic not in explained
+    unexplained = notebook_check(FIRST_CATALOGUE["initialize_parameters__visible_sizes_hard_coded"].code,
+                                 "initialize_parameters", ref)
+    assert generic in unexplained and unexplained.count("Hint:") == 1
+
+
+# --- the rule itself --------------------------------------------------------------------------
+
+def problem(label, explained_by=(), advice=(), fallback=()):
+    return dnn_checks.Problem(f"{label} is wrong.", label, explained_by, advice, fallback)
+
+
+def test_a_hint_must_explain_every_failing_output_of_every_failing_case():
+    # "late" explains costs[0] where it is compared, not the costs lists of the wrong length.
+    assert explaining_hints([[problem("costs[0]", ["late", "skip"])], [problem("costs")],
+                             [problem("costs", fallback=["skip"])]]) == []
+    assert explaining_hints([[problem("costs[0]", ["late", "skip"])],
+                             [problem("costs", fallback=["skip"])]]) == ["Hint: skip"]
+    # Outputs are not judged one by one: a hint for W1 says nothing of a wrong b1.
+    assert explaining_hints([[problem("W1", ["a"]), problem("b1", ["b"])]]) == []
+    # A case that returned nothing (it raised) is explained by no mistake.
+    assert explaining_hints([[problem("W1", ["a"])], [dnn_checks.Problem("it raised IndexError.")]]) == []
+    # What is not about the returned values neither needs nor rules out an explanation.
+    assert explaining_hints([[problem("dW", ["a"]), "numerical gradient check: dW disagrees."]]) == ["Hint: a"]
+
+
+def test_the_most_specific_tier_that_explains_everything_wins_and_ties_are_named_together():
+    assert explaining_hints([[problem("W1", ["a"], ["x"])], [problem("W1", ["a", "b"], ["x"])]]) == ["Hint: a"]
+    assert explaining_hints([[problem("W1", ["a"], ["x"])], [problem("W1", ["b"], ["x"])]]) == ["Hint: x"]
+    assert explaining_hints([[problem("W1", ["a", "b"])], [problem("W2", ["b", "a"])]]) == [
+        "Hint: more than one mistake gives exactly this output; look for one of these: (1) a (2) b"]
+    assert explaining_hints([]) == [] and explaining_hints([["dA was modified in place."]]) == []
