@@ -10,7 +10,7 @@ to the cluster once.  It holds:
   every source and output left out (the kit's RestoreGradedCells reads the graded cells' order
   from it);
 - the code cells of the student version in ``release/<assignment>/`` (public: what students get),
-  with which the kit tells the released notebook's own cells from the student's;
+  with their cell ids, with which the kit tells the released notebook's own code from the student's;
 - the assignment's definition from the gradebook (due date, notebooks, grade, solution, task
   and source cells), as a small SQLite gradebook made with nbgrader's own ``Gradebook``.
 
@@ -186,7 +186,7 @@ def definition_gradebook(definition, course_id, path):
 
 def outline(notebook_path, code=False):
     """The notebook at ``notebook_path`` with its cells' types and nbgrader metadata only; with
-    ``code``, its code cells keep their source too."""
+    ``code``, its code cells keep their source and cell id too."""
     with open(notebook_path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     cells = []
@@ -195,6 +195,8 @@ def outline(notebook_path, code=False):
         if code and kept["cell_type"] == "code":
             source = cell.get("source", "")
             kept["source"] = source if isinstance(source, str) else "".join(source)
+            if "id" in cell:  # the code scan knows an edited given cell by its id
+                kept["id"] = cell["id"]
         if "nbgrader" in cell.get("metadata", {}):
             kept["metadata"]["nbgrader"] = cell["metadata"]["nbgrader"]
         if kept["cell_type"] == "code":
@@ -224,8 +226,8 @@ def build(coursedir, gradebook, config_path, assignment=None):
     definition = assignment_definition(gradebook, assignment)
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
     outlines = {path.name: outline(path) for path in sorted(source.glob("*.ipynb"))}
-    # The student version's code cells: a code cell of the student's notebook that is one of them
-    # is not the student's code (sanitize.FlagSuspiciousCode reads them from release/).
+    # The student version's code cells: code of the student's notebook that is in the released
+    # cell it came from is not the student's (sanitize.FlagSuspiciousCode reads them from release/).
     release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
     released = {path.name: outline(path, code=True) for path in sorted(release.glob("*.ipynb"))}
     plan = {

@@ -4,9 +4,15 @@ The ten functions need NumPy and the provided helpers, nothing else.  Code that 
 file system, the interpreter's internals, IPython's hooks or the grader's own modules is no part
 of a solution, so it is reported for the instructor to look at.  A tripwire, not a defence: the
 grade never depends on it, and a determined student can disguise such code.
+
+A cell the student received (a given cell they edited, or an answer cell) is scanned against the
+released cell it came from: what the release itself holds (the notebook's own ``os.path`` or
+``os.environ``, say) is the course's code, not the student's, so only what the student wrote is
+reported.
 """
 
 import ast
+import functools
 
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -37,25 +43,57 @@ GRADER_WORDS = ("dnngrader", "source/", ".ipynb", "gradebook", "autograded", "NB
 HARMLESS_MAGICS = {"time", "timeit", "matplotlib", "load_ext", "autoreload", "precision"}
 
 
-def suspicious(source):
-    """[(line, what)] for each kind of suspicious code in a cell, first occurrence only."""
+def suspicious(source, given=None):
+    """[(line, what)] for each kind of suspicious code in a cell, at its first occurrence.
+
+    given -- the source of the released cell this cell came from, or None for a cell the student
+             added.  Suspicious code that is also in ``given`` came with the assignment and is
+             left out, wherever the student moved it or whatever they changed around it: only
+             code the student wrote or changed is reported.
+    """
+    found = _scan(source)
+    if found is None:
+        return []  # it does not run either
+    released = _findings_of(given) if given is not None else frozenset()
+    first = {}
+    for what, line, key in found:
+        if (what, key) not in released and line < first.get(what, line + 1):
+            first[what] = line
+    return sorted((line, what) for what, line in first.items())
+
+
+def _scan(source):
+    """[(what, line, key)] for every occurrence of suspicious code in ``source``, or None when it
+    does not parse.  ``key`` is the AST of the code that made the finding, without positions: the
+    same code gives the same key wherever it stands."""
     try:
         tree = ast.parse(TransformerManager().transform_cell(source))
     except (SyntaxError, ValueError):
-        return []  # it does not run either
+        return None
     scanner = _Scanner()
     scanner.visit(tree)
-    return sorted((line, what) for what, line in scanner.found.items())
+    return scanner.found
+
+
+@functools.lru_cache(maxsize=1024)
+def _findings_of(given):
+    """{(what, key)} of a released cell's source; kept, since every submission is scanned
+    against the same released cells."""
+    return frozenset((what, key) for what, _, key in _scan(given) or [])
 
 
 class _Scanner(ast.NodeVisitor):
     def __init__(self):
-        self.found = {}  # what -> first line
+        self.found = []  # (what, line, key) for every occurrence
         self.aliases = {"np": "numpy"}
         self.harmless = set()  # ids of get_ipython() calls that only run a harmless magic
+        # ids of attributes inside a dotted name already reported whole (os.path in os.path.join):
+        # the finding is the whole name, so that a released os.path.basename does not cover a
+        # student's os.path.exists.
+        self.inner = set()
 
     def report(self, node, what):
-        self.found.setdefault(what, getattr(node, "lineno", 0))
+        self.found.append((what, getattr(node, "lineno", 0), ast.dump(node)))
 
     def dotted(self, node):
         """'numpy.testing.assert_allclose' for np.testing.assert_allclose, or None."""
@@ -99,13 +137,18 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node):
-        name = self.dotted(node)
+        covered = id(node) in self.inner
+        name = None if covered else self.dotted(node)
         if node.attr in DUNDERS or node.attr in ERROR_HOOKS:
             self.report(node, f"uses {node.attr}")
         elif name and name.startswith("sys.") and name.split(".")[1] in SYS_ATTRIBUTES:
             self.report(node, f"uses sys.{name.split('.')[1]}")
+            covered = True
         elif name and name.startswith("os."):
             self.report(node, f"uses os.{name.split('.')[1]}")
+            covered = True
+        if covered and isinstance(node.value, ast.Attribute):
+            self.inner.add(id(node.value))
         self.generic_visit(node)
 
     def visit_Name(self, node):
@@ -127,6 +170,11 @@ class _Scanner(ast.NodeVisitor):
                 self.harmless.add(id(func.value))
             elif method in ("system", "getoutput"):
                 self.report(node, "runs a shell command")
+                self.harmless.add(id(func.value))
+            elif isinstance(func.value, ast.Call):
+                # Reported with the whole call, arguments and all: a bare get_ipython() is the
+                # same code everywhere, so a released use of it would cover any other.
+                self.report(node, "uses get_ipython(), IPython's control of the kernel")
                 self.harmless.add(id(func.value))
         self.generic_visit(node)
 

@@ -7,9 +7,10 @@ command line and the formgrader alike:
   extra notebooks, junk);
 - ``RestoreGradedCells``: the graded cells' metadata, order and presence, before nbgrader's
   OverwriteCells restores their source;
-- ``FlagSuspiciousCode``: the student's code cells, scanned for code aimed at the grader.
+- ``FlagSuspiciousCode``: the code the student wrote, scanned for code aimed at the grader.
 """
 
+import difflib
 import fnmatch
 import importlib.util
 import json
@@ -385,43 +386,96 @@ class RestoreGradedCells(NbGraderPreprocessor):
 # ---------------------------------------------------------------------------------------------
 
 class FlagSuspiciousCode(NbGraderPreprocessor):
-    """Flag the student's code cells that reach for the grader (see ``codescan``).
+    """Flag the code students wrote that reaches for the grader (see ``codescan``).
 
-    Runs after OverwriteCells, so locked cells already hold the assignment's code; every other
-    code cell is the student's, unless it holds exactly the code of a cell of the released
-    notebook (the second assignment's ungraded cells read the environment and paths as written).
-    This only flags: the grade comes from the judge, which the kernel cannot reach, so the scan
-    is a tripwire for the instructor, not a defence.
+    Runs after OverwriteCells, so locked cells already hold the assignment's code.  Every other
+    code cell is compared with the cell of the released notebook it came from (``released_origin``):
+    code that came with the release is the course's, wherever it stands, so a given cell the
+    student edited as the notebook invites (a setting, a file name, a label) is not flagged for
+    the notebook's own code in it; only what the student wrote is scanned, in such a cell as in
+    a cell of their own.  An edit that adds nothing suspicious is not reported at all: the notebook
+    asks for such edits, and none of them can change a grade.  This only flags: the grade comes
+    from the judge, which the kernel cannot reach, so the scan is a tripwire for the instructor,
+    not a defence.
     """
 
     def preprocess(self, nb, resources):
-        released = _released_code(self, resources)
+        released = _released_cells(self, resources)
+        as_released = {cell["source"].strip() for cell in released}
         for index, cell in enumerate(nb.cells):
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or meta.get("locked") or meta.get("grade"):
                 continue
-            if cell.source.strip() in released:
-                continue
-            where = (f"the answer cell of {meta['grade_id']}" if meta.get("grade_id")
-                     else f"cell {index + 1} (added by the student)")
-            for line, what in codescan.suspicious(cell.source):
+            if cell.source.strip() in as_released:
+                continue  # a released cell as it is, wherever it stands
+            origin = released_origin(cell, released)
+            if meta.get("grade_id"):
+                where = f"the answer cell of {meta['grade_id']}"
+            elif origin is not None:
+                where = f"cell {index + 1} (given code, edited by the student)"
+            else:
+                where = f"cell {index + 1} (added by the student)"
+            given = origin["source"] if origin is not None else None
+            for line, what in codescan.suspicious(cell.source, given):
                 findings.add(nb, findings.TAMPERING, f"{where} {what} (line {line}).")
         return nb, resources
 
 
-def _released_code(preprocessor, resources):
-    """The code of every code cell of the released notebook being graded, each stripped of
-    surrounding blank space; empty when the release is not there."""
+# How much of a cell must be a released cell's, line for line, for the cell to count as that one
+# edited (difflib's ratio: twice the lines in common over the lines of both): a copy of a given
+# cell with a changed line or two passes, a cell of the student's own with a stray given line
+# does not.
+SIMILAR = 0.5
+
+
+def released_origin(cell, released):
+    """The released code cell (one of ``released``, as ``_released_cells`` gives them) that the
+    submitted code ``cell`` came from, or None for a cell the student added.
+
+    An answer cell is the released cell of its grade id (RestoreGradedCells has put its nbgrader
+    metadata back); any other cell the released cell of its cell id, which Jupyter keeps through
+    edits and gives anew to a pasted or added cell; failing both (a copy of a given cell, a
+    notebook saved without cell ids), the released cell most like it, if at least ``SIMILAR``
+    alike.  A wrong match costs nothing: only code that is in the matched released cell is left
+    out of the scan, and that code is the course's."""
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    for key, value in (("grade_id", grade_id), ("id", cell.get("id"))):
+        if value:
+            match = next((given for given in released if given[key] == value), None)
+            if match is not None:
+                return match
+    lines = _code_lines(cell.source)
+    best, best_ratio = None, 0.0
+    for given in released:
+        ratio = difflib.SequenceMatcher(None, _code_lines(given["source"]), lines, autojunk=False).ratio()
+        if ratio >= SIMILAR and ratio > best_ratio:
+            best, best_ratio = given, ratio
+    return best
+
+
+def _code_lines(source):
+    """The non-blank lines of ``source``, without indentation or trailing blank space."""
+    return [line.strip() for line in source.splitlines() if line.strip()]
+
+
+def _released_cells(preprocessor, resources):
+    """The code cells of the released notebook being graded, as {"id", "grade_id", "source"}
+    (absent ids and grade ids are None); empty when the release is not there."""
     coursedir = _coursedir(preprocessor)
     info = resources["nbgrader"]
     path = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"])) / f"{info['notebook']}.ipynb"
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError, TypeError):
-        return set()
-    code = set()
-    for cell in cells:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            code.add((source if isinstance(source, str) else "".join(source)).strip())
+        return []
+    code = []
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        metadata = cell.get("metadata")
+        meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        code.append({"id": cell.get("id") or None, "grade_id": grade_id or None,
+                     "source": source if isinstance(source, str) else "".join(source)})
     return code
