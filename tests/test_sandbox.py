@@ -11,6 +11,7 @@ of the course, and for a user who is not root.
 
 import os
 import shutil
+import tempfile
 import socket
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def writes_the_gradebook(course_root):
     """A cell that gives every submission of the gradebook full marks, but its own answers blank."""
     return f'''
 import glob, sqlite3
+print("looking for gradebooks")
 for path in glob.glob({str(Path(course_root) / "*.db")!r}) + glob.glob("../../../*.db"):
     try:
         db = sqlite3.connect(path)
@@ -156,18 +158,31 @@ def write_submission(course, student, nb):
     nbformat.write(nb, str(folder / f"{ASSIGNMENT}.ipynb"))
 
 
+def before_the_last_test(nb, code):
+    """Add a cell of ``code`` right before the notebook's last test cell: the grader runs no cell
+    after the last graded one, and the hidden tests of every other test cell have run by then."""
+    last = max(index for index, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("grade"))
+    nb.cells.insert(last, new_code_cell(code))
+    return nb
+
+
+def added_cell_said(course, student):
+    """What the cell ``before_the_last_test`` added printed in the autograded notebook."""
+    cells = nbformat.read(str(course.autograded_notebook(student)), as_version=4).cells
+    last = max(index for index, cell in enumerate(cells) if cell.metadata.get("nbgrader", {}).get("grade"))
+    return "".join(output.get("text", "") for output in cells[last - 1].outputs)
+
+
 def hostile_class(course, server):
     """student -> notebook, and student -> the total an honest grader gives."""
     def with_cell(code):
-        nb = samples.fill_answers({})
-        nb.cells.append(new_code_cell(code))
-        return nb
+        return before_the_last_test(samples.fill_answers({}), code)
     blank = {name: "def {0}(*args):\n    raise NotImplementedError()\n".format(name)
              for name in reference.solution_sources()}
     gradebook_writer = samples.fill_answers(blank)
-    gradebook_writer.cells.append(new_code_cell(writes_the_gradebook(course.root)))
+    before_the_last_test(gradebook_writer, writes_the_gradebook(course.root))
     reads_source = samples.fill_answers({"compute_cost": reads_the_source(course.root)})
-    reads_source.cells.append(new_code_cell(LOOKS_FOR_THE_CASES))  # after the hidden tests have run
+    before_the_last_test(reads_source, LOOKS_FOR_THE_CASES)  # after the other hidden tests have run
     notebooks = {
         "aa_honest": samples.fill_answers({}),
         "reads_source": reads_source,
@@ -232,9 +247,8 @@ def test_every_hostile_submission_earns_only_what_its_honest_code_earns(graded):
 
 def test_the_source_notebook_and_the_gradebook_are_out_of_reach(graded):
     course, _, _, _, _ = graded
-    said = "".join(output.get("text", "") for output in
-                   nbformat.read(str(course.autograded_notebook("writes_gradebook")), as_version=4).cells[-1].outputs)
-    assert "wrote" not in said.replace("could not write", "")
+    said = added_cell_said(course, "writes_gradebook")
+    assert "looking for gradebooks" in said and "wrote" not in said.replace("could not write", ""), said
     # The other students' grades are those of their own answers (the previous test), and the
     # gradebook was not changed under them.
     assert course.grades()["zz_honest"]["total"] == 100
@@ -243,8 +257,7 @@ def test_the_source_notebook_and_the_gradebook_are_out_of_reach(graded):
 def test_the_hidden_cases_plan_is_out_of_reach(graded):
     """The kernel gets each case's inputs from the grader, never the plan they are made from."""
     course, _, _, _, _ = graded
-    said = "".join(output.get("text", "") for output in
-                   nbformat.read(str(course.autograded_notebook("reads_source")), as_version=4).cells[-1].outputs)
+    said = added_cell_said(course, "reads_source")
     assert "cases: not importable" in said and "cases.py on disk: False" in said, said
 
 
@@ -254,8 +267,7 @@ def test_no_process_survives_its_submission(graded):
 
 def test_a_full_disk_is_the_sandboxes_own_and_goes_with_it(graded):
     course, _, _, _, _ = graded
-    said = "".join(output.get("text", "") for output in
-                   nbformat.read(str(course.autograded_notebook("fills_disk")), as_version=4).cells[-1].outputs)
+    said = added_cell_said(course, "fills_disk")
     written = int(said.split("MiB written:")[1].split()[0])
     assert written <= 3 * int(LIMITS["DNN_SANDBOX_DISK_MB"]), said  # capped, however many folders it tried
     assert "full: 28" in said or "full: 30" in said, said  # ENOSPC, or EROFS for a read-only folder
@@ -322,14 +334,14 @@ def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(
     the kernel keeps its history in memory only.)"""
     course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("leftovers") / "course")
     for student, code in (("aa_plants", PLANTS), ("zz_looks", LOOKS_FOR_PLANTS)):
-        nb = samples.fill_answers({})
-        nb.cells.append(new_code_cell(code))
-        write_submission(course, student, nb)
+        write_submission(course, student, before_the_last_test(samples.fill_answers({}), code))
     done = course.grade("--jobs", "1", "--no-feedback", timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    said = {student: "".join(output.get("text", "") for output in nbformat.read(
-        str(course.autograded_notebook(student)), as_version=4).cells[-1].outputs)
-        for student in ("aa_plants", "zz_looks")}
+
+    def said_by(student, code):
+        cells = nbformat.read(str(course.autograded_notebook(student)), as_version=4).cells
+        return "".join(output.get("text", "") for cell in cells if cell.source == code for output in cell.outputs)
+    said = {"aa_plants": said_by("aa_plants", PLANTS), "zz_looks": said_by("zz_looks", LOOKS_FOR_PLANTS)}
     assert "bytecode: read-only" in said["aa_plants"], said
     assert "/tmp/dnngrader/planted.txt" in said["aa_plants"], said  # the sandbox's /tmp is writable
     assert "left behind: []" in said["zz_looks"], said
@@ -398,3 +410,32 @@ def test_a_user_who_is_not_root_grades_in_the_sandbox(tmp_path_factory, limits):
     grades = course.grades()
     assert grades["aa_honest"]["total"] == 100
     assert grades["reads_source"]["total"] == 100 - COMPUTE_COST_POINTS
+
+
+def test_make_grade_hides_a_course_that_lives_outside_tmp_home_and_the_kit(tmp_path_factory, limits):
+    """`make grade`'s workers grade in scratch copies of the course; their kernels must still not
+    see the course itself: its gradebook, its submissions, its exchange.  (A course in /tmp, in
+    HOME or in the kit's folder was hidden anyway; /var/tmp is none of those.)"""
+    outside = Path(tempfile.mkdtemp(prefix="dnngrader-outside-", dir="/var/tmp"))
+    try:
+        course = copy_of_blank_course(tmp_path_factory, outside / "course")
+        probe = ("import os\n"
+                 f"course = {str(course.root)!r}\n"
+                 "print('course visible:', sorted(os.listdir(course)) if os.path.isdir(course) else None)\n"
+                 "print('gradebook readable:', os.path.exists(os.path.join(course, 'gradebook.db')))\n")
+        write_submission(course, "aa_looks", before_the_last_test(samples.fill_answers({}), probe))
+        write_submission(course, "zz_honest", samples.fill_answers({}))
+        # As an instructor runs it: the gradebook and exchange where the course's configuration
+        # puts them (in the course), not named by DNN_GRADEBOOK_URL and DNN_EXCHANGE.
+        env = {name: value for name, value in course.env().items()
+               if name not in ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE")}
+        done = subprocess.run([sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs",
+                               "1", "--no-feedback"], cwd=course.root, env=env, capture_output=True, text=True,
+                              timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        said = added_cell_said(course, "aa_looks")
+        assert "course visible: []" in said and "gradebook readable: False" in said, said
+        assert {student: grade["total"] for student, grade in course.grades().items()} == {"aa_looks": 100,
+                                                                                            "zz_honest": 100}
+    finally:
+        shutil.rmtree(outside, ignore_errors=True)

@@ -15,6 +15,7 @@ this package and must not import any plan with it (plugins/sandbox.py mounts nei
 import importlib
 import pkgutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Optional
 
 from dnngrader.paths import COURSE_ROOT
@@ -41,6 +42,10 @@ class Assignment:
     # name of a lent function -> the source notebook whose answer cell defines it (None: this
     # assignment's own source notebook for every one).
     callee_notebook: Optional[Callable] = None
+    # folder -> None: writes the data the notebook reads into the course's data/ folder when it is
+    # not there, leaving files it did not write alone; grading kernels read that folder read-only
+    # (plugins/sandbox.py), instead of each making its own.  None: the assignment reads no data.
+    prepare_data: Optional[Callable] = None
 
 
 _found = []
@@ -87,6 +92,14 @@ def __getattr__(attribute):
     if attribute == "TESTS":
         return all_tests()
     raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+
+
+def prepare_data(course_root, names=None):
+    """Write each assignment's data (``names``: those assignments; default: every one) into
+    ``course_root``/data, where it is missing (Assignment.prepare_data)."""
+    for assignment in all_assignments():
+        if assignment.prepare_data is not None and (names is None or assignment.name in names):
+            assignment.prepare_data(Path(course_root) / "data")
 
 
 def names():

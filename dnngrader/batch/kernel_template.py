@@ -11,9 +11,10 @@ over the submission's folder and the kernel's connection file as data, and the k
 fresh copy of them in the sandbox's own temporary file systems (nothing of the host's course is
 mounted).  Two ways to run it:
 
-    python kernel_template.py serve FD [sandboxed]
+    python kernel_template.py serve FD [sandboxed] [preload=MODULE,MODULE...]
                                          a template: imports ipykernel (the bulk of a kernel's
-                                         start-up cost) once, then serves requests on the Unix
+                                         start-up cost) and the libraries the course's notebooks
+                                         import (``preload=``) once, then serves requests on the Unix
                                          socket FD, one JSON line each.  For a kernel request it
                                          forks a child that becomes the kernel and replies
                                          {"pid": ...} with a pidfd of that child attached (pids
@@ -140,9 +141,11 @@ def _mount_points():
         return {line.split()[1].replace("\\040", " ") for line in mounts}
 
 
-def preload():
+def preload(libraries=()):
     """What every kernel imports before it answers: ipykernel pulls in IPython, zmq and tornado,
-    its debugger debugpy; the notebooks of the course import numpy first thing."""
+    its debugger debugpy; the notebooks of the course import numpy first thing, and ``libraries``
+    (module names; one that is not installed is left out).  Importing a library runs no notebook
+    code, and each kernel gets its own copy of the imported modules when it is forked."""
     global LAUNCHER
     import importlib.util
     import ipykernel.debugger  # noqa: F401
@@ -151,11 +154,21 @@ def preload():
     import jupyter_client.localinterfaces  # noqa: F401
     import numpy  # noqa: F401
     import psutil  # noqa: F401
+    # ipykernel points matplotlib at the inline backend before any notebook code runs, unless
+    # MPLBACKEND says otherwise; matplotlib reads the variable when it is imported, so a library
+    # imported here must see it too (the kernel's environment is the template's: see
+    # forked_kernels.STARTUP_VARIABLES).
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for library in libraries:
+        try:
+            importlib.import_module(library)
+        except ImportError:
+            pass
     LAUNCHER = importlib.util.find_spec("ipykernel_launcher").origin
 
 
-def serve(fd, sandboxed=False):
-    preload()
+def serve(fd, sandboxed=False, libraries=()):
+    preload(libraries)
     channel = socket.socket(fileno=fd)
     # Children are reaped by the system; the worker watches each kernel through a pidfd.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -192,6 +205,9 @@ def once(fd):
 
 if __name__ == "__main__":
     if sys.argv[1] == "serve":
-        serve(int(sys.argv[2]), sandboxed=sys.argv[3:] == ["sandboxed"])
+        options = sys.argv[3:]
+        libraries = [option.split("=", 1)[1] for option in options if option.startswith("preload=")]
+        serve(int(sys.argv[2]), sandboxed="sandboxed" in options,
+              libraries=[name for names in libraries for name in names.split(",") if name])
     else:
         once(int(sys.argv[2]))

@@ -52,7 +52,8 @@ from sqlalchemy.pool import Pool
 from traitlets.config import Config
 
 from dnngrader.batch import forked_kernels, gradebook_access, plan, speedups
-from dnngrader.plugins import timestamps
+from dnngrader import assignments
+from dnngrader.plugins import sandbox, timestamps
 from dnngrader.plugins.preprocessors import JudgeTestCells
 from dnngrader.batch.timing import PhaseClock
 
@@ -266,6 +267,7 @@ class WorkerCourse:
         # The kernel's hidden-test hook finds the grading code above the notebook, at the course root.
         (self.root / "dnngrader").symlink_to(Path(__file__).resolve().parent.parent, target_is_directory=True)
         self.app = load_course(self.root, self.db_url, self.assignment)
+        self._sandbox(grading_plan)
         # Each submission's log travels with its result; the worker's own output is Dask's.
         for handler in list(self.app.log.handlers):
             if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout):
@@ -278,6 +280,20 @@ class WorkerCourse:
         for name, notebook in grading_plan.get("released", {}).items():
             (release / name).write_text(json.dumps(notebook, indent=1), encoding="utf-8")
         self.grader = SubmissionGrader(self.app)
+
+    def _sandbox(self, grading_plan):
+        """The sandbox of this worker's kernels (loading the course configured it): it hides the
+        course the plan comes from, not only this scratch copy, and mounts the assignment's data
+        set, the course's own where this machine sees it, else one written here once."""
+        view = sandbox.active_view()
+        if view is None:
+            return
+        course = Path(grading_plan["course_root"])
+        view.hide(course)
+        view.data = course / "data"
+        if not view.data.is_dir():
+            assignments.prepare_data(self.root, [self.assignment])
+            view.data = self.root / "data"
 
     @staticmethod
     def _apply_settings(settings):

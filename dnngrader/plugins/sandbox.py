@@ -9,6 +9,8 @@ What a sandboxed kernel sees:
 - one writable file system, /tmp, in memory and capped at ``DNN_SANDBOX_DISK_MB`` (default 256):
   the kernel's working folder /tmp/<assignment> holds a fresh copy of the submission's files,
   handed over as data (nothing of the host is mounted writable), and HOME is /tmp/home;
+- the course's data/ folder, when it has one, read-only at /tmp/data (../data of the working
+  folder, where a notebook looks for its data set), so that no kernel makes a data set of its own;
 - the kit's kernel-side modules only (``KERNEL_MODULES``), read-only at /tmp/dnngrader, where
   hidden_tests.run_hidden_tests finds them above the working folder;
 - their bytecode, and that of the course's own helper files (a submission's .py files that are
@@ -67,6 +69,9 @@ TMP = Path("/tmp")
 KERNEL_PACKAGE = "/tmp/dnngrader"
 KERNEL_FOLDER = "/tmp/.kernel"  # connection files and sockets, inside the sandbox
 KERNEL_HOME = "/tmp/home"
+# The course's data/ (an assignment's data set: Assignment.prepare_data), read-only: a notebook in
+# /tmp/<assignment> finds it as ../data.
+KERNEL_DATA = "/tmp/data"
 # Variables a kernel may see; any other (a gradebook's password in DNN_GRADEBOOK_URL, cloud
 # credentials...) stays outside.
 KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "DNN_SECONDS_PER_CALL",
@@ -122,9 +127,16 @@ class SandboxView:
     def __init__(self, course_root, hidden=(), disk_mb=256):
         self.course_root = _real(course_root)
         self.disk_mb = disk_mb
-        candidates = [self.course_root, PACKAGE.parent, Path.home(), _real(jupyter_runtime_dir()),
-                      _real(tempfile.gettempdir()),
-                      *(_real(folder) for folder in hidden)]
+        # The data set kernels read at /tmp/data (None: none); hide() and the grading workers
+        # may point it elsewhere.
+        self.data = self.course_root / "data"
+        self._hide([self.course_root, PACKAGE.parent, Path.home(), _real(jupyter_runtime_dir()),
+                    _real(tempfile.gettempdir()), *(_real(folder) for folder in hidden)])
+        # The Python the kernel runs (a virtual environment and the installation it is made
+        # from) stays visible, read-only, even when it lives in a hidden folder.
+        self.kept = sorted({_real(sys.prefix), _real(sys.base_prefix)}, key=lambda folder: len(folder.parts))
+
+    def _hide(self, candidates):
         existing = sorted({_real(folder) for folder in candidates if folder and Path(folder).is_dir()},
                           key=lambda folder: len(folder.parts))
         # A folder inside another hidden one, or in /tmp (a new, empty one in the sandbox), is
@@ -132,9 +144,10 @@ class SandboxView:
         self.hidden = [folder for index, folder in enumerate(existing)
                        if len(folder.parts) > 1 and not _inside(folder, TMP)
                        and not any(_inside(folder, other) for other in existing[:index])]
-        # The Python the kernel runs (a virtual environment and the installation it is made
-        # from) stays visible, read-only, even when it lives in a hidden folder.
-        self.kept = sorted({_real(sys.prefix), _real(sys.base_prefix)}, key=lambda folder: len(folder.parts))
+
+    def hide(self, folder):
+        """Hide ``folder`` too (a grading worker's scratch course hides the real course it grades for)."""
+        self._hide([*self.hidden, _real(folder)])
 
     def bwrap_args(self):
         """bubblewrap's options for this view, up to the command."""
@@ -145,6 +158,8 @@ class SandboxView:
         for folder in self.kept:
             if any(_inside(folder, hidden) for hidden in [*self.hidden, TMP]):
                 args += ["--ro-bind", str(folder), str(folder)]
+        if self.data is not None and self.data.is_dir():
+            args += ["--ro-bind", str(_real(self.data)), KERNEL_DATA]
         for name in KERNEL_MODULES:
             args += ["--ro-bind", str(PACKAGE / name), f"{KERNEL_PACKAGE}/{name}"]
         for inside in self._bytecode_folders():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
+from dnngrader import assignments
 from dnngrader.tools import build
 from dnngrader.plugins import export
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT, SHARED_FILES
@@ -39,6 +40,7 @@ class ScratchCourse:
             if not link.exists():
                 link.symlink_to(COURSE_ROOT / name)
         shutil.copyfile(COURSE_ROOT / "nbgrader_config.py", self.root / "nbgrader_config.py")
+        assignments.prepare_data(self.root, self.assignments)  # what make grade writes before it grades
         for assignment in self.assignments:
             if assignment == APPLICATION:  # its release leaves the data files out
                 self.nbgrader(*build.application_generate_args())

@@ -13,7 +13,7 @@ generates its helper copies and its release).
 """
 
 from dnngrader.assignments import Assignment, reference
-from dnngrader.assignments.dnn_application import cases, hints
+from dnngrader.assignments.dnn_application import cases, hints, standin
 from dnngrader.paths import SOURCE_NOTEBOOK
 
 
@@ -25,4 +25,4 @@ def _notebook_defining(name):
 ASSIGNMENT = Assignment(name="dnn_application", position=2, tests=cases.TESTS, reference=cases.reference,
                         callees=cases.CALLEES, hints=hints, helpers=reference.HELPERS,
                         provided={"step_by_step_functions": cases.FIRST_ASSIGNMENT_FUNCTIONS},
-                        callee_notebook=_notebook_defining)
+                        callee_notebook=_notebook_defining, prepare_data=standin.ensure)
