@@ -289,11 +289,12 @@ def kernel_environment():
     return env
 
 
-def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3"):
+def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3", upto=None):
     """Execute every code cell of ``notebook`` (changed in place), top to bottom, in a fresh
     kernel ``kernel_name`` started in ``folder``, with errors allowed so that later cells still
-    run.  A cell running longer than ``timeout`` seconds is interrupted; if the kernel then does
-    not answer, or dies, the remaining cells are not run.
+    run; with ``upto`` (a cell index), the cells after it are not run.  A cell running longer
+    than ``timeout`` seconds is interrupted; if the kernel then does not answer, or dies, the
+    remaining cells are not run.
 
     Returns a Run.  Raises nothing for what the notebook's code does; a kernel that cannot be
     started is reported as ``Run.started == False``.
@@ -330,7 +331,7 @@ def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3
         try:
             lost = None
             for index, cell in enumerate(notebook.cells):
-                if cell.cell_type != "code" or not cell.source.strip():
+                if cell.cell_type != "code" or not cell.source.strip() or (upto is not None and index > upto):
                     continue
                 if lost:
                     trouble[index] = f"not run: {lost}"
@@ -351,7 +352,9 @@ def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3
                 if index in timed_out:
                     interrupted = any(output.get("output_type") == "error" for output in cell.outputs)
                     trouble[index] = (f"the cell ran longer than the {timeout} s timeout and was interrupted "
-                                      "(an endless loop? a much too slow computation?)")
+                                      "(an endless loop? a much too slow computation? If it is meant to take "
+                                      "that long, give it more time: --timeout SECONDS, or make validate "
+                                      "VALIDATE_ARGS='--timeout 300')")
                     if not interrupted:
                         lost = f"the kernel did not stop cell {index + 1} when interrupted"
                         trouble[index] += "; the kernel did not stop, so the cells after it were not run"
@@ -509,7 +512,19 @@ def validate_notebook(path, expected, timeout=DEFAULT_TIMEOUT, kernel_name="pyth
     report["errors"] += errors
     report["notes"] += notes
     folder = Path(path).absolute().parent
-    run = run_notebook(notebook, folder, timeout, kernel_name)
+    # Every visible check is in a graded cell: the cells after the last one (training on the
+    # images, figures, experiments) are not graded and may run for minutes, so they are not run
+    # here, as the grader does not run them either.
+    graded_indices = {index for indices in cells.values() for index in indices}
+    last = max(graded_indices) if graded_indices else None
+    skipped = [index for index, cell in enumerate(notebook.cells)
+               if last is not None and index > last and cell.cell_type == "code" and cell.source.strip()]
+    if skipped:
+        report["notes"].append(f"the {len(skipped)} code cell{'s' if len(skipped) != 1 else ''} after the last "
+                               "graded cell (not graded: training, figures, your own experiments) "
+                               f"{'were' if len(skipped) != 1 else 'was'} not run here; run "
+                               f"{'them' if len(skipped) != 1 else 'it'} in your notebook.")
+    run = run_notebook(notebook, folder, timeout, kernel_name, upto=last)
     if not run.started:
         report["errors"].append(f"the kernel {kernel_name!r} would not start, so nothing ran: {run.kernel_log}")
         report["summary"] = "nothing checked: the kernel would not start."
@@ -523,7 +538,6 @@ def validate_notebook(path, expected, timeout=DEFAULT_TIMEOUT, kernel_name="pyth
         entry["cells"][graded.grade_id] = _graded_result(notebook, graded, cells[graded.grade_id], run, labels)
     for entry in functions.values():
         _settle(entry)
-    graded_indices = {index for indices in cells.values() for index in indices}
     for index, cell in enumerate(notebook.cells):
         if index in graded_indices or cell.cell_type != "code":
             continue
