@@ -42,8 +42,10 @@ class Problem(str):
     - ``advice``: what the value itself suggests (its shape, a common factor, its keys);
     - ``fallback``: general advice about this output, when nothing more specific applies.
 
-    ``label`` names the output (e.g. "db", "grads['dW1']").  Which hints a student is given is
-    decided over every failing case together (``hint_lines``), never from one case alone.
+    ``label`` names the output (e.g. "db", "grads['dW1']"); a case that returned nothing to
+    compare (it raised) is a Problem without label or hints.  Which hints a student is given is
+    decided over every failing output of every failing case together (``hint_lines``), never
+    from one output or one case alone.
     """
 
     def __new__(cls, text, label=None, explained_by=(), advice=(), fallback=()):
@@ -57,39 +59,57 @@ class Problem(str):
 
 TIERS = ("explained_by", "advice", "fallback")
 
+# Said when the visible case passes, others fail and no hint explains why; "{}" is which others
+# ("practice cases" in the notebook, "hidden ones" in the grader's verdict).
+GENERIC_HINT = ("Hint: the visible case passes but {} fail. Look for sizes, layer counts or indices written "
+                "for the visible case, and for steps it does not exercise.")
 
-def hint_lines(failing_cases):
-    """The hints for a function whose failing cases had the given problems (a list per case).
 
-    For each output, over every failing case in which that output is wrong, the most specific
-    tier of hints that all those cases share is kept: a hint must explain every failing case,
-    so an output that two mistakes would give on one case never names just one of them.  When
-    more than one hint explains everything, all are named.  Returns lines "Hint: ...".
+def generic_hint(others):
+    """The generic hint line, for a function that passes its visible case and fails ``others``."""
+    return GENERIC_HINT.format(others)
+
+
+def _texts(problem, depth):
+    """The hint texts of ``problem`` in its ``depth`` most specific tiers."""
+    return [text for tier in TIERS[:depth] for text in getattr(problem, tier)]
+
+
+def hint_lines(failing_cases, unexplained=None):
+    """The hint lines ("Hint: ...") for a function whose failing cases had the given problems (a
+    list per case); the notebook's check and the grader's verdict both decide their hints here.
+
+    A hint is given only when it explains every failing output of the function, over all its
+    failing cases at once: every ``Problem`` (a wrong output, or a case that returned nothing),
+    whatever output it is about.  Output by output, a mistake that gives one output would be
+    named while another output's failure contradicts it (one initialiser told three things about
+    three of its weights), and so would one that fits some cases but not the case that raised.
+    Problems that are plain strings (an argument changed in place, text printed, the numerical
+    gradient check) are about something else than the returned values and neither need nor rule
+    out an explanation.
+
+    The tiers of ``Problem`` are tried from the most specific: first the classic mistakes that
+    give exactly each output, then also the advice read off each value, then also the fallbacks.
+    A text counts at a tier when it is at that tier or a more specific one of each output, so a
+    mistake that gives exactly one case's output and explains another case's output of the
+    wrong length (a fallback) explains both.  When several texts explain everything, all are
+    named together: on one case two mistakes can give the same output.
+
+    When none does, the result is ``[unexplained]`` if that is given (the caller's generic hint,
+    ``generic_hint``, for a function that passes its visible case), else empty: beside a hint that
+    explains, the generic one would send the student looking for sizes written for the visible
+    case that are not there.
     """
-    by_label = {}
-    for problems in failing_cases:
-        for problem in problems:
-            # Every problem with an output counts, with hints or without: a case that no mistake
-            # explains rules that mistake out.
-            if isinstance(problem, Problem):
-                by_label.setdefault(problem.label, []).append(problem)
-    chosen = []
-    for problems in by_label.values():
-        for tier in TIERS:
-            common = [text for text in getattr(problems[0], tier)
-                      if all(text in getattr(problem, tier) for problem in problems[1:])]
-            if common:
-                chosen.append(common)
-                break
-    singles = list(dict.fromkeys(texts[0] for texts in chosen if len(texts) == 1))
-    lines = [f"Hint: {text}" for text in singles]
-    groups = []
-    for texts in chosen:
-        if len(texts) > 1 and not set(texts) & set(singles) and texts not in groups:
-            groups.append(texts)
-            lines.append("Hint: more than one mistake gives exactly this output; look for one of these: "
-                         + " ".join(f"({number}) {text}" for number, text in enumerate(texts, start=1)))
-    return lines
+    outputs = [problem for problems in failing_cases for problem in problems if isinstance(problem, Problem)]
+    for depth in range(1, len(TIERS) + 1) if outputs else ():
+        common = list(dict.fromkeys(text for text in _texts(outputs[0], depth)
+                                    if all(text in _texts(problem, depth) for problem in outputs[1:])))
+        if len(common) == 1:
+            return [f"Hint: {common[0]}"]
+        if common:
+            return ["Hint: more than one mistake gives exactly this output; look for one of these: "
+                    + " ".join(f"({number}) {text}" for number, text in enumerate(common, start=1))]
+    return [unexplained] if unexplained else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,12 +150,22 @@ def same_values(candidate, got):
     return candidate.shape == got.shape and bool(np.allclose(got, candidate, rtol=RTOL, atol=ATOL))
 
 
+def same_output(candidate, got):
+    """Whether ``got`` is what a classic mistake returned (``candidate``): a tuple or list item
+    by item (a mistake may return a container where an array is expected, as the swapped parts
+    of a cache do), anything else as ``same_values`` compares it."""
+    if isinstance(candidate, (tuple, list)):
+        return isinstance(got, (tuple, list)) and len(got) == len(candidate) and \
+            all(same_output(want, have) for want, have in zip(candidate, got))
+    return same_values(candidate, got)
+
+
 def _matching_hints(hints, got):
     """(the texts of every hint whose mistaken output equals ``got``, the fallback texts).
 
     ``hints`` is a list of (text, output that mistake gives); an output of None marks a
     fallback, said when no more specific hint explains the difference."""
-    specific = [text for text, candidate in hints if candidate is not None and same_values(candidate, got)]
+    specific = [text for text, candidate in hints if candidate is not None and same_output(candidate, got)]
     fallback = [text for text, candidate in hints if candidate is None]
     return specific, fallback
 
@@ -246,7 +276,10 @@ def compare(expected, got, label, names=None, show_values=True, hints=None):
     """
     hints = hints or {}
     if isinstance(expected, Shaped):
-        return _array_problems(label, np.empty(expected.shape), got, False, [], values_known=False)
+        # Only the shape is known, but a mistake's output of another type or shape still tells
+        # what happened (the parts of a cache swapped), as on the cases whose values are known.
+        return _array_problems(label, np.empty(expected.shape), got, False, hints.get(label, []),
+                               values_known=False)
     if isinstance(expected, np.ndarray):
         return _array_problems(label, expected, got, show_values, hints.get(label, []))
     if _is_number(expected):
@@ -264,20 +297,29 @@ def compare(expected, got, label, names=None, show_values=True, hints=None):
             if extra:
                 text += f"{',' if missing else ''} unexpected {extra}"
             text += f". Expected exactly {sorted(expected, key=_key_order)}."
-            problems.append(Problem(text, label, advice=[_key_hint(expected, map(str, got))]))
+            # A dict of the wrong keys is a mistake's output when it has exactly the keys of that
+            # output (keyed_mistakes: the right values under keys spelled or numbered otherwise);
+            # its values are compared under the expected keys only, below.
+            keys = set(map(str, got))
+            specific = [hint for hint, candidate in hints.get(label, [])
+                        if isinstance(candidate, dict) and set(map(str, candidate)) == keys]
+            problems.append(Problem(text, label, specific, advice=[_key_hint(expected, map(str, got))]))
         for key in sorted(expected, key=_key_order):
             if key in got:
                 problems += compare(expected[key], got[key], f"{label}['{key}']", None, show_values, hints)
         return problems
     if isinstance(expected, (tuple, list)):
-        _, fallback = _matching_hints(hints.get(label, []), got)
+        # A container of another type or length is compared whole with the mistakes' outputs
+        # there (labelled_outputs stores them so): the array in place of a cache whose parts
+        # are swapped, say.
+        specific, fallback = _matching_hints(hints.get(label, []), got)
         if not isinstance(got, (tuple, list)):
             return [Problem(f"{label} should be a tuple of {len(expected)} items, got {describe(got)}.",
-                            label, fallback=fallback)]
+                            label, specific, fallback=fallback)]
         if len(got) != len(expected):
             items = "item" if len(expected) == 1 else "items"
             return [Problem(f"{label} should hold {len(expected)} {items}, got {len(got)}.", label,
-                            fallback=fallback)]
+                            specific, fallback=fallback)]
         problems = []
         for index, (want, have) in enumerate(zip(expected, got)):
             item_label, item_names = _item_name(label, names, index)
@@ -323,6 +365,115 @@ def _key_hint(expected_keys, got_keys):
         if got > expected:
             return f"there are more {prefix} keys than layers: they run from {prefix}{first}, one per layer."
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistakes in a dict's keys, recognised from the student's own keys (both assignments)
+# ---------------------------------------------------------------------------------------------
+
+MISSPELLED_KEYS = ("the keys are the expected ones spelled otherwise (another letter case, or an underscore "
+                   "or other mark between letter and number): spell each exactly as in the list of expected "
+                   "keys, e.g. \"W\" + str(l) gives W1, W2, ...")
+
+
+def mistakes_in_keys(expected, got, names):
+    """label -> [(hint, that mistake's output)]: this assignment's mistakes in the keys of a dict
+    returned whole (``names`` a single name: parameters, grads), as ``compare`` takes hints.
+    Keys spelled otherwise get ``MISSPELLED_KEYS``; the right values under renumbered keys the
+    comparison's own advice on those keys (``_key_hint``), which, checked against every value
+    under them, becomes a mistake that explains the whole output.  Worked out from the student's
+    output ``got`` (None: there is none yet, and nothing is found), so the notebook's check works
+    them out itself, as the grader does (hints.for_case): the practice file cannot hold them."""
+    if not isinstance(names, str) or not isinstance(expected, dict) or not isinstance(got, dict):
+        return {}
+    renumbered_text = _key_hint(map(str, expected), map(str, got))
+    return keyed_mistakes(expected, got, names, MISSPELLED_KEYS, renumbered_text)
+
+
+def keyed_mistakes(expected, got, label, misspelled_text, renumbered_text):
+    """label -> [(hint, that mistake's output)] for a dict output ``label`` whose keys are the
+    expected ones spelled otherwise (``misspelled_text``) or numbered otherwise
+    (``renumbered_text``; None: not named).  These mistakes are worked out from the student's
+    own keys, since their spelling and numbering are the student's choice: the dict itself is
+    matched by its keys (``compare``), and a renumbered dict's values under the keys the
+    comparison looks at (the expected keys the student also has) by their values, as every
+    mistake's are.  Empty when ``got`` (None while practice cases are made) is neither."""
+    found = {}
+    respelt = respelled(expected, got)
+    if respelt is not None:
+        found.setdefault(label, []).append((misspelled_text, respelt))
+    moved = renumbered(expected, got)
+    if moved is not None and renumbered_text:
+        found.setdefault(label, []).append((renumbered_text, moved))
+        for key, value in moved.items():
+            found.setdefault(f"{label}['{key}']", []).append((renumbered_text, value))
+    return found
+
+
+def _spelling(key):
+    """A key with its letter case and every mark that is not a letter or digit left out."""
+    return "".join(character for character in str(key).lower() if character.isalnum())
+
+
+def respelled(expected, got):
+    """What a function returns that stores every expected value under the key ``got`` spells it
+    with: ``expected`` with each key that ``got`` lacks renamed to the one key of ``got`` that is
+    the same but for letter case and marks ("w1", "W_1" for "W1").  None unless ``got`` is a
+    dict whose keys are exactly the expected ones, some of them spelled so.  Its values are the
+    expected ones: the comparison looks at none under a key it does not expect."""
+    if not (isinstance(expected, dict) and isinstance(got, dict)):
+        return None
+    want, have = {str(key) for key in expected}, {str(key) for key in got}
+    missing, unexpected = want - have, have - want
+    if not missing:
+        return None
+    spelled = {}
+    for key in unexpected:
+        spelled.setdefault(_spelling(key), []).append(key)
+    renamed = {}
+    for key in missing:
+        candidates = spelled.get(_spelling(key), [])
+        if len(candidates) != 1:
+            return None
+        renamed[key] = candidates[0]
+    if set(renamed.values()) != unexpected:  # a key that is no expected one, however spelled
+        return None
+    return {renamed.get(str(key), key): value for key, value in expected.items()}
+
+
+def _by_layer(keys):
+    """{letters: {layer number: key}} of keys that are letters then a layer number (W1, dA0);
+    None when a key is not."""
+    layers = {}
+    for key in map(str, keys):
+        letters = key.rstrip("0123456789")
+        if not letters or letters == key:
+            return None
+        layers.setdefault(letters, {})[int(key[len(letters):])] = key
+    return layers
+
+
+def renumbered(expected, got):
+    """What a function returns that stores every expected value under a layer number shifted by
+    the same amount for all keys of one letter prefix (W0, b0, ... for W1, b1, ...: a loop
+    counted from 0; dA1, dA2, ... for dA0, dA1, ...: the older convention of L_model_backward):
+    ``expected`` with its keys numbered as ``got``'s are.  None unless ``got`` is a dict whose
+    keys are exactly those, and not the expected ones."""
+    if not (isinstance(expected, dict) and isinstance(got, dict)):
+        return None
+    want, have = _by_layer(expected), _by_layer(got)
+    if want is None or have is None or set(want) != set(have):
+        return None
+    shifts = {}
+    for letters, numbers in want.items():
+        shift = min(have[letters]) - min(numbers)
+        if {number + shift for number in numbers} != set(have[letters]):
+            return None
+        shifts[letters] = shift
+    if not any(shifts.values()):
+        return None
+    return {f"{letters}{number + shifts[letters]}": expected[key]
+            for letters, numbers in want.items() for number, key in numbers.items()}
 
 
 def _key_order(key):
@@ -374,6 +525,37 @@ def labelled_leaves(value, names, label=None):
         for index, item in enumerate(value):
             item_label, item_names = _item_name(label, names, index)
             yield from labelled_leaves(item, item_names, item_label)
+    else:
+        yield label, value
+
+
+def labelled_outputs(value, expected, names, label=None):
+    """(label, part) for a classic mistake's output ``value``, labelled as ``compare`` meets its
+    parts when it compares such an output with ``expected``: each part where ``expected`` holds
+    an array or a number, and the whole part wherever the two part ways (a tuple where an array
+    is expected, an array where a tuple is, a tuple of another length, a dict of other keys).
+    ``compare`` matches a wrong output against the mistakes' outputs at its own label, so a
+    mistake that returns the parts of a cache swapped is stored whole at each part's label,
+    where ``labelled_leaves`` would split it into items that ``compare`` never looks up.  Parts
+    under keys that ``expected`` lacks are left out: ``compare`` compares none."""
+    if isinstance(names, str) and label is None:
+        label, names = names, None
+    if isinstance(expected, dict):
+        if not isinstance(value, dict):
+            yield label, value
+            return
+        if set(map(str, value)) != set(map(str, expected)):
+            yield label, value
+        for key in expected:
+            if key in value:
+                yield from labelled_outputs(value[key], expected[key], None, f"{label}['{key}']")
+    elif isinstance(expected, (tuple, list)):
+        if not isinstance(value, (tuple, list)) or len(value) != len(expected):
+            yield label, value
+            return
+        for index, (item, want) in enumerate(zip(value, expected)):
+            item_label, item_names = _item_name(label, names, index)
+            yield from labelled_outputs(item, want, item_names, item_label)
     else:
         yield label, value
 
@@ -854,8 +1036,13 @@ class CheckFailed(AssertionError):
 
 
 def _judge_case(name, expected, returned, before, arguments, hints, routes):
-    """(problems, the accepted route or None) of one case, as the grader judges a case."""
+    """(problems, the accepted route or None) of one case, as the grader judges a case.  ``hints``
+    are the practice file's; the mistakes in a dict's keys, which depend on the student's keys,
+    are worked out here from ``returned``, as the grader's hints.for_case works them out."""
     names = RETURN_NAMES[name]
+    hints = {label: list(entries) for label, entries in hints.items()}
+    for label, entries in mistakes_in_keys(expected, returned, names).items():
+        hints.setdefault(label, []).extend(entries)
     problems = compare_returned(expected, returned, names, hints=hints)
     route = None
     if problems:
@@ -904,8 +1091,10 @@ def check(name, function, part=None):
         except Exception as error:
             message = " ".join(str(error).split())
             message = message if len(message) <= 300 else message[:297] + "..."
-            problems, route = [f"it raised {type(error).__name__}: {message} (run {case.call} in a cell "
-                               "of your own to see where)."], None
+            # A Problem, as in the grader's verdict: a case that returned nothing is a failing
+            # output that no classic mistake explains, so no hint is named that it contradicts.
+            problems, route = [Problem(f"it raised {type(error).__name__}: {message} (run {case.call} in a "
+                                       "cell of your own to see where).")], None
         else:
             problems, route = _judge_case(name, case.expected, returned, before, arguments, case.hints,
                                           case.routes)
@@ -914,16 +1103,10 @@ def check(name, function, part=None):
     failing = [(title, problems, notes) for title, problems, _, notes in results if problems]
     if failing:
         # Raised without printing first: the error shows the problems, once, wherever it is shown.
-        hints = hint_lines([problems for _, problems, _ in failing])
-        # As the grader, the generic advice only where no hint explains the failure: unless one
-        # hint fits every wrong output of every failing case (a case that raised has none).
-        outputs = [[problem for problem in problems if isinstance(problem, Problem)] for _, problems, _ in failing]
-        explained = hints and all(outputs) and set.intersection(
-            *(set(problem.explained_by + problem.advice + problem.fallback) for case in outputs for problem in case))
-        if not results[0][1] and not explained:
-            hints.append("Hint: the visible case passes but practice cases fail. Look for sizes, layer "
-                         "counts or indices written for the visible case, and for steps it does not "
-                         "exercise.")
+        # The grader's rule (its verdict calls hint_lines too): the generic hint only when the
+        # visible case passes and no hint explains the failure.
+        hints = hint_lines([problems for _, problems, _ in failing],
+                           unexplained=None if results[0][1] else generic_hint("practice cases"))
         passed = [_short_title(title) for title, problems, _, _ in results if not problems]
         raise CheckFailed(name, failing, hints, passed, len(results))
     route = results[0][2]

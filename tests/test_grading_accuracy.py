@@ -246,6 +246,12 @@ def verdict_for(entry_name, test_id, ref):
     # one beside it (tests/test_hints_that_explain.py).
     ("linear_forward__first_bias_only", "test_linear_forward",
      "Hint: only the first entry of b was added"),
+    # Mistakes that show in more than one output, modelled whole (the Z without b in A and in the
+    # cache; the cache's two parts swapped), so that they explain every failing output.
+    ("linear_activation_forward__inline_Z_without_bias", "test_linear_activation_forward_relu",
+     "Hint: Z is missing + b."),
+    ("linear_activation_forward__cache_parts_swapped", "test_linear_activation_forward_sigmoid",
+     "Hint: cache is (linear_cache, activation_cache), in this order"),
 ])
 def test_a_classic_mistake_gets_the_hint_that_names_it(ref, entry_name, test_id, hint):
     verdict = verdict_for(entry_name, test_id, ref)

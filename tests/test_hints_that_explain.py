@@ -1,7 +1,8 @@
 """Hints that explain (issue 19): the judge names a mistake only when it explains every failing
 output of the function over all its failing cases; otherwise it names none, or every mistake
 that does, together.  The generic hint ("the visible case passes but hidden ones fail") is given
-only when no hint explains the failure.
+only when no hint explains the failure.  The rule is one function, ``dnn_checks.hint_lines``,
+which the first notebook's check and the grader's verdict both call.
 
 Each mistake the issue reports is a mutation of the reference solution (or a catalogue entry),
 judged in-process by the real judge on the test cell's cases, as the grader judges them
@@ -20,10 +21,10 @@ from dnngrader.assignments import reference
 from dnngrader.assignments.dnn_application import hints as application_hints
 from dnngrader.assignments.dnn_step_by_step import hints as first_hints
 from dnngrader.batch import mistakes
-from dnngrader.judge.verdict import explaining_hints
 from dnngrader.plugins.preprocessors import verdict_hints
 from dnngrader.tools import catalogue
 from dnngrader.tools.samples import without_solution_markers
+from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from in_process_judge import define, verdict
 from test_application_catalogue import verdict_on
 
@@ -178,15 +179,23 @@ def test_a_hard_coded_layer_count_gets_the_generic_hint_alone(ref, entry_name, t
     hints, text = first_hints_on(FIRST_CATALOGUE[entry_name].code, test_id, ref)
     assert hints == [GENERIC], text
     assert LOOP_STOPS_EARLY not in text
+    # The notebook's check, on its practice cases, says the same (of practice cases).
+    text = notebook_check(FIRST_CATALOGUE[entry_name].code, TESTS[test_id].function, ref)
+    assert notebook_hints(text) == [GENERIC.replace("hidden ones", "practice cases")], text
 
 
-def notebook_check(code, name, ref):
+def notebook_check(code, name, ref, part=None):
     """What the notebook's check (dnn_checks.check) says of ``code``: its failure's lines."""
     function = define(code, ref)[name]
     with contextlib.redirect_stdout(io.StringIO()):
         with pytest.raises(dnn_checks.CheckFailed) as failure:
-            dnn_checks.check(name, function)
+            dnn_checks.check(name, function, part)
     return "\n".join(failure.value._render_traceback_())
+
+
+def notebook_hints(text):
+    """The hints of the notebook's check, as ``verdict_hints`` reads the grader's."""
+    return [line[len("Hint: "):] for line in text.splitlines() if line.startswith("Hint: ")]
 
 
 def test_the_notebook_gives_its_generic_hint_only_where_no_other_hint_is_given(ref):
@@ -198,6 +207,71 @@ def test_the_notebook_gives_its_generic_hint_only_where_no_other_hint_is_given(r
     assert generic in unexplained and unexplained.count("Hint:") == 1
 
 
+# --- mistakes modelled whole -----------------------------------------------------------------
+
+@pytest.mark.parametrize("part", ["sigmoid", "relu"])
+@pytest.mark.parametrize("entry_name,hint", [
+    # Z computed inline without + b: A and the Z in the cache both lack b, and the mistake, as
+    # modelled, returns both so.
+    ("linear_activation_forward__inline_Z_without_bias", "Z is missing + b."),
+    # cache = (activation_cache, linear_cache): the mistake returns the parts swapped, so the
+    # linear cache where Z belongs is explained as well as Z where the linear cache belongs.
+    ("linear_activation_forward__cache_parts_swapped",
+     "cache is (linear_cache, activation_cache), in this order: (A_prev, W, b) first, then Z."),
+])
+def test_a_mistake_that_shows_in_several_outputs_is_named_in_the_grader_and_the_notebook(ref, entry_name, hint,
+                                                                                          part):
+    code = FIRST_CATALOGUE[entry_name].code
+    hints, text = first_hints_on(code, f"test_linear_activation_forward_{part}", ref)
+    assert hints == [hint], text
+    text = notebook_check(code, "linear_activation_forward", ref, part)
+    assert notebook_hints(text) == [hint], text
+
+
+# --- the notebook works out the mistakes in the keys as the grader does -----------------------
+
+@pytest.mark.parametrize("function,entry_or_change", [
+    ("initialize_parameters_deep", ('parameters["W" + str(l)]', 'parameters["w" + str(l)]')),
+    ("initialize_parameters", ('"W1": W1', '"W_1": W1')),
+    ("initialize_parameters_deep", "initialize_parameters_deep__keys_from_zero"),
+    ("L_model_backward", "L_model_backward__dA_keys_older_convention"),
+], ids=["lower_case_w", "W_1", "keys_from_zero", "dA_keys_older_convention"])
+def test_the_notebook_names_the_mistakes_in_the_keys_that_the_grader_names(ref, function, entry_or_change):
+    """Keys spelled or numbered otherwise depend on the student's keys, so the practice file
+    cannot hold them: the notebook's check works them out itself (dnn_checks.mistakes_in_keys),
+    as the grader's hints do."""
+    if isinstance(entry_or_change, tuple):
+        code = mutated(FIRST_SOLUTIONS, function, *entry_or_change)
+    else:
+        code = FIRST_CATALOGUE[entry_or_change].code
+    graders, _ = first_hints_on(code, f"test_{function}", ref)
+    assert len(graders) == 1 and not mistakes.is_generic(graders[0])
+    if isinstance(entry_or_change, tuple):
+        assert graders == [first_hints.MISSPELLED_KEYS]
+    text = notebook_check(code, function, ref)
+    assert notebook_hints(text) == graders, text
+    assert LOOP_STOPS_EARLY not in text
+
+
+# --- one rule, in one function ----------------------------------------------------------------
+
+def test_the_grader_and_the_notebook_both_take_their_hints_from_hint_lines(ref, monkeypatch):
+    """Whatever dnn_checks.hint_lines says is what both say: there is no second copy of the rule,
+    and the generic hint comes through it too (its ``unexplained``)."""
+    calls = []
+
+    def recorded(failing_cases, unexplained=None):
+        calls.append(unexplained)
+        return ["Hint: from hint_lines"]
+
+    monkeypatch.setattr(dnn_checks, "hint_lines", recorded)
+    code = FIRST_CATALOGUE["initialize_parameters__visible_sizes_hard_coded"].code
+    hints, _ = first_hints_on(code, "test_initialize_parameters", ref)
+    assert hints == ["from hint_lines"]
+    assert notebook_hints(notebook_check(code, "initialize_parameters", ref)) == ["from hint_lines"]
+    assert calls == [dnn_checks.generic_hint("hidden ones"), dnn_checks.generic_hint("practice cases")]
+
+
 # --- the rule itself --------------------------------------------------------------------------
 
 def problem(label, explained_by=(), advice=(), fallback=()):
@@ -205,22 +279,33 @@ def problem(label, explained_by=(), advice=(), fallback=()):
 
 
 def test_a_hint_must_explain_every_failing_output_of_every_failing_case():
+    hint_lines = dnn_checks.hint_lines
     # "late" explains costs[0] where it is compared, not the costs lists of the wrong length.
-    assert explaining_hints([[problem("costs[0]", ["late", "skip"])], [problem("costs")],
-                             [problem("costs", fallback=["skip"])]]) == []
-    assert explaining_hints([[problem("costs[0]", ["late", "skip"])],
-                             [problem("costs", fallback=["skip"])]]) == ["Hint: skip"]
+    assert hint_lines([[problem("costs[0]", ["late", "skip"])], [problem("costs")],
+                       [problem("costs", fallback=["skip"])]]) == []
+    assert hint_lines([[problem("costs[0]", ["late", "skip"])],
+                       [problem("costs", fallback=["skip"])]]) == ["Hint: skip"]
     # Outputs are not judged one by one: a hint for W1 says nothing of a wrong b1.
-    assert explaining_hints([[problem("W1", ["a"]), problem("b1", ["b"])]]) == []
+    assert hint_lines([[problem("W1", ["a"]), problem("b1", ["b"])]]) == []
     # A case that returned nothing (it raised) is explained by no mistake.
-    assert explaining_hints([[problem("W1", ["a"])], [dnn_checks.Problem("it raised IndexError.")]]) == []
+    assert hint_lines([[problem("W1", ["a"])], [dnn_checks.Problem("it raised IndexError.")]]) == []
     # What is not about the returned values neither needs nor rules out an explanation.
-    assert explaining_hints([[problem("dW", ["a"]), "numerical gradient check: dW disagrees."]]) == ["Hint: a"]
+    assert hint_lines([[problem("dW", ["a"]), "numerical gradient check: dW disagrees."]]) == ["Hint: a"]
 
 
 def test_the_most_specific_tier_that_explains_everything_wins_and_ties_are_named_together():
-    assert explaining_hints([[problem("W1", ["a"], ["x"])], [problem("W1", ["a", "b"], ["x"])]]) == ["Hint: a"]
-    assert explaining_hints([[problem("W1", ["a"], ["x"])], [problem("W1", ["b"], ["x"])]]) == ["Hint: x"]
-    assert explaining_hints([[problem("W1", ["a", "b"])], [problem("W2", ["b", "a"])]]) == [
+    hint_lines = dnn_checks.hint_lines
+    assert hint_lines([[problem("W1", ["a"], ["x"])], [problem("W1", ["a", "b"], ["x"])]]) == ["Hint: a"]
+    assert hint_lines([[problem("W1", ["a"], ["x"])], [problem("W1", ["b"], ["x"])]]) == ["Hint: x"]
+    assert hint_lines([[problem("W1", ["a", "b"])], [problem("W2", ["b", "a"])]]) == [
         "Hint: more than one mistake gives exactly this output; look for one of these: (1) a (2) b"]
-    assert explaining_hints([]) == [] and explaining_hints([["dA was modified in place."]]) == []
+    assert hint_lines([]) == [] and hint_lines([["dA was modified in place."]]) == []
+
+
+def test_the_generic_hint_is_said_only_when_no_hint_explains():
+    generic = dnn_checks.generic_hint("hidden ones")
+    assert generic.startswith("Hint: the visible case passes but hidden ones fail.")
+    assert dnn_checks.hint_lines([[problem("W1", ["a"])]], unexplained=generic) == ["Hint: a"]
+    assert dnn_checks.hint_lines([[problem("W1", ["a"]), problem("b1", ["b"])]], unexplained=generic) == [generic]
+    # A case that raised, and nothing else: no hint explains it.
+    assert dnn_checks.hint_lines([[dnn_checks.Problem("it raised IndexError.")]], unexplained=generic) == [generic]

@@ -5,9 +5,10 @@ The judge never trusts the kernel: it rebuilds each case's inputs itself, comput
 outputs with the reference solution, and reads from the kernel only the returned data.
 
 Its hints name the assignment's classic mistakes (its hints module) that explain what went
-wrong: a hint is given only when it explains every failing output of every failing case
-(``explaining_hints``), and the generic one, about code written for the visible case, only when
-none does.
+wrong: a hint is given only when it explains every failing output of every failing case, and
+the generic one, about code written for the visible case, only when none does.  The rule is the
+notebook's own (``dnn_checks.hint_lines``, which the first notebook's check calls too), so that a
+student reads the same hints in the notebook and in the feedback.
 """
 
 import copy
@@ -51,92 +52,9 @@ def _prepared(test, case, reference):
 
 def _no_output(text):
     """The problem of a case that returned nothing to compare (it raised, timed out, ...): a
-    ``Problem`` that no classic mistake explains, so that the hint rule (``explaining_hints``)
+    ``Problem`` that no classic mistake explains, so that the hint rule (``dnn_checks.hint_lines``)
     counts the case as a failing output and names no mistake that it does not explain."""
     return dnn_checks.Problem(text)
-
-
-def _dict_outputs(value, names, label=None):
-    """(label, dict) for every dict in a returned value, labelled as ``dnn_checks.compare``
-    labels it (e.g. "parameters", "grads"; a model's ("parameters", "costs") gives "parameters").
-    ``value`` may be a student's, of any structure: items that ``names`` does not name are
-    labelled by their index, as ``compare`` would label them."""
-    if isinstance(names, str) and label is None:
-        label, names = names, None
-    if isinstance(value, dict):
-        yield label, value
-        for key, item in value.items():
-            yield from _dict_outputs(item, None, f"{label}['{key}']")
-    elif isinstance(value, (tuple, list)):
-        for index, item in enumerate(value):
-            named = isinstance(names, list) or (isinstance(names, tuple) and index < len(names))
-            item_label, item_names = dnn_checks._item_name(label, names if named else None, index)
-            yield from _dict_outputs(item, item_names, item_label)
-
-
-def _keys_explained(problems, expected, got, names, mistakes):
-    """``problems`` with each dict of the wrong keys explained by the classic mistakes whose
-    output there is a dict with exactly the student's keys.
-
-    ``dnn_checks.compare`` matches a mistake's output against arrays and numbers only; a dict
-    with the wrong keys gets no more than advice read off its keys' layer numbers, which
-    misleads when the keys are right but spelled otherwise ("w1" or "W_1" for "W1" reads as a
-    loop that stops one layer early).  ``mistakes`` is what the assignment's ``for_case`` gave
-    (label -> [(hint, that mistake's output)])."""
-    wanted, returned = dict(_dict_outputs(expected, names)), dict(_dict_outputs(got, names))
-    explained = []
-    for problem in problems:
-        label = getattr(problem, "label", None)
-        want, have = wanted.get(label), returned.get(label)
-        if isinstance(want, dict) and isinstance(have, dict) and set(map(str, want)) != set(map(str, have)):
-            texts = [text for text, output in mistakes.get(label, [])
-                     if isinstance(output, dict) and set(map(str, output)) == set(map(str, have))]
-            if texts:
-                problem = dnn_checks.Problem(str(problem), label, problem.explained_by + tuple(texts),
-                                             problem.advice, problem.fallback)
-        explained.append(problem)
-    return explained
-
-
-def _texts(problem, depth):
-    """The hint texts of ``problem`` in its ``depth`` most specific tiers."""
-    return [text for tier in dnn_checks.TIERS[:depth] for text in getattr(problem, tier)]
-
-
-def explaining_hints(failing_cases):
-    """The hint lines ("Hint: ...") for a function whose failing cases had the given problems
-    (a list per case).
-
-    A hint is given only when it explains every failing output of the function, over all its
-    failing cases at once: every ``dnn_checks.Problem`` (a wrong output, or a case that returned
-    nothing), whatever output it is about.  Problems that are plain strings (an argument changed
-    in place, text printed, the numerical gradient check) are about something else than the
-    returned values and neither need nor rule out an explanation.  ``dnn_checks.hint_lines``
-    decides output by output instead, and so names a mistake for one output that another
-    output's failures contradict (costs "one step late" beside costs lists of the wrong length,
-    one initialiser told three things about three of its weights).
-
-    The tiers of ``dnn_checks.Problem`` are tried from the most specific: first the classic
-    mistakes that give exactly each output, then also the advice read off each value, then also
-    the fallbacks.  A text counts at a tier when it is at that tier or a more specific one of
-    each output, so a mistake that gives exactly one case's costs and explains another case's
-    costs list of the wrong length (a fallback: lists of other lengths are not compared number
-    by number) explains both.  When several texts explain everything, all are named together;
-    when none does, there is no hint.
-    """
-    outputs = [problem for problems in failing_cases for problem in problems
-               if isinstance(problem, dnn_checks.Problem)]
-    if not outputs:
-        return []
-    for depth in range(1, len(dnn_checks.TIERS) + 1):
-        common = list(dict.fromkeys(text for text in _texts(outputs[0], depth)
-                                    if all(text in _texts(problem, depth) for problem in outputs[1:])))
-        if len(common) == 1:
-            return [f"Hint: {common[0]}"]
-        if common:
-            return ["Hint: more than one mistake gives exactly this output; look for one of these: "
-                    + " ".join(f"({number}) {text}" for number, text in enumerate(common, start=1))]
-    return []
 
 
 def _problems_for_case(test, case, result, reference, visible_error=None, hints=None):
@@ -172,9 +90,8 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
     if problems and hints is not None:
         # Hints only explain problems, never find them: the classic mistakes' outputs are worked
         # out for a wrong result alone, then the same comparison runs again with them.
-        mistakes = hints.for_case(test.function, args, got, reference)
-        problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible, hints=mistakes)
-        problems = _keys_explained(problems, expected, got, names, mistakes)
+        problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible,
+                                               hints=hints.for_case(test.function, args, got, reference))
     route = None
     if problems:
         # An answer right under the contract, on inputs that break it (routes.py).
@@ -232,15 +149,11 @@ def judge(test_id, results, reference, failure_note=None):
     if failed:
         head = f"{FAIL} {title}: {total - len(failed)} of {total} checks passed."
         # Hints are decided over all failing cases and outputs at once, so that none names a
-        # mistake that explains one case or output but not the others.
-        hints = explaining_hints(failing_problems)
-        lines += [f"  {line}" for line in hints]
-        # The generic advice only where no hint explains the failure: beside one that does (a
-        # >= in predict, a hard-coded learning rate), it would send the student looking for
-        # sizes written for the visible case that are not there.
-        if not hints and not any(case.visible for case in failed):
-            lines.append("  Hint: the visible case passes but hidden ones fail. Look for sizes, layer counts "
-                         "or indices written for the visible case, and for steps it does not exercise.")
+        # mistake that explains one case or output but not the others; the generic one only
+        # when the visible case passes and no hint explains the failure.  The notebook's check
+        # decides its hints by the same rule, in the same function.
+        generic = None if any(case.visible for case in failed) else dnn_checks.generic_hint("hidden ones")
+        lines += [f"  {line}" for line in dnn_checks.hint_lines(failing_problems, unexplained=generic)]
     else:
         head = f"{PASS} {title}: all {total} checks passed (1 visible, {total - 1} hidden)."
     return Verdict(test_id, not failed, [head] + lines)

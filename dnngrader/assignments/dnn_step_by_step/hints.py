@@ -5,13 +5,13 @@ second assignment's are in dnngrader/assignments/dnn_application/hints.py); the 
 
 A hint is found by working out, with the reference pieces, what a known mistake returns on the
 case's own inputs: when the student's output equals that, the mistake explains that case.  The
-grader's feedback names a mistake only when it explains every failing output of every failing
-case of the test cell, and names all of them when several do (``explaining_hints`` in
-dnngrader/judge/verdict.py): on one case two mistakes can give the same output, and a mistake
+feedback, and the notebook's check, name a mistake only when it explains every failing output
+of every failing case of the test cell, and name all of them when several do
+(``dnn_checks.hint_lines``): on one case two mistakes can give the same output, and a mistake
 that gives one output but not another is not the student's.  So a mistake's output is the whole
-of what the mistaken function returns.  Mistakes in a dict's keys (spelled or numbered
-otherwise, ``keyed_mistakes``) are worked out from the student's own keys.  The texts are fixed
-sentences, so a hint never shows a hidden input or an expected value.
+of what the mistaken function returns, cache included.  Mistakes in a dict's keys (spelled or
+numbered otherwise, ``dnn_checks.mistakes_in_keys``) are worked out from the student's own keys.
+The texts are fixed sentences, so a hint never shows a hidden input or an expected value.
 """
 
 import copy
@@ -22,6 +22,9 @@ import pickle
 import numpy as np
 
 import dnn_checks
+# The mistakes in a dict's keys live in dnn_checks, whose check works them out in the notebook
+# as well; they are named here too, where the second assignment's hints and the tests find them.
+from dnn_checks import MISSPELLED_KEYS, keyed_mistakes, renumbered  # noqa: F401
 
 # Central differences are exact up to rounding for the linear parts and accurate to about
 # step**2 elsewhere; a wrong formula is off by far more than these tolerances.
@@ -35,7 +38,10 @@ def for_case(function, args, got, reference):
     marks a fallback hint, said when nothing more specific explains a wrong output.
     ``dnn_checks.compare`` matches them against ``got``, the student's output (None while the
     practice cases are made: the mistakes in a dict's keys, worked out from ``got``, are then
-    left out).  Empty for a function without known mistakes."""
+    left out, and the notebook's check works them out itself).  Each mistake's output is
+    labelled as the comparison meets it (``dnn_checks.labelled_outputs``): a part that is a
+    container where an array is expected is kept whole.  Empty for a function without known
+    mistakes."""
     if function not in _MISTAKES:
         return {}
     names = dnn_checks.RETURN_NAMES[function]
@@ -49,8 +55,8 @@ def for_case(function, args, got, reference):
                 output = mistaken()
             except Exception:  # this mistake cannot happen on these inputs (e.g. shapes clash)
                 continue
-            for label, value in dnn_checks.labelled_leaves(output, names):
-                if label not in expected or not dnn_checks.same_values(expected[label], value):
+            for label, value in dnn_checks.labelled_outputs(output, expected_value, names):
+                if label not in expected or not dnn_checks.same_output(expected[label], value):
                     hints.setdefault(label, []).append((text, value))
     for label in expected:
         for applies, text in _FALLBACKS.get(function, ()):
@@ -58,111 +64,10 @@ def for_case(function, args, got, reference):
                 hints.setdefault(label, []).append((text, None))
     for label, text in _CONTAINER_FALLBACKS.get(function, {}).items():
         hints.setdefault(label, []).append((text, None))
-    if isinstance(names, str):
-        # A dict returned whole (parameters, grads) may hold the right values under other keys.
-        # Renumbered keys are named in the comparison's own advice on them (dnn_checks._key_hint,
-        # which the notebook's check gives too): checked against every value under those keys, the
-        # advice becomes a mistake that explains the whole output.
-        renumbered_text = dnn_checks._key_hint(map(str, expected_value), map(str, got)) \
-            if isinstance(expected_value, dict) and isinstance(got, dict) else None
-        for label, entries in keyed_mistakes(expected_value, got, names, MISSPELLED_KEYS, renumbered_text).items():
-            hints.setdefault(label, []).extend(entries)
+    # A dict returned whole (parameters, grads) may hold the right values under other keys.
+    for label, entries in dnn_checks.mistakes_in_keys(expected_value, got, names).items():
+        hints.setdefault(label, []).extend(entries)
     return hints
-
-
-# ---------------------------------------------------------------------------------------------
-# Mistakes in a dict's keys, recognised from the student's own keys (both assignments)
-# ---------------------------------------------------------------------------------------------
-
-MISSPELLED_KEYS = ("the keys are the expected ones spelled otherwise (another letter case, or an underscore "
-                   "or other mark between letter and number): spell each exactly as in the list of expected "
-                   "keys, e.g. \"W\" + str(l) gives W1, W2, ...")
-
-
-def keyed_mistakes(expected, got, label, misspelled_text, renumbered_text):
-    """label -> [(hint, that mistake's output)] for a dict output ``label`` whose keys are the
-    expected ones spelled otherwise (``misspelled_text``) or numbered otherwise
-    (``renumbered_text``; None: not named).  These mistakes are worked out from the student's
-    own keys, since their spelling and numbering are the student's choice: the dict itself is
-    matched by its keys (the judge's ``_keys_explained``), and a renumbered dict's values under
-    the keys the judge compares (the expected keys the student also has) by their values, as
-    every mistake's are.  Empty when ``got`` (None while practice cases are made) is neither."""
-    found = {}
-    respelt = respelled(expected, got)
-    if respelt is not None:
-        found.setdefault(label, []).append((misspelled_text, respelt))
-    moved = renumbered(expected, got)
-    if moved is not None and renumbered_text:
-        found.setdefault(label, []).append((renumbered_text, moved))
-        for key, value in moved.items():
-            found.setdefault(f"{label}['{key}']", []).append((renumbered_text, value))
-    return found
-
-
-def _spelling(key):
-    """A key with its letter case and every mark that is not a letter or digit left out."""
-    return "".join(character for character in str(key).lower() if character.isalnum())
-
-
-def respelled(expected, got):
-    """What a function returns that stores every expected value under the key ``got`` spells it
-    with: ``expected`` with each key that ``got`` lacks renamed to the one key of ``got`` that is
-    the same but for letter case and marks ("w1", "W_1" for "W1").  None unless ``got`` is a
-    dict whose keys are exactly the expected ones, some of them spelled so.  Its values are the
-    expected ones: the judge compares none under a key it does not expect."""
-    if not (isinstance(expected, dict) and isinstance(got, dict)):
-        return None
-    want, have = {str(key) for key in expected}, {str(key) for key in got}
-    missing, unexpected = want - have, have - want
-    if not missing:
-        return None
-    spelled = {}
-    for key in unexpected:
-        spelled.setdefault(_spelling(key), []).append(key)
-    renamed = {}
-    for key in missing:
-        candidates = spelled.get(_spelling(key), [])
-        if len(candidates) != 1:
-            return None
-        renamed[key] = candidates[0]
-    if set(renamed.values()) != unexpected:  # a key that is no expected one, however spelled
-        return None
-    return {renamed.get(str(key), key): value for key, value in expected.items()}
-
-
-def _by_layer(keys):
-    """{letters: {layer number: key}} of keys that are letters then a layer number (W1, dA0);
-    None when a key is not."""
-    layers = {}
-    for key in map(str, keys):
-        letters = key.rstrip("0123456789")
-        if not letters or letters == key:
-            return None
-        layers.setdefault(letters, {})[int(key[len(letters):])] = key
-    return layers
-
-
-def renumbered(expected, got):
-    """What a function returns that stores every expected value under a layer number shifted by
-    the same amount for all keys of one letter prefix (W0, b0, ... for W1, b1, ...: a loop
-    counted from 0; dA1, dA2, ... for dA0, dA1, ...: the older convention of L_model_backward):
-    ``expected`` with its keys numbered as ``got``'s are.  None unless ``got`` is a dict whose
-    keys are exactly those, and not the expected ones."""
-    if not (isinstance(expected, dict) and isinstance(got, dict)):
-        return None
-    want, have = _by_layer(expected), _by_layer(got)
-    if want is None or have is None or set(want) != set(have):
-        return None
-    shifts = {}
-    for letters, numbers in want.items():
-        shift = min(have[letters]) - min(numbers)
-        if {number + shift for number in numbers} != set(have[letters]):
-            return None
-        shifts[letters] = shift
-    if not any(shifts.values()):
-        return None
-    return {f"{letters}{number + shifts[letters]}": expected[key]
-            for letters, numbers in want.items() for number, key in numbers.items()}
 
 
 _kept_gradients = {}  # (function, id(reference), digest of the arguments) -> (reference, gradients)
@@ -236,7 +141,7 @@ def _network(weights, biases=None):
 def _init_mistakes(seed, shapes):
     """Initialisation mistakes shared by both initialisers.  On some sizes two of them give the
     same draws (1/sqrt(n) is 1 when n = 1): the judge then names every one that fits, and only
-    those that fit every failing case (verdict.explaining_hints)."""
+    those that fit every failing case (dnn_checks.hint_lines)."""
     draw = lambda **options: lambda: _network(_draws(seed, shapes, **options))  # noqa: E731
 
     def scaled_by_size(factor):
@@ -302,14 +207,22 @@ def _linear_activation_forward(args, ref):
     other = "relu" if activation == "sigmoid" else "sigmoid"
     Z, linear_cache = ref.linear_forward(A_prev, W, b)
     A = getattr(ref, activation)(Z)[0]
+    # Without + b, Z is wrong wherever it goes: in A, and in the cache, which holds the Z the
+    # activation was applied to (the activation's own cache, or Z itself).
+    Z_without_b = np.dot(W, A_prev)
     return [
         (f'A is {other}(Z): for activation="{activation}", apply {activation}.',
          lambda: (getattr(ref, other)(Z)[0], (linear_cache, Z))),
         (f"A equals Z: apply the activation, A, activation_cache = {activation}(Z).",
          lambda: (Z, (linear_cache, Z))),
-        ("Z is missing + b.", lambda: (getattr(ref, activation)(np.dot(W, A_prev))[0], (linear_cache, Z))),
+        ("Z is missing + b.",
+         lambda: (getattr(ref, activation)(Z_without_b)[0], (linear_cache, Z_without_b))),
         (f"the activation cache is Z, the second thing {activation}(Z) returns, not A.",
          lambda: (A, (linear_cache, A))),
+        # The same words as the fallback on the cache's first part: with this mistake modelled
+        # whole, they explain its second part too (the linear cache where Z belongs).
+        (_CONTAINER_FALLBACKS["linear_activation_forward"]["cache[0] (linear_cache)"],
+         lambda: (A, (Z, linear_cache))),
     ]
 
 
