@@ -205,7 +205,7 @@ def _namespace():
 
 def verdict_on(code, function):
     """The judge's verdict on ``code``'s ``function`` over its test cell's cases, as the grader
-    sends them (the printed characters counted, the arguments after the call)."""
+    sends them (what it printed, the arguments after the call)."""
     test_id = TEST_OF[function]
     ref = application_cases.reference()
     namespace = _namespace()
@@ -222,7 +222,7 @@ def verdict_on(code, function):
             results.append({"status": "raised", "error": type(error).__name__, "message": str(error)})
         else:
             results.append({"status": "returned", "value": payload.encode(value),
-                            "args_after": payload.encode(args), "printed": len(printed.getvalue())})
+                            "args_after": payload.encode(args), "printed": printed.getvalue()})
     return judge(test_id, payload.loads(payload.dumps(results)), ref)
 
 

@@ -233,9 +233,12 @@ def test_the_hint_rule_keeps_only_what_explains_every_failing_case():
     # Nothing fits both: no mistake is named, and advice that fits both is given instead.
     assert dnn_checks.hint_lines([[problem("a", advice=["x"])], [problem("b", advice=["x"])]]) == ["Hint: x"]
     assert dnn_checks.hint_lines([[problem("a")], [problem("b")]]) == []
-    # Different outputs are judged separately: each keeps its own explanation.
+    # A hint must explain every failing output too, not one output at a time: dW fits a, db fits
+    # c, and no single mistake explains both, so none is named.
     db = dnn_checks.Problem("db is wrong.", "db", ("c",))
-    assert dnn_checks.hint_lines([[problem("a"), db], [problem("a"), db]]) == ["Hint: a", "Hint: c"]
+    assert dnn_checks.hint_lines([[problem("a"), db], [problem("a"), db]]) == []
+    both = dnn_checks.Problem("db is wrong.", "db", ("a", "c"))
+    assert dnn_checks.hint_lines([[problem("a"), both], [problem("a"), both]]) == ["Hint: a"]
 
 
 def test_a_mistake_that_explains_every_case_is_still_named_once(ref):

@@ -28,5 +28,7 @@ class Test:
     # returned value -> the form it is compared in, applied to the reference's and the student's
     # alike (e.g. costs as plain floats); None: compared as returned.
     normalise: Optional[Callable] = None
-    # Whether the function must print nothing on these cases (the models with print_cost=False).
-    silent: bool = False
+    # What the function prints, as the notebook states it next to the function (one sentence,
+    # shown with a failure): the judge compares what it printed on each case with what the
+    # reference prints on the same inputs (dnn_checks.printed_problems).  None: printing is not judged.
+    prints: Optional[str] = None

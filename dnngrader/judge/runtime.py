@@ -29,6 +29,7 @@ import time
 from dnngrader.assignments import reference
 from dnngrader.judge import delivery, payload
 
+PRINTED_KEPT = 20000  # characters of a call's printed text sent to the judge
 SECONDS_PER_CALL = float(os.environ.get("DNN_SECONDS_PER_CALL", "10"))
 SECONDS_PER_TEST = float(os.environ.get("DNN_SECONDS_PER_TEST", "30"))
 
@@ -84,8 +85,8 @@ def _time_limit(seconds):
 
 
 def _run_case(function, args, lent, seconds):
-    # What the call prints is counted, not shown: the judge checks that a model told
-    # print_cost=False prints nothing, and the test cell's output is the verdict anyway.
+    # What the call prints is sent to the judge, not shown: a plan may state what a function
+    # prints (dnn_checks.printed_problems), and the test cell's output is the verdict anyway.
     printed = io.StringIO()
     try:
         with _time_limit(seconds), _reference_callees(function, lent), contextlib.redirect_stdout(printed):
@@ -95,7 +96,7 @@ def _run_case(function, args, lent, seconds):
     except (Exception, SystemExit) as error:  # sys.exit() in a function fails that case only
         return {"status": "raised", "error": type(error).__name__, "message": str(error)[:300]}
     return {"status": "returned", "value": payload.encode(returned), "args_after": payload.encode(args),
-            "printed": len(printed.getvalue())}
+            "printed": printed.getvalue()[:PRINTED_KEPT]}
 
 
 def _inputs(test_id):

@@ -11,7 +11,9 @@ notebook's own (``dnn_checks.hint_lines``, which the first notebook's check call
 student reads the same hints in the notebook and in the feedback.
 """
 
+import contextlib
 import copy
+import io
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,20 +36,23 @@ class Verdict:
         return "\n".join(self.lines) + "\n"
 
 
-_kept_cases = {}  # (id(case), id(reference)) -> (case, reference, inputs, expected outputs)
+_kept_cases = {}  # (id(case), id(reference)) -> (case, reference, inputs, expected outputs, printed)
 
 
 def _prepared(test, case, reference):
-    """(the inputs of ``case``, what ``reference`` returns on them), both fresh deep copies that
-    the caller may change.  Both depend on the case and the reference alone, never on a student:
-    a grading worker computes them once per process rather than once per submission."""
+    """(the inputs of ``case``, what ``reference`` returns on them, what it prints there), the
+    first two fresh deep copies that the caller may change.  They depend on the case and the
+    reference alone, never on a student: a grading worker computes them once per process rather
+    than once per submission."""
     key = (id(case), id(reference))
     kept = _kept_cases.get(key)
     if kept is None or kept[0] is not case or kept[1] is not reference:
         args = case.make_args(reference)
-        expected = getattr(reference, test.function)(*copy.deepcopy(args))
-        kept = _kept_cases[key] = (case, reference, args, expected)
-    return copy.deepcopy(kept[2]), copy.deepcopy(kept[3])
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            expected = getattr(reference, test.function)(*copy.deepcopy(args))
+        kept = _kept_cases[key] = (case, reference, args, expected, printed.getvalue())
+    return copy.deepcopy(kept[2]), copy.deepcopy(kept[3]), kept[4]
 
 
 def _no_output(text):
@@ -81,29 +86,33 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
                            "case's sizes or depth; look for hard-coded shapes, layer counts or indices).")], None
     if status != "returned":
         return [_no_output("the grader received no result for this case.")], None
-    args, expected = _prepared(test, case, reference)
+    args, expected, reference_printed = _prepared(test, case, reference)
     got = payload.decode(result.get("value"))
     if test.normalise:
         expected, got = test.normalise(expected), test.normalise(got)
     names = test.returns if test.returns is not None else dnn_checks.RETURN_NAMES[test.function]
-    problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible)
-    if problems and hints is not None:
-        # Hints only explain problems, never find them: the classic mistakes' outputs are worked
-        # out for a wrong result alone, then the same comparison runs again with them.
-        problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible,
-                                               hints=hints.for_case(test.function, args, got, reference))
-    route = None
-    if problems:
-        # An answer right under the contract, on inputs that break it (routes.py).
-        route = next((description for description, output in routes.outputs(test.function, args, reference)
-                      if not dnn_checks.compare_returned(output, got, names)), None)
-        if route:
-            problems = []
+    # The references and the mistakes' reruns print what a model prints: none of it is the student's.
+    with contextlib.redirect_stdout(io.StringIO()):
+        problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible)
+        if problems and hints is not None:
+            # Hints only explain problems, never find them: the classic mistakes' outputs are worked
+            # out for a wrong result alone, then the same comparison runs again with them.
+            problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible,
+                                                   hints=hints.for_case(test.function, args, got, reference))
+        route = None
+        if problems:
+            # An answer right under the contract, on inputs that break it (routes.py).
+            route = next((description for description, output in routes.outputs(test.function, args, reference)
+                          if not dnn_checks.compare_returned(output, got, names)), None)
+            if route:
+                problems = []
+    values_wrong = bool(problems)
     if "args_after" in result:
         problems += _modified_arguments(test, args, payload.decode(result["args_after"]))
-    if test.silent and isinstance(result.get("printed"), int) and result["printed"] > 0:
-        problems.append(f"it printed {result['printed']} characters although print_cost was False: "
-                        "print the costs only when print_cost is True.")
+    if test.prints is not None:
+        problems += dnn_checks.printed_problems(test.prints, reference_printed,
+                                                result.get("printed") if isinstance(result.get("printed"), str) else "",
+                                                show_values=case.visible, numbers=not values_wrong)
     if not route and hints is not None:
         # Checks independent of the reference (numerical gradients): they also confirm a
         # mismatch.  They read the cache as the reference does, so they do not judge a route.

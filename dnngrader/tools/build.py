@@ -28,8 +28,11 @@ material without a licence and must not reach the release or the exchange.
 """
 
 import argparse
+import contextlib
+import copy
 import filecmp
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -130,26 +133,54 @@ def application_checks_module():
 
 
 def application_expected():
-    """{function: [expected result of each case]}: dnn_app_checks.py's cases answered by the
-    reference models (dnngrader/assignments/dnn_application/models.py)."""
-    from dnngrader.assignments.dnn_application import models
+    """The content of application_checks.json: each case of dnn_app_checks.CASES answered by the
+    reference models (dnngrader/assignments/dnn_application/models.py), what they print there,
+    the outputs of the classic mistakes the grader knows (dnngrader/assignments/dnn_application/
+    hints.py) on the same inputs, and, from the grader's plan, the first assignment's functions
+    each graded function uses and its printing rule.  One source for the notebook's check and
+    the grader: the check reads it, the grader computes the same things itself."""
+    from dnngrader.assignments.dnn_application import cases, hints
     checks = application_checks_module()
-    references = {"initialize_parameters_deep_scaled": models.initialize_parameters_deep,
-                  "two_layer_model": models.two_layer_model,
-                  "L_layer_model": models.L_layer_model,
-                  "predict": models.predict}
-    return {name: [checks.to_json(name, checks.call(references[name], name, case)) for case in cases]
-            for name, cases in checks.CASES.items()}
+    reference = cases.reference()
+    tests = {test.function: test for test in cases.TESTS.values()}
+    result = {"cases": {}, "callees": {}, "prints": {}}
+    for name, function_cases in checks.CASES.items():
+        entries = []
+        for case in function_cases:
+            args = checks.arguments(name, case)
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                returned = checks.normalised(name, getattr(reference, name)(*copy.deepcopy(args)))
+            with contextlib.redirect_stdout(io.StringIO()):  # what a mistaken model prints is not kept
+                mistakes = hints.for_case(name, copy.deepcopy(args), None, reference)
+            entry = {"returned": checks.dnn_checks.to_json(returned), "printed": printed.getvalue(),
+                     "hints": {label: [[text, None if output is None else checks.dnn_checks.to_json(output)]
+                                       for text, output in pairs] for label, pairs in mistakes.items()}}
+            if name == "L_layer_model":
+                entry["initialiser"] = checks.dnn_checks.to_json(
+                    reference.initialize_parameters_deep_scaled(list(case["layers_dims"])))
+            entries.append(entry)
+        result["cases"][name] = entries
+        result["callees"][name] = [callee for callee in cases.CALLEES.get(name, ()) if callee not in cases.OWN_CALLEES]
+        if tests[name].prints is not None:
+            result["prints"][name] = tests[name].prints
+    return result
 
 
 def render_expected(expected):
-    lines = [f"  {json.dumps(name)}: {json.dumps(cases)}" for name, cases in expected.items()]
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    """The JSON text of application_checks.json: one line per function's cases, so that a change
+    of the reference shows in a diff as the functions it touches."""
+    lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in expected.items() if key != "cases"]
+    cases = [f"    {json.dumps(name)}: {json.dumps(entries)}" for name, entries in expected["cases"].items()]
+    return "{\n" + ",\n".join(lines + ['  "cases": {\n' + ",\n".join(cases) + "\n  }"]) + "\n}\n"
 
 
 def application_files():
     """{file name: bytes} of every file generated into source/dnn_application/."""
-    return {"dnn_utils.py": (COURSE_ROOT / "dnn_utils.py").read_bytes(),
+    # The first assignment's checks come along: the second notebook's check judges with them,
+    # and runs the first assignment's own checks on the functions a failing model uses.
+    return {**{name: (COURSE_ROOT / name).read_bytes() for name in ("dnn_utils.py", "dnn_checks.py", "test_cases.py")},
+            "practice_cases.json": (COURSE_ROOT / "source" / ASSIGNMENT / "practice_cases.json").read_bytes(),
             HIDDEN_TESTS_HOOK: (COURSE_ROOT / HIDDEN_TESTS_HOOK).read_bytes(),
             **{name: rewritten(name).encode("utf-8") for name in APPLICATION_REWRITES},
             APPLICATION_EXPECTED: render_expected(application_expected()).encode("utf-8")}
@@ -162,7 +193,7 @@ def same_numbers(a, b):
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same_numbers(x, y) for x, y in zip(a, b))
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return bool(np.isclose(a, b, rtol=EXPECTED_RTOL, atol=1e-12))
+        return bool(np.isclose(a, b, rtol=EXPECTED_RTOL, atol=1e-12, equal_nan=True))  # a diverging mistake: nan
     return a == b
 
 

@@ -147,7 +147,8 @@ def same_values(candidate, got):
         candidate, got = np.asarray(candidate, dtype=float), np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         return False
-    return candidate.shape == got.shape and bool(np.allclose(got, candidate, rtol=RTOL, atol=ATOL))
+    # A mistake that gives nan where the student got nan (training that diverged) explains it.
+    return candidate.shape == got.shape and bool(np.allclose(got, candidate, rtol=RTOL, atol=ATOL, equal_nan=True))
 
 
 def same_output(candidate, got):
@@ -1163,3 +1164,54 @@ def _returned_names(name):
     if isinstance(names, str):
         return names
     return ", ".join(entry if isinstance(entry, str) else entry[0] for entry in names)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a function prints (the second assignment's models and predict state it in the notebook)
+# ---------------------------------------------------------------------------------------------
+
+# A number as Python and NumPy print one: 0.6931..., 1e-05, -3, nan, inf.
+_NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?\b(?:nan|inf)\b"
+
+
+def printed_lines(text):
+    """The non-blank lines of printed ``text``, without trailing spaces."""
+    return [line.rstrip() for line in (text or "").splitlines() if line.strip()]
+
+
+def same_printed_line(want, got, numbers=True):
+    """Whether the printed line ``got`` says what ``want`` says: the same words and (with
+    ``numbers``) the same numbers, each within the comparison's tolerance (RTOL, ATOL)."""
+    import re
+    if re.sub(_NUMBER, "#", want).strip() != re.sub(_NUMBER, "#", got).strip():
+        return False
+    if not numbers:
+        return True
+    expected = np.array([float(number) for number in re.findall(_NUMBER, want)])
+    printed = np.array([float(number) for number in re.findall(_NUMBER, got)])
+    return bool(np.allclose(printed, expected, rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
+def printed_problems(rule, expected_text, got_text, show_values, numbers=True):
+    """Sentences saying how the printed ``got_text`` breaks ``rule`` (the sentence the notebook
+    states), judged against ``expected_text``, what the reference printed on the same inputs:
+    the same number of lines, each with the same words and, with ``numbers``, the same numbers
+    within the tolerance.  [] when it keeps the rule.  ``show_values``: the lines themselves may
+    be quoted (a visible case).  Without ``numbers`` (the returned values are wrong already, so
+    the printed costs cannot be right) only the lines' number and words are judged: wrong costs
+    are said once, not twice.  The grader judges printing with this function too."""
+    want, got = printed_lines(expected_text), printed_lines(got_text)
+    if not got and not want:
+        return []
+    plural = "s" if len(got) != 1 else ""
+    if not want:
+        first = f" (the first: {got[0][:80]!r})" if show_values else ""
+        return [f"it printed {len(got)} line{plural}{first} where it should print nothing (the rule: {rule})"]
+    if len(got) != len(want):
+        return [f"it printed {len(got)} line{plural} instead of {len(want)} (the rule: {rule})"]
+    for number, (expected, printed) in enumerate(zip(want, got), start=1):
+        if not same_printed_line(expected, printed, numbers):
+            if show_values:
+                return [f"printed line {number} reads {printed[:100]!r} instead of {expected!r} (the rule: {rule})"]
+            return [f"printed line {number} is not the line the rule asks for (the rule: {rule})"]
+    return []

@@ -6,7 +6,9 @@ Case 0 of every test is the first case of the notebook's visible check (dnn_app_
 the others are hidden: small synthetic data sets drawn from seeds of their own (a few features,
 8 to 30 examples), other depths and layer sizes (one hidden layer, three, single units), other
 numbers of iterations (1, 2, 101, 250: one, one, two and three recorded costs) and learning
-rates, print_cost=False.  Each runs in well under a second.  A model that is right only for the
+rates, print_cost=False; and for each model, one case with print_cost=True (what it prints is
+judged) and one that leaves learning_rate, num_iterations and print_cost to the signature's
+defaults (3000 iterations of a tiny network).  Each runs in well under a second.  A model that is right only for the
 visible sizes, or returns the visible case's numbers, fails them.
 
 ``reference()`` is the module that answers these cases: the reference models of models.py.
@@ -101,14 +103,7 @@ def _labels(returned):
 def _visible(name):
     """Case 0: the visible check's first case, its arguments in the signature's order."""
     def make(ref):
-        module = checks()
-        case = module.CASES[name][0]
-        if name == "initialize_parameters_deep_scaled":
-            return (list(case["layer_dims"]),)
-        X, Y = module.small_example()
-        if name == "predict":
-            return X, Y, module.network(case["network"])
-        return (X, Y, list(case["layers_dims"]), case.get("learning_rate", 0.0075), case["num_iterations"], False)
+        return checks().arguments(name, checks().CASES[name][0])
     return Case(f"the visible case, {checks().describe_case(name, checks().CASES[name][0])}", make, visible=True)
 
 
@@ -121,11 +116,30 @@ def _data(seed, n, m):
     return X, Y
 
 
-def _model_case(seed, n, m, dims, learning_rate, iterations):
+def _model_case(seed, n, m, dims, learning_rate, iterations, print_cost=False):
     def make(ref):
         X, Y = _data(seed, n, m)
-        return X, Y, [n, *dims], learning_rate, iterations, False
+        return X, Y, [n, *dims], learning_rate, iterations, print_cost
     return make
+
+
+def _defaults_case(seed, n, m, dims):
+    """A model called with X, Y and layers_dims only: the signature's defaults apply
+    (learning_rate=0.0075, num_iterations=3000, print_cost=False), on data small enough that
+    3000 iterations take a fraction of a second."""
+    def make(ref):
+        X, Y = _data(seed, n, m)
+        return X, Y, [n, *dims]
+    return make
+
+
+# The printing rules, as the notebook states them next to each function (the grader
+# and the notebook's check compare what a function printed with what the reference prints on
+# the same case: dnn_checks.printed_problems).
+MODEL_PRINTS = ("with print_cost=True a model prints one line, \"Cost after iteration i: cost\", at "
+                "iterations 0, 100, 200, ... and at the last one, and nothing else; with "
+                "print_cost=False (the default) it prints nothing")
+PREDICT_PRINTS = "predict prints nothing"
 
 
 def _network(seed, dims, scale=1.0):
@@ -178,8 +192,11 @@ TESTS["test_two_layer_model"] = Test(
              _model_case(103, 6, 25, (8, 1), 0.02, 250)),
         Case("hidden case: 2 features, 30 examples, 4 hidden units, 2 iterations",
              _model_case(104, 2, 30, (4, 1), 0.1, 2)),
+        Case("hidden case: print_cost=True, 250 iterations", _model_case(105, 3, 10, (2, 1), 0.05, 250, True)),
+        Case("hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
+             _defaults_case(107, 2, 6, (2, 1))),  # seed 107: the uphill mistake stays finite here
     ], returns=("parameters", "costs"), arguments=MODEL_ARGUMENTS, normalise=_model_result,
-    silent=True)
+    prints=MODEL_PRINTS)
 
 TESTS["test_L_layer_model"] = Test(
     "L_layer_model", None, [
@@ -190,8 +207,11 @@ TESTS["test_L_layer_model"] = Test(
         Case("hidden case: single-unit hidden layers, 2 iterations", _model_case(203, 3, 9, (1, 1, 1), 0.1, 2)),
         Case("hidden case: two hidden layers of other sizes, 30 examples, 250 iterations",
              _model_case(204, 6, 30, (7, 5, 1), 0.02, 250)),
+        Case("hidden case: print_cost=True, 301 iterations", _model_case(205, 4, 9, (3, 2, 1), 0.05, 301, True)),
+        Case("hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
+             _defaults_case(206, 2, 6, (2, 2, 1))),
     ], returns=("parameters", "costs"), arguments=MODEL_ARGUMENTS, normalise=_model_result,
-    silent=True)
+    prints=MODEL_PRINTS)
 
 # Seeds chosen so that each network predicts cats for some examples and not for others (the one
 # example: no cat, where a model that always says cat fails).
@@ -202,4 +222,4 @@ TESTS["test_predict"] = Test(
         Case("hidden case: one example (m = 1)", _predict_case(304, [4, 3, 1], 1)),
         Case("hidden case: single-unit layers", _predict_case(319, [2, 1, 1], 12)),
         Case("hidden case: some output probabilities exactly 0.5", _half_and_half),
-    ], returns="p", arguments=("X", "y", "parameters"), normalise=_labels)
+    ], returns="p", arguments=("X", "y", "parameters"), normalise=_labels, prints=PREDICT_PRINTS)

@@ -6,8 +6,8 @@ judge looks them up there).
 A mistake is recognised as in dnngrader/assignments/dnn_step_by_step/hints.py: the judge works out, with the reference
 pieces, what the mistaken function returns on the case's inputs, and a hint explains a case when
 the student's output equals that.  The verdict names a mistake only when it explains every
-failing output of every failing case of the cell (``explaining_hints`` in
-dnngrader/judge/verdict.py).  Each text is one of the fixed sentences of ``TEXTS``: a hint never
+failing output of every failing case of the cell (``dnn_checks.hint_lines``, which the
+notebook's check uses too).  Each text is one of the fixed sentences of ``TEXTS``: a hint never
 shows a hidden input or an expected value.
 
 The models' mistaken runs train the case's network again with the mistake, on the case's own
@@ -19,6 +19,7 @@ the student's own keys, as in the first assignment (``keyed_mistakes``).
 """
 
 import copy
+import inspect
 
 import numpy as np
 
@@ -281,7 +282,17 @@ def _recorded(costs, n, which="every 100"):
     raise ValueError(which)
 
 
+def _with_defaults(function, args):
+    """A model's arguments, all six: a case may leave the last ones to the signature's defaults
+    (the reference model's, which are the notebook's)."""
+    signature = inspect.signature(getattr(models, function))
+    bound = signature.bind(*args)
+    bound.apply_defaults()
+    return tuple(bound.arguments[name] for name in list(signature.parameters)[:6])
+
+
 def _model_mistakes(function, args):
+    args = _with_defaults(function, args)
     num_iterations = args[4]
     memo = {}
 

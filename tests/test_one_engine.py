@@ -1,0 +1,182 @@
+"""One check engine for both notebooks and the grader (issue 19, point 4).
+
+The second notebook's check (dnn_app_checks.py) judges with the first assignment's engine
+(dnn_checks: one comparison and tolerance, one message format, one hint rule) and holds the
+models to the same contract as the grader, printing included.  Here:
+
+- for every catalogue entry of the second assignment, the notebook's check and the grader's
+  verdict agree (pass or fail), beside a correct first notebook;
+- the shared cases of 6 December 2026, replayed through `validate` (the student's view) and the
+  real `nbgrader autograde` (the grader's):
+  - models with the original course's print code fail both, with the same words;
+  - a wrong initialiser fails the initialiser's check only, with the grader's hint;
+  - a first notebook whose compute_cost omits 1/m: the second notebook's check says plainly that
+    the first assignment's compute_cost is the cause, and the grader gives the models full marks;
+- the printing rule the grader applies is the one the notebook states next to the models.
+"""
+
+import contextlib
+import importlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import numpy as np
+import pytest
+from nbgrader.api import Gradebook
+
+from dnngrader.assignments.dnn_application import cases as application_cases
+from dnngrader.paths import APPLICATION, COURSE_ROOT, SOURCE_NOTEBOOK
+from dnngrader.plugins import sandbox
+from shared_cases import application_case
+from shared_setup import copy_of_blank_course
+from test_application_catalogue import ENTRIES, verdict_on
+from test_application_grading import submission
+
+RELEASE = COURSE_ROOT / "release" / APPLICATION
+
+
+@pytest.fixture(scope="module")
+def checks():
+    """The released dnn_app_checks module, as a student's notebook imports it."""
+    sys.path.insert(0, str(RELEASE))
+    try:
+        sys.modules.pop("dnn_app_checks", None)
+        yield importlib.import_module("dnn_app_checks")
+    finally:
+        sys.path.remove(str(RELEASE))
+        sys.modules.pop("dnn_app_checks", None)
+
+
+def _notebook_verdict(checks, code, function):
+    """Whether the notebook's check passes ``code``'s ``function``, beside a correct first
+    notebook (the course's first-assignment functions, as a student's own right answers)."""
+    from dnngrader.assignments import reference
+    namespace = dict(vars(reference.load()))
+    exec(code, namespace)
+    np.random.seed(12345)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            checks.check(function, namespace[function])
+    except checks.CheckFailed:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", [entry.name for entry in ENTRIES])
+def test_the_notebooks_check_and_the_grader_agree_on_every_catalogue_entry(checks, name):
+    entry = next(entry for entry in ENTRIES if entry.name == name)
+    grader = verdict_on(entry.code, entry.function).passed
+    assert grader == entry.valid, name
+    assert _notebook_verdict(checks, entry.code, entry.function) == grader, name
+
+
+def test_the_printing_rule_the_grader_applies_is_stated_next_to_the_models():
+    notebook = nbformat.read(str(COURSE_ROOT / "source" / APPLICATION / f"{APPLICATION}.ipynb"), as_version=4)
+    text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert application_cases.MODEL_PRINTS in " ".join(text.split())
+    assert "and prints nothing" in text  # predict's, in its section
+    stored = json.loads((RELEASE / "application_checks.json").read_text())["prints"]
+    assert stored == {"two_layer_model": application_cases.MODEL_PRINTS,
+                      "L_layer_model": application_cases.MODEL_PRINTS, "predict": application_cases.PREDICT_PRINTS}
+
+
+# -- the shared cases, as the student and the grader see them ------------------------------------
+
+SHARED = {
+    # student -> (the second notebook, the first notebook beside it: None for the course's own)
+    "print_code": ("models_with_the_original_courses_print_code.ipynb", None),
+    "initialiser": ("initialiser_wrong_self_check_cascades.ipynb", None),
+    "cost_without_m": (None, "first_notebook_compute_cost_without_1_over_m.ipynb"),
+}
+
+
+def _second_notebook(name):
+    if name is None:
+        return submission({}, RELEASE)
+    return nbformat.read(str(application_case(name)), as_version=4)
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory):
+    """student -> (exit status, what `python -m dnngrader.tools.validate` printed)."""
+    said = {}
+    for student, (second, first) in SHARED.items():
+        folder = tmp_path_factory.mktemp(student)
+        shutil.copytree(RELEASE, folder / APPLICATION)
+        shutil.copytree(SOURCE_NOTEBOOK.parent, folder / SOURCE_NOTEBOOK.parent.name)
+        if first:
+            shutil.copyfile(application_case(first), folder / SOURCE_NOTEBOOK.parent.name / SOURCE_NOTEBOOK.name)
+        nbformat.write(_second_notebook(second), str(folder / APPLICATION / f"{APPLICATION}.ipynb"))
+        done = subprocess.run([sys.executable, "-m", "dnngrader.tools.validate",
+                               str(folder / APPLICATION / f"{APPLICATION}.ipynb")],
+                              cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
+        said[student] = (done.returncode, done.stdout + done.stderr)
+    return said
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """student -> {function: points} from the real `nbgrader autograde` (the first notebook is
+    not part of a submission: the grader lends the course's first-assignment functions)."""
+    if not sandbox.available():
+        pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("one-engine") / "course",
+                                  assignments=(APPLICATION,))
+    for student, (second, _) in SHARED.items():
+        folder = course.submitted / student / APPLICATION
+        shutil.copytree(course.root / "release" / APPLICATION, folder)
+        nbformat.write(_second_notebook(second), str(folder / f"{APPLICATION}.ipynb"))
+    done = course.autograde(assignment=APPLICATION)
+    assert done.returncode == 0, done.stderr[-3000:]
+    points, texts = {}, {}
+    with Gradebook(course.db_url) as gradebook:
+        for student in SHARED:
+            points[student] = {test.function: gradebook.find_grade(test_id, APPLICATION, APPLICATION, student).score
+                               for test_id, test in application_cases.TESTS.items()}
+    for student in SHARED:
+        notebook = nbformat.read(str(course.autograded_notebook(student, APPLICATION)), as_version=4)
+        texts[student] = {cell.metadata.get("nbgrader", {}).get("grade_id"):
+                          "".join(output.get("text", "") for output in cell.get("outputs", [])) for cell in notebook.cells}
+    return points, texts
+
+
+def _function_block(output, function):
+    """The part of validate's report about ``function``."""
+    return output.split(f"\n{function}: FAIL")[1].split("\n\n")[0] if f"\n{function}: FAIL" in output else ""
+
+
+def test_the_original_courses_print_code_fails_both_with_the_same_words(validated, graded):
+    points, texts = graded
+    status, output = validated["print_code"]
+    rule = "where it should print nothing (the rule: " + application_cases.MODEL_PRINTS + ")"
+    assert status == 1
+    for function in ("two_layer_model", "L_layer_model"):
+        assert points["print_code"][function] == 0
+        assert rule in texts["print_code"][f"test_{function}"]
+        assert rule in " ".join(_function_block(output, function).split())
+    assert points["print_code"]["predict"] == 20 and points["print_code"]["initialize_parameters_deep_scaled"] == 15
+
+
+def test_a_wrong_initialiser_fails_its_own_check_only_with_the_graders_hint(validated, graded):
+    points, texts = graded
+    status, output = validated["initialiser"]
+    hint = "the weights are divided by the square root of the layer's own size"
+    assert f"Hint: {hint}" in _function_block(output, "initialize_parameters_deep_scaled")
+    assert hint in texts["initialiser"]["test_initialize_parameters_deep_scaled"]
+    assert "\nL_layer_model: FAIL" not in output and "\ntwo_layer_model: FAIL" not in output
+    assert points["initialiser"]["L_layer_model"] == 35 and points["initialiser"]["initialize_parameters_deep_scaled"] == 0
+
+
+def test_a_first_notebooks_cost_without_1_over_m_is_named_as_the_cause(validated, graded):
+    points, _ = graded
+    status, output = validated["cost_without_m"]
+    for function in ("two_layer_model", "L_layer_model"):
+        block = " ".join(_function_block(output, function).split())
+        assert "compute_cost (from your first assignment) fails its own check" in block, output
+        assert "The grader lends correct versions of them" in block
+        assert points["cost_without_m"][function] > 0  # full marks: the grader lends a correct compute_cost
+    assert sum(points["cost_without_m"].values()) == 100
