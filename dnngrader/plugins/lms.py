@@ -35,6 +35,19 @@ def default_pattern(notebook=ASSIGNMENT):
     return rf".*/(?P<student_id>[^/]+?)[/_](?P<file_id>{re.escape(notebook)})\.ipynb$"
 
 
+# A date, and perhaps a time, inside what a pattern read as a student id: an LMS file name whose
+# submission time the pattern did not take apart (attempt_ivan_2026-12-01-15-30-10_...).
+TIME_IN_ID = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[-_T ]\d{2}[-:]\d{2}(?:[-:]\d{2})?)?(?!\d)")
+
+
+def pattern_with_time(notebook):
+    """A pattern for LMS file names that carry the submission time between the student's id and
+    the notebook's name, as ``attempt_ivan_2026-12-01-15-30-10_<notebook>.ipynb``: the id is the
+    part right before the time (ids holding an underscore need a pattern of their own)."""
+    return (rf".*?(?P<student_id>[^/_]+)_(?P<timestamp>\d{{4}}-\d{{2}}-\d{{2}}-\d{{2}}-\d{{2}}-\d{{2}})_"
+            rf"(?P<file_id>{re.escape(notebook)})\.ipynb$")
+
+
 class CollectionError(Exception):
     pass
 
@@ -78,6 +91,15 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
         """nbgrader's collect(), with the ``timestamp`` read as a SubmissionTime, or None (with a
         warning and a note) when it does not match the format.  Raises nothing of its own."""
         info = super().collect(submitted_file)
+        if info and info.get("timestamp") is None and TIME_IN_ID.search(str(info.get("student_id", ""))):
+            # Never a new student named after a file: the pattern left the time in the id.
+            self.log.warning("%s: not collected: the pattern read the student id %r, which holds a date and "
+                             "time, so the file name carries a submission time the pattern does not take "
+                             "apart. Collect it with a pattern that reads the time, e.g. --pattern '%s' "
+                             "(make grade ... GRADE_ARGS=\"--pattern ...\"), and --timestamp-format for its "
+                             "format.", submitted_file, info["student_id"],
+                             pattern_with_time(info.get("file_id") or "NOTEBOOK"))
+            return None
         if not info or info.get("timestamp") is None:
             return info
         text = info["timestamp"]
