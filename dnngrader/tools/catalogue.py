@@ -52,6 +52,8 @@ KINDS = {
     "steps": "training steps that do not update the parameters, or with the wrong learning rate",
     "threshold": "predictions at the wrong threshold, or probabilities for labels",
     "output": "the wrong things returned",
+    "prints": "printing that breaks the rule the notebook states (print_cost, predict's silence)",
+    "defaults": "a default of the signature changed",
 }
 
 CHAINS = (

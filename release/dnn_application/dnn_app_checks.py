@@ -40,8 +40,10 @@ OTHER_Y = [[1, 0, 1, 1, 0, 0, 1]]
 
 # The cases of each function: keyword arguments, and what the inputs are ("data": "small" = seed
 # 1, X = randn(10, 10), Y = SMALL_Y, the default; "other" = seed 5, X = randn(4, 7), Y = OTHER_Y;
-# "network": the parameters predict is given).  The first case of each is the one the grader runs
-# too; "practice" cases are of other sizes and depths, as the grader's hidden cases are.
+# "network": the parameters predict is given; "defaults": a model called with X, Y and layers_dims
+# only, so that the signature's defaults apply, 3000 iterations of a tiny network).  The first
+# case of each is the one the grader runs too; "practice" cases are of other sizes and depths, as
+# the grader's hidden cases are.
 CASES = {
     "initialize_parameters_deep_scaled": [
         {"layer_dims": [5, 4, 3]},
@@ -54,12 +56,14 @@ CASES = {
         {"layers_dims": [10, 5, 1], "learning_rate": 0.3, "num_iterations": 201, "print_cost": True},
         {"data": "other", "layers_dims": [4, 3, 1], "learning_rate": 0.05, "num_iterations": 102, "practice": True},
         {"data": "other", "layers_dims": [4, 1, 1], "num_iterations": 3, "practice": True},
+        {"data": "other", "layers_dims": [4, 2, 1], "defaults": True, "practice": True},
     ],
     "L_layer_model": [
         {"layers_dims": [10, 5, 6, 1], "num_iterations": 2},
         {"layers_dims": [10, 5, 6, 1], "learning_rate": 0.1, "num_iterations": 201, "print_cost": True},
         {"data": "other", "layers_dims": [4, 3, 1], "learning_rate": 0.1, "num_iterations": 101, "practice": True},
         {"data": "other", "layers_dims": [4, 3, 3, 2, 1], "num_iterations": 2, "practice": True},
+        {"data": "other", "layers_dims": [4, 2, 2, 1], "defaults": True, "practice": True},
     ],
     "predict": [
         {"network": "random"},
@@ -115,7 +119,8 @@ def describe_case(name, case):
         return f"predict(X, Y, parameters) of {what}, on {data}{examples}"
     extra = "".join(f", {key}={value}" for key, value in case.items()
                     if key in ("learning_rate", "num_iterations", "print_cost"))
-    return f"{name}(X, Y, {tuple(case['layers_dims'])}{extra}) on {data}"
+    defaults = " (the signature's defaults for the rest)" if case.get("defaults") else ""
+    return f"{name}(X, Y, {tuple(case['layers_dims'])}{extra}) on {data}{defaults}"
 
 
 def arguments(name, case):
@@ -127,6 +132,8 @@ def arguments(name, case):
         if case.get("examples"):
             X, Y = X[:, :case["examples"]], Y[:, :case["examples"]]
         return X, Y, network(case["network"])
+    if case.get("defaults"):
+        return X, Y, list(case["layers_dims"])
     return (X, Y, list(case["layers_dims"]), case.get("learning_rate", 0.0075), case["num_iterations"],
             case.get("print_cost", False))
 

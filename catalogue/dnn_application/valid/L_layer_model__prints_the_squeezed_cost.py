@@ -1,0 +1,20 @@
+def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    """Prints the cost as np.squeeze(cost) with str.format, as the original course does, under
+    this notebook's condition: the same lines."""
+    np.random.seed(1)
+    costs = []
+
+    parameters = initialize_parameters_deep_scaled(layers_dims)
+
+    for i in range(num_iterations):
+        AL, caches = L_model_forward(X, parameters)
+        cost = compute_cost(AL, Y)
+        grads = L_model_backward(AL, Y, caches)
+        parameters = update_parameters(parameters, grads, learning_rate)
+
+        if i % 100 == 0:
+            costs.append(cost)
+        if print_cost and (i % 100 == 0 or i == num_iterations - 1):
+            print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
+
+    return parameters, costs
