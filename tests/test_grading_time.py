@@ -143,3 +143,24 @@ def test_the_budget_and_the_skip_are_settings_with_help():
     assert traits["ungraded_seconds"].default_value == 20.0
     assert traits["skip_after_last_graded"].default_value is True
     assert "budget" in traits["ungraded_seconds"].help and "unrun" in traits["skip_after_last_graded"].help
+
+
+def test_the_first_assignment_gets_the_same_budget(tmp_path_factory):
+    """The budget is the grader's, not the second assignment's: a cell added before the first
+    notebook's tests that never ends is cut at the budget, and every function still gets its
+    points."""
+    if not sandbox.available():
+        pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
+    from dnngrader.paths import ASSIGNMENT
+    from dnngrader.tools import samples
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("grading-time-first") / "course")
+    samples.write_submission(_endless_cell_before_the_tests(samples.fill_answers({})), "endless", course.submitted)
+    done = course.nbgrader("autograde", ASSIGNMENT, "--force", "--student", "endless",
+                           "--ResilientExecute.ungraded_seconds=3", check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    notebook = nbformat.read(str(course.autograded_notebook("endless")), as_version=4)
+    endless = next(cell for cell in notebook.cells if cell.source.startswith("import time\nwhile True"))
+    assert any(output.get("ename") == "CellTimeoutError" for output in endless.outputs)
+    assert _not_run(next(cell for cell in notebook.cells if "after the endless cell" in cell.source))
+    with Gradebook(course.db_url) as gradebook:
+        assert gradebook.find_submission(ASSIGNMENT, "endless").score == 100
