@@ -31,6 +31,7 @@ from nbgrader.api import Gradebook
 from dnngrader.assignments.dnn_application import cases as application_cases
 from dnngrader.paths import APPLICATION, COURSE_ROOT, SOURCE_NOTEBOOK
 from dnngrader.plugins import sandbox
+from dnngrader.tools import samples
 from shared_cases import application_case
 from shared_setup import copy_of_blank_course
 from test_application_catalogue import ENTRIES, verdict_on
@@ -91,6 +92,8 @@ SHARED = {
     "print_code": ("models_with_the_original_courses_print_code.ipynb", None),
     "initialiser": ("initialiser_wrong_self_check_cascades.ipynb", None),
     "cost_without_m": (None, "first_notebook_compute_cost_without_1_over_m.ipynb"),
+    # Our own: a first notebook whose linear_forward raises inside the models (samples/cleo_shapes.py).
+    "first_raises": (None, "cleo_shapes"),
 }
 
 
@@ -108,8 +111,12 @@ def validated(tmp_path_factory):
         folder = tmp_path_factory.mktemp(student)
         shutil.copytree(RELEASE, folder / APPLICATION)
         shutil.copytree(SOURCE_NOTEBOOK.parent, folder / SOURCE_NOTEBOOK.parent.name)
-        if first:
+        if first and first.endswith(".ipynb"):
             shutil.copyfile(application_case(first), folder / SOURCE_NOTEBOOK.parent.name / SOURCE_NOTEBOOK.name)
+        elif first:
+            answers, start_from = samples.parse_answers((samples.SAMPLES / f"{first}.py").read_text())
+            nbformat.write(samples.fill_answers(answers, start_from),
+                           str(folder / SOURCE_NOTEBOOK.parent.name / SOURCE_NOTEBOOK.name))
         nbformat.write(_second_notebook(second), str(folder / APPLICATION / f"{APPLICATION}.ipynb"))
         done = subprocess.run([sys.executable, "-m", "dnngrader.tools.validate",
                                str(folder / APPLICATION / f"{APPLICATION}.ipynb")],
@@ -180,3 +187,15 @@ def test_a_first_notebooks_cost_without_1_over_m_is_named_as_the_cause(validated
         assert "The grader lends correct versions of them" in block
         assert points["cost_without_m"][function] > 0  # full marks: the grader lends a correct compute_cost
     assert sum(points["cost_without_m"].values()) == 100
+
+
+def test_a_first_assignment_function_that_raises_inside_a_model_is_named(validated, graded):
+    """The model's check cannot finish its first case: before the traceback (which points at the
+    model's line that called it) the check names the first-assignment functions that fail their
+    own checks.  The grader lends correct ones: full marks."""
+    points, _ = graded
+    status, output = validated["first_raises"]
+    for function in ("two_layer_model", "L_layer_model", "predict"):
+        block = " ".join(_function_block(output, function).split())
+        assert "linear_forward (from your first assignment) fails its own check" in block, output
+    assert sum(points["first_raises"].values()) == 100

@@ -248,9 +248,13 @@ def first_assignment_suspects(function, name):
     parts = {}
     for function_name, part in dnn_checks._visible_cases():  # a function checked branch by branch
         parts.setdefault(function_name, []).append(part)
+    # The notebook binds only some first-assignment functions to its own names; the others
+    # (linear_forward...) are in the namespace those functions come from.
+    namespaces = [namespace] + [getattr(value, "__globals__", {}) for value in list(namespace.values())
+                                if callable(value) and getattr(value, "__globals__", None) is not namespace]
     for callee in expected_data()["callees"].get(name, []):
-        own = namespace.get(callee)
-        if not callable(own):
+        own = next((space[callee] for space in namespaces if callable(space.get(callee))), None)
+        if own is None:
             continue
         for part in parts.get(callee, [None]):
             quiet = io.StringIO()
@@ -266,6 +270,18 @@ def first_assignment_suspects(function, name):
                 suspects.append(f"{callee} (from your first assignment) raised {type(error).__name__}: {error}")
                 break
     return suspects
+
+
+def _suspect_notes(function, name):
+    """"Note: ..." lines naming the first-assignment functions ``function`` uses that fail their
+    own check, and what to do; [] when none does."""
+    suspects = first_assignment_suspects(function, name) if name in MODELS or name == "predict" else []
+    if not suspects:
+        return []
+    return [f"Note: {line}" for line in suspects] + [
+        f"Note: fix those in dnn_step_by_step.ipynb and run this check again: {name} uses them, so its "
+        "results here cannot be right until they are. The grader lends correct versions of them, so "
+        f"they cost {name} nothing there."]
 
 
 def check(name, function):
@@ -287,6 +303,10 @@ def check(name, function):
         except Exception as error:
             if number == 0:  # the student's traceback is more useful than ours here
                 print(f"  \u2717 {title}: it raised {type(error).__name__}: {error}")
+                # The error may come from a first-assignment function the model calls: say so
+                # before the traceback, which points at the model's line that called it.
+                for line in _suspect_notes(function, name):
+                    print(f"  {line}")
                 raise
             message = " ".join(str(error).split())[:300]
             problems = [dnn_checks.Problem(f"it raised {type(error).__name__}: {message}")]
@@ -299,14 +319,7 @@ def check(name, function):
         else:
             passed.append((f"{'practice ' if case.get('practice') else ''}case {number + 1}", title))
     if failures:
-        hints = dnn_checks.hint_lines([problems for _, problems, _ in failures])
-        if name in MODELS or name == "predict":
-            suspects = first_assignment_suspects(function, name)
-            if suspects:
-                hints = [f"Note: {line}" for line in suspects] + [
-                    f"Note: fix those in dnn_step_by_step.ipynb and run this check again: {name} uses them, "
-                    "so its results here cannot be right until they are. The grader lends correct versions "
-                    f"of them, so they cost {name} nothing there."] + hints
+        hints = _suspect_notes(function, name) + dnn_checks.hint_lines([problems for _, problems, _ in failures])
         # Raised without printing the passing cases first: the error shows everything, once,
         # wherever it is shown (as the first assignment's checks do).
         raise CheckFailed(name, failures, hints, [short for short, _ in passed], len(entries))
