@@ -76,26 +76,16 @@ def reference():
 
 # -- comparing ------------------------------------------------------------------------------
 
-def _model_result(returned):
-    """(parameters, costs) with each cost a plain float: the notebook lets a cost be a number or
-    a 0-d array, as its check does.  Anything else is returned as it is, to be reported."""
-    if not (isinstance(returned, tuple) and len(returned) == 2 and isinstance(returned[1], (list, tuple))):
-        return returned
-    parameters, costs = returned
-    try:
-        floats = [float(np.squeeze(cost)) for cost in costs]
-    except (TypeError, ValueError):
-        return returned
-    return parameters, floats
+def _normalised(function):
+    """The form ``function``'s results are compared in: the notebook check's own
+    (dnn_app_checks.normalised: costs as plain floats, labels as floats), so that the check and
+    the grader accept the same answers."""
+    return lambda returned: checks().normalised(function, returned)
 
 
-def _labels(returned):
-    """p as floats: labels of 0 and 1 may be booleans or integers, as the notebook's check
-    accepts them."""
-    if isinstance(returned, np.ndarray) and type(returned) is np.ndarray and \
-            (returned.dtype == bool or np.issubdtype(returned.dtype, np.integer)):
-        return returned.astype(float)
-    return returned
+def _returns(function):
+    """What ``function`` returns, named as the comparison names it (dnn_app_checks.RETURNS)."""
+    return checks().RETURNS[function]
 
 
 # -- inputs ----------------------------------------------------------------------------------
@@ -179,7 +169,7 @@ TESTS["test_initialize_parameters_deep_scaled"] = Test(
         Case("hidden case: four layers", lambda ref: ([4, 6, 6, 2, 1],)),
         Case("hidden case: single-unit layers", lambda ref: ([1, 1, 1],)),
         Case("hidden case: two layers of other sizes", lambda ref: ([7, 2, 3],)),
-    ], returns="parameters", arguments=("layer_dims",))
+    ], returns=_returns("initialize_parameters_deep_scaled"), arguments=("layer_dims",))
 
 TESTS["test_two_layer_model"] = Test(
     "two_layer_model", None, [
@@ -195,7 +185,7 @@ TESTS["test_two_layer_model"] = Test(
         Case("hidden case: print_cost=True, 250 iterations", _model_case(105, 3, 10, (2, 1), 0.05, 250, True)),
         Case("hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
              _defaults_case(107, 2, 6, (2, 1))),  # seed 107: the uphill mistake stays finite here
-    ], returns=("parameters", "costs"), arguments=MODEL_ARGUMENTS, normalise=_model_result,
+    ], returns=_returns("two_layer_model"), arguments=MODEL_ARGUMENTS, normalise=_normalised("two_layer_model"),
     prints=MODEL_PRINTS)
 
 TESTS["test_L_layer_model"] = Test(
@@ -210,7 +200,7 @@ TESTS["test_L_layer_model"] = Test(
         Case("hidden case: print_cost=True, 301 iterations", _model_case(205, 4, 9, (3, 2, 1), 0.05, 301, True)),
         Case("hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
              _defaults_case(206, 2, 6, (2, 2, 1))),
-    ], returns=("parameters", "costs"), arguments=MODEL_ARGUMENTS, normalise=_model_result,
+    ], returns=_returns("L_layer_model"), arguments=MODEL_ARGUMENTS, normalise=_normalised("L_layer_model"),
     prints=MODEL_PRINTS)
 
 # Seeds chosen so that each network predicts cats for some examples and not for others (the one
@@ -222,4 +212,5 @@ TESTS["test_predict"] = Test(
         Case("hidden case: one example (m = 1)", _predict_case(304, [4, 3, 1], 1)),
         Case("hidden case: single-unit layers", _predict_case(319, [2, 1, 1], 12)),
         Case("hidden case: some output probabilities exactly 0.5", _half_and_half),
-    ], returns="p", arguments=("X", "y", "parameters"), normalise=_labels, prints=PREDICT_PRINTS)
+    ], returns=_returns("predict"), arguments=("X", "y", "parameters"), normalise=_normalised("predict"),
+    prints=PREDICT_PRINTS)
