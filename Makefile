@@ -26,10 +26,15 @@ help:
 	@echo "make data     write the second assignment's stand-in data set to data/ (unless the original files are there)"
 	@echo "make application-reference  train the second assignment's reference models on data/ (DATA=dir), print their table"
 	@echo "make clean    remove everything grading generates (not .venv, source/, release/, work/)"
+	@echo "Behind the targets: .venv/bin/dnngrader COMMAND (.venv/bin/dnngrader --help lists the commands)"
 
-$(STAMP): requirements.txt constraints.txt
+# The kit itself goes in editable (pyproject.toml): the clone's code is what runs, and the
+# `dnngrader` command the targets below call is .venv/bin/dnngrader.  pip builds it with a
+# setuptools of its own (build isolation), from the package index it is configured for.
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 venv: $(STAMP)
@@ -53,12 +58,12 @@ sandbox-package:
 	$(call install_debian,$(SANDBOX_PACKAGES))
 
 release: venv
-	$(BIN)/python -m dnngrader.tools.build
+	$(BIN)/dnngrader release
 
 # Grades the samples in a scratch course, demo/: the course's own submissions and gradebook are
 # never touched.
 demo: venv sandbox-package
-	$(BIN)/python -m dnngrader.tools.demo
+	$(BIN)/dnngrader demo
 
 # The student's side of the course, in work/ (not committed).  dnngrader.tools.student_config writes
 # work/nbgrader_config.py from the course's nbgrader_config.py (course id, exchange folder, created
@@ -69,7 +74,7 @@ demo: venv sandbox-package
 # work/, as the panel fetches into the server's working folder.  LAB_ARGS go to jupyter lab as
 # written (make lab LAB_ARGS=--port=8890).
 lab: venv
-	$(BIN)/python -m dnngrader.tools.student_config --working-copy
+	$(BIN)/dnngrader student-config --working-copy
 	cd work && $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) --no-browser $(value LAB_ARGS)
 
 # Runs a notebook top to bottom in a fresh kernel, as a student's runs, and reports each function's
@@ -79,13 +84,13 @@ lab: venv
 VALIDATE_DEFAULT := work/dnn_step_by_step/dnn_step_by_step.ipynb
 NB ?= $(if $(wildcard $(VALIDATE_DEFAULT)),$(VALIDATE_DEFAULT),release/dnn_step_by_step/dnn_step_by_step.ipynb)
 validate: venv
-	$(BIN)/python -m dnngrader.tools.validate $(NB) $(value VALIDATE_ARGS)
+	$(BIN)/dnngrader validate $(NB) $(value VALIDATE_ARGS)
 
 # What the course repository's CI runs (.github/workflows/course.yml): generated files up to date,
 # the solutions pass every visible check, the release agrees with the source.
 course-check: venv
-	$(BIN)/python -m dnngrader.tools.build --check
-	$(BIN)/python -m dnngrader.tools.validate source/dnn_step_by_step/dnn_step_by_step.ipynb
+	$(BIN)/dnngrader release --check
+	$(BIN)/dnngrader validate source/dnn_step_by_step/dnn_step_by_step.ipynb
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_release.py tests/test_source_notebook.py tests/test_reference.py tests/test_application_notebook.py
 
 test: venv debian-packages
@@ -93,7 +98,7 @@ test: venv debian-packages
 
 # Every answer of catalogue/ through real nbgrader in a scratch course; exit 1 if any is misjudged.
 grading-report: venv
-	$(BIN)/python -m dnngrader.tools.grading_report
+	$(BIN)/dnngrader grading-report
 
 # The whole class, on Dask: make grade [ASSIGNMENT=name] [JOBS=4 | SCHEDULER=tcp://host:8786]
 # [ZIP=download.zip] [GRADE_ARGS="--force ..."].  ASSIGNMENT: grade that assignment only (default:
@@ -103,12 +108,12 @@ grading-report: venv
 # GRADE_ARGS and BENCH_ARGS reach the shell as written: $(value ...) keeps make from expanding
 # a `$` in them (a --pattern regular expression ending in `$'` would otherwise lose it).
 grade: venv
-	$(BIN)/python -m dnngrader.batch.grade $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(ZIP),--zip $(ZIP)) $(value GRADE_ARGS)
+	$(BIN)/dnngrader grade $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(ZIP),--zip $(ZIP)) $(value GRADE_ARGS)
 
 # Stock nbgrader against `make grade` on N synthetic submissions (default 200), in scratch courses,
 # and the throughput with 1, 2 and 4 local Dask workers (BENCH_ARGS="--workers 1,2,4").
 bench: venv
-	$(BIN)/python -m dnngrader.batch.bench $(if $(N),--n $(N)) $(value BENCH_ARGS)
+	$(BIN)/dnngrader bench $(if $(N),--n $(N)) $(value BENCH_ARGS)
 
 # The second assignment's data (README: "The second assignment's data").  data/ holds the original
 # train_catvnoncat.h5 and test_catvnoncat.h5 when the instructor puts them there (never committed);
@@ -117,14 +122,14 @@ bench: venv
 # and prints their table; APPLICATION_ARGS=--json prints JSON instead.
 .PHONY: data application-reference
 data: venv
-	$(BIN)/python -m dnngrader.assignments.dnn_application.standin --out data
+	$(BIN)/dnngrader data --out data
 
 application-reference: venv
-	$(BIN)/python -m dnngrader.application --data $(or $(DATA),data) $(value APPLICATION_ARGS)
+	$(BIN)/dnngrader application-reference --data $(or $(DATA),data) $(value APPLICATION_ARGS)
 
 lock: venv
 	( echo "# Every package of the virtual environment, pinned (pip freeze). Regenerate with \`make lock\`."; \
-	  $(BIN)/python -m pip freeze --disable-pip-version-check ) > constraints.txt
+	  $(BIN)/python -m pip freeze --disable-pip-version-check --exclude dnngrader ) > constraints.txt
 
 # Everything grading generates (what .gitignore lists under "generated by grading", and the demo's
 # scratch course); never .venv, source/, release/, work/ (a student's copy, make lab) or a

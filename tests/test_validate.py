@@ -236,8 +236,8 @@ def test_make_validate_runs_the_working_copy_or_else_the_release(tmp_path):
         done = subprocess.run(["make", "-n", "validate", *make_args], cwd=COURSE_ROOT, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-        [line] = [line for line in done.stdout.splitlines() if "-m dnngrader.tools.validate" in line]
-        assert line.split()[3:] == expected
+        [line] = [line for line in done.stdout.splitlines() if line.split()[1:2] == ["validate"]]
+        assert line.split()[0].endswith("/dnngrader") and line.split()[2:] == expected
 
 
 def test_a_notebook_is_checked_against_the_assignment_its_file_name_names(tmp_path):

@@ -1,0 +1,169 @@
+"""``dnngrader``: one command for the kit, with a subcommand per step of the course's workflow.
+
+    dnngrader [--course DIR] COMMAND [ARGS...]       (or: python -m dnngrader ...)
+
+Each subcommand is one of the kit's modules, run as ``python -m <module> ARGS...`` in the course
+folder, exactly as the Makefile ran them before this command existed: the arguments after the
+subcommand go to the module untouched, so ``dnngrader grade --help`` prints the grader's own
+help and options.
+
+What "the course" means today.  The kit's modules work on the course their own copy of the kit
+sits in (``dnngrader.paths.COURSE_ROOT``, the folder above the package), and they import the
+course root's shared helpers (dnn_checks.py, test_cases.py, dnn_utils.py) as top-level modules.
+So a course folder is, for now, a folder holding the kit: a clone of this repository.
+``--course DIR`` (default: the current folder) names it; this command changes into DIR and
+starts ``python -m <module>`` there, so that Python imports DIR's own kit and helpers (no
+``sys.path`` edit) and relative paths in ARGS are taken from DIR, as under ``make``.  It refuses,
+rather than quietly working on another course, when DIR holds no kit, and when DIR's kit is a
+link to a kit elsewhere (a scratch course) for a subcommand that can only work on the kit's own
+course.  The two subcommands whose module takes a course of its own (grade, student-config) are
+given ``--course DIR`` unless ARGS name one.
+"""
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# How a subcommand's module relates to the course it runs in.
+OWN_COURSE = "own"        # works on the course its kit is in (paths.COURSE_ROOT) only
+COURSE_OPTION = "option"  # has a --course option of its own: given DIR
+NO_COURSE = "none"        # works on the files its arguments name (or on the machine)
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    module: str
+    summary: str
+    course: str = OWN_COURSE
+
+
+# In the order of the course's workflow: preparing the assignment, the student's side, grading,
+# checking the grader, the second assignment's data, the assignment author's generators.
+SUBCOMMANDS = (
+    Subcommand("release", "dnngrader.tools.build",
+               "regenerate the generated files and release/ from source/ (--check: only check them)"),
+    Subcommand("classroom", "dnngrader.tools.classroom",
+               "write the students' repository template, classroom/, from release/ (--check)"),
+    Subcommand("student-config", "dnngrader.tools.student_config",
+               "write work/'s nbgrader settings for JupyterLab's Assignments panel (and a working copy)",
+               COURSE_OPTION),
+    Subcommand("validate", "dnngrader.tools.validate",
+               "run notebooks as a student runs them and report which visible checks pass", NO_COURSE),
+    Subcommand("samples", "dnngrader.tools.samples",
+               "write the bundled sample submissions into submitted/ (or --into DIR)"),
+    Subcommand("grade", "dnngrader.batch.grade",
+               "grade the class's submissions on Dask, then feedback, grades CSV and chart",
+               COURSE_OPTION),
+    Subcommand("demo", "dnngrader.tools.demo",
+               "grade the sample submissions in a scratch course (demo/) and print the results"),
+    Subcommand("grading-report", "dnngrader.tools.grading_report",
+               "grade the catalogue of wrong and valid answers; show what each costs, exit 1 on a misjudgement"),
+    Subcommand("bench", "dnngrader.batch.bench",
+               "time stock nbgrader against `dnngrader grade` on synthetic submissions"),
+    Subcommand("sandbox", "dnngrader.plugins.sandbox",
+               "say whether the grading sandbox (bubblewrap) runs here and what it hides", NO_COURSE),
+    Subcommand("data", "dnngrader.assignments.dnn_application.standin",
+               "write the second assignment's stand-in data set (--out DIR)", NO_COURSE),
+    Subcommand("application-reference", "dnngrader.application",
+               "train the second assignment's reference models on a data folder, print their figures"),
+    Subcommand("figures", "dnngrader.assignments.dnn_step_by_step.figures",
+               "redraw the first assignment's figures (release does it too)"),
+    Subcommand("practice-cases", "dnngrader.assignments.dnn_step_by_step.practice",
+               "write the first assignment's practice cases (release does it too; --check)"),
+)
+BY_NAME = {command.name: command for command in SUBCOMMANDS}
+HELP_FLAGS = ("-h", "--help")
+
+
+class CourseError(Exception):
+    """The course folder cannot be used for this subcommand; the message says why."""
+
+
+def parser():
+    top = argparse.ArgumentParser(
+        prog="dnngrader", allow_abbrev=False,
+        description="The course kit's commands. Each COMMAND passes its arguments on to the kit's "
+                    "module behind it: `dnngrader COMMAND --help` shows that module's own options.",
+        epilog="The command runs in the course folder (--course), so relative paths in its "
+               "arguments are taken from there. For now a course folder holds the kit itself "
+               "(a clone of the kit's repository).")
+    top.add_argument("--course", metavar="DIR", type=Path,
+                     help="the course folder, a clone of the kit (default: the current folder)")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", title="commands", required=True)
+    for command in SUBCOMMANDS:
+        # add_help=False: -h and --help go to the module, with the rest of the arguments.
+        commands.add_parser(command.name, help=command.summary, description=command.summary,
+                            add_help=False)
+    return top
+
+
+def split(argv):
+    """(global arguments with the subcommand's name, the subcommand's own arguments): everything
+    after the first word that is not an option or --course's value goes to the subcommand."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--course":
+            index += 2
+        elif word.startswith("-"):
+            index += 1
+        else:
+            return argv[:index + 1], argv[index + 1:]
+    return argv, []
+
+
+def holds_kit(folder):
+    return (folder / "dnngrader" / "__init__.py").is_file()
+
+
+def given_course(arguments):
+    return any(word == "--course" or word.startswith("--course=") for word in arguments)
+
+
+def command_line(command, course, arguments, help_only=False):
+    """The ``python -m`` command line that runs ``command`` on ``course`` (an absolute folder);
+    ``help_only``: the arguments ask for the module's help, which any course may show."""
+    if not holds_kit(course):
+        raise CourseError(f"{course} holds no copy of the kit ({course / 'dnngrader'} is missing). "
+                          "dnngrader runs in a course folder that is a clone of the kit: change "
+                          "into it or name it with --course DIR.")
+    kit_course = (course / "dnngrader").resolve().parent
+    if command.course == OWN_COURSE and kit_course != course.resolve() and not help_only:
+        raise CourseError(f"{course}'s dnngrader is a link to the kit in {kit_course}, and "
+                          f"`dnngrader {command.name}` works only on the course its kit is in: "
+                          f"run it with --course {kit_course}.")
+    arguments = list(arguments)
+    if command.course == COURSE_OPTION and not given_course(arguments):
+        arguments = ["--course", str(course.resolve()), *arguments]
+    return [sys.executable, "-m", command.module, *arguments]
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    head, rest = split(argv)
+    options = parser().parse_args(head)
+    command = BY_NAME[options.command]
+    course = (options.course or Path.cwd()).absolute()
+    help_only = any(flag in rest for flag in HELP_FLAGS)
+    if options.course is None and not holds_kit(course) and help_only:
+        # A module's help is the same whatever the course: show the one of the kit this command
+        # comes from, from anywhere.
+        course = Path(__file__).resolve().parent.parent
+    try:
+        if not course.is_dir():
+            raise CourseError(f"{course} is not a folder")
+        line = command_line(command, course, rest, help_only)
+    except CourseError as error:
+        print(f"dnngrader {command.name}: {error}", file=sys.stderr)
+        return 2
+    os.chdir(course)
+    # Replaces this process: signals, exit status and the terminal are the module's own, as when
+    # the module was started with `python -m` directly.
+    os.execv(line[0], line)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
