@@ -309,3 +309,27 @@ def test_the_generic_hint_is_said_only_when_no_hint_explains():
     assert dnn_checks.hint_lines([[problem("W1", ["a"]), problem("b1", ["b"])]], unexplained=generic) == [generic]
     # A case that raised, and nothing else: no hint explains it.
     assert dnn_checks.hint_lines([[dnn_checks.Problem("it raised IndexError.")]], unexplained=generic) == [generic]
+
+
+def test_the_models_mistaken_runs_are_worked_out_once_per_case_and_grading_process(monkeypatch):
+    """A model's mistaken runs depend on the case alone (the defaults case trains its network
+    3000 iterations a dozen times), so a grading process works them out once per case: a second
+    failing submission on the same case gets the same hints without training again, and a case
+    of other inputs is worked out afresh."""
+    from dnngrader.assignments.dnn_application import cases as application_cases
+    trained = []
+    original = application_hints._train
+    monkeypatch.setattr(application_hints, "_train",
+                        lambda *args, **kwargs: trained.append(1) or original(*args, **kwargs))
+    monkeypatch.setattr(application_hints, "_kept_outputs", {})
+    ref = application_cases.reference()
+    test = application_cases.TESTS["test_L_layer_model"]
+    first, other = (test.cases[index].make_args(ref) for index in (1, 2))
+    got = ({"W1": 0}, [0.0])  # a wrong output, as a student's
+    hints_first = application_hints.for_case("L_layer_model", first, got, ref)
+    runs = len(trained)
+    assert runs > 0
+    assert application_hints.for_case("L_layer_model", first, got, ref) == hints_first
+    assert len(trained) == runs  # nothing trained again
+    application_hints.for_case("L_layer_model", other, got, ref)
+    assert len(trained) > runs  # other inputs: worked out afresh

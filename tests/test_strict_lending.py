@@ -214,6 +214,49 @@ def test_an_argument_deepcopy_refuses_is_passed_on_as_it_is():
     assert strict((value for value in (1, 2)), 3) == [3, 6]  # a generator cannot be deep-copied
 
 
+
+def _shapes_and_identities(value, seen=None):
+    """A description of ``value``'s structure: types, values, array layouts and which of its
+    parts are the same object (by the order they are first met), to compare two copies."""
+    seen = {} if seen is None else seen
+    if id(value) in seen and not isinstance(value, (int, float, str, type(None))):
+        return ("the same object as part", seen[id(value)])
+    seen[id(value)] = len(seen)
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, value.flags.c_contiguous, value.flags.f_contiguous,
+                value.tolist())
+    if isinstance(value, dict):
+        return (type(value).__name__, [(key, _shapes_and_identities(item, seen)) for key, item in value.items()])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_shapes_and_identities(item, seen) for item in value])
+    return (type(value).__name__, value)
+
+
+def test_the_strict_copies_are_what_deepcopy_makes_and_share_nothing_with_the_caller():
+    """``strictly`` copies the course's values (arrays, dicts, lists, tuples, numbers) itself,
+    for speed; the copies must be what copy.deepcopy makes of them: the same values and array
+    layouts, an object met twice copied once, a list that holds itself, an array of objects and
+    an ndarray subclass copied deeply too, and no part the caller holds."""
+    shared = np.arange(6.0).reshape(2, 3)
+    loop = [1, 2]
+    loop.append(loop)
+    objects = np.empty(2, dtype=object)
+    objects[:] = [[1], [2]]
+    value = {"C": shared, "F": np.asfortranarray(shared), "view": shared[:, 1], "again": shared,
+             "cache": ((shared, np.ones((1, 1))), np.float64(2.5)), "loop": loop, "objects": objects,
+             "masked": np.ma.masked_array([1.0, 2.0], mask=[False, True]), "numbers": [1, 2.0, True, None, "W1"]}
+    kept = []
+    strict = reference.strictly(lambda received: kept.append(received) or received)
+    returned = strict(value)
+    received = kept[0]
+    for made in (received, returned):
+        assert _shapes_and_identities(made) == _shapes_and_identities(copy.deepcopy(value))
+        originals = {id(part) for part in (shared, loop, objects, value["F"], value["masked"], value["cache"][0])}
+        assert not originals & {id(part) for part in (made["C"], made["loop"], made["objects"], made["F"],
+                                                       made["masked"], made["cache"][0][0])}
+        assert made["objects"][0] is not objects[0]  # the lists inside the object array are copies too
+    assert returned is not received and returned["C"] is not received["C"]
+
 # --- the functions handed over before the second notebook's loading cell -----------------------
 
 def app_helpers():

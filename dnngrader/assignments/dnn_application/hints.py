@@ -19,7 +19,9 @@ the student's own keys, as in the first assignment (``keyed_mistakes``).
 """
 
 import copy
+import hashlib
 import inspect
+import pickle
 
 import numpy as np
 
@@ -112,17 +114,11 @@ def for_case(function, args, got, reference):
     if function not in _MISTAKES:
         return {}
     test = _plan(function)
-    normalise = test.normalise or (lambda value: value)
-    args = copy.deepcopy(args)
-    expected_value = normalise(getattr(reference, function)(*copy.deepcopy(args)))
+    expected_value, outputs = _mistake_outputs(function, args, reference)
     expected = dict(dnn_checks.labelled_leaves(expected_value, test.returns))
     hints = {}
     with np.errstate(all="ignore"):
-        for text, mistaken in _MISTAKES[function](copy.deepcopy(args)):
-            try:
-                output = normalise(mistaken())
-            except Exception:  # this mistake cannot happen on these inputs
-                continue
+        for text, output in outputs:
             for label, value in dnn_checks.labelled_leaves(output, test.returns):
                 if label not in expected or not dnn_checks.same_values(expected[label], value):
                     hints.setdefault(label, []).append((text, value))
@@ -141,6 +137,36 @@ def for_case(function, args, got, reference):
     for label, entries in keyed_mistakes(want, have, "parameters", MISSPELLED_KEYS, from_zero).items():
         hints.setdefault(label, []).extend(entries)
     return hints
+
+
+_kept_outputs = {}  # (function, id(reference), digest of the arguments) -> (reference, expected, outputs)
+_KEPT_AT_MOST = 256  # cases kept per process (each assignment's plan has a few dozen)
+
+
+def _mistake_outputs(function, args, reference):
+    """(what ``reference`` returns on ``args``, [(a mistake's text, what the function returns with
+    that mistake)] for each mistake that can happen on them), both normalised as the judge
+    compares.  They depend on the case alone, never on the student's output, and a model's
+    mistaken runs train its network again up to a dozen times (3000 iterations each on the
+    defaults case): a grading worker works them out once per case and process, not once per
+    failing submission.  The arguments are recognised by a digest of their pickle.  Read only:
+    the caller must not change what it gets."""
+    key = (function, id(reference), hashlib.sha256(pickle.dumps(args)).digest())
+    kept = _kept_outputs.get(key)
+    if kept is None or kept[0] is not reference:
+        normalise = _plan(function).normalise or (lambda value: value)
+        expected = normalise(getattr(reference, function)(*copy.deepcopy(args)))
+        outputs = []
+        with np.errstate(all="ignore"):
+            for text, mistaken in _MISTAKES[function](copy.deepcopy(args)):
+                try:
+                    outputs.append((text, normalise(mistaken())))
+                except Exception:  # this mistake cannot happen on these inputs
+                    continue
+        if len(_kept_outputs) >= _KEPT_AT_MOST:
+            _kept_outputs.clear()
+        kept = _kept_outputs[key] = (reference, expected, outputs)
+    return kept[1], kept[2]
 
 
 def _parameters_of(value):
