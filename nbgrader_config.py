@@ -1,22 +1,32 @@
 """nbgrader configuration of the course.  The repository root is the course directory.
 
-Settings an instructor may want to change can also come from the environment:
-  DNN_GRADEBOOK_URL   gradebook database (default: sqlite file gradebook.db at the course root)
-  DNN_EXCHANGE        exchange folder for nbgrader release/collect (default: exchange/ here)
-  DNN_CELL_TIMEOUT    seconds a cell may run while grading (default: 60)
-  DNN_SECONDS_PER_CALL, DNN_SECONDS_PER_TEST   time limits of the hidden tests, read by the
-                      grading kernel (defaults: 10 s per call, 30 s per test cell)
-  DNN_KERNEL_MEMORY_MB  address space a grading kernel may use (default: 4096; 0 for no limit)
-  DNN_KERNEL_RESTARTS   kernel restarts per notebook after crashes or hangs (default: 3)
-  DNN_TRAINING_ITERATIONS  iterations of the second assignment's training cells while it is
-                      graded (default: 5; the notebook's own default, 2500, takes minutes, and
-                      those cells are not graded)
-  DNN_SANDBOX         0: grade WITHOUT the sandbox of dnngrader/plugins/sandbox.py (default 1: every
-                      grading kernel runs in bubblewrap, README: Threat model)
-  DNN_SANDBOX_DISK_MB the sandboxed kernel's writable /tmp, in memory, in MiB (default: 256)
-  DNN_LMS_TIME_FORMAT strptime format of the submission times in LMS file names (zip_collect;
-                      default: %Y-%m-%d-%H-%M-%S)
-  DNN_LMS_TIMEZONE    time zone those times are in, an IANA name (default: UTC)
+Every setting is a traitlets trait, set here (c.Class.trait = value) or for one command on its
+command line (--Class.trait=value), for `nbgrader ...` and `dnngrader grade` alike.  The kit's
+own, with their defaults (docs/reference/configuration.md lists each one with its help; made by
+`python -m dnngrader.tools.config_reference`):
+  CourseDirectory.db_url       gradebook database (below: sqlite file gradebook.db at the course root)
+  Exchange.root                exchange folder for nbgrader release/collect (below: exchange/ here)
+  ResilientExecute.timeout     seconds a cell may run while grading (60)
+  ResilientExecute.seconds_per_call, ResilientExecute.seconds_per_test   time limits of the
+                               hidden tests, handed to the grading kernel (10 s per call, 30 s
+                               per test cell)
+  ResilientExecute.memory_limit_mb   address space a grading kernel may use (4096; 0 for no limit)
+  ResilientExecute.max_restarts      kernel restarts per notebook after crashes or hangs (3)
+  ResilientExecute.training_iterations   iterations of the second assignment's training cells
+                               while it is graded (5; the notebook's own default, 2500, takes
+                               minutes, and those cells are not graded)
+  ResilientExecute.ungraded_seconds, ResilientExecute.skip_after_last_graded   time of ungraded
+                               cells (20 s together; those after the last graded cell not run)
+  Sandbox.enabled              False: grade WITHOUT the sandbox of dnngrader/plugins/sandbox.py
+                               (True: every grading kernel runs in bubblewrap, README: Threat model)
+  Sandbox.disk_mb              the sandboxed kernel's writable /tmp, in memory, in MiB (256)
+  TimedFileNameCollector.timestamp_format   strptime format of the submission times in LMS file
+                               names (zip_collect; %Y-%m-%d-%H-%M-%S)
+  TimedFileNameCollector.timezone   time zone those times are in, an IANA name (UTC)
+  DaskGrader.scheduler, .jobs, .tls_ca_file, .tls_cert, .tls_key   where `dnngrader grade`
+                               grades (a local cluster, one worker per core)
+The DNN_* environment variables that set these before still work, each with a deprecation
+warning naming its trait (dnngrader/settings.py); a value set here or on the command line wins.
 """
 
 import os
@@ -25,6 +35,7 @@ import sys
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, COURSE_ROOT)  # the kit's preprocessors live in dnngrader/ next to this file
 
+from dnngrader import settings  # noqa: E402
 from dnngrader.plugins import execute, findings, hooks, sandbox, sanitize, timestamps  # noqa: E402
 from dnngrader.plugins import preprocessors as kit  # noqa: E402
 from dnngrader.plugins.overwrite import OverwriteReleasedCells  # noqa: E402
@@ -33,10 +44,10 @@ c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = "dnn-step-by-step"
-c.CourseDirectory.db_url = os.environ.get(
+c.CourseDirectory.db_url = settings.from_environment(  # DNN_GRADEBOOK_URL: deprecated
     "DNN_GRADEBOOK_URL", "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db"))
 
-c.Exchange.root = os.environ.get("DNN_EXCHANGE", os.path.join(COURSE_ROOT, "exchange"))
+c.Exchange.root = settings.from_environment("DNN_EXCHANGE", os.path.join(COURSE_ROOT, "exchange"))
 os.makedirs(c.Exchange.root, exist_ok=True)
 
 # The student version: solutions become this stub, hidden tests disappear.
@@ -45,16 +56,13 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # course material without a licence) never go into a release or the exchange.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", "*.h5"]
 
-# Grading.
-c.Execute.timeout = int(os.environ.get("DNN_CELL_TIMEOUT", "60"))
+# Grading.  The limits are ResilientExecute's defaults (the docstring above); set one here to
+# change it, e.g. c.ResilientExecute.timeout = 60 or c.ResilientExecute.memory_limit_mb = 4096.
 c.Execute.interrupt_on_timeout = True
-c.ResilientExecute.memory_limit_mb = int(os.environ.get("DNN_KERNEL_MEMORY_MB", "4096"))
-c.ResilientExecute.max_restarts = int(os.environ.get("DNN_KERNEL_RESTARTS", "3"))
-c.ResilientExecute.training_iterations = int(os.environ.get("DNN_TRAINING_ITERATIONS", "5"))
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back, then run
 # Every grading kernel in a sandbox: no network, blind to the course's files and the gradebook,
-# nothing it does survives it (sandbox.py).  DNN_SANDBOX=0 turns it off; where bubblewrap
-# cannot run, grading goes on with one warning per run.
+# nothing it does survives it (sandbox.py).  c.Sandbox.enabled = False turns it off; where
+# bubblewrap cannot run, grading goes on with one warning per run.
 sandbox.configure(c, COURSE_ROOT)
 # Says in plain words when a submission has no gradable notebook (renamed, unreadable).
 c.Autograde.pre_convert_hook = hooks.check_submission_folder
@@ -64,11 +72,10 @@ c.Autograde.pre_convert_hook = hooks.check_submission_folder
 timestamps.install()
 
 # Collecting an LMS download (`nbgrader zip_collect`, `make grade ZIP=...`): the submission time
-# in the file names (the pattern's `timestamp` group) is read with this strptime format, in this
-# time zone, never guessed; a time that does not match is reported and counts as on time.
+# in the file names (the pattern's `timestamp` group) is read with a strptime format, in a time
+# zone, never guessed (c.TimedFileNameCollector.timestamp_format, default %Y-%m-%d-%H-%M-%S, and
+# .timezone, default UTC); a time that does not match is reported and counts as on time.
 c.ZipCollectApp.collector_plugin = "dnngrader.plugins.lms.TimedFileNameCollector"
-c.TimedFileNameCollector.timestamp_format = os.environ.get("DNN_LMS_TIME_FORMAT", "%Y-%m-%d-%H-%M-%S")
-c.TimedFileNameCollector.timezone = os.environ.get("DNN_LMS_TIMEZONE", "UTC")
 
 # Before the notebook runs: nbgrader's own steps, plus the kit's checks of the files next to the
 # notebook, of the graded cells' metadata and order, and of the student's code.  Findings are

@@ -44,10 +44,12 @@ def copy_of_blank_course(tmp_path_factory, root, assignments=(ASSIGNMENT,), **op
     """A scratch course at ``root`` with ``assignments`` registered and nothing submitted: a copy
     of the one ScratchCourse.create() made for this test run (generate_assignment in a course of
     the same layout, so the same gradebook and release).  ``options``: ScratchCourse's
-    (exchange, db_url); the gradebook is the copy's own unless db_url says otherwise."""
+    (exchange, db_url, settings); the gradebook is the copy's own unless db_url says otherwise."""
     name = "blank-" + "-".join(assignments)
     made = made_once(tmp_path_factory, name,
                      lambda folder: ScratchCourse(folder / "course", assignments=assignments).create())
     root = Path(root)
     shutil.copytree(made / "course", root, symlinks=True, dirs_exist_ok=True)
-    return ScratchCourse(root, assignments=assignments, **options)
+    course = ScratchCourse(root, assignments=assignments, **options)
+    course.write_settings()
+    return course

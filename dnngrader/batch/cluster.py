@@ -42,7 +42,6 @@ from distributed.utils import get_mp_context
 from dnngrader.batch import worker
 
 ALLOWED_FAILURES = 2  # a submission whose worker died this many times is tried once more, then fails
-SCHEDULER_VARIABLE = "DNN_DASK_SCHEDULER"
 CONNECT_TIMEOUT = "60s"
 # The local cluster's Dask settings.  Left at Dask's defaults, a cluster of 2 idle workers used
 # 11 % of a core: every Dask process checks its event loop's health every 20 ms (admin.tick),

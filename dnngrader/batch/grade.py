@@ -4,6 +4,7 @@
                               --tls-cert CERT --tls-key KEY]] [--zip DOWNLOAD.zip [--pattern REGEX]
                               [--timestamp-format FORMAT] [--timezone ZONE]] [--force]
                               [--no-feedback] [--course DIR] [--db URL] [--timings FILE]
+                              [--Class.trait=VALUE ...]
 
 The assignments graded: --assignment NAME, or by default every assignment of the course (those
 of dnngrader/assignments/__init__.py, and any other the gradebook knows) that has submissions in
@@ -13,12 +14,14 @@ submitted/<student>/<assignment>/, one after another, on the same Dask cluster.
    one) into submitted/ as `nbgrader zip_collect` does; the submission times in its file names
    are read with --timestamp-format in --timezone, never guessed.
 2. Autogrades the submissions in submitted/ on Dask's distributed scheduler: by default a local
-   cluster of N worker processes (default: one per core); with --scheduler (or the environment
-   variable DNN_DASK_SCHEDULER), the workers of an existing Dask cluster, which need the kit's
+   cluster of N worker processes (default: one per core); with --scheduler (or
+   DaskGrader.scheduler), the workers of an existing Dask cluster, which need the kit's
    Python environment but no shared file system.  Each assignment has a grading plan of its own
    (plan.py); each submission is one task that carries its files and gets a new kernel of its
    own; nbgrader's own Autograde converter does the grading, configured by the course's
-   nbgrader_config.py (which travels with the grading plan).  The results come back as data,
+   nbgrader_config.py and this command's --Class.trait=VALUE arguments (both travel with the
+   grading plan, with the grading settings as this command resolved them; a worker's own
+   environment does not count).  The results come back as data,
    and this command alone writes them into the course's gradebook and folders, so the gradebook
    ends as sequential `nbgrader autograde <assignment>` leaves it.  A progress bar with an ETA
    runs on stderr, one per assignment.
@@ -45,10 +48,13 @@ from collections import Counter
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from traitlets import Integer, Unicode
+from traitlets.config import LoggingConfigurable
 
+from dnngrader import settings
 from dnngrader.batch import analytics, cluster, gradebook_access, mistakes, plan, submissions, timing, worker
 from dnngrader import assignments
-from dnngrader.plugins import export, hooks, lms, timestamps
+from dnngrader.plugins import export, hooks, lms, sandbox, timestamps
 from dnngrader.paths import COURSE_ROOT
 from dnngrader.batch.progress import Progress, format_duration
 from dnngrader.batch.results import ResultWriter
@@ -56,23 +62,72 @@ from dnngrader.batch.results import ResultWriter
 LOG_TAIL = 1500  # characters of a failed submission's log shown on the terminal
 
 
+class DaskGrader(LoggingConfigurable):
+    """The settings of this command (``dnngrader grade``): where it grades.  Its options of the
+    same names win over them for one run."""
+
+    scheduler = Unicode(
+        "", help="Address of the Dask scheduler to grade on (tcp://HOST:8786, or tls://HOST:8786 "
+                 "with the TLS files below) instead of a local cluster; empty: a local cluster."
+    ).tag(config=True)
+    _scheduler_default = settings.trait_default("DNN_DASK_SCHEDULER")
+
+    jobs = Integer(
+        0, help="Worker processes of the local Dask cluster, i.e. submissions graded at the same "
+                "time (0: one per core); not used with a scheduler."
+    ).tag(config=True)
+
+    tls_ca_file = Unicode(
+        "", help="The CA certificate (PEM) that signed the scheduler's and workers' certificates."
+    ).tag(config=True)
+
+    tls_cert = Unicode("", help="This client's certificate (PEM), for a tls:// scheduler.").tag(config=True)
+
+    tls_key = Unicode("", help="This client's private key (PEM), for a tls:// scheduler.").tag(config=True)
+
+
+def _config_arguments(unknown, parser):
+    """The --Class.trait=VALUE (or --Class.trait VALUE) arguments among ``unknown``, for
+    traitlets; anything else is an error of ``parser``."""
+    kept, index = [], 0
+    while index < len(unknown):
+        word = unknown[index]
+        name = word[2:].split("=", 1)[0]
+        if not (word.startswith("--") and "." in name and name[:1].isupper()):
+            parser.error(f"unrecognized arguments: {' '.join(unknown[index:])}")
+        kept.append(word)
+        if "=" not in word and index + 1 < len(unknown) and not unknown[index + 1].startswith("--"):
+            kept.append(unknown[index + 1])
+            index += 1
+        index += 1
+    return kept
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m dnngrader.batch.grade", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="Any setting can be given as for nbgrader, --Class.trait=VALUE (e.g. "
+                                     "--ResilientExecute.timeout=30, --Sandbox.disk_mb=128, "
+                                     "--DaskGrader.scheduler=tcp://HOST:8786; docs/reference/configuration.md "
+                                     "lists the kit's): it wins over nbgrader_config.py, here and on every worker.")
     parser.add_argument("--assignment", "-a", metavar="NAME",
                         help="grade this assignment only (default: every assignment with submissions in "
                         "submitted/, one after another)")
-    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+    parser.add_argument("--jobs", "-j", type=int,
                         help="worker processes of the local Dask cluster, i.e. submissions graded at the same "
-                        "time (default: the number of cores, %(default)s); not used with --scheduler")
-    parser.add_argument("--scheduler", metavar="ADDRESS", default=os.environ.get(cluster.SCHEDULER_VARIABLE),
+                        f"time (default: DaskGrader.jobs, else the number of cores, {os.cpu_count() or 1}); "
+                        "not used with --scheduler")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786, or "
                         "tls://HOST:8786 with the three options below) instead of a local cluster (default: "
-                        f"the environment variable {cluster.SCHEDULER_VARIABLE})")
+                        "DaskGrader.scheduler)")
     parser.add_argument("--tls-ca-file", metavar="FILE", type=Path,
-                        help="the CA certificate (PEM) that signed the scheduler's and workers' certificates")
-    parser.add_argument("--tls-cert", metavar="FILE", type=Path, help="this client's certificate (PEM)")
-    parser.add_argument("--tls-key", metavar="FILE", type=Path, help="this client's private key (PEM)")
+                        help="the CA certificate (PEM) that signed the scheduler's and workers' certificates "
+                        "(default: DaskGrader.tls_ca_file)")
+    parser.add_argument("--tls-cert", metavar="FILE", type=Path,
+                        help="this client's certificate (PEM) (default: DaskGrader.tls_cert)")
+    parser.add_argument("--tls-key", metavar="FILE", type=Path,
+                        help="this client's private key (PEM) (default: DaskGrader.tls_key)")
     parser.add_argument("--zip", type=Path, help="an LMS download of one assignment (--assignment, needed when "
                         "the gradebook has several) to collect into submitted/ first")
     parser.add_argument("--pattern", help="regular expression for the file names in the zip, with groups "
@@ -92,7 +147,19 @@ def parse_args(argv):
     parser.add_argument("--db", help="gradebook database URL (default: db_url of nbgrader_config.py), "
                         "e.g. postgresql://user@host:5432/gradebook")
     parser.add_argument("--timings", type=Path, help="also write the run's timings, as JSON, to this file")
-    return parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    args.config = _config_arguments(unknown, parser)
+    return args
+
+
+def _settle(args, app):
+    """Fill in the options not given from the DaskGrader settings of ``app``'s configuration."""
+    chosen = DaskGrader(config=app.config)
+    args.scheduler = args.scheduler or chosen.scheduler or None
+    args.jobs = args.jobs or chosen.jobs or os.cpu_count() or 1
+    for option in ("tls_ca_file", "tls_cert", "tls_key"):
+        if getattr(args, option) is None and getattr(chosen, option):
+            setattr(args, option, Path(getattr(chosen, option)))
 
 
 class Run:
@@ -241,7 +308,8 @@ def _grade(app, args, todo, jobs, log_path):
             return runs, None, None
         client_security = cluster.security(args.tls_ca_file, args.tls_cert, args.tls_key)
         try:
-            plans = {assignment: plan.build(coursedir, gradebook, config_path, assignment) for assignment, _ in work}
+            plans = {assignment: plan.build(coursedir, gradebook, config_path, assignment,
+                                            arguments=args.config) for assignment, _ in work}
             with cluster.connect(args.scheduler, jobs, client_security, log_path) as client:
                 for assignment, tasks in work:
                     run = runs[assignment]
@@ -296,7 +364,10 @@ def main(argv=None):
         print(f"No such file: {args.zip}", file=sys.stderr)
         return 2
     started = time.monotonic()
-    app = worker.load_course(args.course.resolve(), args.db)  # also moves into the course directory
+    # Also moves into the course directory.  Settings: nbgrader_config.py, then --Class.trait=VALUE.
+    app = worker.load_course(args.course.resolve(), args.db, arguments=args.config)
+    _settle(args, app)
+    sandbox.activate(app.config)  # says here, once, when grading cannot be sandboxed
     coursedir = app.coursedir
     reports = Path(coursedir.root) / "reports"
     reports.mkdir(exist_ok=True)
@@ -311,7 +382,8 @@ def main(argv=None):
         coursedir.assignment_id = zip_assignment  # where zip_collect's notes go
         try:
             changed = lms.collect_zip(coursedir, args.zip.resolve(), args.pattern, assignment=zip_assignment,
-                                      timestamp_format=args.timestamp_format, timezone=args.timezone)
+                                      timestamp_format=args.timestamp_format, timezone=args.timezone,
+                                      arguments=args.config)
         except timestamps.TimestampError as error:
             print(f"--timestamp-format/--timezone: {error}", file=sys.stderr)
             return 2

@@ -2,8 +2,11 @@
 
 The **grading plan** is the same for every submission of a run; the grading command sends it
 to the cluster once.  It holds:
-- the course's ``nbgrader_config.py`` (its text) and the ``DNN_*`` grading settings of the
-  command's environment, so that every worker grades with the course's configuration;
+- the course's configuration, so that every worker grades with it: ``nbgrader_config.py`` (its
+  text), the grading command's ``--Class.trait=VALUE`` arguments, and the value of each grading
+  setting of the kit (``settings.GRADING_CLASSES``: ResilientExecute's, Sandbox's) as the command
+  resolved it, a traitlets configuration the worker applies last.  A worker's own environment
+  counts for none of them (no DNN_* variable is read there);
 - the assignment's files from ``source/<assignment>/`` other than notebooks (the helpers
   ``nbgrader autograde`` copies over each submission; no solution is among them), and an
   outline of each source notebook: its cells' types and nbgrader metadata, in order, with
@@ -42,10 +45,8 @@ from nbgrader.api import (Assignment, Gradebook, GradeCell, MissingEntry, Notebo
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from dnngrader import settings
 from dnngrader.plugins import timestamps
-
-# Environment variables that are settings of the machine the command runs on, not of grading.
-LOCAL_VARIABLES = ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE", "DNN_DASK_SCHEDULER")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,18 +211,20 @@ def outline(notebook_path, code=False):
 # The plan
 # ---------------------------------------------------------------------------------------------
 
-def grading_settings(environ=os.environ):
-    """The DNN_* variables of ``environ`` that are grading settings (nbgrader_config.py's
-    docstring lists them)."""
-    return {name: value for name, value in sorted(environ.items())
-            if name.startswith("DNN_") and name not in LOCAL_VARIABLES}
+def grading_settings(config):
+    """{class: {trait: value}}: every grading setting of the kit (ResilientExecute's and
+    Sandbox's traits) as ``config`` (a traitlets Config: nbgrader_config.py and the command line)
+    and, where it sets none, this process's defaults make it, a deprecated DNN_* variable
+    included."""
+    return settings.resolved(config, settings.GRADING_CLASSES)
 
 
-def build(coursedir, gradebook, config_path, assignment=None):
+def build(coursedir, gradebook, config_path, assignment=None, arguments=()):
     """The grading plan for ``assignment`` (default: ``coursedir.assignment_id``) of the course
-    ``coursedir`` (an nbgrader CourseDirectory), read from the open ``gradebook`` and the
-    configuration file ``config_path`` (a Path; a course may have none).  Raises MissingEntry
-    when the gradebook lacks the assignment."""
+    ``coursedir`` (an nbgrader CourseDirectory, whose ``config`` is the configuration of the
+    command), read from the open ``gradebook`` and the configuration file ``config_path`` (a
+    Path; a course may have none); ``arguments``: the command's --Class.trait=VALUE arguments.
+    Raises MissingEntry when the gradebook lacks the assignment."""
     assignment = assignment or coursedir.assignment_id
     definition = assignment_definition(gradebook, assignment)
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
@@ -233,7 +236,7 @@ def build(coursedir, gradebook, config_path, assignment=None):
     plan = {
         "course_id": coursedir.course_id, "assignment": assignment, "course_root": str(coursedir.root),
         "config": config_path.read_text(encoding="utf-8") if config_path.is_file() else "",
-        "settings": grading_settings(),
+        "arguments": list(arguments), "settings": grading_settings(coursedir.config),
         # What nbgrader's Autograde copies over each submission: not the notebooks, nor what
         # the course ignores (the second assignment's data, say).
         "source_files": read_folder(source, skip=[*coursedir.ignore, "*.ipynb"]), "outlines": outlines,

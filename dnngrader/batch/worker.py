@@ -4,7 +4,10 @@ the worker process for one submission at a time, in a scratch course made from t
 ``grade_task`` is what the grading command (grade.py, through cluster.py) runs on the cluster
 for each submission.  A worker needs the kit's Python environment but no shared file system:
 the plan (plan.py) brings the course's configuration, the assignment's helpers and its
-definition; the task brings the submission.  Once per worker process (and plan), the worker
+definition; the task brings the submission.  The configuration is the course's
+nbgrader_config.py, the grading command's --Class.trait=VALUE arguments and its grading settings
+as it resolved them (applied last); the worker reads no DNN_* variable of its own environment.
+Once per worker process (and plan), the worker
 lays out a scratch course in its local directory, loads the configuration into nbgrader's
 AutogradeApp, and from then on keeps its kernel templates and caches.  For each task it
 copies the plan's gradebook afresh, writes the submission into ``submitted/``, grades it as
@@ -52,7 +55,7 @@ from sqlalchemy.pool import Pool
 from traitlets.config import Config
 
 from dnngrader.batch import forked_kernels, gradebook_access, plan, speedups
-from dnngrader import assignments
+from dnngrader import assignments, settings
 from dnngrader.plugins import sandbox, timestamps
 from dnngrader.plugins.preprocessors import JudgeTestCells
 from dnngrader.batch.timing import PhaseClock
@@ -64,15 +67,15 @@ def current_clock():
     return _clock
 
 
-def load_course(course_root, db_url=None, assignment=None):
+def load_course(course_root, db_url=None, assignment=None, arguments=()):
     """nbgrader's AutogradeApp, configured from the course directory as `nbgrader autograde` is
-    (nbgrader_config.py of the course, and of the Jupyter config path), for ``assignment`` (its
-    ``coursedir.assignment_id``; none when not given); not started.  It replaces any earlier one
-    of this process."""
+    (nbgrader_config.py of the course, and of the Jupyter config path, then ``arguments``, as
+    --Class.trait=VALUE on its command line), for ``assignment`` (its ``coursedir.assignment_id``;
+    none when not given); not started.  It replaces any earlier one of this process."""
     os.chdir(course_root)
     AutogradeApp.clear_instance()
     app = AutogradeApp.instance()  # the application the course's hooks log to, as under `nbgrader`
-    app.initialize(["--db", db_url] if db_url else [])
+    app.initialize([*(["--db", db_url] if db_url else []), *arguments])
     if assignment:
         app.coursedir.assignment_id = assignment
     return app
@@ -253,7 +256,7 @@ class WorkerCourse:
             raise
 
     def _lay_out(self, grading_plan):
-        self._apply_settings(grading_plan["settings"])
+        settings.ignore_environment()  # the plan brings the settings (plan.py)
         (self.root / "nbgrader_config.py").write_text(grading_plan["config"], encoding="utf-8")
         source = self.root / "source" / self.assignment
         plan.write_folder(grading_plan["source_files"], source)
@@ -266,7 +269,9 @@ class WorkerCourse:
         _scratch_databases.add(str(self.gradebook_path))
         # The kernel's hidden-test hook finds the grading code above the notebook, at the course root.
         (self.root / "dnngrader").symlink_to(Path(__file__).resolve().parent.parent, target_is_directory=True)
-        self.app = load_course(self.root, self.db_url, self.assignment)
+        self.app = load_course(self.root, self.db_url, self.assignment, grading_plan.get("arguments", ()))
+        # The grading command's settings as it resolved them, over the course's and its arguments.
+        self.app.update_config(Config(grading_plan["settings"]))
         self._sandbox(grading_plan)
         # Each submission's log travels with its result; the worker's own output is Dask's.
         for handler in list(self.app.log.handlers):
@@ -285,7 +290,7 @@ class WorkerCourse:
         """The sandbox of this worker's kernels (loading the course configured it): it hides the
         course the plan comes from, not only this scratch copy, and mounts the assignment's data
         set, the course's own where this machine sees it, else one written here once."""
-        view = sandbox.active_view()
+        view = sandbox.activate(self.app.config)
         if view is None:
             return
         course = Path(grading_plan["course_root"])
@@ -294,14 +299,6 @@ class WorkerCourse:
         if not view.data.is_dir():
             assignments.prepare_data(self.root, [self.assignment])
             view.data = self.root / "data"
-
-    @staticmethod
-    def _apply_settings(settings):
-        """The grading command's DNN_* settings, in this process and so in its kernels."""
-        for name in [name for name in os.environ
-                     if name.startswith("DNN_") and name not in plan.LOCAL_VARIABLES and name not in settings]:
-            del os.environ[name]
-        os.environ.update(settings)
 
     def _folder(self, step, student):
         return Path(self.coursedir.format_path(step, student, self.assignment))

@@ -23,6 +23,11 @@ as a silent execution of a string literal, which cost the kernel an extra reques
 the whole text per test cell.  When nothing was handed over (a notebook run some other way), the
 runtime falls back to reading the reference itself.
 
+The same metadata carries the hidden tests' time limits (``LIMITS_KEY``: ResilientExecute's
+``seconds_per_call`` and ``seconds_per_test``, settings of the grader), which the runtime takes
+with ``receive_limits``; a kernel that gets none uses ``DEFAULT_LIMITS``.  No environment variable
+is read in the kernel.
+
 Before a cell that is not graded, an assignment may have functions handed over too
 (``provided_code``): the second assignment's notebook loads the first assignment's functions in
 such a cell, and the student's first notebook is not part of the submission.  That hand-over is
@@ -40,6 +45,10 @@ from dnngrader.judge import payload
 from dnngrader.assignments import reference
 
 METADATA_KEY = "dnngrader_delivery"  # in the test cell's execute_request metadata
+LIMITS_KEY = "dnngrader_limits"  # beside it: the hidden tests' time limits, in seconds
+# The limits when the grader hands over none (a notebook run outside the grader): the defaults of
+# ResilientExecute.seconds_per_call and seconds_per_test.
+DEFAULT_LIMITS = {"seconds_per_call": 10.0, "seconds_per_test": 30.0}
 
 
 @functools.cache
@@ -60,9 +69,13 @@ def for_test(test_id):
     })
 
 
-def request_metadata(test_id):
-    """The metadata to send with the execute_request of the test cell ``test_id``."""
-    return {METADATA_KEY: for_test(test_id)}
+def request_metadata(test_id, limits=None):
+    """The metadata to send with the execute_request of the test cell ``test_id``, with the
+    hidden tests' time ``limits`` ({"seconds_per_call": s, "seconds_per_test": s}) when given."""
+    metadata = {METADATA_KEY: for_test(test_id)}
+    if limits:
+        metadata[LIMITS_KEY] = {name: float(limits[name]) for name in DEFAULT_LIMITS if name in limits}
+    return metadata
 
 
 def _stored_on_sys(attribute, text):
@@ -113,6 +126,20 @@ def _current_request_metadata():
         return {}
     metadata = parent.get("metadata") if isinstance(parent, dict) else None
     return metadata if isinstance(metadata, dict) else {}
+
+
+def receive_limits():
+    """In the kernel: the hidden tests' time limits handed over with the running request
+    (DEFAULT_LIMITS, for each one not handed over or not a positive number of seconds).  Taken
+    once, as ``receive`` takes the cases."""
+    limits = dict(DEFAULT_LIMITS)
+    given = _current_request_metadata().pop(LIMITS_KEY, None)
+    if isinstance(given, dict):
+        for name in DEFAULT_LIMITS:
+            value = given.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                limits[name] = float(value)
+    return limits
 
 
 def receive(test_id):

@@ -4,7 +4,8 @@
 with the reference versions of the functions it calls, each call under a time limit.  After a
 call runs out of time, or once the cell's time budget is spent, the remaining cases are skipped,
 so an endless loop costs a few seconds and that test cell's points, nothing more.  The limits
-come from the environment (DNN_SECONDS_PER_CALL, DNN_SECONDS_PER_TEST).
+are the grader's (ResilientExecute.seconds_per_call and seconds_per_test), handed over with the
+test cell (delivery.receive_limits); 10 s per call and 30 s per test cell when none are.
 
 - The callees are lent strict (``reference.strictly``): on copies of their arguments, returning
   copies, so a function that throws away update_parameters' result fails here as it does beside
@@ -30,8 +31,8 @@ from dnngrader.assignments import reference
 from dnngrader.judge import delivery, payload
 
 PRINTED_KEPT = 20000  # characters of a call's printed text sent to the judge
-SECONDS_PER_CALL = float(os.environ.get("DNN_SECONDS_PER_CALL", "10"))
-SECONDS_PER_TEST = float(os.environ.get("DNN_SECONDS_PER_TEST", "30"))
+SECONDS_PER_CALL = delivery.DEFAULT_LIMITS["seconds_per_call"]  # when the grader hands over none
+SECONDS_PER_TEST = delivery.DEFAULT_LIMITS["seconds_per_test"]
 
 
 class CallTimedOut(BaseException):
@@ -118,14 +119,15 @@ def _inputs(test_id):
 def collect(test_id):
     """The encoded result of every case of a test cell."""
     name, arguments, lent = _inputs(test_id)
+    limits = delivery.receive_limits()
     function = _user_namespace().get(name)
     if not callable(function):
         what = "is not defined" if function is None else f"is a {type(function).__name__}, not a function"
         message = f"{name} {what}: run its cell, and keep the name and the def line as given."
         return [{"status": "missing", "message": message} for _ in arguments]
-    results, deadline = [], time.monotonic() + SECONDS_PER_TEST
+    results, deadline = [], time.monotonic() + limits["seconds_per_test"]
     for args in arguments:
-        seconds = min(SECONDS_PER_CALL, deadline - time.monotonic())
+        seconds = min(limits["seconds_per_call"], deadline - time.monotonic())
         if seconds <= 0 or (results and results[-1]["status"] in ("timeout", "skipped")):
             results.append({"status": "skipped"})
         else:

@@ -5,6 +5,9 @@ segfault, memory exhausted) or stops answering (a loop that ignores interrupts).
 
 - the kernel's address space is limited (``memory_limit_mb``), so a memory blow-up raises
   MemoryError or kills that kernel only, never the grading machine;
+- each cell runs for at most ``timeout`` seconds (60), each call of a hidden test for
+  ``seconds_per_call`` (10) and the calls of one test cell together for ``seconds_per_test``
+  (30): the kernel gets those two with each test cell's hand-over;
 - ``exit()`` and ``quit()`` raise SystemExit, like ``sys.exit()``, instead of stopping the kernel
   at some later moment;
 - when the kernel dies in a cell, or hangs past the cell timeout and ignores the interrupt, the
@@ -37,6 +40,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, default
 
+from dnngrader import settings
 from dnngrader.judge import delivery
 from dnngrader.plugins import findings
 from dnngrader.assignments import TESTS
@@ -140,18 +144,40 @@ def _timed_out(cell):
 class ResilientExecute(Execute):
     """Execute, with a memory limit, recovery from dead or hung kernels, and hand-overs."""
 
+    # The kit's default cell timeout (nbgrader's Execute.timeout, 30 s there); c.Execute.timeout
+    # set in a configuration applies here too.
+    _timeout_default = settings.trait_default("DNN_CELL_TIMEOUT", 60)
+
     memory_limit_mb = Integer(
         4096, help="Address space the kernel may use, in MiB (0: no limit)."
     ).tag(config=True)
+    _memory_limit_mb_default = settings.trait_default("DNN_KERNEL_MEMORY_MB")
 
     max_restarts = Integer(
         3, help="Kernel restarts allowed per notebook before the remaining cells are given up."
     ).tag(config=True)
+    _max_restarts_default = settings.trait_default("DNN_KERNEL_RESTARTS")
 
     training_iterations = Integer(
-        0, help="DNN_TRAINING_ITERATIONS of the kernel: how long the second assignment's training "
-                "cells train, where they run at all (0: as the environment says)."
+        5, help="DNN_TRAINING_ITERATIONS of the kernel: how long the second assignment's training "
+                "cells train, where they run at all (the notebook's own default, 2500, takes "
+                "minutes, and those cells are not graded; 0: as the grader's environment says)."
     ).tag(config=True)
+    _training_iterations_default = settings.trait_default("DNN_TRAINING_ITERATIONS")
+
+    seconds_per_call = Float(
+        10.0, help="Seconds one call of a student's function may take in a hidden test; after a "
+                   "call that runs out of time, the test cell's remaining cases are skipped.  "
+                   "Handed to the kernel with each test cell."
+    ).tag(config=True)
+    _seconds_per_call_default = settings.trait_default("DNN_SECONDS_PER_CALL")
+
+    seconds_per_test = Float(
+        30.0, help="Seconds all the calls of one test cell's hidden cases may take together (keep "
+                   "it below the cell timeout); the cases left then are skipped.  Handed to the "
+                   "kernel with each test cell."
+    ).tag(config=True)
+    _seconds_per_test_default = settings.trait_default("DNN_SECONDS_PER_TEST")
 
     skip_after_last_graded = Bool(
         True, help="Leave the code cells after the last graded or answer cell unrun (their output "
@@ -174,6 +200,7 @@ class ResilientExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         NotebookClient.__init__(self, nb, km)
+        settings.read_all(self)  # a deprecated DNN_* variable warns now, not when first needed
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self._troubled = set()  # cells that killed, hung or timed out the kernel: not run again
@@ -270,7 +297,8 @@ class ResilientExecute(Execute):
     def _run_cell(self, cell, index):
         test_id = _test_id(cell)
         if test_id:
-            with _requests_carrying(self.kc, delivery.request_metadata(test_id)):
+            limits = {"seconds_per_call": self.seconds_per_call, "seconds_per_test": self.seconds_per_test}
+            with _requests_carrying(self.kc, delivery.request_metadata(test_id, limits)):
                 self.execute_cell(cell, index, store_history=True)
             return
         self._hand_over_provided(cell)

@@ -24,6 +24,7 @@ from nbgrader.apps.zipcollectapp import ZipCollectApp
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 from traitlets import TraitError, Unicode, validate
 
+from dnngrader import settings
 from dnngrader.plugins import timestamps
 from dnngrader.paths import ASSIGNMENT
 
@@ -71,12 +72,14 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
              "%d.%m.%Y %H:%M for 01.12.2026 15:30. Times that do not match are not guessed: the "
              "submission is collected without a time (not late) and a note says so.",
     ).tag(config=True)
+    _timestamp_format_default = settings.trait_default("DNN_LMS_TIME_FORMAT")
 
     timezone = Unicode(
         timestamps.DEFAULT_TIMEZONE,
         help="IANA time zone the LMS writes the times in its file names in, e.g. Europe/Berlin "
              "or UTC (ignored when timestamp_format has %z).",
     ).tag(config=True)
+    _timezone_default = settings.trait_default("DNN_LMS_TIMEZONE")
 
     @validate("timestamp_format", "timezone")
     def _valid_setting(self, proposal):
@@ -133,7 +136,8 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
             self.log.warning("Could not record the note on %s: %s", submitted_file, error)
 
 
-def collect_zip(coursedir, zip_path, pattern=None, assignment=ASSIGNMENT, timestamp_format=None, timezone=None):
+def collect_zip(coursedir, zip_path, pattern=None, assignment=ASSIGNMENT, timestamp_format=None, timezone=None,
+                arguments=()):
     """Collect the submissions in ``zip_path`` into the submitted folder of ``coursedir`` (an
     nbgrader CourseDirectory); the ids of the students whose submission is new or changed.
 
@@ -142,7 +146,8 @@ def collect_zip(coursedir, zip_path, pattern=None, assignment=ASSIGNMENT, timest
     ``default_pattern()``.  ``timestamp_format`` and ``timezone`` (TimedFileNameCollector's
     settings) say how to read the ``timestamp`` group; without them, nbgrader_config.py's, or
     the defaults (%Y-%m-%d-%H-%M-%S, UTC).  The collector is TimedFileNameCollector unless the
-    configuration selects another plugin than nbgrader's FileNameCollectorPlugin.
+    configuration selects another plugin than nbgrader's FileNameCollectorPlugin.  ``arguments``:
+    --Class.trait=VALUE settings, as on zip_collect's command line (the grading command's).
 
     Raises CollectionError when nbgrader's zip_collect fails, and TimestampError when
     ``timestamp_format`` or ``timezone`` is not valid.
@@ -155,7 +160,7 @@ def collect_zip(coursedir, zip_path, pattern=None, assignment=ASSIGNMENT, timest
     submitted = course_root / coursedir.submitted_directory
     staging = course_root / "downloaded" / assignment / STAGING
     argv = [assignment, "--force", "--log-level=WARN",  # its warnings name the files it skipped
-            f"--CourseDirectory.submitted_directory={staging.relative_to(course_root)}"]
+            *arguments, f"--CourseDirectory.submitted_directory={staging.relative_to(course_root)}"]
     if pattern:
         argv.append(f"--FileNameCollectorPlugin.named_regexp={pattern}")
     cwd = os.getcwd()

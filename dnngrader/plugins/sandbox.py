@@ -6,7 +6,7 @@ What a sandboxed kernel sees:
   directory (source/ with the solutions, the gradebook, other students' work), the kit itself
   (its hidden-case plan, cases.py), the instructor's HOME, the exchange, the gradebook's folder,
   Jupyter's runtime folder (other kernels' connection files): each is an empty, read-only folder;
-- one writable file system, /tmp, in memory and capped at ``DNN_SANDBOX_DISK_MB`` (default 256):
+- one writable file system, /tmp, in memory and capped at ``Sandbox.disk_mb`` (default 256):
   the kernel's working folder /tmp/<assignment> holds a fresh copy of the submission's files,
   handed over as data (nothing of the host is mounted writable), and HOME is /tmp/home;
 - the course's data/ folder, when it has one, read-only at /tmp/data (../data of the working
@@ -30,9 +30,11 @@ nbgrader_config.py calls ``configure``: `nbgrader autograde` and the formgrader'
 start each kernel with ``SandboxedKernelManager`` (a new bubblewrap sandbox per kernel), and
 `make grade`'s forked kernels come from a template process that itself runs in a sandbox
 (forked_kernels.py), which kills whatever a kernel left running and empties /tmp before the
-next one.  ``DNN_SANDBOX=0`` turns the sandbox off.  Where bubblewrap cannot run (not
-installed, user namespaces disabled, macOS) grading goes on without it, after one warning per
-run that says what is exposed and how to get the sandbox.
+next one.  The settings are the ``Sandbox`` Configurable's, read from the finished
+configuration (nbgrader_config.py, the command line) when the first kernel starts
+(``activate``): ``Sandbox.enabled = False`` turns the sandbox off.  Where bubblewrap cannot run
+(not installed, user namespaces disabled, macOS) grading goes on without it, after one warning
+per run that says what is exposed and how to get the sandbox.
 
     python -m dnngrader.plugins.sandbox     says whether the sandbox runs here, and why not
 """
@@ -53,7 +55,10 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_runtime_dir
+from traitlets import Bool, Integer
+from traitlets.config import LoggingConfigurable
 
+from dnngrader import settings
 from dnngrader.paths import COURSE_ROOT
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -74,13 +79,32 @@ KERNEL_HOME = "/tmp/home"
 KERNEL_DATA = "/tmp/data"
 # Variables a kernel may see; any other (a gradebook's password in DNN_GRADEBOOK_URL, cloud
 # credentials...) stays outside.
-KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "DNN_SECONDS_PER_CALL",
-                  "DNN_SECONDS_PER_TEST", "DNN_TRAINING_ITERATIONS", "MPLBACKEND", "VIRTUAL_ENV",
-                  "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE")
+KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "DNN_TRAINING_ITERATIONS",
+                  "MPLBACKEND", "VIRTUAL_ENV", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE")
 KEPT_PREFIXES = ("LC_", "OPENBLAS_", "OMP_", "MKL_", "NUMEXPR_", "VECLIB_")
 
 _warned = False  # whether this process has already said that grading is not sandboxed
-_view = None  # the SandboxView configure() set up in this process, or None when the sandbox is off
+_view = None  # the SandboxView activate() set up in this process, or None when the sandbox is off
+_view_key = None  # what _view was made from
+_course_root = None  # the course configure() was called for
+
+
+class Sandbox(LoggingConfigurable):
+    """The grading sandbox's settings (see the module docstring and README: Threat model)."""
+
+    enabled = Bool(
+        True, help="Run every grading kernel in a bubblewrap sandbox: no network, none of the "
+                   "course's files (solutions, gradebook, other submissions), nothing it starts or "
+                   "writes survives it.  False grades WITHOUT the sandbox.  Where bubblewrap cannot "
+                   "run, grading goes on without it after one warning."
+    ).tag(config=True)
+    _enabled_default = settings.trait_default("DNN_SANDBOX")
+
+    disk_mb = Integer(
+        256, help="Size of the sandboxed kernel's only writable file system, /tmp, held in memory, "
+                  "in MiB."
+    ).tag(config=True)
+    _disk_mb_default = settings.trait_default("DNN_SANDBOX_DISK_MB")
 
 
 def unavailable_reason():
@@ -107,7 +131,7 @@ UNSANDBOXED_WARNING = (
     "runs as you, and can read the course's source/ (the solutions), other students' submissions and "
     "the gradebook, write to them, leave processes running and use the network (README: Threat model). "
     "To get the sandbox, install bubblewrap and allow user namespaces, or grade in a throwaway "
-    "container or VM. DNN_SANDBOX=0 turns the sandbox off on purpose (and this warning with it).")
+    "container or VM. Sandbox.enabled = False turns the sandbox off on purpose (and this warning with it).")
 
 
 def _real(path):
@@ -284,7 +308,7 @@ class SandboxProvisioner(LocalProvisioner):
     """Starts the kernel in a new sandbox (`nbgrader autograde`: one sandbox per kernel)."""
 
     async def launch_kernel(self, cmd, **kwargs):
-        view = _view or SandboxView(COURSE_ROOT)
+        view = _view or SandboxView(_course_root or COURSE_ROOT)
         km = self.parent
         env = kwargs.get("env") or dict(os.environ)
         request, ip = view.kernel_request(cmd, kwargs.get("cwd") or os.getcwd(), env, km.get_connection_info(),
@@ -300,9 +324,12 @@ class SandboxProvisioner(LocalProvisioner):
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels run in the grading sandbox (``c.ResilientExecute.kernel_manager_class``)."""
+    """A kernel manager whose kernels run in the grading sandbox (``c.ResilientExecute.kernel_manager_class``),
+    or, when the configuration turns it off or it cannot run here, as any other kernel."""
 
     async def _async_pre_start_kernel(self, **kw):
+        if activate(self.config) is None:
+            return await super()._async_pre_start_kernel(**kw)
         self.transport = "ipc"
         self.ip = f"{KERNEL_FOLDER}/unset"  # the real prefix is known once the sandbox runs
         if self.provisioner is None:
@@ -315,34 +342,56 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 
 def configure(c, course_root=COURSE_ROOT):
-    """Sandbox every grading kernel of this process (nbgrader_config.py calls this).
+    """Sandbox the grading kernels of this process (nbgrader_config.py calls this, with the
+    course's folder): ResilientExecute starts them with SandboxedKernelManager, which sandboxes
+    them as the finished configuration's ``Sandbox`` settings say (``activate``)."""
+    global _course_root
+    _course_root = course_root
+    c.ResilientExecute.kernel_manager_class = "dnngrader.plugins.sandbox.SandboxedKernelManager"
 
-    Reads ``DNN_SANDBOX`` (0: off) and ``DNN_SANDBOX_DISK_MB``; hides, besides the course,
-    the exchange folder and the gradebook's folder that ``c`` names.  Where the operating system
-    cannot provide the sandbox, it changes nothing and writes one warning to stderr per run:
-    grading still works.  Returns whether the sandbox is on."""
-    global _view, _warned
-    if os.environ.get("DNN_SANDBOX", "1") == "0":
-        _view = None
-        return False
-    reason = unavailable_reason()
+
+def _section(config, name):
+    return config[name] if name in config else {}
+
+
+@functools.cache
+def _unavailable_reason():
+    return unavailable_reason()  # once per process: it runs bubblewrap
+
+
+def activate(config):
+    """The SandboxView of this process's grading kernels, as ``config`` (the finished traitlets
+    configuration: nbgrader_config.py and the command line) says, or None when its
+    ``Sandbox.enabled`` is False or bubblewrap cannot run here (then one warning to stderr per
+    process: grading still works).  Hides, besides the course (configure's), the exchange folder
+    and the gradebook's folder that ``config`` names.  The same view as before while those stay
+    the same (a grading worker hides more in it)."""
+    global _view, _view_key, _warned
+    chosen = Sandbox(config=config)
+    if not chosen.enabled:
+        _view = _view_key = None
+        return None
+    reason = _unavailable_reason()
     if reason:
         if not _warned:  # nbgrader reads its configuration several times in one run
             print(UNSANDBOXED_WARNING.format(reason=reason), file=sys.stderr)
             _warned = True
-        _view = None
-        return False
+        _view = _view_key = None
+        return None
     hidden = []
-    if "Exchange" in c and "root" in c.Exchange:
-        hidden.append(c.Exchange.root)
-    db_url = c.CourseDirectory.get("db_url", "") if "CourseDirectory" in c else ""
-    if str(db_url).startswith("sqlite:///"):
-        hidden.append(os.path.dirname(str(db_url)[len("sqlite:///"):]))
-    # Made now, so that it is hidden even when it is outside HOME and nothing has used it yet.
-    os.makedirs(jupyter_runtime_dir(), exist_ok=True)
-    _view = SandboxView(course_root, hidden, disk_mb=int(os.environ.get("DNN_SANDBOX_DISK_MB", "256")))
-    c.ResilientExecute.kernel_manager_class = "dnngrader.plugins.sandbox.SandboxedKernelManager"
-    return True
+    exchange = _section(config, "Exchange").get("root")
+    if exchange:
+        hidden.append(str(exchange))
+    db_url = str(_section(config, "CourseDirectory").get("db_url", ""))
+    if db_url.startswith("sqlite:///"):
+        hidden.append(os.path.dirname(db_url[len("sqlite:///"):]))
+    course_root = _course_root or _section(config, "CourseDirectory").get("root") or os.getcwd()
+    key = (str(course_root), tuple(hidden), chosen.disk_mb)
+    if _view is None or _view_key != key:
+        # Made now, so that it is hidden even when it is outside HOME and nothing has used it yet.
+        os.makedirs(jupyter_runtime_dir(), exist_ok=True)
+        _view, _view_key = SandboxView(course_root, hidden, disk_mb=chosen.disk_mb), key
+    return _view
 
 
 def main(argv=None):

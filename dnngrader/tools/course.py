@@ -19,18 +19,25 @@ from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT, SHARED_FILES
 LINKED = ("dnngrader", "source", *SHARED_FILES)
 
 
+# Where the course's own settings start in its nbgrader_config.py (the kit's, copied, before it).
+SETTINGS_MARKER = "# ScratchCourse: this course's own settings (dnngrader/tools/course.py)"
+
+
 class ScratchCourse:
     """A course directory at ``root``, with its own gradebook (``db_url``, default: gradebook.db
     in it) and exchange folder (``exchange``, default: exchange/ in it), whatever the environment
-    says: DNN_GRADEBOOK_URL and DNN_EXCHANGE are set for every command run in it.
-    ``assignments``: the assignments ``create`` registers (ASSIGNMENT, APPLICATION or both);
-    only the first by default, as each costs a generate_assignment."""
+    says (DNN_GRADEBOOK_URL and DNN_EXCHANGE are left out of the environment of the commands run
+    in it), and ``settings`` ({"Class.trait": value}, e.g. {"ResilientExecute.timeout": 20}).
+    Those that are not the defaults are written at the end of its nbgrader_config.py, after the
+    kit's.  ``assignments``: the assignments ``create`` registers (ASSIGNMENT, APPLICATION or
+    both); only the first by default, as each costs a generate_assignment."""
 
-    def __init__(self, root, db_url=None, exchange=None, assignments=(ASSIGNMENT,)):
+    def __init__(self, root, db_url=None, exchange=None, assignments=(ASSIGNMENT,), settings=None):
         self.root = Path(root)
         self.assignments = tuple(assignments)
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
         self.exchange = Path(exchange) if exchange else self.root / "exchange"
+        self.settings = dict(settings or {})
 
     def create(self):
         """Lay the course out and run generate_assignment in it for each assignment; returns self."""
@@ -40,6 +47,7 @@ class ScratchCourse:
             if not link.exists():
                 link.symlink_to(COURSE_ROOT / name)
         shutil.copyfile(COURSE_ROOT / "nbgrader_config.py", self.root / "nbgrader_config.py")
+        self.write_settings()
         assignments.prepare_data(self.root, self.assignments)  # what make grade writes before it grades
         for assignment in self.assignments:
             if assignment == APPLICATION:  # its release leaves the data files out
@@ -52,11 +60,37 @@ class ScratchCourse:
     def submitted(self):
         return self.root / "submitted"
 
+    def settings_lines(self):
+        """The lines of nbgrader_config.py that set this course's own settings."""
+        lines = []
+        if self.db_url != f"sqlite:///{self.root / 'gradebook.db'}":
+            lines.append(f"c.CourseDirectory.db_url = {self.db_url!r}")
+        if self.exchange != self.root / "exchange":
+            lines.append(f"c.Exchange.root = {str(self.exchange)!r}")
+            lines.append("os.makedirs(c.Exchange.root, exist_ok=True)")
+        lines += [f"c.{name} = {value!r}" for name, value in self.settings.items()]
+        return lines
+
+    def write_settings(self):
+        """Write this course's own settings at the end of its nbgrader_config.py (replacing those
+        written before); nothing when it has none, or no nbgrader_config.py yet."""
+        path = self.root / "nbgrader_config.py"
+        if not path.is_file():
+            return
+        text = path.read_text(encoding="utf-8")
+        kit = text.split(f"\n{SETTINGS_MARKER}\n")[0]
+        lines = self.settings_lines()
+        wanted = kit + (f"\n{SETTINGS_MARKER}\n" + "\n".join(lines) + "\n" if lines else "")
+        if wanted != text:
+            path.write_text(wanted, encoding="utf-8")
+
     def env(self):
-        """The environment of commands run in this course: its own gradebook and exchange."""
+        """The environment of commands run in this course (its own gradebook and exchange come from
+        its nbgrader_config.py, brought up to date here)."""
+        self.write_settings()
         env = build.nbgrader_env()
-        env["DNN_GRADEBOOK_URL"] = self.db_url
-        env["DNN_EXCHANGE"] = str(self.exchange)
+        for name in ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE"):  # deprecated: they would win over the defaults
+            env.pop(name, None)
         return env
 
     def nbgrader(self, *args, check=True, timeout=None):
