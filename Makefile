@@ -10,11 +10,12 @@ STAMP  := $(VENV)/.installed
 SANDBOX_PACKAGES := bubblewrap
 DEBIAN_PACKAGES := chromium $(SANDBOX_PACKAGES) postgresql
 
-.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test grading-report grade bench lock clean
+.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test docs grading-report grade bench lock clean
 
 help:
 	@echo "make demo     grade the sample submissions of both assignments in a scratch course (demo/), show the results"
-	@echo "make test     run the whole test suite"
+	@echo "make test     run the whole test suite (it builds the documentation too)"
+	@echo "make docs     build the documentation site into site/ (mkdocs, strict: a warning or a broken link fails)"
 	@echo "make course-check  what the course repository's CI runs: generated files, solutions, release"
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
 	@echo "make grade    grade submitted/ on Dask, every assignment (or ASSIGNMENT=name): a local cluster (JOBS=n"
@@ -95,6 +96,12 @@ course-check: venv
 
 test: venv debian-packages
 	$(BIN)/python -m pytest
+
+# The documentation site (mkdocs.yml, docs/, README.md as its front page) into site/, git-ignored.
+# Strict: a warning, a broken link or anchor, or a page missing from the nav fails the build.
+# `make test` builds it too, into a temporary folder (tests/test_docs.py).
+docs: venv
+	$(BIN)/mkdocs build --strict --site-dir site
 
 # Every answer of catalogue/ through real nbgrader in a scratch course; exit 1 if any is misjudged.
 grading-report: venv

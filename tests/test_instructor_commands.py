@@ -1,5 +1,5 @@
 """The instructor's commands, run for real: nbgrader's exchange round trip, autograde's log,
-`make demo`, `make clean`, `make grade GRADE_ARGS=...` and the commands the README names.
+`make demo`, `make clean`, `make grade GRADE_ARGS=...` and the commands the documentation names.
 
 - A student fetches the assignment from an exchange folder, submits it, the instructor collects,
   autogrades, releases the feedback and the student fetches it: the files nbgrader itself adds
@@ -9,8 +9,9 @@
 - The demo grades in a scratch course of its own: a copy of the kit with a real student and a
   gradebook keeps them byte for byte.
 - `make clean`, in a clone of the repository, removes every grading output and nothing else.
-- make hands GRADE_ARGS and BENCH_ARGS to the shell unexpanded; every `nbgrader <command>` the
-  README names exists.
+- make hands GRADE_ARGS and BENCH_ARGS to the shell unexpanded; the documented `--pattern` examples
+  (docs/instructors/lms-downloads.md) reach the grader intact; every `nbgrader <command>` the
+  README and docs/ name exists, and every documented `nbgrader collect` collects resubmissions.
 """
 
 import csv
@@ -283,7 +284,7 @@ def test_make_clean_removes_every_grading_output_and_nothing_else(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# 5. make's arguments and the README's commands
+# 5. make's arguments and the documentation's commands
 # ---------------------------------------------------------------------------------------------
 
 def printed_command(make_output, subcommand):
@@ -303,11 +304,24 @@ def test_make_passes_grade_args_and_bench_args_unexpanded():
     assert printed_command(done.stdout, "bench") == ["--n", "3", "--keep", "/tmp/bench$HOME", "--jobs", "1"]
 
 
-def test_readme_pattern_example_reaches_the_grader_intact():
-    readme = (COURSE_ROOT / "README.md").read_text()
-    examples = [line for line in readme.splitlines()
+LMS_PAGE = COURSE_ROOT / "docs" / "instructors" / "lms-downloads.md"
+
+
+def documentation_pages():
+    """The README (the documentation site's front page) and every page under docs/."""
+    return [COURSE_ROOT / "README.md", *sorted((COURSE_ROOT / "docs").rglob("*.md"))]
+
+
+def test_lms_pattern_examples_reach_the_grader_intact():
+    """The `make grade ... ZIP=... GRADE_ARGS="--pattern '...'"` examples of the LMS page: make
+    hands each pattern to the grader as written, each names the assignment (a zip is of one
+    assignment and the course has two), and the first reads `attempt_<id>_<notebook>.ipynb` at
+    the top of the zip, inside a folder of it, and as nbgrader matches it (the whole path of the
+    unpacked file)."""
+    page = LMS_PAGE.read_text()
+    examples = [line for line in page.splitlines()
                 if line.startswith("make grade ") and "GRADE_ARGS=" in line and "--pattern" in line]
-    assert examples
+    assert len(examples) >= 2, examples
     for example in examples:
         written = re.search(r"--pattern '([^']*)'", example).group(1)
         done = run(["bash", "-c", example.replace("make grade", "make -n grade", 1)], COURSE_ROOT)
@@ -315,18 +329,23 @@ def test_readme_pattern_example_reaches_the_grader_intact():
         arguments = printed_command(done.stdout, "grade")
         pattern = arguments[arguments.index("--pattern") + 1]
         assert pattern == written and pattern.endswith("$"), (example, pattern)
+        assert "--zip" in arguments and arguments[arguments.index("--assignment") + 1] == ASSIGNMENT, example
         regexp = re.compile(pattern)
         assert {"student_id", "file_id"} <= set(regexp.groupindex), example
     regexp = re.compile(re.search(r"--pattern '([^']*)'", examples[0]).group(1))
-    match = regexp.match(f"class/attempt_zoe_{ASSIGNMENT}.ipynb")
-    assert match and match["student_id"] == "zoe" and match["file_id"] == ASSIGNMENT
+    unpacked = f"/srv/course/downloaded/{ASSIGNMENT}/extracted/class"
+    for name in (f"class/attempt_zoe_{ASSIGNMENT}.ipynb", f"attempt_zoe_{ASSIGNMENT}.ipynb",
+                 f"{unpacked}/attempt_zoe_{ASSIGNMENT}.ipynb", f"{unpacked}/week 1/attempt_zoe_{ASSIGNMENT}.ipynb"):
+        match = regexp.match(name)
+        assert match and match["student_id"] == "zoe" and match["file_id"] == ASSIGNMENT, name
     assert not regexp.match(f"class/attempt_zoe_{ASSIGNMENT}.ipynb.orig")
+    assert not regexp.match(f"class/reattempt_zoe_{ASSIGNMENT}.ipynb")
 
 
-def readme_nbgrader_commands(readme):
-    """The subcommands of every ``nbgrader <subcommand>`` in the README's code (blocks and spans)."""
+def documented_nbgrader_commands(text):
+    """The subcommands of every ``nbgrader <subcommand>`` in a page's code (blocks and spans)."""
     fence = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
-    code = fence.findall(readme) + re.findall(r"`([^`\n]+)`", fence.sub("", readme))
+    code = fence.findall(text) + re.findall(r"`([^`\n]+)`", fence.sub("", text))
     return {match.group(1) for text in code
             for match in re.finditer(r"(?:^|[\s;&|(])nbgrader\s+([a-z][a-z_]*)", text, re.M)}
 
@@ -340,11 +359,22 @@ def nbgrader_subcommands():
     return dict(re.findall(r"^([a-z_]+)\n((?:[ \t]+\S[^\n]*\n?)+)", section, re.M))
 
 
-def test_every_nbgrader_command_the_readme_names_exists():
-    named = readme_nbgrader_commands((COURSE_ROOT / "README.md").read_text())
+def test_every_nbgrader_command_the_documentation_names_exists():
+    named = set().union(*(documented_nbgrader_commands(page.read_text()) for page in documentation_pages()))
     assert {"autograde", "generate_feedback", "release_feedback", "export"} <= named
     subcommands = nbgrader_subcommands()
     assert {"autograde", "collect", "fetch_feedback"} <= set(subcommands)
     missing = sorted(name for name in named if name not in subcommands)
     deprecated = sorted(name for name in named if "DEPRECATED" in subcommands.get(name, ""))
     assert missing == [] and deprecated == [], (missing, deprecated)
+
+
+def test_every_documented_nbgrader_collect_collects_resubmissions():
+    """Without --update, `nbgrader collect` keeps a submission it collected before and skips the
+    student's newer one, so `make grade` finds nothing new to grade: every command line of the
+    documentation that collects says --update."""
+    fence = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
+    lines = [(page.name, line) for page in documentation_pages() for block in fence.findall(page.read_text())
+             for line in block.splitlines() if re.search(r"(?:^|\s)nbgrader\s+collect\b", line)]
+    assert lines
+    assert [(name, line) for name, line in lines if "--update" not in line] == []

@@ -239,14 +239,15 @@ def test_working_copy_is_made_once_when_nothing_is_released(course, tmp_path):
     assert (into / "nbgrader_config.py").read_text() == "c = get_config()\n"
 
 
-def test_readme_example_configuration_names_this_course(tmp_path):
-    """The student's nbgrader_config.py the README shows sets the course id the course's
+def test_documented_example_configuration_names_this_course(tmp_path):
+    """The student's nbgrader_config.py the students' documentation shows
+    (docs/students/getting-the-assignment.md) sets the course id the course's
     nbgrader_config.py sets (as `python -m dnngrader.tools.student_config --print` reads it, in a process
     of its own: loading the course's configuration patches nbgrader), and an exchange root."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    readme = (COURSE_ROOT / "README.md").read_text()
-    [example] = [block for block in re.findall(r"^```python\n(.*?)^```", readme, re.S | re.M)
+    page = (COURSE_ROOT / "docs" / "students" / "getting-the-assignment.md").read_text()
+    [example] = [block for block in re.findall(r"^```python\n(.*?)^```", page, re.S | re.M)
                  if "c.Exchange.root" in block]
     (tmp_path / "example").mkdir()
     (tmp_path / "example" / "nbgrader_config.py").write_text(example)
