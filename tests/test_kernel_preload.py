@@ -31,8 +31,11 @@ def _solutions_with_probe(course):
     return notebook
 
 
-def _graded(tmp_path_factory, name, grade):
+def _graded(tmp_path_factory, name, grade, draw_figures=True):
     course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course", assignments=(APPLICATION,))
+    if draw_figures:  # off by default (ResilientExecute.draw_figures): drawn here, to compare them
+        with open(course.root / "nbgrader_config.py", "a") as config:
+            config.write("\nc.ResilientExecute.draw_figures = True\n")
     folder = course.submitted / "probe" / APPLICATION
     shutil.copytree(course.root / "release" / APPLICATION, folder)
     nbformat.write(_solutions_with_probe(course), str(folder / f"{APPLICATION}.ipynb"))
@@ -75,3 +78,28 @@ def test_kernels_read_the_courses_data_set_and_make_none(both):
         assert "data from /tmp/data (../data)" in said and "wrote" not in said, said
         assert sorted(path.name for path in (course.root / "data").iterdir()) == ["test_catvnoncat.h5",
                                                                                  "train_catvnoncat.h5"]
+
+
+@pytest.fixture(scope="module")
+def undrawn(tmp_path_factory):
+    """The probe graded by `make grade`'s command with the default settings: figures not drawn."""
+    if not sandbox.available():
+        pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
+    return _graded(tmp_path_factory, "undrawn", lambda course: course.grade("--jobs", "1", timeout=900),
+                   draw_figures=False)
+
+
+def test_by_default_no_figure_is_drawn_and_the_feedback_says_why(undrawn, both):
+    """ResilientExecute.draw_figures is off by default: the cell that shows 18 images keeps its
+    place in the feedback with a note instead of a picture, nothing in the notebook is an image,
+    and the grade is the one the drawn run gets."""
+    course, notebook = undrawn
+    outputs = _cell(notebook, "show_images(").outputs
+    assert [output.get("metadata", {}).get("dnngrader") for output in outputs] == ["not drawn"], outputs
+    assert "Figure not drawn by the grader" in outputs[0]["data"]["text/plain"]
+    assert not [output for cell in notebook.cells for output in cell.get("outputs", [])
+                if any(kind.startswith("image/") for kind in output.get("data", {}))]
+    feedback = next((course.root / "feedback" / "probe" / APPLICATION).glob("*.html")).read_text()
+    assert "Figure not drawn by the grader" in feedback and "data:image/png" not in feedback
+    drawn_course = both[1][0]
+    assert course.grades(assignment=APPLICATION) == drawn_course.grades(assignment=APPLICATION)

@@ -25,12 +25,17 @@ segfault, memory exhausted) or stops answering (a loop that ignores interrupts).
   shows the grader's rerun as the student's result.  Ungraded cells before the last graded cell
   (cells of the release nbgrader does not track, and cells the student added) share one time
   budget, ``ungraded_seconds``: a cell that reaches it is interrupted, later ones are not run,
-  and a note says which.
+  and a note says which;
+- figures are not drawn (``draw_figures``, off by default): the kernel's matplotlib-inline has no
+  figure format, so a figure a cell shows is built but never rendered, and the feedback shows a
+  note in its place.  No figure is graded, and the second notebook's grid of 18 images took about
+  half a second of every kernel's CPU to render.
 """
 
 import contextlib
 import copy
 import os
+import re
 import time
 
 from jupyter_core.utils import run_sync
@@ -62,6 +67,26 @@ def _dnngrader_prepare(limit):
 _dnngrader_prepare({limit})
 del _dnngrader_prepare
 """
+# matplotlib-inline's figure formats (a traitlets setting of the kernel, as an ipython_config.py
+# would set it): none, so a figure shown is displayed by its text alone, "<Figure size ... with
+# N Axes>", and never rendered.  `%matplotlib inline` keeps the setting (the formats are read from
+# this same InlineBackend instance).
+NO_FIGURE_FORMATS = """
+def _dnngrader_no_drawing():
+    try:
+        from matplotlib_inline.backend_inline import InlineBackend
+    except ImportError:  # no matplotlib in this kernel: nothing to draw
+        return
+    config = InlineBackend.instance(parent=get_ipython())
+    config.shell = get_ipython()
+    config.figure_formats = set()
+_dnngrader_no_drawing()
+del _dnngrader_no_drawing
+"""
+# A figure's text, as IPython shows a figure that no format draws.
+FIGURE_TEXT = re.compile(r"<Figure size [0-9.]+x[0-9.]+ with [0-9]+ Axes>")
+NOT_DRAWN = ("Figure not drawn by the grader: figures are not graded, and drawing them took a third "
+             "of a grading kernel's time. Run the cell in your own notebook to see it.")
 
 
 def _test_id(cell):
@@ -94,6 +119,17 @@ def _grader_note(text):
     """An output that says, in the grader's words, why a cell has no output of its own."""
     output = new_output("display_data", data={"text/plain": text, "text/markdown": f"*{text}*"})
     output.metadata = {"dnngrader": "not run"}
+    return output
+
+
+def _figure_note(output):
+    """``output``, or the grader's note in its place when it is a figure that was not drawn (a
+    display of the figure's text alone)."""
+    data = output.get("data", {}) if output.get("output_type") in ("display_data", "execute_result") else {}
+    if set(data) == {"text/plain"} and FIGURE_TEXT.fullmatch(str(data["text/plain"]).strip()):
+        note = new_output("display_data", data={"text/plain": NOT_DRAWN, "text/markdown": f"*{NOT_DRAWN}*"})
+        note.metadata = {"dnngrader": "not drawn"}
+        return note
     return output
 
 
@@ -182,6 +218,13 @@ class ResilientExecute(Execute):
     skip_after_last_graded = Bool(
         True, help="Leave the code cells after the last graded or answer cell unrun (their output "
                    "says so): nothing graded depends on them, and they may train for minutes."
+    ).tag(config=True)
+
+    draw_figures = Bool(
+        False, help="Draw the figures the notebook's cells show (matplotlib's inline backend), as "
+                    "a student's own run does.  Off: each figure is built but not drawn, and the "
+                    "feedback shows a note in its place; figures are never graded, and drawing "
+                    "them is a large part of a grading kernel's time."
     ).tag(config=True)
 
     ungraded_seconds = Float(
@@ -300,9 +343,13 @@ class ResilientExecute(Execute):
             limits = {"seconds_per_call": self.seconds_per_call, "seconds_per_test": self.seconds_per_test}
             with _requests_carrying(self.kc, delivery.request_metadata(test_id, limits)):
                 self.execute_cell(cell, index, store_history=True)
+            if not self.draw_figures:
+                cell.outputs = [_figure_note(output) for output in cell.outputs]
             return
         self._hand_over_provided(cell)
         self.execute_cell(cell, index, store_history=True)
+        if not self.draw_figures:
+            cell.outputs = [_figure_note(output) for output in cell.outputs]
 
     def _hand_over_provided(self, cell):
         """Before a cell the assignment names, hand the kernel the functions it provides there."""
@@ -328,6 +375,8 @@ class ResilientExecute(Execute):
         and make exit() and quit() raise SystemExit: ipykernel would otherwise stop the kernel
         at some later moment, in the middle of whichever cell runs then."""
         self._run_silently(PREPARE_KERNEL.format(limit=self.memory_limit_mb * 1024 * 1024))
+        if not self.draw_figures:
+            self._run_silently(NO_FIGURE_FORMATS)
 
     def _kernel_alive(self):
         return run_sync(self.km.is_alive)()
