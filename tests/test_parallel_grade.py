@@ -203,9 +203,12 @@ def course_dir(course):
     return CourseDirectory(root=str(course.root), course_id=COURSE_ID, assignment_id=ASSIGNMENT)
 
 
+RUN_MARKER = "DNNGRADER_TEST_RUN"  # a variable of the killed run's environment, so of its processes'
+
+
 def _processes_of(course):
-    """Processes (workers, kernel templates, kernels) still running for ``course``."""
-    marker = f"DNN_GRADEBOOK_URL={course.db_url}".encode()
+    """Processes (workers, kernel templates, kernels) still running for ``course``'s killed run."""
+    marker = f"{RUN_MARKER}={course.root}".encode()
     found = []
     for environ in Path("/proc").glob("[0-9]*/environ"):
         try:
@@ -219,12 +222,13 @@ def _processes_of(course):
 def test_a_killed_run_resumes_without_grading_anything_twice(new_course, stock):
     course = new_course("killed")
     command = [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", "2"]
-    run = subprocess.Popen(command, cwd=course.root, env=course.env(), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, start_new_session=True)
+    run = subprocess.Popen(command, cwd=course.root, env={**course.env(), RUN_MARKER: str(course.root)},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + GRADE_TIMEOUT
     while len(_autograded(course)) < 2 and time.monotonic() < deadline:
         assert run.poll() is None, "the grader ended before it could be killed"
         time.sleep(0.05)
+    assert _processes_of(course)  # the marker is seen
     os.killpg(run.pid, signal.SIGKILL)  # the grader, its workers and their kernel templates
     run.wait()
 

@@ -72,12 +72,14 @@ def _inherited_from(cls, name):
 
 
 def _defaults():
-    """{class: instance made with no configuration and no environment variable read}."""
+    """{class: {setting: its default}}, read with no configuration and no environment variable."""
     with settings.environment_ignored():
-        return {cls: cls(config=Config()) for cls in settings.kit_classes()}
+        instances = {cls: cls(config=Config()) for cls in settings.kit_classes()}
+        return {cls: {name: getattr(instance, name) for name in settings.kit_traits(cls)}
+                for cls, instance in instances.items()}
 
 
-def _kit_section(cls, instance):
+def _kit_section(cls, defaults):
     lines = [f"## {cls.__name__}", ""]
     doc = inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0]
     lines += [_plain(doc), "", f"Defined in `{cls.__module__}`.", ""]
@@ -87,7 +89,7 @@ def _kit_section(cls, instance):
         variable = settings.variable_of(full)
         lines += [f"### {full}", "",
                   f"- type: `{type(trait).__name__}`",
-                  f"- default: {_code(getattr(instance, name))}",
+                  f"- default: {_code(defaults[name])}",
                   f"- replaces: `{variable}` (deprecated)" if variable else "- replaces: no environment variable",
                   "", _help(trait), ""]
         base = _inherited_from(cls, name)
@@ -123,14 +125,14 @@ def _nbgrader_section():
 
 def render():
     """The text of docs/reference/configuration.md."""
-    instances = _defaults()
+    defaults = _defaults()
     lines = [FIRST_LINE, "", "# Configuration reference", "", INTRODUCTION, "",
              "## The old variables", "",
              "| deprecated variable | set instead |", "| --- | --- |"]
     lines += [f"| `{variable}` | `{trait}` |" for variable, trait in settings.REPLACED.items()]
     lines.append("")
-    for cls, instance in instances.items():
-        lines += _kit_section(cls, instance)
+    for cls, values in defaults.items():
+        lines += _kit_section(cls, values)
     lines += _nbgrader_section()
     lines += ["## Environment variables of the student's notebook", "",
               "What a student's own notebook reads stays an environment variable, which a JupyterHub may "
