@@ -11,7 +11,8 @@ there: the course id and the exchange folder the instructor releases into (witho
 the panel says "The exchange directory does not exist and could not be created").
 
 This module reads both from the course's nbgrader_config.py, loaded with traitlets' config loader
-as nbgrader loads it (so DNN_EXCHANGE counts, as it does for the instructor's commands), and
+as nbgrader loads it (so the deprecated DNN_EXCHANGE still counts, as it does for the instructor's
+commands), and
 
 - writes them to DIR/nbgrader_config.py (default: work/ in the course; `make lab` serves work/),
   creating the exchange folder if it is missing.  A DIR/nbgrader_config.py it did not write is
@@ -63,7 +64,7 @@ def render(course_id, exchange_root, course_root=COURSE_ROOT, generated=True):
     if generated:
         header = (f"{MARKER}\n"
                   f"# from {source}, and written again on every run: change the course's settings\n"
-                  "# (or DNN_EXCHANGE), not this file.  JupyterLab's Assignments panel and Validate\n"
+                  "# (c.Exchange.root), not this file.  JupyterLab's Assignments panel and Validate\n"
                   "# button read it from the folder JupyterLab serves.\n")
     else:
         header = (f"# A student's nbgrader configuration for the course in {source.parent}.\n"
