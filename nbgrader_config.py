@@ -17,6 +17,7 @@ own, with their defaults (docs/reference/configuration.md lists each one with it
                                minutes, and those cells are not graded)
   ResilientExecute.ungraded_seconds, ResilientExecute.skip_after_last_graded   time of ungraded
                                cells (20 s together; those after the last graded cell not run)
+  ResilientExecute.draw_figures      draw the figures the cells show while grading (False)
   Sandbox.enabled              False: grade WITHOUT the sandbox of dnngrader/plugins/sandbox.py
                                (True: every grading kernel runs in bubblewrap, README: Threat model)
   Sandbox.disk_mb              the sandboxed kernel's writable /tmp, in memory, in MiB (256)
