@@ -74,7 +74,7 @@ SUBCOMMANDS = (
     Subcommand("practice-cases", "dnngrader.assignments.dnn_step_by_step.practice",
                "write the first assignment's practice cases (release does it too; --check)"),
     Subcommand("config-reference", "dnngrader.tools.config_reference",
-               "write the configuration reference, docs/reference/configuration.md, from the settings' traits (--check)"),
+               "write docs/reference/configuration.md from the settings' traits (--check: only check it)"),
 )
 BY_NAME = {command.name: command for command in SUBCOMMANDS}
 HELP_FLAGS = ("-h", "--help")

@@ -16,7 +16,6 @@ import re
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -204,7 +203,8 @@ def test_an_old_variable_still_works_warns_once_and_loses_to_the_configuration(f
         warnings.simplefilter("always")
         assert getattr(owner(config=Config()), name) == value
         assert getattr(owner(config=Config()), name) == value  # a second reader: no second warning
-    said = [str(warning.message) for warning in caught if issubclass(warning.category, settings.DeprecatedVariableWarning)]
+    said = [str(warning.message) for warning in caught
+            if issubclass(warning.category, settings.DeprecatedVariableWarning)]
     assert len(said) == 1 and said[0].startswith(f"{variable} is deprecated: set {trait} instead"), said
     configured = Config()
     configured[owner.__name__][name] = default
