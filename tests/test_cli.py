@@ -141,7 +141,8 @@ def test_pyproject_names_the_requirements_and_the_console_script():
     requirements = {re.split(r"[=<>!~ ;\[]", line.strip(), maxsplit=1)[0].lower()
                     for line in (ROOT / "requirements.txt").read_text().splitlines()
                     if line.strip() and not line.lstrip().startswith("#")}
-    named = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    named = [*project["dependencies"], *project["optional-dependencies"]["test"],
+             *project["optional-dependencies"]["docs"]]
     assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+", name) for name in named), "unpinned names only"
     assert sorted(name.lower() for name in named) == sorted(requirements)
     assert project["scripts"] == {"dnngrader": "dnngrader.cli:main"}
