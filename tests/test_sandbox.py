@@ -439,3 +439,23 @@ def test_make_grade_hides_a_course_that_lives_outside_tmp_home_and_the_kit(tmp_p
                                                                                             "zz_honest": 100}
     finally:
         shutil.rmtree(outside, ignore_errors=True)
+
+
+def test_a_course_whose_venv_is_a_link_to_an_environment_elsewhere_grades(tmp_path_factory, limits):
+    """One environment shared by several course folders: the course's .venv is a symbolic link
+    to it, and make grade runs .venv/bin/python.  The sandbox hides the course, and the link with
+    it; the kernels must still start, from the environment where it really is (a new
+    instructor's trial found every submission failing: "the kernel template process exited")."""
+    outside = Path(tempfile.mkdtemp(prefix="dnngrader-linked-venv-", dir="/var/tmp"))
+    try:
+        course = copy_of_blank_course(tmp_path_factory, outside / "course")
+        (course.root / ".venv").symlink_to(Path(sys.prefix).resolve(), target_is_directory=True)
+        write_submission(course, "honest", samples.fill_answers({}))
+        python = course.root / ".venv" / "bin" / "python"
+        done = subprocess.run([str(python), "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs",
+                               "1", "--no-feedback"], cwd=course.root, env=course.env(), capture_output=True,
+                              text=True, timeout=900)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        assert {student: grade["total"] for student, grade in course.grades().items()} == {"honest": 100}
+    finally:
+        shutil.rmtree(outside, ignore_errors=True)

@@ -138,6 +138,19 @@ def _real(path):
     return Path(os.path.realpath(path))
 
 
+def _kernel_python():
+    """The Python a sandboxed kernel runs: ``sys.executable`` reached through the real location
+    of its environment.  A course's .venv may be a symbolic link to an environment shared with
+    other courses; the sandbox hides the course, and the link with it, while the environment's
+    real folder stays visible (``SandboxView.kept``).  The executable is not resolved itself: a
+    virtual environment's python is a link to the base installation's, and Python finds its
+    environment from the path it was started by."""
+    executable, prefix = Path(sys.executable), Path(sys.prefix)
+    if not _inside(executable, prefix):
+        return str(executable)
+    return str(_real(prefix) / executable.relative_to(prefix))
+
+
 def _inside(path, folder):
     return path == folder or folder in path.parents
 
@@ -200,7 +213,7 @@ class SandboxView:
         sandbox's first process, whose files are at /proc/<pid>/root).  Raises RuntimeError when
         bubblewrap could not start."""
         read_info, write_info = os.pipe()  # bubblewrap writes {"child-pid": N} there once it runs
-        command = ["bwrap", *self.bwrap_args(), "--info-fd", str(write_info), sys.executable,
+        command = ["bwrap", *self.bwrap_args(), "--info-fd", str(write_info), _kernel_python(),
                    f"{KERNEL_PACKAGE}/batch/kernel_template.py", mode, str(fd), *extra]
         try:
             process = subprocess.Popen(command, pass_fds=(fd, write_info), stdin=subprocess.DEVNULL,
