@@ -1,7 +1,10 @@
 """Grading on a Dask cluster of its own, as an instructor's cluster would be: a real
 `dask scheduler` and `dask worker` processes on loopback, started apart from the grading
-command, each in a folder of its own (they share no course folder; the kit is importable
-through PYTHONPATH).
+command, each in a folder of its own (they share no course folder, and no PYTHONPATH: the kit
+is installed in the environment they run from).
+
+- The recipe of docs/administrators/dask.md, its commands as written there (only the kit's
+  folder, the host, the port and the number of workers put in), grades a class.
 
 - With two workers, one is killed (SIGKILL to its nanny, worker and kernels) while it grades:
   the run still grades every student, the gradebook is the one sequential stock
@@ -57,7 +60,7 @@ def dask_env():
     env = {name: value for name, value in os.environ.items()
            if name not in ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE", "DNN_DASK_SCHEDULER")}
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    env["PYTHONPATH"] = str(COURSE_ROOT)
+    env.pop("PYTHONPATH", None)  # as the documentation says: the environment holds the kit
     return env
 
 
@@ -315,3 +318,58 @@ def test_a_submission_that_kills_its_worker_every_time_fails_alone(new_class_cou
     # Dask's nanny started the worker again after each death; the last restart may be logged
     # after the command has stopped listening (it stops once the submission has failed).
     assert tries - 1 <= log.count("distributed.nanny WARNING Restarting worker") <= tries
+
+
+RECIPE_PAGE = COURSE_ROOT / "docs" / "administrators" / "dask.md"
+
+
+def documented_recipe():
+    """The scheduler's and the worker's command lines of the page's first recipe, as written."""
+    text = RECIPE_PAGE.read_text()
+    block = re.search(r"```sh\n(.*?)```", text, re.S).group(1)
+    lines = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    scheduler = next(line for line in lines if " scheduler " in f"{line} ")
+    worker = next(line for line in lines if " worker " in line)
+    grade = next(line for line in lines if line.startswith("make grade"))
+    return scheduler, worker, grade
+
+
+def test_the_documented_recipe_grades_a_class_as_written(tmp_path, new_class_course):
+    """docs/administrators/dask.md's commands, run as written but for where the kit is
+    (/srv/dnn-kit: this clone), the machine's address (10.0.0.5: the loopback), its port and
+    the number of worker processes: a real scheduler and worker from the kit's environment, no
+    PYTHONPATH, each in a folder of its own, and the grading command pointed at them grades the
+    whole class."""
+    scheduler_line, worker_line, grade_line = documented_recipe()
+    port = free_port()
+
+    def as_here(line):
+        line = line.replace("/srv/dnn-kit", str(COURSE_ROOT)).replace("10.0.0.5", "127.0.0.1")
+        line = line.replace(":8786", f":{port}").replace("--port 8786", f"--port {port}")
+        return line.replace("--nworkers 8", "--nworkers 2").split()
+
+    scheduler, worker = as_here(scheduler_line), as_here(worker_line)
+    assert scheduler[:2] == [str(COURSE_ROOT / ".venv" / "bin" / "dask"), "scheduler"], scheduler_line
+    assert worker[:3] == [str(COURSE_ROOT / ".venv" / "bin" / "dask"), "worker", f"tcp://127.0.0.1:{port}"]
+    assert re.fullmatch(r"make grade SCHEDULER=tcp://10\.0\.0\.5:8786", grade_line), grade_line
+    processes, env = [], dask_env()
+    assert "PYTHONPATH" not in env
+    try:
+        for name, command in (("scheduler", scheduler), ("worker", worker)):
+            folder = tmp_path / name
+            folder.mkdir()
+            log = open(tmp_path / f"{name}.log", "w")
+            processes.append(subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                              start_new_session=True))
+        address = f"tcp://127.0.0.1:{port}"
+        with Client(address, timeout=START_TIMEOUT, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=START_TIMEOUT)
+        course = new_class_course("documented_recipe")
+        # make grade SCHEDULER=... runs `dnngrader grade --scheduler ...` in the course folder.
+        done = course.grade("--scheduler", address, timeout=GRADE_TIMEOUT)
+        logs = "\n".join(path.read_text()[-2000:] for path in sorted(tmp_path.glob("*.log")))
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:] + logs
+        assert autograded(course) == set(STUDENTS), logs
+    finally:
+        for process in processes:
+            stop_process_group(process, grace=10)
