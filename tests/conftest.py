@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The kit is imported as installed (`make venv` installs it editable): no sys.path edit here.
 # nbgrader runs `alembic` from PATH: the virtual environment's bin goes first.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
