@@ -10,11 +10,12 @@ STAMP  := $(VENV)/.installed
 SANDBOX_PACKAGES := bubblewrap
 DEBIAN_PACKAGES := chromium $(SANDBOX_PACKAGES) postgresql
 
-.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test docs grading-report grade bench lock clean
+.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test lint docs grading-report grade bench lock clean
 
 help:
 	@echo "make demo     grade the sample submissions of both assignments in a scratch course (demo/), show the results"
 	@echo "make test     run the whole test suite (it builds the documentation too)"
+	@echo "make lint     ruff over the package, the tests and the course root's modules (make test runs it too)"
 	@echo "make docs     build the documentation site into site/ (mkdocs, strict: a warning or a broken link fails)"
 	@echo "make course-check  what the course repository's CI runs: generated files, solutions, release"
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
@@ -96,6 +97,11 @@ course-check: venv
 
 test: venv debian-packages
 	$(BIN)/python -m pytest
+
+# ruff over what pyproject.toml's [tool.ruff] names: the package, its tests and the course root's
+# modules, not the generated copies.  `make test` runs the same check (tests/test_lint.py).
+lint: venv
+	$(BIN)/ruff check
 
 # The documentation site (mkdocs.yml, docs/, README.md as its front page) into site/, git-ignored.
 # Strict: a warning, a broken link or anchor, or a page missing from the nav fails the build.

@@ -257,11 +257,12 @@ def _changed(function, old, new):
      "parameters = initialize_parameters_deep_scaled(layers_dims)", application_hints.TWO_LAYER_SCALED_INIT),
     ("two_layer_model", "parameters = update_parameters(parameters, grads, learning_rate)", "",
      application_hints.NO_UPDATE),
-    ("L_layer_model", "update_parameters(parameters, grads, learning_rate)", "update_parameters(parameters, grads, 0.0075)",
-     application_hints.LEARNING_RATE),
+    ("L_layer_model", "update_parameters(parameters, grads, learning_rate)",
+     "update_parameters(parameters, grads, 0.0075)", application_hints.LEARNING_RATE),
     ("L_layer_model", "if i % 100 == 0:", "if True:", application_hints.EVERY_ITERATION),
     ("L_layer_model", "        AL, caches = L_model_forward(X, parameters)\n        cost = compute_cost(AL, Y)\n"
-     "        grads = L_model_backward(AL, Y, caches)\n        parameters = update_parameters(parameters, grads, learning_rate)\n",
+     "        grads = L_model_backward(AL, Y, caches)\n"
+     "        parameters = update_parameters(parameters, grads, learning_rate)\n",
      "        AL, caches = L_model_forward(X, parameters)\n        grads = L_model_backward(AL, Y, caches)\n"
      "        parameters = update_parameters(parameters, grads, learning_rate)\n"
      "        cost = compute_cost(L_model_forward(X, parameters)[0], Y)\n", application_hints.ONE_STEP_LATE),

@@ -172,4 +172,5 @@ def test_hidden_cases_show_no_inputs_or_expected_values(course):
 
 def test_a_model_that_prints_with_print_cost_false_is_told_so(course):
     text = text_of(cells(course, "app_prints_regardless")["test_two_layer_model"])
-    assert "where it should print nothing (the rule: " in text and "print_cost=False (the default) it prints nothing" in text, text
+    assert ("where it should print nothing (the rule: " in text
+            and "print_cost=False (the default) it prints nothing" in text), text

@@ -169,7 +169,8 @@ def test_models_agree_with_the_reference(solutions, model, dims, capsys):
 
 def test_initialiser_agrees_with_the_reference(solutions):
     for dims in ([7, 3, 2, 1], [12288, 20, 7, 5, 1], [4, 1]):
-        assert_same_parameters(solutions["initialize_parameters_deep_scaled"](dims), models.initialize_parameters_deep(dims))
+        assert_same_parameters(solutions["initialize_parameters_deep_scaled"](dims),
+                               models.initialize_parameters_deep(dims))
 
 
 def test_predict_agrees_with_the_reference(solutions):
@@ -234,7 +235,8 @@ def test_visible_checks_fail_with_messages_that_say_what_is_wrong(student_module
         parameters = solutions["initialize_parameters_deep_scaled"](layer_dims)
         return {key: value * 0.01 if key.startswith("W") else value for key, value in parameters.items()}
 
-    with pytest.raises(checks.CheckFailed, match=r"parameters\['W1'\] has the right shape \(4, 5\) but 20 of 20 values are wrong"):
+    with pytest.raises(checks.CheckFailed,
+                       match=r"parameters\['W1'\] has the right shape \(4, 5\) but 20 of 20 values are wrong"):
         checks.check("initialize_parameters_deep_scaled", small_weights)
 
     def at_least_half(X, y, parameters):
@@ -258,7 +260,8 @@ def test_release_has_stubs_in_place_of_solutions(release):
     assert list(answers) == list(POINTS)
     for name, text in answers.items():
         assert "raise NotImplementedError()" in text and "BEGIN SOLUTION" not in text, name
-    tests = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in release.cells if nbgrader_meta(c).get("grade")}
+    tests = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"]
+             for c in release.cells if nbgrader_meta(c).get("grade")}
     assert tests == {f"test_{name}": points for name, points in POINTS.items()}
     assert "np.random.seed(1)" in answers["L_layer_model"] and "np.random.seed(1)" in answers["two_layer_model"]
     assert build.release_notebook_problems() == []
@@ -317,7 +320,8 @@ def test_release_is_what_generate_assignment_makes_from_source(tmp_path, tmp_pat
     fresh = course.root / "release" / build.APPLICATION
     def files(folder):
         return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
-                      and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts))
+                      and not any(part.startswith(".") or part == "__pycache__"
+                                  for part in p.relative_to(folder).parts))
     assert files(fresh) == files(RELEASE_FOLDER)
     for path in files(RELEASE_FOLDER):
         if path.suffix != ".ipynb":
@@ -359,7 +363,8 @@ def notebook_with(path, replace=None):
     student's) to path, with the answer cells named in ``replace`` given the source shown there
     (None: the release's stub, i.e. unanswered)."""
     notebook = nbformat.read(str(STEP_BY_STEP_SOURCE), as_version=4)
-    stubs = {nbgrader_meta(c).get("grade_id"): c.source for c in nbformat.read(str(STEP_BY_STEP_RELEASE), as_version=4).cells}
+    stubs = {nbgrader_meta(c).get("grade_id"): c.source
+             for c in nbformat.read(str(STEP_BY_STEP_RELEASE), as_version=4).cells}
     for cell in notebook.cells:
         name = nbgrader_meta(cell).get("grade_id")
         if replace and name in replace:
@@ -417,7 +422,8 @@ def test_helpers_report_a_missing_or_broken_answer_cell(course_folders, student_
     nbformat.write(notebook, str(course_folders))
     with pytest.raises(helpers.HelperError, match="no answer cell for compute_cost"):
         helpers.load_step_by_step()
-    notebook_with(course_folders, {"update_parameters": "def update_parameters(parameters, grads, learning_rate:\n    pass"})
+    notebook_with(course_folders,
+                  {"update_parameters": "def update_parameters(parameters, grads, learning_rate:\n    pass"})
     with pytest.raises(helpers.HelperError, match="answer cell of update_parameters .* does not run: SyntaxError"):
         helpers.load_step_by_step()
     course_folders.write_text("{not json")

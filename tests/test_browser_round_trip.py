@@ -296,7 +296,8 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
             row = formgrader.locator("#main-table tr", has=formgrader.locator("td.name", has_text=ASSIGNMENT))
             expect(row.locator("td.status")).to_have_text("draft")
             row.locator("td.assign a").click()
-            close_modal(formgrader, formgrader_modal(formgrader, "Successfully created the student version", SERVER_RUN_MS))
+            close_modal(formgrader,
+                        formgrader_modal(formgrader, "Successfully created the student version", SERVER_RUN_MS))
             row.locator("td.release a").click()
             close_modal(formgrader, formgrader_modal(formgrader, "Successfully released"))
             expect(row.locator("td.status")).to_have_text("released")
@@ -402,7 +403,8 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
             expect(row.locator("td.num-submissions")).to_have_text("1")
             row.locator("td.num-submissions a").click()
             formgrader.wait_for_url(re.compile(rf"/formgrader/manage_submissions/{ASSIGNMENT}/?$"))
-            submission = formgrader.locator("#main-table tr", has=formgrader.locator("td.student-id", has_text=student_id))
+            submission = formgrader.locator("#main-table tr",
+                                            has=formgrader.locator("td.student-id", has_text=student_id))
             expect(submission.locator("td.status")).to_have_text("needs autograding")
             artefacts.take(formgrader, "instructor-collected")
             submission.locator("td.autograde a").click()

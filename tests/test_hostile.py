@@ -399,18 +399,20 @@ EXPECTED = {
     "cheat_hardcoded_visible": Outcome({"linear_activation_backward": 0}),
     "cheat_stash_and_reorder": Outcome({"linear_forward": 0}, True, ("out of order", "imports builtins")),
     "files_shadow_numpy": Outcome({}, True, ("numpy.py next to the notebook would replace the module 'numpy'",)),
-    "files_shadow_packages": Outcome({"linear_backward": 0}, True, ("the module 'dnngrader'", "the module 'dnn_utils'")),
+    "files_shadow_packages": Outcome({"linear_backward": 0}, True, ("the module 'dnngrader'",
+                                                                    "the module 'dnn_utils'")),
     "files_replaced_helpers": Outcome({}, True, ("dnn_utils.py was changed", "test_cases.py was changed")),
     "files_hooks_and_junk": Outcome({}, True, ("zz_hook.pth next to the notebook could run code when Python starts",
-                                               "sitecustomize.py next to the notebook could run code", "scratch.py was deleted",
-                                               "ignored: .DS_Store, notes.txt, plots")),
+                                               "sitecustomize.py next to the notebook could run code",
+                                               "scratch.py was deleted", "ignored: .DS_Store, notes.txt, plots")),
     "meta_edited_test": Outcome({"linear_forward": 0}, True, ("test_linear_forward was edited",)),
     "meta_deleted_test": Outcome({"compute_cost": 0}, True, ("test_compute_cost was missing",)),
     "meta_test_marked_ungraded": Outcome({"L_model_backward": 0}, True, ("grade: False instead of True",)),
     "meta_points_inflated": Outcome({}, True, ("points: 100 instead of 5",)),
     "meta_renamed_test": Outcome({"linear_backward": 0}, True, ("'test_linear_backward_v2', which the assignment does "
                                                                 "not have", "test_linear_backward was missing")),
-    "meta_answer_marked_as_test": Outcome({}, True, ("the answer cell of update_parameters had its nbgrader metadata",)),
+    "meta_answer_marked_as_test": Outcome({}, True,
+                                          ("the answer cell of update_parameters had its nbgrader metadata",)),
     "meta_test_made_markdown": Outcome({"linear_activation_forward": 5}, True, ("cell type markdown instead of code",)),
     "meta_duplicated_test": Outcome({"update_parameters": 0}, True, ("test_update_parameters appeared 2 times",)),
     "meta_all_stripped": Outcome({}, True, ("the test cell test_linear_forward was missing; it was put back",)),
@@ -447,7 +449,8 @@ def honest_code():
     """Code an honest student could write: the solutions, the samples, the catalogue's valid
     alternatives (when the catalogue is there), the noisy answers above."""
     sources = dict(reference.answer_cells(json.loads(SOURCE_NOTEBOOK.read_text())))
-    for path in sorted((COURSE_ROOT / "samples").glob("*.py")) + sorted((COURSE_ROOT / "catalogue" / "valid").glob("*.py")):
+    for path in (sorted((COURSE_ROOT / "samples").glob("*.py"))
+                 + sorted((COURSE_ROOT / "catalogue" / "valid").glob("*.py"))):
         sources[path.name] = path.read_text()
     sources.update(NOISY)
     return sources
@@ -658,8 +661,8 @@ def test_regrading_gives_identical_grades(course, grades, limits):
     others = sorted(set(SUBMISSIONS) - set(REGRADED))
     written = {student: course.autograded_notebook(student).stat().st_mtime_ns for student in SUBMISSIONS
                if course.autograded_notebook(student).exists()}
-    done = course.nbgrader("autograde", ASSIGNMENT, "--force", f"--CourseDirectory.student_id_exclude={','.join(others)}",
-                           check=False)
+    done = course.nbgrader("autograde", ASSIGNMENT, "--force",
+                           f"--CourseDirectory.student_id_exclude={','.join(others)}", check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     for student, before in written.items():  # the four were graded again, and no one else
         assert (course.autograded_notebook(student).stat().st_mtime_ns != before) == (student in REGRADED), student

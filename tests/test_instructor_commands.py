@@ -19,7 +19,6 @@ import hashlib
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 
 import nbformat

@@ -32,7 +32,8 @@ def _solutions_with_probe(course):
 
 
 def _graded(tmp_path_factory, name, grade, draw_figures=True):
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course", assignments=(APPLICATION,))
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course",
+                                  assignments=(APPLICATION,))
     if draw_figures:  # off by default (ResilientExecute.draw_figures): drawn here, to compare them
         with open(course.root / "nbgrader_config.py", "a") as config:
             config.write("\nc.ResilientExecute.draw_figures = True\n")

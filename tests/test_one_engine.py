@@ -147,7 +147,8 @@ def graded(tmp_path_factory):
     for student in SHARED:
         notebook = nbformat.read(str(course.autograded_notebook(student, APPLICATION)), as_version=4)
         texts[student] = {cell.metadata.get("nbgrader", {}).get("grade_id"):
-                          "".join(output.get("text", "") for output in cell.get("outputs", [])) for cell in notebook.cells}
+                          "".join(output.get("text", "") for output in cell.get("outputs", []))
+                          for cell in notebook.cells}
     return points, texts
 
 
@@ -175,7 +176,8 @@ def test_a_wrong_initialiser_fails_its_own_check_only_with_the_graders_hint(vali
     assert f"Hint: {hint}" in _function_block(output, "initialize_parameters_deep_scaled")
     assert hint in texts["initialiser"]["test_initialize_parameters_deep_scaled"]
     assert "\nL_layer_model: FAIL" not in output and "\ntwo_layer_model: FAIL" not in output
-    assert points["initialiser"]["L_layer_model"] == 35 and points["initialiser"]["initialize_parameters_deep_scaled"] == 0
+    assert (points["initialiser"]["L_layer_model"] == 35
+            and points["initialiser"]["initialize_parameters_deep_scaled"] == 0)
 
 
 def test_a_first_notebooks_cost_without_1_over_m_is_named_as_the_cause(validated, graded):

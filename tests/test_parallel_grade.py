@@ -121,7 +121,8 @@ def test_png_plots_the_scores_and_pass_rates_of_the_csv(parallel, tmp_path):
     plotted = drawn["assignments"][ASSIGNMENT]
     assert plotted["students"] == len(STUDENTS) and plotted["max"] == 100
     totals = [row["total"] for row in rows]
-    per_bin = [sum(low <= total < low + 10 or low == 90 and total == 100 for total in totals) for low in range(0, 100, 10)]
+    per_bin = [sum(low <= total < low + 10 or low == 90 and total == 100 for total in totals)
+               for low in range(0, 100, 10)]
     assert plotted["students_per_bin"] == per_bin
     assert per_bin[0] == 1 and per_bin[-1] == 2  # ben; ada and fay
     points = {name: max(row[name] for row in rows) for name in GRADED_FUNCTIONS}  # ada has them all
@@ -533,7 +534,8 @@ def test_the_bench_prints_its_figures_side_by_side(tmp_path):
             seconds[label] = float(lines[label].split()[-5].rstrip("s"))
         mean = (seconds["make grade (2 workers), before"] + seconds["make grade (2 workers), after"]) / 2
         speedup = re.search(r"speed-up: ([\d.]+) x", section)
-        assert speedup and float(speedup.group(1)) == pytest.approx(seconds["stock nbgrader, sequential"] / mean, rel=0.05)
+        assert speedup and float(speedup.group(1)) == pytest.approx(seconds["stock nbgrader, sequential"] / mean,
+                                                                    rel=0.05)
         speedups[name] = float(speedup.group(1))
         assert "gradebooks agree with stock nbgrader's: yes" in section
         assert "CPU seconds per submission, every process counted" in section

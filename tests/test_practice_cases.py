@@ -355,7 +355,8 @@ def test_other_correct_routes_are_accepted_on_practice_cases():
         practice_lines = [line for line in text.splitlines() if line.startswith("  \u2713 practice case")]
         assert practice_lines and all("another correct route, Z recomputed" in line for line in practice_lines)
     # The same route with a mistake still fails.
-    wrong = entry.code.replace("return linear_backward(dZ, linear_cache)", "return linear_backward(2 * dZ, linear_cache)")
+    wrong = entry.code.replace("return linear_backward(dZ, linear_cache)",
+                               "return linear_backward(2 * dZ, linear_cache)")
     assert wrong != entry.code
     assert not run_check(notebook(wrong), "linear_activation_backward", "relu")[0]
 

@@ -9,7 +9,7 @@ import pytest
 from nbgrader.validator import Validator
 
 from dnngrader.tools import build
-from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
+from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS, RELEASE_NOTEBOOK, SOURCE_NOTEBOOK
 
 TEST_IDS = None
 

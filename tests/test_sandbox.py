@@ -77,6 +77,7 @@ for path in glob.glob({str(Path(course_root) / "*.db")!r}) + glob.glob("../../..
 '''
 
 
+KIT_CASES = Path(__file__).resolve().parent.parent / "dnngrader" / "assignments" / "dnn_step_by_step" / "cases.py"
 LOOKS_FOR_THE_CASES = f'''
 import importlib, os
 try:
@@ -84,7 +85,7 @@ try:
     print("cases: importable")
 except ImportError:
     print("cases: not importable")
-print("kit's cases.py on disk:", os.path.exists({str(Path(__file__).resolve().parent.parent / "dnngrader" / "assignments" / "dnn_step_by_step" / "cases.py")!r}))
+print("kit's cases.py on disk:", os.path.exists({str(KIT_CASES)!r}))
 '''
 
 BACKGROUND = f'''

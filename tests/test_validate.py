@@ -244,7 +244,8 @@ def test_a_notebook_is_checked_against_the_assignment_its_file_name_names(tmp_pa
     from dnngrader.paths import APPLICATION_SOURCE_NOTEBOOK, SOURCE_NOTEBOOK
     from dnngrader.tools.validate import default_assignment_notebook
     work = tmp_path / "work"
-    assert default_assignment_notebook(work / "dnn_application" / "dnn_application.ipynb") == APPLICATION_SOURCE_NOTEBOOK
+    assert default_assignment_notebook(work / "dnn_application" / "dnn_application.ipynb") == \
+        APPLICATION_SOURCE_NOTEBOOK
     assert default_assignment_notebook(work / "dnn_step_by_step" / "dnn_step_by_step.ipynb") == SOURCE_NOTEBOOK
     assert default_assignment_notebook(work / "my copy.ipynb") == SOURCE_NOTEBOOK  # any other name: the first
 

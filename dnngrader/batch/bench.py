@@ -16,8 +16,8 @@ scratch course of its own:
    workers of --workers, to show how it scales (a number equal to --jobs reuses run 3);
 and prints, per assignment, the seconds per submission of each, the speed-up against a target of 4 times stock
 nbgrader, whether every gradebook agrees with stock nbgrader's, the CPU seconds each
-submission costs and where they go, and the throughput per number of workers; at the end, every assignment's figures side by side.  With
---no-feedback, neither side makes feedback.
+submission costs and where they go, and the throughput per number of workers; at the end, every
+assignment's figures side by side.  With --no-feedback, neither side makes feedback.
 
 Why `make grade` runs before and after stock nbgrader: a shared machine's speed drifts (on the
 kit's CI machine, by 10 to 20 % within minutes), and stock nbgrader's run is long.  The speed-up
@@ -246,8 +246,8 @@ def bench_assignment(assignment, args, work, feedback, exact_cpu, scaling):
         seconds, count = timings["phase_seconds"], timings["submissions"]
         setup, grading, report = (timings["seconds_before_grading"], timings["grading_seconds"],
                                   timings["report_seconds"])
-        print(f"\nThe `make grade` run after stock nbgrader: {kit['seconds'] - setup - grading - report:.1f} s to start Python and "
-              f"import nbgrader, {setup:.1f} s to load the configuration and find what to grade, "
+        print(f"\nThe `make grade` run after stock nbgrader: {kit['seconds'] - setup - grading - report:.1f} s "
+              f"to start Python and import nbgrader, {setup:.1f} s to load the configuration and find what to grade, "
               f"{grading:.1f} s grading ({grading / count:.3f} s per submission, the local cluster's start "
               f"included; {timings.get('write_seconds', 0):.1f} s of it writing results into the course), "
               f"{report:.1f} s for the CSV and the chart.")

@@ -239,7 +239,8 @@ def build(coursedir, gradebook, config_path, assignment=None, arguments=(), conf
     plan = {
         "course_id": coursedir.course_id, "assignment": assignment, "course_root": str(coursedir.root),
         "config": config_path.read_text(encoding="utf-8") if config_path.is_file() else "",
-        "arguments": list(arguments), "settings": grading_settings((coursedir.parent or coursedir).config if config is None else config),
+        "arguments": list(arguments),
+        "settings": grading_settings((coursedir.parent or coursedir).config if config is None else config),
         # What nbgrader's Autograde copies over each submission: not the notebooks, nor what
         # the course ignores (the second assignment's data, say).
         "source_files": read_folder(source, skip=[*coursedir.ignore, "*.ipynb"]), "outlines": outlines,

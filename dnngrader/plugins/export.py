@@ -23,7 +23,6 @@ keyed by function name), for the tables and charts of a single assignment.
 import csv
 from pathlib import Path
 
-from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
 
 from dnngrader import assignments

@@ -72,7 +72,8 @@ class JudgeTestCells(NbGraderPreprocessor):
         outputs = [new_output("stream", name="stdout", text=verdict.text)]
         if not verdict.passed:
             outputs.append(new_output("error", ename="TestFailed", evalue="see the checks above",
-                                      traceback=["TestFailed: no points for this cell; the checks above say what to fix."]))
+                                      traceback=["TestFailed: no points for this cell; "
+                                                 "the checks above say what to fix."]))
         cell.outputs = outputs
         _record_judged(cell, grade_id, verdict)
         return cell, resources

@@ -463,7 +463,8 @@ def _released_cells(preprocessor, resources):
     (absent ids and grade ids are None); empty when the release is not there."""
     coursedir = _coursedir(preprocessor)
     info = resources["nbgrader"]
-    path = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"])) / f"{info['notebook']}.ipynb"
+    path = (Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"]))
+            / f"{info['notebook']}.ipynb")
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError, TypeError):

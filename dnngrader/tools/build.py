@@ -1,9 +1,10 @@
 """Regenerate everything derived from the sources, or check that it is up to date.
 
     python -m dnngrader.tools.build           copy the shared helpers into source/, write the practice
-                                        cases' data (python -m dnngrader.assignments.dnn_step_by_step.practice), redraw the
-                                        notebook's figures (python -m dnngrader.assignments.dnn_step_by_step.figures) and
-                                        regenerate release/
+                                        cases' data (python -m dnngrader.assignments.dnn_step_by_step.practice),
+                                        redraw the notebook's figures
+                                        (python -m dnngrader.assignments.dnn_step_by_step.figures) and regenerate
+                                        release/
     python -m dnngrader.tools.build --check   exit 1 if any copy of a shared helper, the practice cases'
                                         data, the students' repository template (classroom/) or
                                         anything generated for the second assignment (its
@@ -70,7 +71,8 @@ APPLICATION_REWRITES = {
     "dnn_app_standin.py": ("dnngrader/assignments/dnn_application/standin.py", [
         ("from dnngrader.assignments.dnn_application.data import TEST_FILE, TRAIN_FILE",
          "from dnn_app_data import TEST_FILE, TRAIN_FILE"),
-        ("    python -m dnngrader.assignments.dnn_application.standin --out DIR [--seed N]      (make data: DIR = data/)",
+        ("    python -m dnngrader.assignments.dnn_application.standin --out DIR [--seed N]"
+         "      (make data: DIR = data/)",
          "    python dnn_app_standin.py --out DIR [--seed N]"),
         ('prog="python -m dnngrader.assignments.dnn_application.standin",', 'prog="python dnn_app_standin.py",'),
         ("``data.load_data`` expects", "``dnn_app_data.load_data`` expects"),

@@ -1,7 +1,7 @@
 """Hints for the classic mistakes of the second assignment, dnn_application, recognised from what
 a student's function returned on a case's own inputs (the first assignment's are in
-dnngrader/assignments/dnn_step_by_step/hints.py; dnngrader/assignments/__init__.py registers each module with its assignment, and the
-judge looks them up there).
+dnngrader/assignments/dnn_step_by_step/hints.py; dnngrader/assignments/__init__.py registers each
+module with its assignment, and the judge looks them up there).
 
 A mistake is recognised as in dnngrader/assignments/dnn_step_by_step/hints.py: the judge works out, with the reference
 pieces, what the mistaken function returns on the case's inputs, and a hint explains a case when
@@ -107,10 +107,10 @@ def _plan(function):
 
 
 def for_case(function, args, got, reference):
-    """label -> [(hint, the output that mistake produces)] for one case, as dnngrader/assignments/dnn_step_by_step/hints.py's
-    ``for_case``; an output of None marks a hint of the last tier (a fallback, or a costs list
-    of the wrong length that the mistake explains).  ``got`` is the student's output as the
-    judge compares it (normalised), or None."""
+    """label -> [(hint, the output that mistake produces)] for one case, as
+    dnngrader/assignments/dnn_step_by_step/hints.py's ``for_case``; an output of None marks a hint
+    of the last tier (a fallback, or a costs list of the wrong length that the mistake explains).
+    ``got`` is the student's output as the judge compares it (normalised), or None."""
     if function not in _MISTAKES:
         return {}
     test = _plan(function)

@@ -9,7 +9,6 @@ computes the expected answers build identical inputs independently.
 import numpy as np
 
 import dnn_checks
-import test_cases
 from dnngrader.assignments.testplan import Case, Test
 
 

@@ -1,6 +1,7 @@
 """The notebook's diagrams, drawn with matplotlib and written as SVG next to the source notebook.
 
-    python -m dnngrader.assignments.dnn_step_by_step.figures                  write every figure into source/dnn_step_by_step/figures/
+    python -m dnngrader.assignments.dnn_step_by_step.figures                  write every figure into
+                                                                              source/dnn_step_by_step/figures/
     python -m dnngrader.assignments.dnn_step_by_step.figures --out DIR        write them into DIR instead
     python -m dnngrader.assignments.dnn_step_by_step.figures --png DIR        also write a PNG of each, to look at
 

@@ -1,7 +1,7 @@
 """The practice cases' data file, made from the reference solution at build time.
 
-    python -m dnngrader.assignments.dnn_step_by_step.practice           write source/dnn_step_by_step/practice_cases.json
-    python -m dnngrader.assignments.dnn_step_by_step.practice --check   exit 1 if that file is not what would be written
+    python -m dnngrader.assignments.dnn_step_by_step.practice          write source/dnn_step_by_step/practice_cases.json
+    python -m dnngrader.assignments.dnn_step_by_step.practice --check  exit 1 if that file is not what would be written
 
 The notebook's check (``dnn_checks.check``) runs every function on its visible case and on
 practice cases of other sizes and depths, as the grader runs its hidden cases, but without the
@@ -172,8 +172,8 @@ def stale(target=PRACTICE_PATH):
 
 def main(argv=None):
     """The command line (see the module's docstring); returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m dnngrader.assignments.dnn_step_by_step.practice", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m dnngrader.assignments.dnn_step_by_step.practice",
+                                     description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
     args = parser.parse_args(argv)
     if args.check:
