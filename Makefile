@@ -34,6 +34,9 @@ help:
 # `dnngrader` command the targets below call is .venv/bin/dnngrader.  pip builds it with a
 # setuptools of its own (build isolation), from the package index it is configured for.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "The kit needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1)."; \
+	  echo "Name another interpreter: make $(MAKECMDGOALS) PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -140,6 +143,8 @@ data: venv
 application-reference: venv
 	$(BIN)/dnngrader application-reference --data $(or $(DATA),data) $(value APPLICATION_ARGS)
 
+# soupsieve stays at 2.x (pinned by hand once, kept by each freeze): 3.x needs Python 3.11.5 or
+# newer, and Debian 12's python3 is 3.11.2.
 lock: venv
 	( echo "# Every package of the virtual environment, pinned (pip freeze). Regenerate with \`make lock\`."; \
 	  $(BIN)/python -m pip freeze --disable-pip-version-check --exclude dnngrader ) > constraints.txt
