@@ -316,3 +316,24 @@ def test_no_hdf5_file_is_committed_and_the_data_files_are_ignored():
                  "data/standin_train.h5"):
         ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=COURSE_ROOT)
         assert ignored.returncode == 0, f"{path} is not ignored"
+
+
+def test_grading_says_which_data_set_it_grades_on(tmp_path):
+    """make grade prints, per assignment, the sentence prepare_data returns: an instructor sees
+    whether the stand-in or the original files are graded on, and that an empty data/ got the
+    stand-in."""
+    from dnngrader import assignments
+    course = tmp_path / "course"
+    first = assignments.prepare_data(course, ["dnn_application"])
+    assert list(first) == ["dnn_application"]
+    assert first["dnn_application"].startswith("no data set in ") and "wrote the kit's generated stand-in" in first[
+        "dnn_application"]
+    again = assignments.prepare_data(course, ["dnn_application"])["dnn_application"]
+    assert again.startswith("grades on the kit's generated stand-in") and standin.TRAIN_FILE in again
+    for name in (standin.TRAIN_FILE, standin.TEST_FILE):  # the instructor's original files instead
+        (course / "data" / name).unlink()
+        with h5py.File(course / "data" / name, "w") as original:
+            original["list_classes"] = np.array([b"non-cat", b"cat"])
+    assert assignments.prepare_data(course, ["dnn_application"]) == {
+        "dnn_application": f"grades on the data set in {course / 'data'}/"}
+    assert assignments.prepare_data(course, ["dnn_step_by_step"]) == {}

@@ -398,7 +398,8 @@ def main(argv=None):
         print(f"Nothing submitted in {coursedir.submitted_directory}/ for any assignment.")
     # Each kernel reads the assignment's data from the course's data/ (read-only in the sandbox)
     # instead of making its own copy, about a second of each second-assignment kernel.
-    assignments.prepare_data(coursedir.root, chosen)
+    for name, note in assignments.prepare_data(coursedir.root, chosen).items():
+        print(f"{name}: {note}")
     if args.scheduler:
         problem = cluster.check_address(args.scheduler, cluster.security(args.tls_ca_file, args.tls_cert,
                                                                          args.tls_key))

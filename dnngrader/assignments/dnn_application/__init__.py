@@ -22,7 +22,20 @@ def _notebook_defining(name):
     return cases.CHECKS_FILE.parent / "dnn_application.ipynb" if name in cases.OWN_CALLEES else SOURCE_NOTEBOOK
 
 
+def _prepare_data(folder):
+    """The stand-in data set written into ``folder`` where the original files are not there, and
+    a sentence saying which data set grading uses (standin.ensure)."""
+    written = standin.ensure(folder)
+    files = [folder / standin.TRAIN_FILE, folder / standin.TEST_FILE]
+    if not all(path.exists() and standin.is_standin(path) for path in files):
+        return f"grades on the data set in {folder}/"
+    originals = f"put the original {standin.TRAIN_FILE} and {standin.TEST_FILE} there to grade on them"
+    if written:
+        return f"no data set in {folder}/: wrote the kit's generated stand-in there and grades on it ({originals})"
+    return f"grades on the kit's generated stand-in data set in {folder}/ ({originals})"
+
+
 ASSIGNMENT = Assignment(name="dnn_application", position=2, tests=cases.TESTS, reference=cases.reference,
                         callees=cases.CALLEES, hints=hints, helpers=reference.HELPERS,
                         provided={"step_by_step_functions": cases.FIRST_ASSIGNMENT_FUNCTIONS},
-                        callee_notebook=_notebook_defining, prepare_data=standin.ensure)
+                        callee_notebook=_notebook_defining, prepare_data=_prepare_data)
