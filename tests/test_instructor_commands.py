@@ -287,9 +287,11 @@ def test_make_clean_removes_every_grading_output_and_nothing_else(tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 def printed_command(make_output, subcommand):
-    """The arguments of the ``.venv/bin/dnngrader <subcommand>`` line ``make -n`` printed."""
-    [words] = [words for words in map(shlex.split, make_output.splitlines())
-               if words[:1] and words[0].endswith("/dnngrader") and words[1:2] == [subcommand]]
+    """The arguments of the ``.venv/bin/dnngrader <subcommand>`` line ``make -n`` printed (the
+    other lines, such as those that build .venv when it is older than the Makefile, are not
+    split: they may be shell of any kind)."""
+    lines = [line for line in make_output.splitlines() if line.split(" ", 1)[0].endswith("/dnngrader")]
+    [words] = [words for words in map(shlex.split, lines) if words[1:2] == [subcommand]]
     return words[2:]
 
 
