@@ -460,3 +460,19 @@ def test_a_course_whose_venv_is_a_link_to_an_environment_elsewhere_grades(tmp_pa
         assert {student: grade["total"] for student, grade in course.grades().items()} == {"honest": 100}
     finally:
         shutil.rmtree(outside, ignore_errors=True)
+
+
+def test_the_sandbox_command_says_what_kernels_see():
+    """`dnngrader sandbox`: whether bubblewrap runs, and what a grading kernel sees: the course
+    hidden, /tmp its own and the only writable place, the data read-only, no network."""
+    if not sandbox.available():
+        pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
+    done = subprocess.run([sys.executable, "-m", "dnngrader.plugins.sandbox"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "bubblewrap runs here: grading kernels are sandboxed."
+    assert f"  {sandbox._real(sandbox.PACKAGE.parent)}" in lines  # the course (here the kit's own)
+    assert any(line.startswith("/tmp: a new, empty one of their own") for line in lines)
+    assert "  with the course's data/ read-only at /tmp/data." in lines
+    assert "No network: the kernels have no network interface but their own loopback." in lines

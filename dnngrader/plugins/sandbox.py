@@ -415,9 +415,15 @@ def main(argv=None):
         print(f"The grading sandbox cannot run here: {reason}.")
         return 1
     view = SandboxView(COURSE_ROOT)
-    print("bubblewrap runs here: grading kernels are sandboxed. Hidden from them (empty, read-only):")
+    print("bubblewrap runs here: grading kernels are sandboxed.")
+    print("Folders hidden from them (each an empty, read-only folder in the sandbox): the course, the")
+    print("kit, HOME and Jupyter's runtime folder (while grading, the exchange's and the gradebook's")
+    print("folders too, wherever they are); the Python environment stays visible, read-only:")
     print("\n".join(f"  {folder}" for folder in view.hidden))
-    print(f"  /tmp, all of it: the kernel gets a new, empty one ({view.disk_mb} MiB, in memory)")
+    print(f"/tmp: a new, empty one of their own, the only place they can write ({view.disk_mb} MiB, in memory),")
+    print(f"  with the course's data/ read-only at {KERNEL_DATA}.")
+    print("No network: the kernels have no network interface but their own loopback.")
+    print("The rest of the file system: read-only.")
     return 0
 
 
