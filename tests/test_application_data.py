@@ -326,14 +326,13 @@ def test_grading_says_which_data_set_it_grades_on(tmp_path):
     course = tmp_path / "course"
     first = assignments.prepare_data(course, ["dnn_application"])
     assert list(first) == ["dnn_application"]
-    assert first["dnn_application"].startswith("no data set in ") and "wrote the kit's generated stand-in" in first[
-        "dnn_application"]
+    assert first["dnn_application"].startswith("the kit's generated stand-in data set, written now into ")
     again = assignments.prepare_data(course, ["dnn_application"])["dnn_application"]
-    assert again.startswith("grades on the kit's generated stand-in") and standin.TRAIN_FILE in again
+    assert again.startswith("the kit's generated stand-in data set in ") and standin.TRAIN_FILE in again
     for name in (standin.TRAIN_FILE, standin.TEST_FILE):  # the instructor's original files instead
         (course / "data" / name).unlink()
         with h5py.File(course / "data" / name, "w") as original:
             original["list_classes"] = np.array([b"non-cat", b"cat"])
     assert assignments.prepare_data(course, ["dnn_application"]) == {
-        "dnn_application": f"grades on the data set in {course / 'data'}/"}
+        "dnn_application": f"the data set in {course / 'data'}/"}
     assert assignments.prepare_data(course, ["dnn_step_by_step"]) == {}

@@ -42,8 +42,8 @@ class Assignment:
     # name of a lent function -> the source notebook whose answer cell defines it (None: this
     # assignment's own source notebook for every one).
     callee_notebook: Optional[Callable] = None
-    # folder -> a sentence for the instructor saying which data grading uses (None: nothing to
-    # say): writes the data the notebook reads into the course's data/ folder when it is not
+    # folder -> which data grading uses, for the instructor, as the end of "<assignment> is graded
+    # on ..." (None: nothing to say): writes the data the notebook reads into the course's data/ folder when it is not
     # there, leaving files it did not write alone; grading kernels read that folder read-only
     # (plugins/sandbox.py), instead of each making its own.  None: the assignment reads no data.
     prepare_data: Optional[Callable] = None
@@ -98,7 +98,7 @@ def __getattr__(attribute):
 def prepare_data(course_root, names=None):
     """Write each assignment's data (``names``: those assignments; default: every one) into
     ``course_root``/data, where it is missing (Assignment.prepare_data); returns {assignment name:
-    the sentence saying which data its grading uses}, for those that have one."""
+    which data its grading uses}, for those that say."""
     notes = {}
     for assignment in all_assignments():
         if assignment.prepare_data is not None and (names is None or assignment.name in names):

@@ -399,7 +399,7 @@ def main(argv=None):
     # Each kernel reads the assignment's data from the course's data/ (read-only in the sandbox)
     # instead of making its own copy, about a second of each second-assignment kernel.
     for name, note in assignments.prepare_data(coursedir.root, chosen).items():
-        print(f"{name}: {note}")
+        print(f"{name} is graded on {note}")
     if args.scheduler:
         problem = cluster.check_address(args.scheduler, cluster.security(args.tls_ca_file, args.tls_cert,
                                                                          args.tls_key))

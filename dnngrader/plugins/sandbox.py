@@ -419,7 +419,7 @@ def main(argv=None):
     print("Folders hidden from them (each an empty, read-only folder in the sandbox): the course, the")
     print("kit, HOME and Jupyter's runtime folder (while grading, the exchange's and the gradebook's")
     print("folders too, wherever they are); the Python environment stays visible, read-only:")
-    print("\n".join(f"  {folder}" for folder in view.hidden))
+    print("\n".join(f"  {folder}" for folder in view.hidden) if view.hidden else "  none outside /tmp")
     print(f"/tmp: a new, empty one of their own, the only place they can write ({view.disk_mb} MiB, in memory),")
     print(f"  with the course's data/ read-only at {KERNEL_DATA}.")
     print("No network: the kernels have no network interface but their own loopback.")

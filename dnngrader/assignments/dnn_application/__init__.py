@@ -24,15 +24,15 @@ def _notebook_defining(name):
 
 def _prepare_data(folder):
     """The stand-in data set written into ``folder`` where the original files are not there, and
-    a sentence saying which data set grading uses (standin.ensure)."""
+    which data set grading uses, as the end of "<assignment> is graded on ..." (standin.ensure)."""
     written = standin.ensure(folder)
     files = [folder / standin.TRAIN_FILE, folder / standin.TEST_FILE]
     if not all(path.exists() and standin.is_standin(path) for path in files):
-        return f"grades on the data set in {folder}/"
+        return f"the data set in {folder}/"
     originals = f"put the original {standin.TRAIN_FILE} and {standin.TEST_FILE} there to grade on them"
     if written:
-        return f"no data set in {folder}/: wrote the kit's generated stand-in there and grades on it ({originals})"
-    return f"grades on the kit's generated stand-in data set in {folder}/ ({originals})"
+        return f"the kit's generated stand-in data set, written now into {folder}/, where there was none ({originals})"
+    return f"the kit's generated stand-in data set in {folder}/ ({originals})"
 
 
 ASSIGNMENT = Assignment(name="dnn_application", position=2, tests=cases.TESTS, reference=cases.reference,
