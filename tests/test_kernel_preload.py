@@ -32,11 +32,10 @@ def _solutions_with_probe(course):
 
 
 def _graded(tmp_path_factory, name, grade, draw_figures=True):
+    # Figures are not drawn by default (ResilientExecute.draw_figures): drawn here, to compare them.
     course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course",
-                                  assignments=(APPLICATION,))
-    if draw_figures:  # off by default (ResilientExecute.draw_figures): drawn here, to compare them
-        with open(course.root / "nbgrader_config.py", "a") as config:
-            config.write("\nc.ResilientExecute.draw_figures = True\n")
+                                  assignments=(APPLICATION,),
+                                  settings={"ResilientExecute.draw_figures": True} if draw_figures else None)
     folder = course.submitted / "probe" / APPLICATION
     shutil.copytree(course.root / "release" / APPLICATION, folder)
     nbformat.write(_solutions_with_probe(course), str(folder / f"{APPLICATION}.ipynb"))

@@ -4,6 +4,8 @@ Each assignment's ``cases.py`` builds ``TESTS`` (test id -> Test) from these; th
 them, whatever the assignment.
 """
 
+import hashlib
+import pickle
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -32,3 +34,21 @@ class Test:
     # shown with a failure): the judge compares what it printed on each case with what the
     # reference prints on the same inputs (dnn_checks.printed_problems).  None: printing is not judged.
     prints: Optional[str] = None
+
+
+KEPT_AT_MOST = 256  # results kept per store and process (each assignment's plan has a few dozen cases)
+
+
+def once_per_case(store, function, args, reference, compute):
+    """``compute()``, worked out once per process for the same ``function``, ``args`` and
+    ``reference`` module, and kept in ``store`` (a dict of the caller's): what the judge works
+    out from a case alone (the classic mistakes' outputs, numerical gradients) is the same for
+    every submission a grading worker meets that case in.  The arguments are recognised by a
+    digest of their pickle.  Read only: the caller must not change what it gets."""
+    key = (function, id(reference), hashlib.sha256(pickle.dumps(args)).digest())
+    kept = store.get(key)
+    if kept is None or kept[0] is not reference:
+        if len(store) >= KEPT_AT_MOST:
+            store.clear()
+        kept = store[key] = (reference, compute())
+    return kept[1]

@@ -308,10 +308,8 @@ def _grade(app, args, todo, jobs, log_path):
             return runs, None, None
         client_security = cluster.security(args.tls_ca_file, args.tls_cert, args.tls_key)
         try:
-            # app.config, not coursedir.config: the course directory was made before nbgrader
-            # loaded nbgrader_config.py, and its config lacks what that file sets.
-            plans = {assignment: plan.build(coursedir, gradebook, config_path, assignment,
-                                            arguments=args.config, config=app.config) for assignment, _ in work}
+            plans = {assignment: plan.build(coursedir, gradebook, config_path, assignment, arguments=args.config)
+                     for assignment, _ in work}
             with cluster.connect(args.scheduler, jobs, client_security, log_path) as client:
                 for assignment, tasks in work:
                     run = runs[assignment]

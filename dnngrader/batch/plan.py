@@ -219,14 +219,14 @@ def grading_settings(config):
     return settings.resolved(config, settings.GRADING_CLASSES)
 
 
-def build(coursedir, gradebook, config_path, assignment=None, arguments=(), config=None):
+def build(coursedir, gradebook, config_path, assignment=None, arguments=()):
     """The grading plan for ``assignment`` (default: ``coursedir.assignment_id``) of the course
     ``coursedir`` (an nbgrader CourseDirectory, whose ``config`` is the configuration of the
     command), read from the open ``gradebook`` and the configuration file ``config_path`` (a
-    Path; a course may have none); ``arguments``: the command's --Class.trait=VALUE arguments;
-    ``config``: the command's whole configuration (default: that of the application ``coursedir``
-    belongs to; ``coursedir.config`` itself lacks what nbgrader_config.py sets when the course
-    directory was made before nbgrader loaded it).
+    Path; a course may have none); ``arguments``: the command's --Class.trait=VALUE arguments.
+    The settings are resolved from the configuration of the application ``coursedir`` belongs
+    to: ``coursedir.config`` itself lacks what nbgrader_config.py sets when the course directory
+    was made before nbgrader loaded that file.
     Raises MissingEntry when the gradebook lacks the assignment."""
     assignment = assignment or coursedir.assignment_id
     definition = assignment_definition(gradebook, assignment)
@@ -240,7 +240,7 @@ def build(coursedir, gradebook, config_path, assignment=None, arguments=(), conf
         "course_id": coursedir.course_id, "assignment": assignment, "course_root": str(coursedir.root),
         "config": config_path.read_text(encoding="utf-8") if config_path.is_file() else "",
         "arguments": list(arguments),
-        "settings": grading_settings((coursedir.parent or coursedir).config if config is None else config),
+        "settings": grading_settings((coursedir.parent or coursedir).config),
         # What nbgrader's Autograde copies over each submission: not the notebooks, nor what
         # the course ignores (the second assignment's data, say).
         "source_files": read_folder(source, skip=[*coursedir.ignore, "*.ipynb"]), "outlines": outlines,

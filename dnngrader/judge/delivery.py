@@ -46,8 +46,8 @@ from dnngrader.assignments import reference
 
 METADATA_KEY = "dnngrader_delivery"  # in the test cell's execute_request metadata
 LIMITS_KEY = "dnngrader_limits"  # beside it: the hidden tests' time limits, in seconds
-# The limits when the grader hands over none (a notebook run outside the grader): the defaults of
-# ResilientExecute.seconds_per_call and seconds_per_test.
+# The limits when the grader hands over none (a notebook run outside the grader), and the
+# defaults of ResilientExecute.seconds_per_call and seconds_per_test, which are made from these.
 DEFAULT_LIMITS = {"seconds_per_call": 10.0, "seconds_per_test": 30.0}
 
 

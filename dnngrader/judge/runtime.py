@@ -31,8 +31,6 @@ from dnngrader.assignments import reference
 from dnngrader.judge import delivery, payload
 
 PRINTED_KEPT = 20000  # characters of a call's printed text sent to the judge
-SECONDS_PER_CALL = delivery.DEFAULT_LIMITS["seconds_per_call"]  # when the grader hands over none
-SECONDS_PER_TEST = delivery.DEFAULT_LIMITS["seconds_per_test"]
 
 
 class CallTimedOut(BaseException):

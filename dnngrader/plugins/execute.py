@@ -85,8 +85,8 @@ del _dnngrader_no_drawing
 """
 # A figure's text, as IPython shows a figure that no format draws.
 FIGURE_TEXT = re.compile(r"<Figure size [0-9.]+x[0-9.]+ with [0-9]+ Axes>")
-NOT_DRAWN = ("Figure not drawn by the grader: figures are not graded, and drawing them took a third "
-             "of a grading kernel's time. Run the cell in your own notebook to see it.")
+NOT_DRAWN = ("Figure not drawn by the grader: figures are not graded, and drawing them is a large part "
+             "of the time grading takes. Run the cell in your own notebook to see it.")
 
 
 def _test_id(cell):
@@ -202,16 +202,18 @@ class ResilientExecute(Execute):
     _training_iterations_default = settings.trait_default("DNN_TRAINING_ITERATIONS")
 
     seconds_per_call = Float(
-        10.0, help="Seconds one call of a student's function may take in a hidden test; after a "
-                   "call that runs out of time, the test cell's remaining cases are skipped.  "
-                   "Handed to the kernel with each test cell."
+        delivery.DEFAULT_LIMITS["seconds_per_call"],
+        help="Seconds one call of a student's function may take in a hidden test; after a call that "
+             "runs out of time, the test cell's remaining cases are skipped.  Handed to the kernel "
+             "with each test cell."
     ).tag(config=True)
     _seconds_per_call_default = settings.trait_default("DNN_SECONDS_PER_CALL")
 
     seconds_per_test = Float(
-        30.0, help="Seconds all the calls of one test cell's hidden cases may take together (keep "
-                   "it below the cell timeout); the cases left then are skipped.  Handed to the "
-                   "kernel with each test cell."
+        delivery.DEFAULT_LIMITS["seconds_per_test"],
+        help="Seconds all the calls of one test cell's hidden cases may take together (keep it below "
+             "the cell timeout); the cases left then are skipped.  Handed to the kernel with each test "
+             "cell."
     ).tag(config=True)
     _seconds_per_test_default = settings.trait_default("DNN_SECONDS_PER_TEST")
 
@@ -343,11 +345,9 @@ class ResilientExecute(Execute):
             limits = {"seconds_per_call": self.seconds_per_call, "seconds_per_test": self.seconds_per_test}
             with _requests_carrying(self.kc, delivery.request_metadata(test_id, limits)):
                 self.execute_cell(cell, index, store_history=True)
-            if not self.draw_figures:
-                cell.outputs = [_figure_note(output) for output in cell.outputs]
-            return
-        self._hand_over_provided(cell)
-        self.execute_cell(cell, index, store_history=True)
+        else:
+            self._hand_over_provided(cell)
+            self.execute_cell(cell, index, store_history=True)
         if not self.draw_figures:
             cell.outputs = [_figure_note(output) for output in cell.outputs]
 

@@ -19,9 +19,7 @@ the student's own keys, as in the first assignment (``keyed_mistakes``).
 """
 
 import copy
-import hashlib
 import inspect
-import pickle
 
 import numpy as np
 
@@ -29,6 +27,7 @@ import dnn_checks
 
 from dnngrader.assignments.dnn_application import models
 from dnngrader.assignments.dnn_application.cases import TESTS
+from dnngrader.assignments.testplan import once_per_case
 from dnngrader.assignments.dnn_step_by_step.hints import keyed_mistakes, renumbered
 
 # -- initialize_parameters_deep_scaled --------------------------------------------------------
@@ -139,8 +138,7 @@ def for_case(function, args, got, reference):
     return hints
 
 
-_kept_outputs = {}  # (function, id(reference), digest of the arguments) -> (reference, expected, outputs)
-_KEPT_AT_MOST = 256  # cases kept per process (each assignment's plan has a few dozen)
+_kept_outputs = {}  # testplan.once_per_case's store
 
 
 def _mistake_outputs(function, args, reference):
@@ -148,12 +146,9 @@ def _mistake_outputs(function, args, reference):
     that mistake)] for each mistake that can happen on them), both normalised as the judge
     compares.  They depend on the case alone, never on the student's output, and a model's
     mistaken runs train its network again up to a dozen times (3000 iterations each on the
-    defaults case): a grading worker works them out once per case and process, not once per
-    failing submission.  The arguments are recognised by a digest of their pickle.  Read only:
-    the caller must not change what it gets."""
-    key = (function, id(reference), hashlib.sha256(pickle.dumps(args)).digest())
-    kept = _kept_outputs.get(key)
-    if kept is None or kept[0] is not reference:
+    defaults case): a grading worker works them out once per case (``once_per_case``), not once
+    per failing submission.  Read only: the caller must not change what it gets."""
+    def compute():
         normalise = _plan(function).normalise or (lambda value: value)
         expected = normalise(getattr(reference, function)(*copy.deepcopy(args)))
         outputs = []
@@ -163,10 +158,8 @@ def _mistake_outputs(function, args, reference):
                     outputs.append((text, normalise(mistaken())))
                 except Exception:  # this mistake cannot happen on these inputs
                     continue
-        if len(_kept_outputs) >= _KEPT_AT_MOST:
-            _kept_outputs.clear()
-        kept = _kept_outputs[key] = (reference, expected, outputs)
-    return kept[1], kept[2]
+        return expected, outputs
+    return once_per_case(_kept_outputs, function, args, reference, compute)
 
 
 def _parameters_of(value):

@@ -15,9 +15,7 @@ The texts are fixed sentences, so a hint never shows a hidden input or an expect
 """
 
 import copy
-import hashlib
 import itertools
-import pickle
 
 import numpy as np
 
@@ -25,6 +23,7 @@ import dnn_checks
 # The mistakes in a dict's keys live in dnn_checks, whose check works them out in the notebook
 # as well; they are named here too, where the second assignment's hints and the tests find them.
 from dnn_checks import MISSPELLED_KEYS, keyed_mistakes, renumbered  # noqa: F401
+from dnngrader.assignments.testplan import once_per_case
 
 # Central differences are exact up to rounding for the linear parts and accurate to about
 # step**2 elsewhere; a wrong formula is off by far more than these tolerances.
@@ -70,19 +69,17 @@ def for_case(function, args, got, reference):
     return hints
 
 
-_kept_gradients = {}  # (function, id(reference), digest of the arguments) -> (reference, gradients)
+_kept_gradients = {}  # testplan.once_per_case's store
 
 
 def _numerical_gradients(function, numerical, args, reference):
-    """``numerical(args, reference)``, worked out once per process for the same arguments: the
+    """``numerical(args, reference)``, worked out once per case (``once_per_case``): the
     gradients depend on the case alone, and a grading worker meets each case once per
-    submission.  The arguments are recognised by a digest of their pickle."""
-    key = (function, id(reference), hashlib.sha256(pickle.dumps(args)).digest())
-    kept = _kept_gradients.get(key)
-    if kept is None or kept[0] is not reference:
+    submission."""
+    def compute():
         with np.errstate(all="ignore"):
-            kept = _kept_gradients[key] = (reference, numerical(copy.deepcopy(args), reference))
-    return kept[1]
+            return numerical(copy.deepcopy(args), reference)
+    return once_per_case(_kept_gradients, function, args, reference, compute)
 
 
 def extra_checks(function, args, got, reference):
