@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := chromium $(SANDBOX_PACKAGES) postgresql
 help:
 	@echo "make demo     grade the sample submissions of both assignments in a scratch course (demo/), show the results"
 	@echo "make test     run the whole test suite (it builds the documentation too)"
-	@echo "make lint     ruff over the package, the tests and the course root's modules (make test runs it too)"
+	@echo "make lint     ruff over the package and the tests (make test runs it too)"
 	@echo "make docs     build the documentation site into site/ (mkdocs, strict: a warning or a broken link fails)"
 	@echo "make course-check  what the course repository's CI runs: generated files, solutions, release"
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
@@ -101,8 +101,8 @@ course-check: venv
 test: venv debian-packages
 	$(BIN)/python -m pytest
 
-# ruff over what pyproject.toml's [tool.ruff] names: the package, its tests and the course root's
-# modules, not the generated copies.  `make test` runs the same check (tests/test_lint.py).
+# ruff over what pyproject.toml's [tool.ruff] names: the package (with the notebooks' modules' originals)
+# and its tests, not the generated copies.  `make test` runs the same check (tests/test_lint.py).
 lint: venv
 	$(BIN)/ruff check
 

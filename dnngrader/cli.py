@@ -65,7 +65,7 @@ SUBCOMMANDS = (
                "time stock nbgrader against `dnngrader grade` on synthetic submissions"),
     Subcommand("sandbox", "dnngrader.plugins.sandbox",
                "say whether the grading sandbox (bubblewrap) runs here and what it hides", NO_COURSE),
-    Subcommand("data", "dnngrader.assignments.dnn_application.standin",
+    Subcommand("data", "dnngrader.kernel.notebook.dnn_app_standin",
                "write the second assignment's stand-in data set (--out DIR)", NO_COURSE),
     Subcommand("application-reference", "dnngrader.application",
                "train the second assignment's reference models on a data folder, print their figures"),

@@ -9,8 +9,6 @@ RELEASE_NOTEBOOK = COURSE_ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 # The second assignment, built on the first one's functions.
 APPLICATION = "dnn_application"
 APPLICATION_SOURCE_NOTEBOOK = COURSE_ROOT / "source" / APPLICATION / f"{APPLICATION}.ipynb"
-# Files every copy of the assignment carries; the originals live once, at the course root.
-SHARED_FILES = ("dnn_utils.py", "test_cases.py", "dnn_checks.py", "hidden_tests.py")
 # The hidden-test hook every assignment's folder carries (its test cells' hidden part imports it).
 HIDDEN_TESTS_HOOK = "hidden_tests.py"
 GRADED_FUNCTIONS = (

@@ -28,9 +28,14 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import shutil  # noqa: E402
 
-from dnngrader.paths import ASSIGNMENT  # noqa: E402
+from dnngrader.kernel.notebook import test_cases  # noqa: E402
+from dnngrader.paths import ASSIGNMENT, COURSE_ROOT  # noqa: E402
 from grading_class import gradebook_snapshot, write_class  # noqa: E402
 from shared_setup import copy_of_blank_course, made_once  # noqa: E402
+
+# The kit's own test_cases.py is in no assignment's folder: the tests read the first assignment's
+# practice cases where `make release` writes them for its notebook.
+test_cases.PRACTICE_FOLDER = str(COURSE_ROOT / "source" / ASSIGNMENT)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 case of a test cell, with the reference versions of the functions it calls, send the results
 through the same payload encoding, and return the judge's verdict."""
 
-from dnngrader.judge import payload
+from dnngrader.kernel import payload
 from dnngrader.judge.verdict import judge
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 

@@ -17,9 +17,10 @@ import pytest
 from dnngrader import assignments
 from dnngrader.tools import catalogue, grading_report
 from dnngrader.assignments.dnn_step_by_step import hints
-from dnngrader.judge import payload
+from dnngrader.kernel import payload
 from dnngrader.judge.verdict import judge
 from dnngrader.assignments import reference
+from dnngrader.kernel import lending
 from dnngrader.assignments.dnn_application import cases as application_cases
 from dnngrader.assignments.dnn_application import hints as application_hints
 from dnngrader.assignments.dnn_application import models
@@ -195,11 +196,11 @@ def test_verdicts_never_show_hidden_inputs_or_expected_values(graded):
 
 def _namespace():
     """A kernel's namespace while an application function is graded: the first assignment's
-    reference functions and the reference initialiser, as lent: strict (reference.lent)."""
+    reference functions and the reference initialiser, as lent: strict (lending.lent)."""
     namespace = dict(vars(reference.load()))
     namespace["initialize_parameters_deep_scaled"] = models.initialize_parameters_deep
     callees = {name for names in application_cases.CALLEES.values() for name in names}
-    namespace.update(reference.lent({name: namespace[name] for name in callees}))
+    namespace.update(lending.lent({name: namespace[name] for name in callees}))
     return namespace
 
 

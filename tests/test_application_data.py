@@ -12,7 +12,8 @@ import h5py
 import numpy as np
 import pytest
 
-from dnngrader.assignments.dnn_application import data, models, standin
+from dnngrader.assignments.dnn_application import models
+from dnngrader.kernel.notebook import dnn_app_data as data, dnn_app_standin as standin
 from dnngrader.assignments.dnn_application.__main__ import main as reference_main
 from dnngrader.paths import COURSE_ROOT
 

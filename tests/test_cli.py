@@ -17,7 +17,7 @@ from dnngrader import cli
 DNNGRADER = Path(sys.executable).with_name("dnngrader")
 # Modules with a command line that no subcommand stands for, and why.
 NOT_SUBCOMMANDS = {
-    "dnngrader.batch.kernel_template",                 # run as a script by the grader itself
+    "dnngrader.kernel.template",                 # run as a script by the grader itself
     "dnngrader.assignments.dnn_application.__main__",  # the same main as dnngrader.application
     "dnngrader.__main__",                              # this command
     "dnngrader.cli",

@@ -12,7 +12,7 @@ import pytest
 
 from dnngrader.tools import catalogue, grading_report
 from dnngrader.assignments.dnn_step_by_step import hints
-from dnngrader.judge import payload
+from dnngrader.kernel import payload
 from dnngrader.assignments import reference
 from in_process_judge import verdict
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS

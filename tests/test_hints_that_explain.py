@@ -16,7 +16,7 @@ import io
 
 import pytest
 
-import dnn_checks
+from dnngrader.kernel.notebook import dnn_checks
 from dnngrader.assignments import reference
 from dnngrader.assignments.dnn_application import hints as application_hints
 from dnngrader.assignments.dnn_step_by_step import hints as first_hints

@@ -339,7 +339,7 @@ SUBMISSIONS = {
     "files_shadow_numpy": Submission(notebook(), {"numpy.py": FAKE_NUMPY}),
     "files_shadow_packages": Submission(notebook(linear_backward=WRONG["linear_backward"]), {
         "dnngrader/__init__.py": "",
-        "dnngrader/judge/runtime.py": "def run_hidden_tests(test_id):\n    pass\n",
+        "dnngrader/kernel/runtime.py": "def run_hidden_tests(test_id):\n    pass\n",
         "dnn_utils/__init__.py": "def sigmoid(Z):\n    return 0.5 + 0 * Z, Z\n",
     }),
     "files_replaced_helpers": Submission(notebook(), {
@@ -470,7 +470,7 @@ def test_a_function_is_tested_after_the_functions_it_calls():
 
 def test_the_hand_over_rides_with_the_test_cell_and_is_gone_before_student_code_runs():
     """The grader sends a test cell's inputs in the metadata of that cell's own execute_request;
-    the runtime takes them out (delivery.receive), so a student function that looks at the
+    the runtime takes them out (kernel/delivery.receive), so a student function that looks at the
     running request afterwards finds nothing, and neither does the next request."""
     from jupyter_client.manager import start_new_kernel
     from dnngrader.judge import delivery
@@ -487,7 +487,7 @@ def test_the_hand_over_rides_with_the_test_cell_and_is_gone_before_student_code_
 
         peek = ("print(delivery.METADATA_KEY in get_ipython().kernel.get_parent('shell')['metadata'])")
         with _requests_carrying(kc, delivery.request_metadata("test_linear_forward")):
-            seen = run("from dnngrader.judge import delivery\n" + peek + "\n"
+            seen = run("from dnngrader.kernel import delivery\n" + peek + "\n"
                        "received = delivery.receive('test_linear_forward')\n"
                        "print(received[0], len(received[1]), sorted(received[2]))\n" + peek)
         assert seen[0] == "True" and seen[-1] == "False"

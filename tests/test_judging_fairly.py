@@ -16,7 +16,7 @@ import io
 import numpy as np
 import pytest
 
-import dnn_checks
+from dnngrader.kernel.notebook import dnn_checks
 from dnngrader.assignments.dnn_step_by_step import hints
 from dnngrader.assignments import reference
 from dnngrader.judge import routes

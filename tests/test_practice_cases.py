@@ -16,9 +16,9 @@ import time
 import numpy as np
 import pytest
 
-import dnn_checks
-import dnn_utils
-import test_cases
+from dnngrader.kernel.notebook import dnn_checks
+from dnngrader.kernel.notebook import dnn_utils
+from dnngrader.kernel.notebook import test_cases
 from dnngrader.tools import catalogue, samples
 from dnngrader.assignments.dnn_step_by_step import practice
 from dnngrader.assignments import reference
@@ -28,7 +28,7 @@ from in_process_judge import verdict
 
 PARTS = {"linear_activation_forward": ("sigmoid", "relu"), "linear_activation_backward": ("relu", "sigmoid")}
 ENTRIES = catalogue.load()
-RELEASE_FILE = COURSE_ROOT / "release" / ASSIGNMENT / dnn_checks.PRACTICE_FILE
+RELEASE_FILE = COURSE_ROOT / "release" / ASSIGNMENT / test_cases.PRACTICE_FILE
 
 # Wrong answers of the catalogue that the notebook's check cannot catch without the hidden
 # cases: entry -> why.  None today: every wrong entry fails the visible case or a practice case.
@@ -118,19 +118,19 @@ def test_the_practice_file_holds_data_and_no_solution_code():
 
 def test_every_function_and_part_has_practice_cases_of_other_sizes():
     data = json.loads(practice.PRACTICE_PATH.read_text())["functions"]
-    keys = {dnn_checks.practice_key(test.function, test.part) for test in TESTS.values()}
+    keys = {test_cases.practice_key(test.function, test.part) for test in TESTS.values()}
     assert set(data) == keys
     for test in TESTS.values():
-        cases = dnn_checks.practice_cases(test.function, test.part)
+        cases = test_cases.practice_cases(test.function, test.part)
         assert len(cases) >= 4, test.function
         _, visible, _ = dnn_checks.visible_case(test.function, test.part)
         shapes = {str(shape_of(case.arguments())) for case in cases}
         assert str(shape_of(visible)) not in shapes and len(shapes) == len(cases), test.function
-    depths = {len(case.arguments()[2]) for case in dnn_checks.practice_cases("L_model_backward")}
+    depths = {len(case.arguments()[2]) for case in test_cases.practice_cases("L_model_backward")}
     assert depths >= {1, 3, 4}
-    depths = {len(case.arguments()[1]) // 2 for case in dnn_checks.practice_cases("L_model_forward")}
+    depths = {len(case.arguments()[1]) // 2 for case in test_cases.practice_cases("L_model_forward")}
     assert depths >= {1, 2, 4}
-    assert any(case.arguments()[0].shape[1] == 1 for case in dnn_checks.practice_cases("L_model_backward"))
+    assert any(case.arguments()[0].shape[1] == 1 for case in test_cases.practice_cases("L_model_backward"))
 
 
 def shape_of(value):
@@ -148,7 +148,7 @@ def shape_of(value):
 def test_no_practice_case_is_a_hidden_case(ref, test_id):
     test = TESTS[test_id]
     hidden = [case.make_args(ref) for case in test.cases if not case.visible]
-    for case in dnn_checks.practice_cases(test.function, test.part):
+    for case in test_cases.practice_cases(test.function, test.part):
         arguments = case.arguments()
         for args in hidden:
             assert not dnn_checks.same_inputs(args, arguments), (test_id, case.description)
@@ -175,15 +175,15 @@ def test_the_recorded_answers_of_the_callees_are_the_references(ref):
     for entry in data.values():
         for case in [entry["visible"], *entry["practice"]]:
             for callee, arguments, output in case["calls"]:
-                expected = getattr(ref, callee)(*dnn_checks.from_json(arguments))
+                expected = getattr(ref, callee)(*test_cases.from_json(arguments))
                 names = dnn_checks.RETURN_NAMES[callee]
-                assert dnn_checks.compare_returned(expected, dnn_checks.from_json(output), names) == []
+                assert dnn_checks.compare_returned(expected, test_cases.from_json(output), names) == []
                 checked += 1
     assert checked > 100
 
 
 def test_L_model_backward_practice_cases_come_from_a_real_forward_pass(ref):
-    for number, case in enumerate(dnn_checks.practice_cases("L_model_backward"), start=1):
+    for number, case in enumerate(test_cases.practice_cases("L_model_backward"), start=1):
         AL, Y, caches = test_cases.practice_case("L_model_backward", number)
         X = caches[0][0][0]
         parameters = {}
@@ -196,7 +196,7 @@ def test_L_model_backward_practice_cases_come_from_a_real_forward_pass(ref):
 def test_practice_case_gives_the_inputs_the_check_runs():
     first = test_cases.practice_case("linear_activation_forward", 2, part="relu")
     assert first[-1] == "relu" and first[0].shape[1] == 1
-    assert dnn_checks.same_inputs(dnn_checks.practice_cases("linear_activation_forward", "relu")[1].arguments(),
+    assert dnn_checks.same_inputs(test_cases.practice_cases("linear_activation_forward", "relu")[1].arguments(),
                                   first)
     with pytest.raises(IndexError):
         test_cases.practice_case("linear_forward", 99)
@@ -212,7 +212,7 @@ def test_the_solutions_pass_every_check_quickly_and_say_what_was_not_checked():
         seconds = time.perf_counter() - started
         assert passed, text
         assert seconds < 1.0, (test.function, seconds)
-        count = len(dnn_checks.practice_cases(test.function, test.part))
+        count = len(test_cases.practice_cases(test.function, test.part))
         assert f"All visible checks passed: the visible case and {count} practice cases." in text
         assert "the grader also runs hidden cases" in text.lower() and "which you cannot run here" in text
         assert "  note" not in text and "Hint" not in text
@@ -372,7 +372,7 @@ def test_under_autograde_the_check_returns_at_once(monkeypatch):
 
 
 def test_without_the_practice_file_the_visible_case_still_runs_and_says_so(monkeypatch):
-    monkeypatch.setattr(dnn_checks, "_practice_path", lambda: None)
+    monkeypatch.setattr(test_cases, "_practice_path", lambda: None)
     passed, text = run_check(notebook(), "linear_forward")
     assert passed
     assert "no practice cases: practice_cases.json is missing" in text

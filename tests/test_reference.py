@@ -6,9 +6,9 @@ import warnings
 import numpy as np
 import pytest
 
-import dnn_checks
-import dnn_utils
-import test_cases
+from dnngrader.kernel.notebook import dnn_checks
+from dnngrader.kernel.notebook import dnn_utils
+from dnngrader.kernel.notebook import test_cases
 from dnngrader.assignments import reference
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 

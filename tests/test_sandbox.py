@@ -155,7 +155,7 @@ def write_submission(course, student, nb):
     folder = course.submitted / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("dnn_utils.py", "test_cases.py", "dnn_checks.py"):
-        shutil.copyfile(course.root / name, folder / name)
+        shutil.copyfile(course.root / "release" / ASSIGNMENT / name, folder / name)
     nbformat.write(nb, str(folder / f"{ASSIGNMENT}.ipynb"))
 
 
@@ -299,8 +299,9 @@ def test_a_moved_course_grades_the_same(tmp_path_factory, limits):
 
 
 # What one kernel leaves in its sandbox, looked for by the next kernel the same template forks.
-PLANTED = ("/tmp/dnngrader/planted.txt", "/tmp/dnngrader/judge/planted.py",
-           "/tmp/dnngrader/assignments/planted/__init__.py", "/tmp/home/planted.txt")
+# The kit's kernel side and the rest of its package, where the kernel sees them, are read-only.
+KIT_PLANTED = (f"{sandbox.PACKAGE}/kernel/planted.py", f"{sandbox.PACKAGE}/assignments/planted/__init__.py")
+PLANTED = ("/tmp/planted.txt", *KIT_PLANTED, "/tmp/home/planted.txt")
 PLANTS = f'''
 import importlib.util, os
 planted = []
@@ -344,7 +345,8 @@ def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(
         return "".join(output.get("text", "") for cell in cells if cell.source == code for output in cell.outputs)
     said = {"aa_plants": said_by("aa_plants", PLANTS), "zz_looks": said_by("zz_looks", LOOKS_FOR_PLANTS)}
     assert "bytecode: read-only" in said["aa_plants"], said
-    assert "/tmp/dnngrader/planted.txt" in said["aa_plants"], said  # the sandbox's /tmp is writable
+    assert "/tmp/planted.txt" in said["aa_plants"], said  # the sandbox's /tmp is writable
+    assert not any(path in said["aa_plants"] for path in KIT_PLANTED), said  # the kit is not
     assert "left behind: []" in said["zz_looks"], said
     assert "bytecode from the grader: True" in said["zz_looks"], said
     # ResilientExecute's kernels keep no IPython history file, but In and %history still work.

@@ -26,6 +26,7 @@ from dnngrader import settings
 from dnngrader.assignments import reference
 from dnngrader.batch.grade import DaskGrader
 from dnngrader.judge import delivery
+from dnngrader.kernel import delivery as kernel_delivery
 from dnngrader.plugins import sandbox
 from dnngrader.plugins.execute import ResilientExecute
 from dnngrader.plugins.lms import TimedFileNameCollector
@@ -249,11 +250,11 @@ def test_the_time_limits_reach_the_kernel_with_the_test_cell(monkeypatch):
     metadata = delivery.request_metadata("test_compute_cost", {"seconds_per_call": 2, "seconds_per_test": 5.5})
     assert metadata[delivery.LIMITS_KEY] == {"seconds_per_call": 2.0, "seconds_per_test": 5.5}
     assert metadata[delivery.METADATA_KEY] == delivery.for_test("test_compute_cost")
-    monkeypatch.setattr(delivery, "_current_request_metadata", lambda: metadata)
-    assert delivery.receive_limits() == {"seconds_per_call": 2.0, "seconds_per_test": 5.5}
+    monkeypatch.setattr(kernel_delivery, "_current_request_metadata", lambda: metadata)
+    assert kernel_delivery.receive_limits() == {"seconds_per_call": 2.0, "seconds_per_test": 5.5}
     assert delivery.LIMITS_KEY not in metadata  # taken once
     monkeypatch.setenv("DNN_SECONDS_PER_CALL", "1")
-    assert delivery.receive_limits() == delivery.DEFAULT_LIMITS == {"seconds_per_call": 10.0, "seconds_per_test": 30.0}
+    assert kernel_delivery.receive_limits() == kernel_delivery.DEFAULT_LIMITS == {"seconds_per_call": 10.0, "seconds_per_test": 30.0}
     with settings.environment_ignored():
         defaults = ResilientExecute()
         assert (defaults.seconds_per_call, defaults.seconds_per_test) == (10.0, 30.0)  # the same defaults

@@ -5,7 +5,7 @@ The reference update_parameters writes the new parameters into the caller's dict
 version may return a new dict instead (catalogue/valid/update_parameters__dict_comprehension.py).
 An L_layer_model that throws update_parameters' result away never trains beside such a version,
 and used to get full marks beside the reference the grader lent it.  Now every lent callee
-(judge/delivery.py, judge/runtime.py) and every function handed over to a notebook's cells works
+(judge/delivery.py, kernel/delivery.py, kernel/runtime.py) and every function handed over to a notebook's cells works
 on copies of its arguments and returns copies (assignments/reference.py, ``strictly``), so:
 
 - checked on the calls the reference solutions make, every callee of both assignments leaves its
@@ -36,13 +36,15 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-import dnn_checks
-import dnn_utils
+from dnngrader.kernel.notebook import dnn_checks
+from dnngrader.kernel.notebook import dnn_utils, test_cases
 from dnngrader import assignments
 from dnngrader.assignments import reference
+from dnngrader.kernel import lending
 from dnngrader.assignments.dnn_application import cases as application_cases
 from dnngrader.assignments.dnn_application import hints as application_hints
-from dnngrader.judge import delivery, payload, runtime
+from dnngrader.judge import delivery
+from dnngrader.kernel import delivery as kernel_delivery, payload, runtime
 from dnngrader.paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK, ASSIGNMENT, COURSE_ROOT
 from dnngrader.plugins import sandbox
 from dnngrader.tools import catalogue, samples
@@ -150,11 +152,11 @@ def recorded_calls(test_id, per_case=2):
 
 
 def handed_over(test_id, monkeypatch):
-    """What ``delivery.receive`` gives the kernel for ``test_id`` under autograde (the request's
+    """What ``kernel/delivery.receive`` gives the kernel for ``test_id`` under autograde (the request's
     metadata as the grader sends it)."""
-    monkeypatch.setattr(delivery, "_current_request_metadata",
+    monkeypatch.setattr(kernel_delivery, "_current_request_metadata",
                         lambda: {delivery.METADATA_KEY: delivery.for_test(test_id)})
-    return delivery.receive(test_id)
+    return kernel_delivery.receive(test_id)
 
 
 @pytest.mark.parametrize("test_id", CALLING_TESTS)
@@ -200,7 +202,7 @@ def test_a_call_that_raises_leaves_the_next_one_strict():
     """The count of calls in progress is put back when a call raises (a wrong activation name,
     a time limit), so the next call is copied again rather than let through."""
     module = reference.load()
-    lent = reference.lent({"linear_activation_forward": module.linear_activation_forward,
+    lent = lending.lent({"linear_activation_forward": module.linear_activation_forward,
                            "update_parameters": module.update_parameters})
     with pytest.raises(ValueError):
         lent["linear_activation_forward"](np.ones((2, 1)), np.ones((1, 2)), np.ones((1, 1)), "tanh")
@@ -210,7 +212,7 @@ def test_a_call_that_raises_leaves_the_next_one_strict():
 
 
 def test_an_argument_deepcopy_refuses_is_passed_on_as_it_is():
-    strict = reference.strictly(lambda values, scale: [value * scale for value in values])
+    strict = lending.strictly(lambda values, scale: [value * scale for value in values])
     assert strict((value for value in (1, 2)), 3) == [3, 6]  # a generator cannot be deep-copied
 
 
@@ -246,7 +248,7 @@ def test_the_strict_copies_are_what_deepcopy_makes_and_share_nothing_with_the_ca
              "cache": ((shared, np.ones((1, 1))), np.float64(2.5)), "loop": loop, "objects": objects,
              "masked": np.ma.masked_array([1.0, 2.0], mask=[False, True]), "numbers": [1, 2.0, True, None, "W1"]}
     kept = []
-    strict = reference.strictly(lambda received: kept.append(received) or received)
+    strict = lending.strictly(lambda received: kept.append(received) or received)
     returned = strict(value)
     received = kept[0]
     for made in (received, returned):
@@ -291,7 +293,7 @@ def test_the_functions_handed_over_to_the_notebook_are_strict(monkeypatch):
                 assert_strict(getattr(loaded, name), copy.deepcopy(args), copy.deepcopy(kwargs), expected)
                 checked.add(name)
     assert checked == set(application_cases.FIRST_ASSIGNMENT_FUNCTIONS)
-    for helper in reference.HELPERS:
+    for helper in lending.HELPERS:
         assert getattr(loaded, helper) is getattr(dnn_utils, helper)
 
 
@@ -322,8 +324,8 @@ def practice_calls():
         parts = [None] if name not in ("linear_activation_forward", "linear_activation_backward") \
             else ["relu", "sigmoid"]
         for part in parts:
-            _, calls, _ = dnn_checks._visible_extras(name, part)
-            every = [calls] + [case.calls for case in dnn_checks.practice_cases(name, part)]
+            _, calls, _ = test_cases.visible_extras(name, part)
+            every = [calls] + [case.calls for case in test_cases.practice_cases(name, part)]
             found += [(name, callee, arguments, every_calls)
                       for every_calls in every for callee, recorded in every_calls.items()
                       for arguments, _ in recorded]

@@ -24,6 +24,7 @@ import pytest
 
 from dnngrader.paths import COURSE_ROOT
 from dnngrader.plugins import sandbox
+from dnngrader.tools import build
 from dnngrader.tools.course import ScratchCourse
 
 from grading_class import GRADE_TIMEOUT, gradebook_snapshot
@@ -65,7 +66,7 @@ def _kit_with_a_third_assignment(root):
     source.mkdir(parents=True)
     shutil.copyfile(FIXTURE / f"{NAME}.ipynb", source / f"{NAME}.ipynb")
     # The hidden-test hook every assignment's folder carries, as `make release` copies it.
-    shutil.copyfile(COURSE_ROOT / "hidden_tests.py", source / "hidden_tests.py")
+    (source / "hidden_tests.py").write_bytes(build.flat_copy("hidden_tests.py"))
 
 
 def _submission(release, answers):
@@ -179,16 +180,16 @@ def test_feedback_explains_without_showing_hidden_inputs(course, graded):
 def test_make_release_knows_its_hook_copy(course):
     """`make release` copies the hidden-test hook next to a new assignment's notebook and releases
     it; `make course-check` (build --check) names a missing or stale copy."""
-    code = "from dnngrader.tools import build\nprint(build.other_assignments(), [str(p) for p in build.stale_hooks()])"
+    code = "from dnngrader.tools import build\nprint([str(p) for p in build.stale_copies()])"
 
     def ask():
         return subprocess.run([sys.executable, "-c", code], cwd=course.root, capture_output=True, text=True,
                               check=True).stdout.strip()
-    assert ask() == "['tiny_vectors'] []"
+    assert ask() == "[]"
     hook = course.root / "source" / NAME / "hidden_tests.py"
     original = hook.read_text()
     try:
         hook.write_text(original + "# edited by hand\n")
-        assert ask() == f"['tiny_vectors'] ['source/{NAME}/hidden_tests.py']"
+        assert ask() == f"['source/{NAME}/hidden_tests.py']"
     finally:
         hook.write_text(original)

@@ -8,8 +8,8 @@ here by its grade_id, so they grade every assignment alike without naming one.  
 is a new folder here (and its notebook under source/), not edits across the package.
 
 Test ids are unique across the assignments (each is ``test_`` and a graded function's name, or a
-branch of one).  Finding the assignments is lazy: a grading kernel imports ``reference.py`` from
-this package and must not import any plan with it (plugins/sandbox.py mounts neither).
+branch of one).  Finding the assignments is lazy: importing this package imports no plan.  None of
+it reaches a grading kernel (the sandbox mounts dnngrader/kernel/ alone).
 """
 
 import importlib
@@ -47,6 +47,11 @@ class Assignment:
     # there, leaving files it did not write alone; grading kernels read that folder read-only
     # (plugins/sandbox.py), instead of each making its own.  None: the assignment reads no data.
     prepare_data: Optional[Callable] = None
+    # The kit's modules the notebook imports from its own folder (names in
+    # dnngrader/kernel/notebook/): `make release` copies them there (tools/build.py), and the
+    # tamper scan knows them as the course's own.  Every assignment with hidden tests lists
+    # hidden_tests.py, the hook its test cells call.
+    notebook_files: tuple = ("hidden_tests.py",)
 
 
 _found = []
@@ -206,13 +211,13 @@ def callee_sources(test_id):
 
 def inputs(test_id):
     """(the graded function's name, the arguments of each case, {name: reference function lent})
-    of ``test_id``, built here from the plan and the references (judge/runtime.py's fallback when
+    of ``test_id``, built here from the plan and the references (kernel/runtime.py's fallback when
     nothing was handed over: a notebook run outside nbgrader autograde)."""
-    from dnngrader.assignments import reference
+    from dnngrader.kernel import lending
 
     assignment = assignment_of(test_id)
     test = assignment.tests[test_id]
     ref = assignment.reference()
-    lent = reference.module_of(callee_sources(test_id), names=callees_of(test_id), helpers=assignment.helpers)
+    lent = lending.module_of(callee_sources(test_id), names=callees_of(test_id), helpers=assignment.helpers)
     return (test.function, [case.make_args(ref) for case in test.cases],
             {name: getattr(lent, name) for name in (*callees_of(test_id), *assignment.helpers)})

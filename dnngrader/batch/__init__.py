@@ -6,7 +6,7 @@
   worker dies;
 - ``plan``: what a worker needs, as data (no shared file system);
 - ``worker``: nbgrader's own Autograde and GenerateFeedback run on a worker, in a scratch course;
-- ``forked_kernels``, ``kernel_template``: fresh (sandboxed) kernels forked from a warm template;
+- ``forked_kernels``: fresh (sandboxed) kernels forked from a warm template (kernel/template.py);
 - ``speedups``, ``gradebook_access``: work done once per worker; SQLite writers taking turns;
 - ``results``, ``submissions``: results written into the course once; what is left to grade;
 - ``analytics``, ``mistakes``: the class at a glance and its classic mistakes;

@@ -2,7 +2,7 @@
 
 A kernel started the usual way is a new Python process that imports ipykernel, IPython, zmq and
 tornado before it can answer: most of a second of CPU per submission.  Here each kernel is instead
-forked from a template process (kernel_template.py) that did those imports once and never runs
+forked from a template process (dnngrader/kernel/template.py) that did those imports once and never runs
 any notebook code.  Every submission still gets its own new kernel process, in its own session,
 with its own working directory, environment and connection file; no kernel is ever reused.
 
@@ -40,7 +40,7 @@ from traitlets import default
 
 from dnngrader.plugins import sandbox
 
-TEMPLATE_SCRIPT = Path(__file__).with_name("kernel_template.py")
+TEMPLATE_SCRIPT = Path(__file__).resolve().parent.parent / "kernel" / "template.py"
 # Forking needs fork() and pidfds (Linux 5.3+); elsewhere kernels are started the usual way.
 SUPPORTED = sys.platform.startswith("linux") and hasattr(os, "pidfd_open")
 
@@ -112,7 +112,7 @@ class KernelTemplate:
             return self._read_reply()
 
     def fork(self, request):
-        """(host pid, pidfd) of a new kernel process made from ``request`` (see kernel_template.py)."""
+        """(host pid, pidfd) of a new kernel process made from ``request`` (see kernel/template.py)."""
         _, fds = self._ask(request)
         if not fds:
             raise RuntimeError("the kernel template did not hand over the new kernel")

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import dnn_checks
-from dnngrader.judge import payload, routes
+from dnngrader.kernel.notebook import dnn_checks
+from dnngrader.judge import routes
+from dnngrader.kernel import payload
 from dnngrader.assignments import TESTS, hints_for
 
 PASS, FAIL = "\u2713", "\u2717"

@@ -16,7 +16,9 @@ import functools
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-GRADER_MODULES = {"dnngrader", "dnn_checks", "hidden_tests", "nbgrader", "nbformat", "nbclient", "nbconvert",
+from dnngrader.kernel import notebook
+
+GRADER_MODULES = {"dnngrader", *notebook.CHECKING, "nbgrader", "nbformat", "nbclient", "nbconvert",
                   "IPython", "ipykernel", "jupyter_client"}
 SYSTEM_MODULES = {"os", "subprocess", "socket", "shutil", "pathlib", "glob", "gc", "inspect",
                   "importlib", "ctypes", "signal", "resource", "builtins", "atexit", "threading",
@@ -33,8 +35,7 @@ ERROR_HOOKS = {"set_custom_exc", "showtraceback", "showsyntaxerror", "_showtrace
 # Names of the checks a test cell uses; a student cell has no business redefining them.
 CHECKERS = {"check", "run_hidden_tests", "compare", "compare_returned", "visible_case"}
 # Modules whose attributes a student cell has no business replacing.
-PATCHABLE = {"numpy", "dnn_checks", "hidden_tests", "dnn_utils", "test_cases", "builtins", "sys", "os", "IPython",
-             "dnngrader", "math", "signal"}
+PATCHABLE = {"numpy", *notebook.MODULES, "builtins", "sys", "os", "IPython", "dnngrader", "math", "signal"}
 # Methods that make an object lie about what it is or how it compares.
 LYING_METHODS = {"__eq__", "__ne__", "__array_ufunc__", "__array_function__", "__array_finalize__",
                  "__array__", "__float__", "__bool__", "__instancecheck__"}
@@ -128,7 +129,7 @@ class _Scanner(ast.NodeVisitor):
     def visit_ImportFrom(self, node):
         module = node.module or ""
         names = [alias.name for alias in node.names]
-        if not (module == "dnn_checks" and names == ["check"]):
+        if not (module in notebook.CHECKING and names == ["check"]):  # a check cell of its own
             self.check_module(node, module)
         for alias in node.names:
             self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"

@@ -5,7 +5,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from dnngrader import assignments
 from dnngrader.plugins import findings
-from dnngrader.judge import payload
+from dnngrader.kernel import payload
 from dnngrader.judge.verdict import FAIL, Verdict, judge
 from dnngrader.assignments import TESTS
 

@@ -11,14 +11,16 @@ What a sandboxed kernel sees:
   handed over as data (nothing of the host is mounted writable), and HOME is /tmp/home;
 - the course's data/ folder, when it has one, read-only at /tmp/data (../data of the working
   folder, where a notebook looks for its data set), so that no kernel makes a data set of its own;
-- the kit's kernel-side modules only (``KERNEL_MODULES``), read-only at /tmp/dnngrader, where
-  hidden_tests.run_hidden_tests finds them above the working folder;
-- their bytecode, and that of the course's own helper files (a submission's .py files that are
-  byte for byte the assignment's source/ copies: dnn_utils.py, test_cases.py...), in read-only
+- of the kit, its kernel side only (dnngrader/kernel/ and the package's __init__.py), read-only
+  where the environment finds the package, so the hidden-test hook imports it as anywhere else;
+  the rest of the package (the test plans with their hidden cases, the grader) is an empty folder;
+- the bytecode of the course's own helper files (a submission's .py files that are byte for
+  byte the assignment's source/ copies: dnn_utils.py, test_cases.py...), in read-only
   __pycache__ folders beside them.  Without it every kernel compiled them again (the sandbox
   keeps no __pycache__ from one kernel to the next), about a tenth of a grading kernel's CPU.
   The grader compiles them, hash-checked (PEP 552): a kernel whose file differs compiles its own
-  copy in memory, as before, and no kernel can write bytecode another one reads;
+  copy in memory, as before, and no kernel can write bytecode another one reads.  The kernel
+  side's own bytecode is the package's, compiled by the grader before the first kernel starts;
 - no network (a network namespace of its own), no other process (a PID namespace of its own),
   and an environment without the instructor's variables (database passwords and the like).
 
@@ -42,6 +44,7 @@ per run that says what is exposed and how to get the sandbox.
 import argparse
 import atexit
 import base64
+import compileall
 import functools
 import json
 import os
@@ -62,16 +65,12 @@ from dnngrader import settings
 from dnngrader.paths import COURSE_ROOT
 
 PACKAGE = Path(__file__).resolve().parent.parent
-# The kit's modules a grading kernel imports (hidden_tests.py -> judge.runtime -> delivery,
-# payload, assignments.reference, paths), relative to the package, and the template that forks
-# kernels: nothing else of the kit, so no assignment's test plan (assignments/*/cases.py), only
-# the inputs the grader hands over.  The registry (assignments/__init__.py) comes along as
-# reference.py's package; it finds the plans lazily, and none of them is mounted.
-KERNEL_MODULES = ("__init__.py", "paths.py", "judge/__init__.py", "judge/runtime.py", "judge/delivery.py",
-                  "judge/payload.py", "assignments/__init__.py", "assignments/reference.py",
-                  "batch/kernel_template.py")
+# What a grading kernel sees of the package: its kernel side (the runtime of the hidden tests,
+# the modules next to the notebooks, the template that forks kernels), nothing that holds an
+# assignment's plan or the grader.  tests/test_architecture.py checks that the kernel side
+# imports nothing else of the kit.
+KERNEL_SIDE = ("__init__.py", "kernel")
 TMP = Path("/tmp")
-KERNEL_PACKAGE = "/tmp/dnngrader"
 KERNEL_FOLDER = "/tmp/.kernel"  # connection files and sockets, inside the sandbox
 KERNEL_HOME = "/tmp/home"
 # The course's data/ (an assignment's data set: Assignment.prepare_data), read-only: a notebook in
@@ -151,6 +150,15 @@ def _kernel_python():
     return str(_real(prefix) / executable.relative_to(prefix))
 
 
+def _kit_folders():
+    """Folders to hide because they hold the kit: the source checkout the package was installed
+    from in editable mode (it is a course too, with solutions in its source/), none for a package
+    installed into an environment, whose folder (site-packages) the kernel's Python needs.  The
+    package's own folder is emptied in every case (``SandboxView.bwrap_args``)."""
+    parent = PACKAGE.parent
+    return [] if parent.name in ("site-packages", "dist-packages") else [parent]
+
+
 def _inside(path, folder):
     return path == folder or folder in path.parents
 
@@ -167,7 +175,7 @@ class SandboxView:
         # The data set kernels read at /tmp/data (None: none); hide() and the grading workers
         # may point it elsewhere.
         self.data = self.course_root / "data"
-        self._hide([self.course_root, PACKAGE.parent, Path.home(), _real(jupyter_runtime_dir()),
+        self._hide([self.course_root, *_kit_folders(), Path.home(), _real(jupyter_runtime_dir()),
                     _real(tempfile.gettempdir()), *(_real(folder) for folder in hidden)])
         # The Python the kernel runs (a virtual environment and the installation it is made
         # from) stays visible, read-only, even when it lives in a hidden folder.
@@ -197,8 +205,12 @@ class SandboxView:
                 args += ["--ro-bind", str(folder), str(folder)]
         if self.data is not None and self.data.is_dir():
             args += ["--ro-bind", str(_real(self.data)), KERNEL_DATA]
-        for name in KERNEL_MODULES:
-            args += ["--ro-bind", str(PACKAGE / name), f"{KERNEL_PACKAGE}/{name}"]
+        # The package emptied (again, where a kept folder above brought it back), then its
+        # kernel side put back, read-only, at its own path.
+        args += ["--tmpfs", str(PACKAGE)]
+        for name in KERNEL_SIDE:
+            args += ["--ro-bind", str(PACKAGE / name), str(PACKAGE / name)]
+        args += ["--remount-ro", str(PACKAGE)]
         for inside in self._bytecode_folders():
             host = _bytecode_folder() / inside.relative_to("/")
             host.mkdir(parents=True, exist_ok=True)
@@ -208,13 +220,13 @@ class SandboxView:
         return args + ["--unshare-all", "--die-with-parent", "--new-session"]
 
     def start(self, mode, fd, env, *extra, **popen):
-        """Run kernel_template.py in ``mode`` on the descriptor ``fd`` in a new sandbox, with the
+        """Run kernel/template.py in ``mode`` on the descriptor ``fd`` in a new sandbox, with the
         kernel's environment made from ``env``; (the bubblewrap Popen, the host's pid of the
         sandbox's first process, whose files are at /proc/<pid>/root).  Raises RuntimeError when
         bubblewrap could not start."""
         read_info, write_info = os.pipe()  # bubblewrap writes {"child-pid": N} there once it runs
         command = ["bwrap", *self.bwrap_args(), "--info-fd", str(write_info), _kernel_python(),
-                   f"{KERNEL_PACKAGE}/batch/kernel_template.py", mode, str(fd), *extra]
+                   str(PACKAGE / "kernel" / "template.py"), mode, str(fd), *extra]
         try:
             process = subprocess.Popen(command, pass_fds=(fd, write_info), stdin=subprocess.DEVNULL,
                                        env=self.kernel_env(env), **popen)
@@ -232,12 +244,11 @@ class SandboxView:
         return process, json.loads(data)["child-pid"]
 
     def _bytecode_folders(self):
-        """The __pycache__ folders a kernel reads bytecode from (module docstring): the kit's
-        kernel-side packages', and each assignment's working folder's."""
-        folders = {Path(KERNEL_PACKAGE) / Path(name).parent / "__pycache__" for name in KERNEL_MODULES}
+        """The __pycache__ folders a kernel reads bytecode from (module docstring): each
+        assignment's working folder's."""
         source = self.course_root / "source"
         assignments = sorted(path.name for path in source.iterdir() if path.is_dir()) if source.is_dir() else []
-        return sorted(folders | {TMP / name / "__pycache__" for name in assignments})
+        return sorted(TMP / name / "__pycache__" for name in assignments)
 
     @staticmethod
     def kernel_env(env):
@@ -248,7 +259,7 @@ class SandboxView:
                 "MPLCONFIGDIR": f"{KERNEL_HOME}/.matplotlib"}
 
     def kernel_request(self, argv, cwd, env, connection_info, kernel_id):
-        """(the request kernel_template.py runs the kernel from, the kernel's socket prefix).
+        """(the request kernel/template.py runs the kernel from, the kernel's socket prefix).
 
         ``argv`` is the kernel's command (python -m ipykernel_launcher -f FILE), ``cwd`` the
         submission's folder on the host, whose files are handed over as data; the kernel runs
@@ -280,12 +291,13 @@ class SandboxView:
 
 @functools.cache
 def _bytecode_folder():
-    """This process's folder of bytecode for its sandboxed kernels (see the module docstring),
-    with the kit's kernel-side modules compiled; removed when the process exits."""
+    """This process's folder of bytecode for its sandboxed kernels (see the module docstring);
+    removed when the process exits.  The kit's kernel side is compiled in place first (what an
+    import would write; nothing where the package cannot be written, as an installed one that
+    pip compiled), since a kernel reads it read-only."""
+    compileall.compile_dir(str(PACKAGE / "kernel"), quiet=2)
     folder = Path(tempfile.mkdtemp(prefix="dnngrader-bytecode-"))
     atexit.register(shutil.rmtree, folder, True)
-    for name in KERNEL_MODULES:
-        _compile(folder, PACKAGE / name, f"{KERNEL_PACKAGE}/{name}")
     return folder
 
 
@@ -421,6 +433,7 @@ def main(argv=None):
     print("folders too, wherever they are:")
     print("\n".join(f"  {folder}" for folder in view.hidden) if view.hidden else "  none outside /tmp")
     print("The Python environment the kernels run stays visible, read-only, even inside those.")
+    print(f"Of the kit, only its kernel side, read-only: {PACKAGE / 'kernel'} (and the package's __init__.py).")
     print(f"/tmp: a new, empty one of their own, the only place they can write ({view.disk_mb} MiB, in memory),")
     print(f"  with the course's data/ read-only at {KERNEL_DATA}.")
     print("No network: the kernels have no network interface but their own loopback.")

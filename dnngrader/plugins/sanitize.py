@@ -23,13 +23,14 @@ from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from dnngrader.kernel import notebook
 from dnngrader.plugins import codescan, findings, overwrite
 from dnngrader.plugins.timestamps import TIMESTAMP_FILE
 
 # Modules a grading kernel imports (besides those the grading process has loaded itself): a
 # file or folder of one of these names next to the notebook would replace it in the kernel.
 KERNEL_MODULES = {
-    "numpy", "dnngrader", "dnn_checks", "hidden_tests", "dnn_utils", "test_cases", "IPython", "ipykernel",
+    "numpy", "dnngrader", *notebook.MODULES, "IPython", "ipykernel",
     "zmq", "tornado", "traitlets", "jupyter_client", "jupyter_core", "comm", "debugpy",
 }
 # Files that run code when the interpreter starts rather than when imported by name.

@@ -14,9 +14,9 @@ from nbgrader.api import Gradebook
 from dnngrader import assignments
 from dnngrader.tools import build
 from dnngrader.plugins import export
-from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT, SHARED_FILES
+from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT
 
-LINKED = ("dnngrader", "source", *SHARED_FILES)
+LINKED = ("dnngrader", "source", "dnn_utils.py", "test_cases.py")
 
 
 # Where the course's own settings start in its nbgrader_config.py (the kit's, copied, before it).

@@ -22,7 +22,7 @@ from dnngrader import assignments
 from dnngrader.paths import COURSE_ROOT, RELEASE_NOTEBOOK
 from dnngrader.assignments.reference import solution_sources
 
-PRACTICE_FILE = "practice_cases.json"  # dnn_checks.PRACTICE_FILE
+PRACTICE_FILE = "practice_cases.json"  # test_cases.PRACTICE_FILE
 
 SAMPLES = COURSE_ROOT / "samples"
 CATALOGUE = COURSE_ROOT / "catalogue"

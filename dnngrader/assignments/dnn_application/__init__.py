@@ -1,25 +1,29 @@
 """The second assignment, dnn_application: a two-layer and an L-layer network that tell cats from
 non-cats in 64x64 RGB images, read from HDF5 files.
 
-- ``data``: load and check the data files, flatten and scale the images;
-- ``standin``: the kit's generated stand-in data set, with the original files' schema;
+- the data files' loader and the kit's generated stand-in data set, with the original files'
+  schema, are the notebook's own modules (dnngrader/kernel/notebook/dnn_app_data.py and
+  dnn_app_standin.py), which the grader imports too;
 - ``models``: the reference models and ``predict``, built on the first assignment's helpers;
 - ``cases``: the test plan; ``hints``: the classic mistakes the judge recognises;
 - ``__main__``: train both reference models and report their figures (``python -m
   dnngrader.application``, the command the course's issue names, runs it).
 
 The assignment's notebook is source/dnn_application/dnn_application.ipynb (dnngrader/tools/build.py
-generates its helper copies and its release).
+copies the modules it imports there, from dnngrader/kernel/notebook/, and generates its release).
 """
 
-from dnngrader.assignments import Assignment, reference
-from dnngrader.assignments.dnn_application import cases, hints, standin
-from dnngrader.paths import SOURCE_NOTEBOOK
+from dnngrader.assignments import Assignment
+from dnngrader.assignments import dnn_step_by_step as step_by_step
+from dnngrader.kernel import lending
+from dnngrader.assignments.dnn_application import cases, hints
+from dnngrader.kernel.notebook import dnn_app_standin as standin
+from dnngrader.paths import APPLICATION_SOURCE_NOTEBOOK, SOURCE_NOTEBOOK
 
 
 def _notebook_defining(name):
     """The application's own notebook for its initialiser, the first assignment's for the others."""
-    return cases.CHECKS_FILE.parent / "dnn_application.ipynb" if name in cases.OWN_CALLEES else SOURCE_NOTEBOOK
+    return APPLICATION_SOURCE_NOTEBOOK if name in cases.OWN_CALLEES else SOURCE_NOTEBOOK
 
 
 def _prepare_data(folder):
@@ -36,6 +40,8 @@ def _prepare_data(folder):
 
 
 ASSIGNMENT = Assignment(name="dnn_application", position=2, tests=cases.TESTS, reference=cases.reference,
-                        callees=cases.CALLEES, hints=hints, helpers=reference.HELPERS,
+                        callees=cases.CALLEES, hints=hints, helpers=lending.HELPERS,
                         provided={"step_by_step_functions": cases.FIRST_ASSIGNMENT_FUNCTIONS},
-                        callee_notebook=_notebook_defining, prepare_data=_prepare_data)
+                        callee_notebook=_notebook_defining, prepare_data=_prepare_data,
+                        notebook_files=(*step_by_step.NOTEBOOK_FILES, "dnn_app_checks.py", "dnn_app_data.py",
+                                        "dnn_app_helpers.py", "dnn_app_standin.py", "dnn_app_utils.py"))

@@ -23,10 +23,14 @@ import sys
 import time
 from pathlib import Path
 
-from dnngrader.assignments.dnn_application import data, models, standin
+from dnngrader.assignments.dnn_application import models
+from dnngrader.kernel.notebook import dnn_app_data as data, dnn_app_standin as standin
+from dnngrader.paths import COURSE_ROOT
 
 LEARNING_RATE = 0.0075
 ITERATIONS = 2500
+# What a data error's message adds, in the kit's terms (the module's own MAKE_STANDIN is a student's).
+MAKE_STANDIN = "make data (or: dnngrader data --out DIR)"
 N_H = 7
 LAYERS_DIMS = (12288, 20, 7, 5, 1)
 MODELS = {  # JSON key: (what the table calls it, model, layer sizes)
@@ -88,7 +92,7 @@ def main(argv=None):
         description="Train the second assignment's reference models (two-layer, n_h = 7, and L-layer, "
                     "dims (12288, 20, 7, 5, 1); learning rate 0.0075, 2500 iterations) on a folder's "
                     "train_catvnoncat.h5 and report their costs and accuracies.  Takes a minute or two.")
-    parser.add_argument("--data", type=Path, default=data.DATA_DIR,
+    parser.add_argument("--data", type=Path, default=COURSE_ROOT / "data",
                         help="the folder holding train_catvnoncat.h5 and test_catvnoncat.h5 "
                              "(default: data/ at the course root)")
     parser.add_argument("--json", action="store_true",
@@ -105,8 +109,8 @@ def main(argv=None):
         results, last_costs = run(args.data, args.iterations, log=sys.stderr)
     except data.DataError as error:
         message = str(error)
-        if data.MAKE_STANDIN not in message:
-            message += f".  To use the kit's stand-in data set instead: {data.MAKE_STANDIN}"
+        if MAKE_STANDIN not in message:
+            message += f".  To use the kit's stand-in data set instead: {MAKE_STANDIN}"
         print(message, file=sys.stderr)
         return 2
     if args.json:

@@ -14,16 +14,13 @@ visible sizes, or returns the visible case's numbers, fails them.
 ``reference()`` is the module that answers these cases: the reference models of models.py.
 """
 
-import importlib.util
 import types
 
 import numpy as np
 
 from dnngrader.assignments.testplan import Case, Test
-from dnngrader.paths import APPLICATION_SOURCE_NOTEBOOK
 from dnngrader.assignments.dnn_application import models
 
-CHECKS_FILE = APPLICATION_SOURCE_NOTEBOOK.parent / "dnn_app_checks.py"
 
 # The graded functions each function calls, directly or through another, by the names the
 # notebook gives them (the helper cell binds the first assignment's functions to these names).
@@ -52,13 +49,9 @@ _loaded = {}
 
 
 def checks():
-    """source/dnn_application/dnn_app_checks.py, imported from its file (the visible cases)."""
-    if "checks" not in _loaded:
-        spec = importlib.util.spec_from_file_location("dnn_app_checks_of_the_grader", CHECKS_FILE)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _loaded["checks"] = module
-    return _loaded["checks"]
+    """The notebook's visible checks, dnn_app_checks.py (which defines the visible cases)."""
+    from dnngrader.kernel.notebook import dnn_app_checks  # NumPy-heavy: imported when needed
+    return dnn_app_checks
 
 
 def reference():

@@ -23,7 +23,7 @@ import inspect
 
 import numpy as np
 
-import dnn_checks
+from dnngrader.kernel.notebook import dnn_checks
 
 from dnngrader.assignments.dnn_application import models
 from dnngrader.assignments.dnn_application.cases import TESTS

@@ -8,7 +8,7 @@ computes the expected answers build identical inputs independently.
 
 import numpy as np
 
-import dnn_checks
+from dnngrader.kernel.notebook import dnn_checks
 from dnngrader.assignments.testplan import Case, Test
 
 

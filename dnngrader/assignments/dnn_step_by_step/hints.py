@@ -19,10 +19,10 @@ import itertools
 
 import numpy as np
 
-import dnn_checks
+from dnngrader.kernel.notebook import dnn_checks
 # The mistakes in a dict's keys live in dnn_checks, whose check works them out in the notebook
 # as well; they are named here too, where the second assignment's hints and the tests find them.
-from dnn_checks import MISSPELLED_KEYS, keyed_mistakes, renumbered  # noqa: F401
+from dnngrader.kernel.notebook.dnn_checks import MISSPELLED_KEYS, keyed_mistakes, renumbered  # noqa: F401
 from dnngrader.assignments.testplan import once_per_case
 
 # Central differences are exact up to rounding for the linear parts and accurate to about

@@ -19,7 +19,7 @@ reference is computed here and shipped next to the notebook, as data, never as c
   record, so a function is checked with correct callees, as the grader checks it.
 
 The practice cases are not the hidden cases (dnngrader/assignments/dnn_step_by_step/cases.py): other seeds, other sizes.
-Every float is rounded to ``dnn_checks.SIGNIFICANT_DIGITS`` before anything is computed from it
+Every float is rounded to ``test_cases.SIGNIFICANT_DIGITS`` before anything is computed from it
 (the callees' recorded outputs too), so the file is the same byte for byte on every run, and the
 check computes from exactly the numbers the file holds.
 """
@@ -29,24 +29,25 @@ import copy
 import json
 import sys
 
-import dnn_checks
-import test_cases
+from dnngrader.kernel.notebook import dnn_checks
+from dnngrader.kernel.notebook import test_cases
 from dnngrader.assignments.dnn_step_by_step import hints
 from dnngrader.assignments import reference
+from dnngrader.kernel import lending
 from dnngrader.judge import routes
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
-PRACTICE_PATH = COURSE_ROOT / "source" / ASSIGNMENT / dnn_checks.PRACTICE_FILE
+PRACTICE_PATH = COURSE_ROOT / "source" / ASSIGNMENT / test_cases.PRACTICE_FILE
 ABOUT = ("Practice cases of the notebook's checks (dnn_checks.check), generated from the instructor's "
          "solution by `python -m dnngrader.tools.build`; do not edit. Per function: the inputs and expected "
          "outputs of its practice cases, the outputs of classic mistakes (for the hints), of other "
          "correct routes, and of correct callees for the inputs they are given. Floats are rounded "
-         f"to {dnn_checks.SIGNIFICANT_DIGITS} significant digits.")
+         f"to {test_cases.SIGNIFICANT_DIGITS} significant digits.")
 
 
 def _round_trip(value):
     """``value`` as the check will read it back from the file (floats rounded)."""
-    return dnn_checks.from_json(dnn_checks.to_json(value))
+    return test_cases.from_json(test_cases.to_json(value))
 
 
 class RecordingReference:
@@ -55,7 +56,7 @@ class RecordingReference:
     what the call returns, so that everything downstream is computed from the stored numbers."""
 
     def __init__(self, function, cells):
-        self.module = reference.module_of(cells)
+        self.module = lending.module_of(cells, GRADED_FUNCTIONS)
         self.calls = []
         for callee in dnn_checks.CALLEES.get(function, ()):
             setattr(self.module, callee, self._recording(callee, getattr(self.module, callee)))
@@ -65,7 +66,7 @@ class RecordingReference:
             output = _round_trip(real(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
             bound = dnn_checks.bind_arguments(callee, args, kwargs)
             if bound is not None:
-                entry = (callee, dnn_checks.to_json(bound), dnn_checks.to_json(output))
+                entry = (callee, test_cases.to_json(bound), test_cases.to_json(output))
                 if entry not in self.calls:
                     self.calls.append(entry)
             return copy.deepcopy(output)
@@ -86,7 +87,7 @@ def _hints(function, args, ref, texts):
             if text not in texts:
                 texts.append(text)
             stored.setdefault(label, []).append([texts.index(text),
-                                                 None if value is None else dnn_checks.to_json(value)])
+                                                 None if value is None else test_cases.to_json(value)])
     return stored
 
 
@@ -102,7 +103,7 @@ def _arguments(name, recipe, plain):
 def _other_routes(name, args, expected, module, names):
     """[[route, its output as JSON]] of the other correct routes (routes.outputs) whose output
     on ``args`` differs from ``expected``; computing them also records the calls they make."""
-    return [[text, dnn_checks.to_json(output)] for text, output in routes.outputs(name, args, module)
+    return [[text, test_cases.to_json(output)] for text, output in routes.outputs(name, args, module)
             if dnn_checks.compare_returned(expected, _round_trip(output), names)]
 
 
@@ -125,8 +126,8 @@ def _entry(name, part, cells, plain, texts):
         other_routes = _other_routes(name, args, expected, ref.module, names)
         entry["practice"].append({
             "description": description,
-            "arguments": dnn_checks.to_json(args),
-            "expected": dnn_checks.to_json(expected),
+            "arguments": test_cases.to_json(args),
+            "expected": test_cases.to_json(expected),
             "hints": case_hints,
             "routes": other_routes,
             "calls": ref.recorded_calls(),
@@ -137,12 +138,12 @@ def _entry(name, part, cells, plain, texts):
 def build(path=None):
     """The practice file's content (a dict), from the solutions of the source notebook at ``path``."""
     cells = reference.solution_sources() if path is None else reference.solution_sources(path)
-    plain = reference.module_of(cells)
+    plain = lending.module_of(cells, GRADED_FUNCTIONS)
     texts = []
     functions = {}
     for name, part in sorted(test_cases.practice_recipes(), key=lambda key: (GRADED_FUNCTIONS.index(key[0]),
                                                                              str(key[1]))):
-        functions[dnn_checks.practice_key(name, part)] = _entry(name, part, cells, plain, texts)
+        functions[test_cases.practice_key(name, part)] = _entry(name, part, cells, plain, texts)
     return {"about": ABOUT, "hints": texts, "functions": functions}
 
 

@@ -16,6 +16,7 @@ import types
 import numpy as np
 
 from dnngrader.assignments import Assignment, reference, source_notebook
+from dnngrader.kernel import lending
 from dnngrader.assignments.testplan import Case, Test
 
 NAME = "tiny_vectors"
@@ -24,7 +25,7 @@ FUNCTIONS = ("norm", "unit_vector")
 
 def _reference():
     """The module of the reference norm and unit_vector, from the source notebook."""
-    return reference.module_of(reference.solution_sources(source_notebook(NAME)), names=FUNCTIONS, helpers=())
+    return lending.module_of(reference.solution_sources(source_notebook(NAME)), names=FUNCTIONS, helpers=())
 
 
 def _random_vector(seed, size):

@@ -15,13 +15,12 @@ run here, so a message from the grader reads like the messages here.
 
 import contextlib
 import copy
-import json
 import os
 
 import numpy as np
 
-import dnn_utils
-import test_cases
+from . import dnn_utils, test_cases
+from .test_cases import PRACTICE_FILE, from_json, practice_cases, visible_extras
 
 RTOL = 1e-6
 ATOL = 1e-8
@@ -723,7 +722,7 @@ def accepted_routes(name, part=None):
     other numbers on these inputs; such an answer passes.  The routes and their outputs come
     from the practice file, where the grader's routes (dnngrader/judge/routes.py) computed them; empty
     when that file is missing."""
-    extras = _visible_extras(name, part)
+    extras = visible_extras(name, part)
     return extras[2] if extras is not None else []
 
 
@@ -734,13 +733,9 @@ def _matches_route(output, returned, names):
 
 
 # ---------------------------------------------------------------------------------------------
-# Practice cases, and the correct callees the check lends a function
+# The correct callees the check lends a function (the practice cases: test_cases.py)
 # ---------------------------------------------------------------------------------------------
 
-PRACTICE_FILE = "practice_cases.json"
-# Rounding of every float in the practice file, so that it is the same on every machine; far
-# finer than the comparison's tolerance.
-SIGNIFICANT_DIGITS = 10
 # The graded functions each function calls, directly or through another.  While a function is
 # checked, these names in its namespace answer as correct versions would (as the grader lends it
 # the reference versions: dnngrader/judge/delivery.py), so a mistake in a callee costs only the callee.
@@ -753,155 +748,6 @@ CALLEES = {
 # The provided helpers, lent as provided (dnn_utils.py) whatever the notebook redefined.
 HELPERS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
 _MISSING = object()
-_loaded = {}
-
-
-def _rounded(number):
-    return float(f"{number:.{SIGNIFICANT_DIGITS}g}")
-
-
-def to_json(value):
-    """``value`` (arrays, numbers, strings, None, and tuples, lists and dicts of them) as plain
-    JSON data, every float rounded to SIGNIFICANT_DIGITS; ``from_json`` reads it back."""
-    if isinstance(value, np.ndarray):
-        flat = value.ravel().tolist()
-        if value.dtype.kind == "f":
-            flat = [_rounded(number) for number in flat]
-        return {"array": flat, "shape": list(value.shape), "dtype": value.dtype.name}
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return _rounded(float(value))
-    if isinstance(value, tuple):
-        return {"tuple": [to_json(item) for item in value]}
-    if isinstance(value, list):
-        return [to_json(item) for item in value]
-    if isinstance(value, dict):
-        return {"dict": [[str(key), to_json(item)] for key, item in value.items()]}
-    if value is None or isinstance(value, str):
-        return value
-    raise TypeError(f"cannot store a {type(value).__name__} in the practice file")
-
-
-def from_json(data):
-    """The value ``to_json`` turned into ``data`` (new arrays on every call)."""
-    if isinstance(data, list):
-        return [from_json(item) for item in data]
-    if not isinstance(data, dict):
-        return data
-    if "array" in data:
-        return np.array(data["array"], dtype=data["dtype"]).reshape(data["shape"])
-    if "tuple" in data:
-        return tuple(from_json(item) for item in data["tuple"])
-    return {key: from_json(item) for key, item in data["dict"]}
-
-
-def practice_key(name, part=None):
-    """The key of a function's (and part's) entry in the practice file, e.g. "linear_forward"
-    or "linear_activation_forward/relu"."""
-    return name if part is None else f"{name}/{part}"
-
-
-def _practice_path():
-    """The practice file: next to this module (the notebook's folder), or, for the course's own
-    copy of this module at the root of the course, the one made for the source notebook."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    candidates = [os.path.join(here, PRACTICE_FILE),
-                  os.path.join(here, "source", "dnn_step_by_step", PRACTICE_FILE)]
-    return next((path for path in candidates if os.path.isfile(path)), None)
-
-
-def _practice_data():
-    """The practice file's JSON, read once (again when the file changes); None when missing."""
-    path = _practice_path()
-    if path is None:
-        return None
-    stat = os.stat(path)
-    key = (path, stat.st_mtime_ns, stat.st_size)
-    if key not in _loaded:
-        with open(path, encoding="utf-8") as handle:
-            _loaded.clear()
-            _loaded[key] = json.load(handle)
-    return _loaded[key]
-
-
-def _hints_of(data, texts):
-    """label -> [(hint text, the output that mistake gives, or None for a fallback)]."""
-    return {label: [(texts[index], None if value is None else from_json(value)) for index, value in entries]
-            for label, entries in data.items()}
-
-
-def _calls_of(data):
-    """callee -> [(arguments, what a correct callee returns for them)]."""
-    calls = {}
-    for callee, arguments, output in data:
-        calls.setdefault(callee, []).append((from_json(arguments), output))
-    return calls
-
-
-class PracticeCase:
-    """One practice case of a function: its inputs, the expected output and, as the grader
-    knows them, the outputs of classic mistakes (hints), of other correct routes, and of the
-    correct callees for the inputs a correct function (or a classic mistake) passes them."""
-
-    def __init__(self, name, part, number, data, texts):
-        self.name, self.part, self.number = name, part, number
-        self.description = data["description"]
-        self._data, self._texts = data, texts
-
-    def arguments(self):
-        """The case's arguments, as a new tuple of new arrays."""
-        return tuple(from_json(self._data["arguments"]))
-
-    @property
-    def expected(self):
-        """What the function should return on this case (new arrays)."""
-        return from_json(self._data["expected"])
-
-    @property
-    def hints(self):
-        """label -> [(hint, the output that classic mistake gives, or None)], as ``compare`` takes."""
-        return _hints_of(self._data["hints"], self._texts)
-
-    @property
-    def routes(self):
-        """[(other correct route, its output)] for the routes whose output differs here."""
-        return [(description, from_json(output)) for description, output in self._data["routes"]]
-
-    @property
-    def calls(self):
-        """callee -> [(arguments, what a correct callee returns for them)]."""
-        return _calls_of(self._data["calls"])
-
-    @property
-    def call(self):
-        """How to run the case yourself, e.g. linear_forward(*practice_case("linear_forward", 2))."""
-        part = "" if self.part is None else f', part="{self.part}"'
-        return f'{self.name}(*practice_case("{self.name}", {self.number}{part}))'
-
-
-def practice_cases(name, part=None):
-    """The practice cases of ``name`` (and ``part``), a list of PracticeCase; None when the
-    practice file is missing."""
-    data = _practice_data()
-    if data is None:
-        return None
-    entry = data["functions"][practice_key(name, part)]
-    return [PracticeCase(name, part, number, case, data["hints"])
-            for number, case in enumerate(entry["practice"], start=1)]
-
-
-def _visible_extras(name, part=None):
-    """(hints, calls, other correct routes) of the visible case from the practice file, or None
-    when it is missing."""
-    data = _practice_data()
-    if data is None:
-        return None
-    visible = data["functions"][practice_key(name, part)]["visible"]
-    routes = [(description, from_json(output)) for description, output in visible["routes"]]
-    return _hints_of(visible["hints"], data["hints"]), _calls_of(visible["calls"]), routes
 
 
 def bind_arguments(name, args, kwargs):
@@ -966,7 +812,7 @@ def _stand_in(callee, calls, own, answered_by_own, inside_own):
 def names_set(namespace, values):
     """While the block runs, each name of ``values`` in ``namespace`` (a dict) is bound to its
     value; afterwards each is put back as it was, or removed if it was not there, even when the
-    block raises.  The grader lends its callees the same way (dnngrader/judge/runtime.py)."""
+    block raises.  The grader lends its callees the same way (dnngrader/kernel/runtime.py)."""
     saved = {key: namespace.get(key, _MISSING) for key in values}
     try:
         namespace.update(values)
@@ -1067,7 +913,7 @@ def check(name, function, part=None):
         # The grader checks these cases itself, outside your notebook's kernel.
         return
     description, arguments, expected = visible_case(name, part)
-    extras = _visible_extras(name, part)
+    extras = visible_extras(name, part)
     visible_hints, visible_calls, visible_routes = extras if extras is not None else ({}, None, [])
     practice = practice_cases(name, part) or []
     print(f"Checking {description}")

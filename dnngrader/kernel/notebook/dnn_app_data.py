@@ -7,7 +7,7 @@ A data folder holds
 
 either the original course files (209 and 50 images, never committed: the instructor puts them in
 ``data/`` at the course root) or the kit's generated stand-in with the same schema
-(``dnngrader.assignments.dnn_application.standin``).  ``load_data`` checks that schema and raises ``DataError``,
+(``dnn_app_standin.py``).  ``load_data`` checks that schema and raises ``DataError``,
 whose message names the file, the dataset and what is wrong, for anything else.
 """
 
@@ -17,13 +17,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from dnngrader.paths import COURSE_ROOT
-
-DATA_DIR = COURSE_ROOT / "data"
+DATA_DIR = Path("data")
 TRAIN_FILE = "train_catvnoncat.h5"
 TEST_FILE = "test_catvnoncat.h5"
 IMAGE_SHAPE = (64, 64, 3)  # height, width, RGB channels
-MAKE_STANDIN = "make data (or: python -m dnngrader.assignments.dnn_application.standin --out DIR)"
+MAKE_STANDIN = ("python dnn_app_standin.py --out DIR (or delete both data files and run the notebook's "
+                "loading cell again)")
 
 
 class DataError(ValueError):
@@ -35,8 +34,8 @@ class DataError(ValueError):
 def load_data(folder=DATA_DIR):
     """Read and check both files of a data folder, as the original assignment's loader does.
 
-    folder -- a folder holding train_catvnoncat.h5 and test_catvnoncat.h5 (default: data/ at the
-              course root)
+    folder -- a folder holding train_catvnoncat.h5 and test_catvnoncat.h5 (default: data/ in the
+              current folder)
 
     Returns (train_x_orig, train_y, test_x_orig, test_y, classes):
         train_x_orig -- (m_train, 64, 64, 3) uint8, pixel values 0 .. 255

@@ -7,7 +7,7 @@ so an endless loop costs a few seconds and that test cell's points, nothing more
 are the grader's (ResilientExecute.seconds_per_call and seconds_per_test), handed over with the
 test cell (delivery.receive_limits); 10 s per call and 30 s per test cell when none are.
 
-- The callees are lent strict (``reference.strictly``): on copies of their arguments, returning
+- The callees are lent strict (``lending.strictly``): on copies of their arguments, returning
   copies, so a function that throws away update_parameters' result fails here as it does beside
   a valid update_parameters that returns a new dict.
 - While nbgrader autogrades, it sends only the raw results out of the kernel; the judge in the
@@ -25,10 +25,7 @@ import signal
 import sys
 import time
 
-# Nothing of the course's student-facing modules (dnn_checks.py): the second assignment's folder,
-# where a sandboxed kernel runs, does not hold them.
-from dnngrader.assignments import reference
-from dnngrader.judge import delivery, payload
+from dnngrader.kernel import delivery, lending, payload
 
 PRINTED_KEPT = 20000  # characters of a call's printed text sent to the judge
 
@@ -50,7 +47,7 @@ _MISSING = object()
 @contextlib.contextmanager
 def _reference_callees(function, lent):
     """Let the student's function call the reference versions of the functions it calls
-    (``lent``: name -> function, strict versions: ``reference.lent``), so a mistake in a callee
+    (``lent``: name -> function, strict versions: ``lending.lent``), so a mistake in a callee
     is not charged again to its caller, and no callee does for it what a valid one may not.
     Only those: the reference of any other graded function must not be within the student's
     reach.  Each name is put back as it was afterwards, or removed if it was not there."""
@@ -101,7 +98,8 @@ def _run_case(function, args, lent, seconds):
 def _inputs(test_id):
     """(the graded function's name, the arguments of each case, {name: reference function} to
     lend it): handed over by the grader under autograde, otherwise built here from the
-    references and the cases' plans (which a sandboxed kernel does not have)."""
+    references and the cases' plans, which only the whole kit has: a kernel outside the grader's
+    sandbox (the instructor's source notebook, ``nbgrader validate``)."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         handed_over = delivery.receive(test_id)
         if handed_over is not None:
@@ -110,7 +108,7 @@ def _inputs(test_id):
     name, arguments, lent = assignments.inputs(test_id)
     # Strict callees here too, as delivery.receive lends them (the helpers as provided).
     callees = assignments.callees_of(test_id)
-    lent.update(reference.lent({callee: lent[callee] for callee in callees}))
+    lent.update(lending.lent({callee: lent[callee] for callee in callees}))
     return name, arguments, lent
 
 

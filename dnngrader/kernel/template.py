@@ -11,7 +11,7 @@ over the submission's folder and the kernel's connection file as data, and the k
 fresh copy of them in the sandbox's own temporary file systems (nothing of the host's course is
 mounted).  Two ways to run it:
 
-    python kernel_template.py serve FD [sandboxed] [preload=MODULE,MODULE...]
+    python template.py serve FD [sandboxed] [preload=MODULE,MODULE...]
                                          a template: imports ipykernel (the bulk of a kernel's
                                          start-up cost) and the libraries the course's notebooks
                                          import (``preload=``) once, then serves requests on the Unix
@@ -23,7 +23,7 @@ mounted).  Two ways to run it:
                                          of the sandbox and empties those folders, so nothing a
                                          kernel leaves behind reaches the next one.  It exits
                                          when the socket closes.
-    python kernel_template.py once FD    reads one request from the file descriptor FD and
+    python template.py once FD    reads one request from the file descriptor FD and
                                          becomes that kernel (a sandboxed kernel that was not
                                          forked: `nbgrader autograde`).
 
@@ -102,7 +102,7 @@ def become_kernel(request, parent_handle):
 def clean(folders):
     """Kill every process of this sandbox but its init and this template, then empty
     ``folders``: everything in them goes, down into the folders that hold a mount point (the
-    kit's kernel-side modules and their bytecode, read-only), of which only the mount points
+    course's data and the helper files' bytecode, read-only), of which only the mount points
     stay.  Only inside a sandbox, where /proc shows this sandbox's processes alone."""
     me, killed = os.getpid(), 0
     for name in os.listdir("/proc"):
