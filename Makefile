@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 SANDBOX_PACKAGES := bubblewrap
 DEBIAN_PACKAGES := chromium $(SANDBOX_PACKAGES) postgresql
 
-.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test lint docs grading-report grade bench lock clean
+.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test lint docs grading-report grade bench lock clean hub hub-proxy hub-deps
 
 help:
 	@echo "make demo     grade the sample submissions of both assignments in a scratch course (demo/), show the results"
@@ -27,6 +27,8 @@ help:
 	@echo "make release  regenerate release/ from source/"
 	@echo "make data     write the second assignment's stand-in data set to data/ (unless the original files are there)"
 	@echo "make application-reference  train the second assignment's reference models on data/ (DATA=dir), print their table"
+	@echo "make hub      (as root) JupyterHub for the course: PAM logins of the roster's users, each server in .venv"
+	@echo "              (dnngrader roster sync ROSTER.csv creates the users; HUB_ARGS=\"--port 8000\"; Ctrl-C stops it)"
 	@echo "make clean    remove everything grading generates (not .venv, source/, release/, work/)"
 	@echo "Behind the targets: .venv/bin/dnngrader COMMAND (.venv/bin/dnngrader --help lists the commands)"
 
@@ -98,8 +100,39 @@ course-check: venv
 	$(BIN)/dnngrader validate source/dnn_step_by_step/dnn_step_by_step.ipynb
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_release.py tests/test_source_notebook.py tests/test_reference.py tests/test_application_notebook.py
 
-test: venv debian-packages
+test: venv debian-packages hub-deps
 	$(BIN)/python -m pytest
+
+# The course's JupyterHub (docs/administrators/hub.md): jupyterhub comes with the environment
+# (requirements.txt); its proxy, configurable-http-proxy, from the npm registry into .hub/
+# (git-ignored), pinned here; both with `make hub-deps`.  `make hub` runs the hub in the foreground, as root (PAM logins, each
+# user's server started as that user); Ctrl-C or `.venv/bin/dnngrader hub stop` stops it.
+# HUB_ARGS go to `dnngrader hub start` as written (make hub HUB_ARGS="--port 8080").
+CHP_VERSION := 5.3.0
+HUB_PROXY := .hub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY):
+	npm install --prefix .hub --no-save --no-package-lock --no-audit --no-fund --loglevel=error configurable-http-proxy@$(CHP_VERSION)
+
+hub-proxy: $(HUB_PROXY)
+
+# Every user's server runs the kit's environment, which they must be able to run: when .venv's
+# interpreter sits where they cannot reach it (a Python under /root, say), .hub/env is built from
+# HUB_PYTHON (default Debian's python3) with the pinned versions of the packages a user's server
+# needs, and the hub uses it instead.
+HUB_PYTHON ?= /usr/bin/python3
+HUB_ENV := .hub/env
+HUB_ENV_PACKAGES := jupyterhub jupyterlab nbgrader ipykernel numpy matplotlib h5py
+$(HUB_ENV)/.installed: requirements.txt constraints.txt
+	test -x $(HUB_ENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_ENV)
+	$(HUB_ENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt $(HUB_ENV_PACKAGES)
+	touch $@
+
+hub-deps: venv hub-proxy
+	@$(BIN)/python -c 'import sys; from dnngrader.hub.access import unreachable; sys.exit(bool(unreachable(sys.executable)))' \
+	  || $(MAKE) --no-print-directory $(HUB_ENV)/.installed
+
+hub: hub-deps
+	$(BIN)/dnngrader hub start $(value HUB_ARGS)
 
 # ruff over what pyproject.toml's [tool.ruff] names: the package (with the notebooks' modules' originals)
 # and its tests, not the generated copies.  `make test` runs the same check (tests/test_lint.py).

@@ -1,0 +1,84 @@
+"""The JupyterHub configuration of the course's hub, applied by the jupyterhub_config.py that
+``dnngrader hub start`` writes into the hub's folder::
+
+    from dnngrader.hub import hubconfig
+    hubconfig.configure(c, {...})
+
+- Login: PAM (the machine's own users and passwords, as ``dnngrader roster sync`` sets them),
+  allowed only for the users of the roster the hub's folder keeps (``roster.json``, read at each
+  login, so a synced roster counts without a restart).  The instructors are the hub's admins.
+- Servers: JupyterHub's LocalProcessSpawner starts each user's ``jupyterhub-singleuser`` of the
+  kit's environment as that Unix user (the hub runs as root), in their home folder, opening
+  JupyterLab.  Before each start the user's role, read from the roster, chooses the Jupyter
+  configuration folder of their servers (``access.config_folder``): students get nbgrader's
+  Assignments panel and Validate; instructors and TAs get the formgrader and the assignment
+  creation tools too.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from jupyterhub.auth import PAMAuthenticator
+from traitlets import Unicode
+
+from dnngrader.hub import access
+
+LOGIN_MESSAGE = ("Log in with the user name and password your instructor gave you "
+                 "(the ones of this machine's account).")
+
+
+def roster_users(state):
+    """{username: role} of the roster kept in the hub's folder ``state`` (empty when none)."""
+    path = Path(state) / "roster.json"
+    if not path.exists():
+        return {}
+    return {name: row["role"] for name, row in json.loads(path.read_text())["users"].items()}
+
+
+class RosterPAMAuthenticator(PAMAuthenticator):
+    """PAM login, for the users of the course's roster only."""
+
+    state = Unicode(help="the hub's folder, where roster.json is").tag(config=True)
+
+    def check_allowed(self, username, authentication=None):
+        """Whether ``username`` is in the roster (read anew at each login)."""
+        return username in roster_users(self.state)
+
+
+def configure(c, settings):
+    """Set the hub's configuration ``c`` from ``settings`` (state, ip, port, hub_port,
+    proxy_api_port, proxy_command, prefix: the users' Python environment)."""
+    state = Path(settings["state"])
+    c.JupyterHub.bind_url = f"http://{settings['ip']}:{settings['port']}/"
+    c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings['hub_port']}"
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings['proxy_api_port']}"
+    c.ConfigurableHTTPProxy.command = [settings["proxy_command"]]
+    c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+    c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+    c.JupyterHub.cleanup_servers = True
+    c.JupyterHub.cleanup_proxy = True
+    c.JupyterHub.template_vars = {"announcement_login": LOGIN_MESSAGE}
+
+    c.JupyterHub.authenticator_class = RosterPAMAuthenticator
+    c.RosterPAMAuthenticator.state = str(state)
+    c.Authenticator.admin_users = {name for name, role in roster_users(state).items()
+                                   if role == access.INSTRUCTOR}
+
+    c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
+    prefix = settings.get("prefix", sys.prefix)
+    c.Spawner.cmd = [f"{prefix}/bin/jupyterhub-singleuser"]
+    c.Spawner.default_url = "/lab"
+    c.Spawner.notebook_dir = "~"
+    c.Spawner.start_timeout = 120
+    c.Spawner.http_timeout = 120
+
+    def choose_role(spawner):
+        """Give the server the environment of its user's role (read from the roster now)."""
+        role = roster_users(state).get(spawner.user.name, access.STUDENT)
+        spawner.environment = {**spawner.environment, **access.hub_environment(state, role, prefix)}
+        spawner.log.info("Starting %s's server as a %s", spawner.user.name, role)
+
+    c.Spawner.pre_spawn_hook = choose_role

@@ -1,0 +1,261 @@
+"""The class roster: a CSV file whose rows become real, separate Unix users of the course's hub.
+
+    dnngrader roster sync ROSTER.csv [--state DIR] [--course DIR]
+    dnngrader roster remove USER [--delete-home] [--state DIR] [--course DIR]
+    dnngrader roster list [--state DIR]
+
+The CSV file has a header row and these columns, in any order::
+
+    username,full_name,email,lms_id,role
+    ada,Ada Lovelace,ada@example.org,A-1001,student
+    grace,Grace Hopper,grace@example.org,S-1,instructor
+
+``role`` is ``student``, ``instructor`` or ``ta``.  ``sync`` (as root) creates each user that does
+not exist yet with ``useradd`` (a home folder only its owner can open, and a login shell), sets a
+new random password for the users it creates, and prints them once and writes them once to a file
+only root can read (``STATE/passwords/<time>.csv``): hand them to the users, who log in to the hub
+with them (PAM, as any local user logs in) and may change them with ``passwd`` in a terminal.
+Instructors and TAs are put in the course's staff group, students in its students group.  Running
+it again changes nothing for users already there but their group when their role changed: it is
+idempotent.  A user the roster names who exists on the machine but was not created by the roster
+(``root``, a service account, a colleague's account) is refused, never changed.
+
+The roster as synced is kept in ``STATE/roster.json`` (the hub reads each user's role there; the
+staff may read it).  Students in ``roster.json`` and no longer in the CSV are reported, not
+removed: ``remove`` removes one (``userdel``; their home folder is kept unless ``--delete-home``,
+and their submissions stay in the exchange).
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import pwd
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from dnngrader.hub import access
+
+COLUMNS = ("username", "full_name", "email", "lms_id", "role")
+# A Unix login name useradd accepts everywhere, and nbgrader too (no '+' or '*').
+USERNAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+ROSTER_FILE = "roster.json"
+PASSWORD_BYTES = 12
+
+
+class RosterError(Exception):
+    """The roster file cannot be used; the message says which row and why."""
+
+
+def read_roster(path):
+    """The rows of the roster CSV file ``path`` as dicts of COLUMNS, checked: every column present,
+    usernames valid and unique, roles known.  Raises RosterError."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        missing = [name for name in COLUMNS if name not in header]
+        if missing:
+            raise RosterError(f"{path}: the header row lacks {', '.join(missing)} "
+                              f"(it must name {', '.join(COLUMNS)})")
+        rows, seen, problems = [], set(), []
+        for number, raw in enumerate(reader, start=2):
+            row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
+            if not any(row.values()):
+                continue
+            name, role = row["username"], row["role"].lower()
+            if not USERNAME.match(name):
+                problems.append(f"line {number}: {name!r} is not a username this machine can have "
+                                "(lower-case letters, digits, _ and -, starting with a letter or _)")
+            elif name in seen:
+                problems.append(f"line {number}: {name} is listed twice")
+            if role not in access.ROLES:
+                problems.append(f"line {number}: role {row['role']!r} is not one of {', '.join(access.ROLES)}")
+            seen.add(name)
+            rows.append({**{key: row.get(key, "") for key in COLUMNS}, "role": role})
+    if problems:
+        raise RosterError(f"{path}:\n  " + "\n  ".join(problems))
+    return rows
+
+
+def load_state(state):
+    """The roster as last synced: {"users": {name: row}, "removed": {...}} (empty when none)."""
+    path = Path(state) / ROSTER_FILE
+    if not path.exists():
+        return {"users": {}, "removed": {}}
+    return json.loads(path.read_text())
+
+
+def save_state(state, data, staff_group):
+    """Write the roster kept for the hub, readable by root and the staff group."""
+    path = Path(state) / ROSTER_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.chown(path, 0, access.ensure_group(staff_group))
+    os.chmod(path, 0o640)
+
+
+def user_exists(name):
+    """Whether the machine has a user ``name``."""
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def set_password(name, password):
+    """Set ``name``'s password (chpasswd reads it from its input, never from the command line)."""
+    subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True)
+
+
+def set_groups(name, role, staff_group, students_group):
+    """Put ``name`` in the course group of its role and out of the other."""
+    member, other = (staff_group, students_group) if role in access.STAFF_ROLES else (students_group, staff_group)
+    subprocess.run(["gpasswd", "--add", name, member], check=True, capture_output=True)
+    subprocess.run(["gpasswd", "--delete", name, other], capture_output=True)  # fails when not a member
+
+
+def create_user(row, staff_group, students_group):
+    """Create the Unix user of a roster ``row`` with a new random password; returns the password."""
+    name = row["username"]
+    group = staff_group if row["role"] in access.STAFF_ROLES else students_group
+    comment = row["full_name"].replace(":", " ").replace(",", " ")
+    subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", comment,
+                    "--groups", group, name], check=True, capture_output=True, text=True)
+    os.chmod(pwd.getpwnam(name).pw_dir, 0o700)
+    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    set_password(name, password)
+    return password
+
+
+def sync(rows, state, course_id):
+    """Make the machine's users match the roster ``rows`` for the course ``course_id``; returns
+    (created {name: password}, updated [names whose role changed], refused [messages],
+    not in the roster any more [names])."""
+    staff_group, students_group = access.group_names(course_id)
+    access.ensure_group(staff_group)
+    access.ensure_group(students_group)
+    data = load_state(state)
+    created, updated, refused = {}, [], []
+    for row in rows:
+        name = row["username"]
+        known = data["users"].get(name)
+        if known is None and user_exists(name):
+            refused.append(f"{name}: a user of that name exists on this machine and was not created "
+                           "by the roster; it is left alone (rename the row, or remove that user)")
+            continue
+        if known is None or not user_exists(name):
+            created[name] = create_user(row, staff_group, students_group)
+        elif known["role"] != row["role"]:
+            set_groups(name, row["role"], staff_group, students_group)
+            updated.append(name)
+        data["users"][name] = row
+        data["removed"].pop(name, None)
+    listed = {row["username"] for row in rows}
+    gone = sorted(name for name in data["users"] if name not in listed)
+    data["course_id"] = course_id
+    save_state(state, data, staff_group)
+    return created, updated, refused, gone
+
+
+def write_passwords(state, created, rows):
+    """Write the new passwords once to STATE/passwords/<time>.csv, readable by root only;
+    returns its path (None when there are none)."""
+    if not created:
+        return None
+    folder = Path(state) / "passwords"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ") + ".csv")
+    by_name = {row["username"]: row for row in rows}
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["username", "full_name", "email", "role", "password"])
+        for name, password in created.items():
+            row = by_name[name]
+            writer.writerow([name, row["full_name"], row["email"], row["role"], password])
+    return path
+
+
+def remove(name, state, delete_home=False):
+    """Remove the roster's user ``name`` from the machine (userdel) and from the roster kept for the
+    hub.  Raises RosterError when the roster did not create that user or userdel fails (a user
+    whose server still runs: stop it in the hub's admin page first)."""
+    data = load_state(state)
+    if name not in data["users"]:
+        raise RosterError(f"{name} is not in the roster of {state}: only users the roster created are removed")
+    if user_exists(name):
+        command = ["userdel", *(["--remove"] if delete_home else []), name]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RosterError(f"userdel {name} failed: {done.stderr.strip()}")
+    row = data["users"].pop(name)
+    data["removed"][name] = {**row, "removed": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+    staff_group, _ = access.group_names(data.get("course_id", ""))
+    save_state(state, data, staff_group)
+    return row
+
+
+def course_id_of(course):
+    """The course id the course folder's nbgrader_config.py sets."""
+    from dnngrader.hub.server import course_settings
+    return course_settings(course)[0]
+
+
+def main(argv=None):
+    """Command line: sync, remove or list."""
+    from dnngrader.hub.server import default_state
+    parser = argparse.ArgumentParser(prog="dnngrader roster", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--course", type=Path, default=Path.cwd(),
+                        help="the course folder (default: the current folder)")
+    parser.add_argument("--state", type=Path, help="the hub's folder (default: COURSE/.hub)")
+    commands = parser.add_subparsers(dest="action", required=True)
+    sync_parser = commands.add_parser("sync", help="create the roster's users that do not exist yet")
+    sync_parser.add_argument("roster", type=Path, help="the roster CSV file")
+    remove_parser = commands.add_parser("remove", help="remove one user the roster created")
+    remove_parser.add_argument("username")
+    remove_parser.add_argument("--delete-home", action="store_true", help="delete their home folder too")
+    commands.add_parser("list", help="list the roster as synced")
+    args = parser.parse_args(argv)
+    state = args.state or default_state(args.course)
+    try:
+        if args.action == "list":
+            for name, row in sorted(load_state(state)["users"].items()):
+                print(f"{name}\t{row['role']}\t{row['full_name']}\t{row['email']}\t{row['lms_id']}")
+            return 0
+        if os.geteuid() != 0:
+            print(f"dnngrader roster {args.action}: creating and removing users needs root", file=sys.stderr)
+            return 2
+        if args.action == "remove":
+            row = remove(args.username, state, args.delete_home)
+            print(f"Removed {args.username} ({row['full_name']}, {row['role']}); their submissions stay "
+                  "in the exchange" + ("" if args.delete_home else ", their home folder is kept"))
+            return 0
+        rows = read_roster(args.roster)
+        created, updated, refused, gone = sync(rows, state, course_id_of(args.course))
+        path = write_passwords(state, created, rows)
+        for name, password in created.items():
+            print(f"created {name}\tpassword {password}")
+        if path:
+            print(f"These passwords are shown once and kept in {path} (root only).")
+        for name in updated:
+            print(f"role changed: {name} is now {next(r['role'] for r in rows if r['username'] == name)}")
+        for name in gone:
+            print(f"not in the roster any more: {name} (remove with `dnngrader roster remove {name}`)")
+        for message in refused:
+            print(f"refused: {message}", file=sys.stderr)
+        print(f"{len(rows)} in the roster: {len(created)} created, {len(updated)} changed, "
+              f"{len(rows) - len(created) - len(updated) - len(refused)} already there, {len(refused)} refused")
+        return 1 if refused else 0
+    except (RosterError, OSError, subprocess.CalledProcessError) as error:
+        print(f"dnngrader roster: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The course's JupyterHub on this machine: set up, start, stop.
+
+    dnngrader hub [start] [--ip IP] [--port PORT] [--state DIR] [--course DIR]
+    dnngrader hub setup [--state DIR] [--course DIR]
+    dnngrader hub stop [--state DIR] [--course DIR]
+
+``make hub`` installs what the hub needs (the ``jupyterhub`` package in the kit's environment, and
+``configurable-http-proxy`` from npm into ``.hub/node_modules``) and runs ``dnngrader hub start``.
+
+``start`` (as root: PAM login and starting servers as other users need it) runs ``setup``, then
+JupyterHub in the foreground on http://IP:PORT/ (default: every address, port 8000); Ctrl-C, or
+``dnngrader hub stop`` from another terminal, stops it with every user's server and the proxy.
+``setup`` alone makes the course's groups, the exchange's folders and permissions
+(``exchange.prepare``), closes the course folder to everyone but its staff
+(``access.lock_course``), and writes each role's Jupyter configuration
+(``access.write_role_configs``).  Users come from ``dnngrader roster sync``.
+
+The hub keeps its files (database, cookie secret, roster, passwords, logs, configuration) in its
+folder, STATE (default: COURSE/.hub, git-ignored).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+from dnngrader.hub import access, exchange
+
+PROXY = Path("node_modules") / ".bin" / "configurable-http-proxy"
+KIT_ROOT = Path(__file__).resolve().parents[2]
+STOP_LIMIT_S = 60
+
+
+def default_state(course):
+    """The hub's folder of the course folder ``course``."""
+    return Path(course).absolute() / ".hub"
+
+
+def course_settings(course):
+    """(course id, absolute exchange root) as the course folder's nbgrader_config.py sets them,
+    loaded as nbgrader loads it."""
+    from traitlets.config.loader import PyFileConfigLoader
+    course = Path(course).resolve()
+    if not (course / "nbgrader_config.py").is_file():
+        raise ValueError(f"{course} has no nbgrader_config.py: it is not a course folder")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    course_id = config.CourseDirectory.get("course_id", "")
+    root = config.Exchange.get("root", "")
+    if not course_id or not root:
+        raise ValueError(f"{course}/nbgrader_config.py must set c.CourseDirectory.course_id and c.Exchange.root")
+    return course_id, str(course / root)
+
+
+def proxy_command(state):
+    """The configurable-http-proxy the Makefile installed (in the kit's .hub or STATE), else one on
+    PATH; raises FileNotFoundError with the remedy when there is none."""
+    for candidate in (KIT_ROOT / ".hub" / PROXY, Path(state) / PROXY):
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which("configurable-http-proxy")
+    if found:
+        return found
+    raise FileNotFoundError("configurable-http-proxy is not installed: run `make hub-proxy` "
+                            f"(npm install into {KIT_ROOT / '.hub'})")
+
+
+def setup(course, state):
+    """Groups, exchange, course folder permissions and the roles' configuration for the hub of
+    ``course``; returns a list of sentences saying what was set."""
+    course = Path(course).resolve()
+    course_id, exchange_root = course_settings(course)
+    staff, students = access.group_names(course_id)
+    access.ensure_group(staff)
+    access.ensure_group(students)
+    public = set(access.PUBLIC_ENTRIES) | {Path(state).resolve().name}
+    exchange_path = Path(exchange_root).resolve()
+    if exchange_path.is_relative_to(course):
+        public.add(exchange_path.relative_to(course).parts[0])
+    closed = access.lock_course(course, staff, public=tuple(public))
+    exchange.prepare(exchange_root, course_id, staff)
+    access.write_role_configs(state, course_id, exchange_root, course, staff)
+    return [f"course {course_id}: staff group {staff}, students group {students}",
+            f"exchange {exchange_root}: {course_id}'s inbound not listable by students (exchange.layout)",
+            f"course folder {course}: {', '.join(closed) or 'nothing'} closed to all but {staff}",
+            f"roles' Jupyter configuration in {Path(state) / 'jupyter'}"]
+
+
+def write_hub_config(state, settings):
+    """Write STATE/jupyterhub_config.py, which applies ``hubconfig.configure`` with ``settings``."""
+    path = Path(state) / "jupyterhub_config.py"
+    path.write_text("# Written by `dnngrader hub start` at every start.\n"
+                    "from dnngrader.hub import hubconfig\n\n"
+                    f"hubconfig.configure(c, {json.dumps(settings, indent=4)})  # noqa: F821\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def hub_command(state, args):
+    """The command line and environment of the hub ``args`` ask for, its configuration written."""
+    settings = {"state": str(Path(state).resolve()), "ip": args.ip, "port": args.port,
+                "hub_port": args.hub_port, "proxy_api_port": args.proxy_api_port,
+                "proxy_command": proxy_command(state),
+                "prefix": str(args.env or access.users_environment(KIT_ROOT))}
+    config = write_hub_config(state, settings)
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(settings["proxy_command"]).parent), f"{sys.prefix}/bin",
+                                   env.get("PATH", "/usr/bin:/bin")])
+    return [sys.executable, "-m", "jupyterhub", "-f", str(config)], env
+
+
+def stop(state):
+    """Stop the hub whose pid file is in ``state`` (SIGTERM: JupyterHub stops the users' servers
+    and the proxy, then exits); returns a sentence."""
+    pid_file = Path(state) / "jupyterhub.pid"
+    if not pid_file.exists():
+        return f"no hub runs from {state} (no {pid_file.name})"
+    pid = int(pid_file.read_text().strip())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pid_file.unlink(missing_ok=True)
+        return f"the hub of {state} (pid {pid}) had already stopped"
+    deadline = time.monotonic() + STOP_LIMIT_S
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return f"stopped the hub of {state} (pid {pid})"
+        time.sleep(0.2)
+    raise TimeoutError(f"the hub (pid {pid}) did not stop within {STOP_LIMIT_S} s")
+
+
+def main(argv=None):
+    """Command line: setup, start (the default) or stop."""
+    parser = argparse.ArgumentParser(prog="dnngrader hub", description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", nargs="?", default="start", choices=("start", "setup", "stop"))
+    parser.add_argument("--course", type=Path, default=Path.cwd(),
+                        help="the course folder (default: the current folder)")
+    parser.add_argument("--state", type=Path, help="the hub's folder (default: COURSE/.hub)")
+    parser.add_argument("--ip", default="", help="the address to serve on (default: every address)")
+    parser.add_argument("--port", type=int, default=8000, help="the hub's public port (8000)")
+    parser.add_argument("--hub-port", type=int, default=8081, help="the hub's internal port (8081)")
+    parser.add_argument("--proxy-api-port", type=int, default=8001, help="the proxy's API port (8001)")
+    parser.add_argument("--env", type=Path,
+                        help="the Python environment of the users' servers (default: the kit's .venv when "
+                             "every user can run its Python, else .hub/env, which `make hub-deps` builds)")
+    args = parser.parse_args(argv)
+    state = (args.state or default_state(args.course)).absolute()
+    try:
+        if args.action == "stop":
+            print(stop(state))
+            return 0
+        if os.geteuid() != 0:
+            print(f"dnngrader hub {args.action}: runs as root (it logs users in with PAM and starts "
+                  "their servers as them)", file=sys.stderr)
+            return 2
+        for line in setup(args.course, state):
+            print(line)
+        if args.action == "setup":
+            return 0
+        command, env = hub_command(state, args)
+    except (ValueError, OSError, TimeoutError) as error:
+        print(f"dnngrader hub: {error}", file=sys.stderr)
+        return 1
+    print(f"JupyterHub on http://{args.ip or 'localhost'}:{args.port}/ (Ctrl-C or `dnngrader hub stop` stops it)",
+          flush=True)
+    # The hub in the foreground, in this process: Ctrl-C reaches JupyterHub, which stops cleanly.
+    os.chdir(state)
+    os.execve(command[0], command, env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
