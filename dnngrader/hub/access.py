@@ -17,6 +17,7 @@ Everything here runs as root (``dnngrader hub setup``, which ``dnngrader hub sta
 import grp
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -116,20 +117,38 @@ def users_environment(kit_root, prefix=sys.prefix):
 
 
 def nbgrader_settings(role, course_id, exchange_root, course_root):
-    """The text of ``role``'s nbgrader_config.py on the hub."""
-    staff = role in STAFF_ROLES
+    """The text of ``role``'s nbgrader_config.py on the hub.  The staff's loads the course's own
+    nbgrader_config.py (its grading plug-ins and sandbox count in the formgrader too), then names
+    the course folder by the link in each user's home (``link_course``): nbgrader's formgrader
+    works only on a course folder inside the folder the server serves, the home."""
     lines = ["# Written by `dnngrader hub setup`, again at every start: change the course's",
              "# nbgrader_config.py or the hub's options, not this file.",
-             "c = get_config()  # noqa: F821",
-             f"c.CourseDirectory.course_id = {course_id!r}",
-             f"c.Exchange.root = {str(exchange_root)!r}"]
-    if staff:
-        lines += [f"c.CourseDirectory.root = {str(course_root)!r}",
+             "import os",
+             "c = get_config()  # noqa: F821"]
+    if role in STAFF_ROLES:
+        lines += [f"load_subconfig({str(Path(course_root) / 'nbgrader_config.py')!r})  # noqa: F821",
+                  f"c.CourseDirectory.root = os.path.join(os.path.expanduser('~'), {course_id!r})",
                   "c.CourseDirectory.groupshared = True",
                   f"c.ExchangeFactory.collect = '{EXCHANGE_MODULE}.CheckedCollect'",
                   f"c.ExchangeFactory.release_feedback = '{EXCHANGE_MODULE}.PrivateReleaseFeedback'"]
-    lines += [f"c.ExchangeFactory.submit = '{EXCHANGE_MODULE}.PrivateSubmit'"]
+    lines += [f"c.CourseDirectory.course_id = {course_id!r}",
+              f"c.Exchange.root = {str(exchange_root)!r}",
+              f"c.ExchangeFactory.submit = '{EXCHANGE_MODULE}.PrivateSubmit'"]
     return "\n".join(lines) + "\n"
+
+
+def link_course(username, course_root, course_id):
+    """Make ~USERNAME/COURSE_ID a link to the course folder (a staff user's way to it from their
+    server); returns the link, or None when something else already has that name (left alone)."""
+    entry = pwd.getpwnam(username)
+    link = Path(entry.pw_dir) / course_id
+    if link.is_symlink() and os.path.realpath(link) == os.path.realpath(course_root):
+        return link
+    if link.exists() or link.is_symlink():
+        return None
+    link.symlink_to(Path(course_root).resolve())
+    os.lchown(link, entry.pw_uid, entry.pw_gid)
+    return link
 
 
 def write_role_configs(state, course_id, exchange_root, course_root, staff_group):

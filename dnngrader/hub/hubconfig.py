@@ -48,7 +48,7 @@ class RosterPAMAuthenticator(PAMAuthenticator):
 
 def configure(c, settings):
     """Set the hub's configuration ``c`` from ``settings`` (state, ip, port, hub_port,
-    proxy_api_port, proxy_command, prefix: the users' Python environment)."""
+    proxy_api_port, proxy_command, prefix: the users' Python environment, course, course_id)."""
     state = Path(settings["state"])
     c.JupyterHub.bind_url = f"http://{settings['ip']}:{settings['port']}/"
     c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings['hub_port']}"
@@ -76,8 +76,11 @@ def configure(c, settings):
     c.Spawner.http_timeout = 120
 
     def choose_role(spawner):
-        """Give the server the environment of its user's role (read from the roster now)."""
+        """Give the server the environment of its user's role (read from the roster now), and the
+        staff a link to the course folder in their home."""
         role = roster_users(state).get(spawner.user.name, access.STUDENT)
+        if role in access.STAFF_ROLES:
+            access.link_course(spawner.user.name, settings["course"], settings["course_id"])
         spawner.environment = {**spawner.environment, **access.hub_environment(state, role, prefix)}
         spawner.log.info("Starting %s's server as a %s", spawner.user.name, role)
 

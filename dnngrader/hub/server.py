@@ -22,6 +22,7 @@ folder, STATE (default: COURSE/.hub, git-ignored).
 import argparse
 import json
 import os
+import pwd
 import shutil
 import signal
 import sys
@@ -83,10 +84,29 @@ def setup(course, state):
     closed = access.lock_course(course, staff, public=tuple(public))
     exchange.prepare(exchange_root, course_id, staff)
     access.write_role_configs(state, course_id, exchange_root, course, staff)
+    linked = [name for name, role in roster_roles(state).items()
+              if role in access.STAFF_ROLES and access.link_course(name, course, course_id)]
     return [f"course {course_id}: staff group {staff}, students group {students}",
             f"exchange {exchange_root}: {course_id}'s inbound not listable by students (exchange.layout)",
             f"course folder {course}: {', '.join(closed) or 'nothing'} closed to all but {staff}",
-            f"roles' Jupyter configuration in {Path(state) / 'jupyter'}"]
+            f"roles' Jupyter configuration in {Path(state) / 'jupyter'}",
+            f"the course folder linked as ~/{course_id} for {', '.join(linked) or 'no staff yet'}"]
+
+
+def roster_roles(state):
+    """{username: role} of the roster synced into ``state`` whose users exist on this machine."""
+    path = Path(state) / "roster.json"
+    users = json.loads(path.read_text())["users"] if path.exists() else {}
+    return {name: row["role"] for name, row in users.items() if user_exists(name)}
+
+
+def user_exists(name):
+    """Whether the machine has a user ``name``."""
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
 
 
 def write_hub_config(state, settings):
@@ -104,12 +124,22 @@ def hub_command(state, args):
     settings = {"state": str(Path(state).resolve()), "ip": args.ip, "port": args.port,
                 "hub_port": args.hub_port, "proxy_api_port": args.proxy_api_port,
                 "proxy_command": proxy_command(state),
-                "prefix": str(args.env or access.users_environment(KIT_ROOT))}
+                "prefix": str(args.env or access.users_environment(KIT_ROOT)),
+                "course": str(Path(args.course).resolve()), "course_id": course_settings(args.course)[0]}
     config = write_hub_config(state, settings)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(settings["proxy_command"]).parent), f"{sys.prefix}/bin",
                                    env.get("PATH", "/usr/bin:/bin")])
     return [sys.executable, "-m", "jupyterhub", "-f", str(config)], env
+
+
+def running(pid):
+    """Whether the process ``pid`` runs (an exited one its parent has not reaped yet does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def stop(state):
@@ -126,9 +156,7 @@ def stop(state):
         return f"the hub of {state} (pid {pid}) had already stopped"
     deadline = time.monotonic() + STOP_LIMIT_S
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not running(pid):
             return f"stopped the hub of {state} (pid {pid})"
         time.sleep(0.2)
     raise TimeoutError(f"the hub (pid {pid}) did not stop within {STOP_LIMIT_S} s")

@@ -1,0 +1,194 @@
+"""The course's JupyterHub, for real: `dnngrader hub start` (as root) on free ports, with the
+configurable-http-proxy `make hub-deps` installs, PAM logins of users `dnngrader roster sync`
+created, and each user's server started by the hub as that Unix user.
+
+A student and an instructor log in through the hub's login form (with the passwords the roster
+command printed), their servers start, and each gets their role's nbgrader: the student has the
+Assignments panel (listing what the instructor released) and Validate, but JupyterLab is told to
+disable the formgrader and the assignment-creation plug-ins and the formgrader's server extension
+does not answer; the instructor has all of them.  A wrong password is refused.  Then
+`dnngrader hub stop` stops the hub, both servers and the proxy.
+
+The course is the tiny one of tests/test_hub_exchange.py.  Users carry a random tag and are
+removed at the end.
+"""
+
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+from processes import stop_process_group
+from test_hub_exchange import ASSIGNMENT, Course
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs the hub: runs as root")
+
+START_LIMIT_S = 90
+SPAWN_LIMIT_S = 120
+CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
+STAFF_ONLY = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+              "@jupyter/nbgrader:course-list")
+
+
+def free_port():
+    """A TCP port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Browser:
+    """A user agent with cookies, logged in to the hub as one user."""
+
+    def __init__(self, base):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path, timeout=60):
+        """(status, final URL, body) of GET ``path``, redirects followed; errors are answers too."""
+        try:
+            with self.opener.open(self.base + path, timeout=timeout) as answer:
+                return answer.status, answer.url, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.url, error.read().decode(errors="replace")
+
+    def log_in(self, username, password):
+        """Fill in and send the hub's login form; (status, final URL, body)."""
+        _, _, form = self.get("/hub/login")
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode({"username": username, "password": password, "_xsrf": xsrf}).encode()
+        try:
+            with self.opener.open(self.base + "/hub/login", data=data, timeout=SPAWN_LIMIT_S) as answer:
+                return answer.status, answer.url, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.url, error.read().decode(errors="replace")
+
+    def lab(self, username):
+        """The user's JupyterLab page once their server has started: its page configuration."""
+        deadline = time.monotonic() + SPAWN_LIMIT_S
+        while time.monotonic() < deadline:
+            status, url, body = self.get(f"/user/{username}/lab")
+            found = CONFIG_DATA.search(body)
+            if status == 200 and found:
+                return json.loads(found.group(1))
+            time.sleep(1)
+        raise AssertionError(f"{username}'s JupyterLab did not open: {status} {url}\n{body[:2000]}")
+
+
+@pytest.fixture(scope="module")
+def hub():
+    """The running hub of a course with a student and an instructor; stopped and removed after."""
+    base = Path(tempfile.mkdtemp(prefix="dnn-hub-", dir="/tmp"))
+    os.chmod(base, 0o755)
+    course = Course(base)
+    course.users = {"teach": "instructor", "alice": "student"}
+    process = None
+    try:
+        course.folder.mkdir()
+        course.write()
+        synced = course.command("roster", "sync", str(base / "roster.csv"))
+        assert synced.returncode == 0, synced.stdout + synced.stderr
+        course.passwords = dict(re.findall(r"created (\S+)\tpassword (\S+)", synced.stdout))
+        port = free_port()
+        ports = ["--port", str(port), "--hub-port", str(free_port()), "--proxy-api-port", str(free_port())]
+        course.log = base / "hub.log"
+        with open(course.log, "wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "dnngrader.hub.server", "start", "--course", str(course.folder),
+                 "--state", str(course.state), "--ip", "127.0.0.1", *ports],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        course.process, course.base_url = process, f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_LIMIT_S
+        while True:
+            assert process.poll() is None, f"the hub exited:\n{course.log.read_text()}"
+            assert time.monotonic() < deadline, f"the hub did not answer:\n{course.log.read_text()}"
+            try:
+                with urllib.request.urlopen(course.base_url + "/hub/api/", timeout=5) as answer:
+                    course.version = json.load(answer)["version"]
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.5)
+        # The instructor releases the assignment (as themselves, in the course folder).
+        course.nbgrader("teach", "generate_assignment", ASSIGNMENT)
+        course.nbgrader("teach", "release_assignment", ASSIGNMENT)
+        yield course
+    finally:
+        if process is not None and process.poll() is None:
+            subprocess.run([sys.executable, "-m", "dnngrader.hub.server", "stop", "--state", str(course.state)],
+                           capture_output=True, timeout=90)
+            stop_process_group(process, grace=10)
+        course.remove()
+
+
+def servers_of(name):
+    """The processes running as the user ``name``."""
+    return [process for process in psutil.process_iter(["username", "cmdline"])
+            if process.info["username"] == name]
+
+
+def test_a_wrong_password_is_refused(hub):
+    import jupyterhub
+    assert hub.version == jupyterhub.__version__
+    status, url, _ = Browser(hub.base_url).log_in(hub.name("alice"), "wrong-password")
+    assert "/hub/login" in url and status in (200, 403), (status, url)
+    assert not servers_of(hub.name("alice"))
+
+
+def test_a_student_gets_the_assignments_panel_and_validate_only(hub):
+    name = hub.name("alice")
+    browser = Browser(hub.base_url)
+    status, _, _ = browser.log_in(name, hub.passwords[name])
+    assert status == 200
+    config = browser.lab(name)
+    disabled = set(config["disabledExtensions"])
+    assert set(STAFF_ONLY) <= disabled, disabled
+    assert not {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"} & disabled
+    # The server runs as alice, from the users' environment, in her home folder.
+    [server] = [p for p in servers_of(name) if any("jupyterhub-singleuser" in word for word in p.info["cmdline"])]
+    assert str(hub.bin) in " ".join(server.info["cmdline"])
+    assert server.cwd() == str(hub.home("alice"))
+    # Her Assignments panel lists the released assignment; the formgrader does not answer her.
+    status, _, body = browser.get(f"/user/{name}/assignments?course_id={hub.course_id}")
+    assert status == 200 and json.loads(body)["success"], body
+    assert [entry["assignment_id"] for entry in json.loads(body)["value"]] == [ASSIGNMENT]
+    status, _, _ = browser.get(f"/user/{name}/formgrader")
+    assert status == 404
+
+
+def test_an_instructor_gets_the_formgrader_and_the_creation_tools(hub):
+    name = hub.name("teach")
+    browser = Browser(hub.base_url)
+    status, _, _ = browser.log_in(name, hub.passwords[name])
+    assert status == 200
+    disabled = set(browser.lab(name)["disabledExtensions"])
+    assert not set(STAFF_ONLY) & disabled, disabled
+    status, _, body = browser.get(f"/user/{name}/formgrader")
+    assert status == 200 and "formgrader" in body.lower()
+    status, _, body = browser.get(f"/user/{name}/formgrader/api/assignments")
+    assert status == 200 and ASSIGNMENT in body, hub.log.read_text()[-5000:]
+    assert servers_of(name)
+
+
+def test_hub_stop_stops_the_hub_the_servers_and_the_proxy(hub):
+    proxy_pid = int((hub.state / "proxy.pid").read_text())
+    assert psutil.pid_exists(proxy_pid)
+    done = subprocess.run([sys.executable, "-m", "dnngrader.hub.server", "stop", "--state", str(hub.state)],
+                          capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0 and "stopped the hub" in done.stdout, done.stdout + done.stderr
+    hub.process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while (servers_of(hub.name("alice")) or servers_of(hub.name("teach"))) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not servers_of(hub.name("alice")) and not servers_of(hub.name("teach"))
+    assert not psutil.pid_exists(proxy_pid) or psutil.Process(proxy_pid).status() == psutil.STATUS_ZOMBIE
