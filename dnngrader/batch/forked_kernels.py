@@ -16,6 +16,13 @@ inside the sandbox, and between two kernels the template kills whatever the last
 running and empties the sandbox's /tmp.  Two waits are also shortened: the client counts the
 kernel as ready once IOPub brings the idle status of its kernel_info request (instead of draining
 IOPub until 200 ms of quiet), and the end of a kernel is noticed at once (no 100 ms polls).
+
+The forking itself is a jupyter_client kernel provisioner, its public extension point; choosing
+it, the quicker handshake and the quicker wait override private methods of jupyter_client's
+AsyncKernelManager and AsyncKernelClient, only for the versions ``FORKED_KERNELS`` and
+``QUICK_HANDSHAKE`` name (dnngrader/patching.py).  With another version, or with
+DNNGRADER_NO_PATCHES=1, these classes behave as jupyter_client's own: kernels are spawned the
+usual way, not forked (and not sandboxed).
 """
 
 import asyncio
@@ -38,11 +45,16 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import default
 
+from dnngrader import patching
 from dnngrader.plugins import sandbox
 
 TEMPLATE_SCRIPT = Path(__file__).resolve().parent.parent / "kernel" / "template.py"
 # Forking needs fork() and pidfds (Linux 5.3+); elsewhere kernels are started the usual way.
 SUPPORTED = sys.platform.startswith("linux") and hasattr(os, "pidfd_open")
+FORKED_KERNELS = patching.Patch("jupyter_client's AsyncKernelManager._async_pre_start_kernel and _async_wait "
+                                "overridden: kernels forked from a template", "jupyter_client")
+QUICK_HANDSHAKE = patching.Patch("jupyter_client's AsyncKernelClient._async_wait_for_ready and _context_default "
+                                 "overridden: a new kernel declared ready sooner", "jupyter_client")
 
 
 # Libraries the course's notebooks import, imported once by the template rather than by every
@@ -273,11 +285,14 @@ def _answers(message, request):
 
 class ForkedKernelClient(AsyncKernelClient):
     """The asynchronous kernel client, quicker to declare a new kernel ready.  It keeps the
-    kernel_info reply of its handshake as ``ready_reply``, so the grader need not ask again."""
+    kernel_info reply of its handshake as ``ready_reply``.  jupyter_client's own where
+    ``QUICK_HANDSHAKE`` is refused."""
 
     ready_reply = None
 
     def _context_default(self):
+        if not QUICK_HANDSHAKE.applies():
+            return super()._context_default()
         # The client's sockets connect before the new kernel has bound its ports, and retry
         # every 100 ms by default: a forked kernel is there within milliseconds.
         context = super()._context_default()
@@ -290,6 +305,8 @@ class ForkedKernelClient(AsyncKernelClient):
         # a message.  Here IOPub counts as connected once it brings the kernel's "idle" status
         # after this very request, the last message the kernel sends for it: nothing is left
         # to drain, and no time is spent waiting for a quiet that proves nothing more.
+        if not QUICK_HANDSHAKE.applies():
+            return await super()._async_wait_for_ready(timeout)
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             request = self.kernel_info()
@@ -322,9 +339,12 @@ class ForkedKernelClient(AsyncKernelClient):
 
 
 class ForkedKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager whose kernels are forked from the template process."""
+    """An AsyncKernelManager whose kernels are forked from the template process (jupyter_client's
+    own where ``FORKED_KERNELS`` is refused)."""
 
     async def _async_pre_start_kernel(self, **kw):
+        if not FORKED_KERNELS.applies():
+            return await super()._async_pre_start_kernel(**kw)
         self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
         if sandbox.active_view() is not None:
             # Sockets in the sandbox's /tmp; the real prefix is known once the template runs.

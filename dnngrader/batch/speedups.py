@@ -32,6 +32,11 @@ changed since the previous submission in the same process:
   a student did not write.  nbconvert renders each again (mistune, pygments).  Here each
   rendering is kept, keyed by everything it depends on: the source, the cell's attachments and
   metadata, and the exporter's settings.
+
+Each of these replaces or copies an internal of nbgrader, nbconvert or SQLAlchemy, and is made
+only for the versions its ``patching.Patch`` names (dnngrader/patching.py): with another
+version, or with DNNGRADER_NO_PATCHES=1, the library is left as it is and the work is repeated
+as stock nbgrader repeats it.
 """
 
 import collections
@@ -48,7 +53,18 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader import api
 from nbgrader.nbgraderformat import common
 
+from dnngrader import patching
+
 _installed = False
+
+ENGINE_PER_URL = patching.Patch("nbgrader.api.create_engine replaced: one SQLAlchemy engine per database URL",
+                                "nbgrader", "SQLAlchemy")
+SCHEMAS_CHECKED_ONCE = patching.Patch("nbgrader.nbgraderformat.common.jsonschema replaced: each schema "
+                                      "checked once", "nbgrader")
+SCHEMA_ONCE = patching.Patch("nbgrader.api.inspect, Base.metadata.create_all and Gradebook.check_course "
+                             "wrapped: a known gradebook's tables checked once", "nbgrader", "SQLAlchemy")
+FEEDBACK_EXPORTER = patching.Patch("nbconvert's HTMLExporter.from_notebook_node and _create_environment "
+                                   "overridden in FeedbackHTMLExporter", "nbconvert")
 
 
 class _EnginePerURL:
@@ -174,7 +190,8 @@ class FeedbackHTMLExporter(HTMLExporter):
 
     def _create_environment(self):
         environment = super()._create_environment()
-        environment.bytecode_cache = _templates
+        if FEEDBACK_EXPORTER.applies():
+            environment.bytecode_cache = _templates
         return environment
 
     @pass_context
@@ -182,6 +199,8 @@ class FeedbackHTMLExporter(HTMLExporter):
         """HTMLExporter's markdown filter, each rendered cell kept: the rendering depends on the
         source, the cell's attachments, these settings and, when images are embedded, the
         notebook's folder (each student's differs) alone."""
+        if not FEEDBACK_EXPORTER.applies():
+            return super().markdown2html(context, source)
         cell = context.get("cell", {})
         path = context.get("resources", {}).get("metadata", {}).get("path", "") if self.embed_images else None
         key = _key([source, cell.get("attachments", {}), path, self.embed_images, self.anchor_link_text,
@@ -191,7 +210,9 @@ class FeedbackHTMLExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         """(HTML page, resources), as HTMLExporter.from_notebook_node (nbconvert 7.17) makes
         them: the same two filters, TemplateExporter's rendering, then the accessibility pass
-        when ``needs_accessibility_pass``."""
+        when ``needs_accessibility_pass``.  HTMLExporter's own when FEEDBACK_EXPORTER is refused."""
+        if not FEEDBACK_EXPORTER.applies():
+            return super().from_notebook_node(nb, resources, **kw)
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name", None))
         highlight_code = self.filters.get("highlight_code", KeptHighlight2HTML(pygments_lexer=lexer, parent=self))
@@ -274,9 +295,11 @@ _schema = None
 
 def schema_known(url):
     """Declare that the database at ``url`` (a str) always has nbgrader's tables: it is, and will
-    only ever be, a copy of a gradebook nbgrader created (a worker's copy of the plan's)."""
+    only ever be, a copy of a gradebook nbgrader created (a worker's copy of the plan's).  Nothing
+    when SCHEMA_ONCE is refused: every Gradebook checks the tables, as stock nbgrader's does."""
     _install_schema_once()
-    _schema.known.add(str(url))
+    if _schema is not None:
+        _schema.known.add(str(url))
 
 
 def schema_forgotten(url):
@@ -289,7 +312,7 @@ def schema_forgotten(url):
 
 def _install_schema_once():
     global _schema
-    if _schema is None:
+    if _schema is None and SCHEMA_ONCE.applies():
         _schema = _SchemaOnce(api.inspect, api.Base.metadata.create_all, api.Gradebook.check_course)
         api.inspect = _schema.inspector
         api.Base.metadata.create_all = _schema.create_tables
@@ -310,9 +333,12 @@ def dispose_engines(url):
 
 
 def install():
-    """Apply the first two changes in this process (the exporter is chosen by the grader)."""
+    """Apply the first two changes in this process, each where its patch applies (the exporter is
+    chosen by the grader, the schema checks by ``schema_known``)."""
     global _installed
     if not _installed:
-        api.create_engine = _EnginePerURL(api.create_engine)
-        common.jsonschema = _CheckedSchemas()
+        if ENGINE_PER_URL.applies():
+            api.create_engine = _EnginePerURL(api.create_engine)
+        if SCHEMAS_CHECKED_ONCE.applies():
+            common.jsonschema = _CheckedSchemas()
         _installed = True

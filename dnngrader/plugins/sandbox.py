@@ -38,6 +38,12 @@ configuration (nbgrader_config.py, the command line) when the first kernel start
 (not installed, user namespaces disabled, macOS) grading goes on without it, after one warning
 per run that says what is exposed and how to get the sandbox.
 
+The kernel is started by a jupyter_client kernel provisioner (its public extension point), but
+``SandboxedKernelManager`` chooses it by overriding a private method of jupyter_client's
+AsyncKernelManager: only for the versions ``SANDBOXED_KERNELS`` names (dnngrader/patching.py).
+With another version, or with DNNGRADER_NO_PATCHES=1, the sandbox cannot run, and grading goes
+on without it after the same warning as where bubblewrap is missing.
+
     python -m dnngrader.plugins.sandbox     says whether the sandbox runs here, and why not
 """
 
@@ -61,7 +67,7 @@ from jupyter_core.paths import jupyter_runtime_dir
 from traitlets import Bool, Integer
 from traitlets.config import LoggingConfigurable
 
-from dnngrader import settings
+from dnngrader import patching, settings
 from dnngrader.paths import COURSE_ROOT
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -86,6 +92,9 @@ _warned = False  # whether this process has already said that grading is not san
 _view = None  # the SandboxView activate() set up in this process, or None when the sandbox is off
 _view_key = None  # what _view was made from
 _course_root = None  # the course configure() was called for
+SANDBOXED_KERNELS = patching.Patch("jupyter_client's AsyncKernelManager._async_pre_start_kernel overridden: "
+                                   "the sandbox's provisioner chosen (refused: kernels NOT sandboxed)",
+                                   "jupyter_client")
 
 
 class Sandbox(LoggingConfigurable):
@@ -369,9 +378,13 @@ class SandboxedKernelManager(AsyncKernelManager):
 def configure(c, course_root=COURSE_ROOT):
     """Sandbox the grading kernels of this process (nbgrader_config.py calls this, with the
     course's folder): ResilientExecute starts them with SandboxedKernelManager, which sandboxes
-    them as the finished configuration's ``Sandbox`` settings say (``activate``)."""
+    them as the finished configuration's ``Sandbox`` settings say (``activate``).  Where
+    ``SANDBOXED_KERNELS`` is refused, ResilientExecute keeps nbgrader's kernel manager and the
+    first kernel's ``activate`` says that grading is not sandboxed."""
     global _course_root
     _course_root = course_root
+    if not SANDBOXED_KERNELS.applies():
+        return
     c.ResilientExecute.kernel_manager_class = "dnngrader.plugins.sandbox.SandboxedKernelManager"
 
 
@@ -382,6 +395,16 @@ def _section(config, name):
 @functools.cache
 def _unavailable_reason():
     return unavailable_reason()  # once per process: it runs bubblewrap
+
+
+def _refused_reason():
+    """Why the kit may not choose the sandbox's kernel provisioner here, or None when it may."""
+    if SANDBOXED_KERNELS.applies():
+        return None
+    if patching.all_refused():
+        return f"{patching.NO_PATCHES_VARIABLE} is set, so the kit leaves jupyter_client's kernel managers as they are"
+    library, version, tested = SANDBOXED_KERNELS.out_of_range()
+    return f"{library} {version} is outside the versions ({tested}) the sandbox's kernel manager was tested with"
 
 
 def activate(config):
@@ -396,7 +419,7 @@ def activate(config):
     if not chosen.enabled:
         _view = _view_key = None
         return None
-    reason = _unavailable_reason()
+    reason = _refused_reason() or _unavailable_reason()
     if reason:
         if not _warned:  # nbgrader reads its configuration several times in one run
             print(UNSANDBOXED_WARNING.format(reason=reason), file=sys.stderr)

@@ -33,6 +33,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import parse_utc
 
+from dnngrader import patching
 from dnngrader.plugins import findings
 
 TIMESTAMP_FILE = "timestamp.txt"
@@ -171,6 +172,8 @@ def read_timestamp_file(folder):
 
 _STOCK_GET_EXISTING_TIMESTAMP = CourseDirectory.get_existing_timestamp
 _warned = set()
+TOLERANT_TIMESTAMP = patching.Patch("nbgrader's CourseDirectory.get_existing_timestamp replaced, so that an "
+                                    "unreadable timestamp.txt counts as no time", "nbgrader")
 
 
 def tolerant_get_existing_timestamp(self, dest_path):
@@ -199,7 +202,9 @@ def install():
 
     Called by nbgrader_config.py, so it holds for ``nbgrader autograde``, the formgrader, the
     exchange's collect, ``generate_feedback`` and ``python -m dnngrader.batch.grade`` alike.  Raises
-    nothing; calling it again changes nothing.
+    nothing; calling it again changes nothing.  Only for the nbgrader versions of
+    ``TOLERANT_TIMESTAMP`` (dnngrader/patching.py): with another, nbgrader is left as it is, and
+    an unreadable timestamp.txt stops grading that submission as stock nbgrader does.
 
     Why a patch of ``CourseDirectory.get_existing_timestamp`` and not a hook or a subclass:
     nbgrader reads timestamp.txt in that one method, from several places (Autograde's
@@ -212,7 +217,8 @@ def install():
     student's timestamp.txt, and would still run too late for init_destination.
     tests/test_timestamps.py checks that the stock method still fails and that this one does not.
     """
-    CourseDirectory.get_existing_timestamp = tolerant_get_existing_timestamp
+    if TOLERANT_TIMESTAMP.applies():
+        CourseDirectory.get_existing_timestamp = tolerant_get_existing_timestamp
 
 
 # ---------------------------------------------------------------------------------------------
