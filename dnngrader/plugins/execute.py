@@ -38,8 +38,7 @@ import os
 import re
 import time
 
-from jupyter_core.utils import run_sync
-from nbclient import NotebookClient
+from nbclient.util import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
@@ -148,28 +147,18 @@ def _error(ename, evalue):
 
 @contextlib.contextmanager
 def _requests_carrying(kc, metadata):
-    """While in effect, the execute_requests ``kc`` sends carry ``metadata`` (a dict).
+    """While in effect, the messages ``kc`` sends carry ``metadata`` (a dict) besides their own.
 
-    jupyter_client's ``KernelClient.execute`` takes no metadata, so this sends the request as
-    it does (the same content, through the same session and shell channel) with the metadata
-    added; the kernel client's own method is back afterwards."""
-    def execute(code, silent=False, store_history=True, user_expressions=None, allow_stdin=None,
-                stop_on_error=True):
-        if not isinstance(code, str):
-            raise ValueError(f"code {code!r} must be a string")
-        content = {"code": code, "silent": silent, "store_history": store_history,
-                   "user_expressions": user_expressions or {},
-                   "allow_stdin": kc.allow_stdin if allow_stdin is None else allow_stdin,
-                   "stop_on_error": stop_on_error}
-        message = kc.session.msg("execute_request", content, metadata=metadata)
-        kc.shell_channel.send(message)
-        return message["header"]["msg_id"]
-
-    kc.execute = execute
+    jupyter_client's ``KernelClient.execute`` takes no metadata; its Session's ``metadata``
+    setting is the metadata every message it makes starts from.  Only the execute_request of
+    the cell is sent meanwhile (nbclient then waits for its reply)."""
+    session = kc.session
+    before = session.metadata
+    session.metadata = {**before, **metadata}
     try:
         yield
     finally:
-        del kc.execute
+        session.metadata = before
 
 
 def _timed_out(cell):
@@ -243,34 +232,54 @@ class ResilientExecute(Execute):
         # %history still work from memory.  It was about 5 % of a grading kernel's CPU.
         return ["--HistoryManager.enabled=False"]
 
+    @default("timeout_func")
+    def _budgeted_timeout(self):
+        return self._cell_timeout
+
     def preprocess(self, nb, resources=None, km=None):
-        NotebookClient.__init__(self, nb, km)
+        """Run the notebook as nbconvert's ExecutePreprocessor does (a kernel started through
+        ``start_new_kernel``, prepared in ``on_notebook_start``, then ``preprocess_cell`` for each
+        cell), with the state of this run's recovery and budget set up first and the note on
+        skipped cells added last."""
         settings.read_all(self)  # a deprecated DNN_* variable warns now, not when first needed
-        self.reset_execution_trackers()
-        self._check_assign_resources(resources)
         self._troubled = set()  # cells that killed, hung or timed out the kernel: not run again
         self._restarts = 0
         self._previous = None  # the code cell run last
         self._lost = None  # why the remaining cells cannot run
-        graded = [index for index, cell in enumerate(self.nb.cells) if _graded(cell)]
+        graded = [index for index, cell in enumerate(nb.cells) if _graded(cell)]
         self._last_graded = graded[-1] if graded and self.skip_after_last_graded else None
         self._budget_left = self.ungraded_seconds if self.ungraded_seconds > 0 else None
         self._cut = []  # the ungraded cells not run because the budget was spent
-        if self.timeout_func is None:
-            self.timeout_func = self._cell_timeout
-        with self.setup_kernel(env=self._kernel_env()):
-            self._prepare_kernel()
-            # A forked kernel's client has the reply of its start-up handshake already.
-            info_msg = getattr(self.kc, "ready_reply", None) or self.wait_for_reply(self.kc.kernel_info())
-            self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
-            for index, cell in enumerate(self.nb.cells):
-                self.preprocess_cell(cell, resources, index)
+        self._unprepared = None  # why the kernel could not be prepared (on_notebook_start)
+        nb, resources = super().preprocess(nb, resources, km)
         self._note_skipped()
-        self.set_widgets_metadata()
-        return self.nb, self.resources
+        return nb, resources
+
+    async def async_start_new_kernel(self, **kwargs):
+        """nbclient's, with the grading kernel's environment (``_kernel_env``) unless one is given."""
+        kwargs.setdefault("env", self._kernel_env())
+        return await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)  # nbclient binds the name to its own version
+
+    async def on_notebook_start(self, notebook):
+        """nbclient's hook, awaited once each new kernel's client is ready (the first kernel and
+        each restart): prepare the kernel (``_prepare_kernel``).  A failure is raised later, by
+        ``_raise_if_unprepared``, where the kernel is shut down after it: nbclient calls this hook
+        before ``setup_kernel`` guards the kernel."""
+        try:
+            await self._prepare_kernel()
+        except Exception as error:
+            self._unprepared = error
+
+    def _raise_if_unprepared(self):
+        error, self._unprepared = self._unprepared, None
+        if error is not None:
+            raise error
 
     def preprocess_cell(self, cell, resources, index):
-        self._check_assign_resources(resources)
+        """Run one cell: skipped, given up or recovered from as the module docstring says."""
+        self._raise_if_unprepared()
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, self.resources
         if not self._lost and self._previous is not None and not self._kernel_alive():
@@ -370,30 +379,32 @@ class ResilientExecute(Execute):
             env["DNN_TRAINING_ITERATIONS"] = str(self.training_iterations)
         return env
 
-    def _prepare_kernel(self):
+    async def _prepare_kernel(self):
         """Limit the new kernel's memory (the hard limit too, so student code cannot raise it)
         and make exit() and quit() raise SystemExit: ipykernel would otherwise stop the kernel
         at some later moment, in the middle of whichever cell runs then."""
-        self._run_silently(PREPARE_KERNEL.format(limit=self.memory_limit_mb * 1024 * 1024))
+        await self._async_run_silently(PREPARE_KERNEL.format(limit=self.memory_limit_mb * 1024 * 1024))
         if not self.draw_figures:
-            self._run_silently(NO_FIGURE_FORMATS)
+            await self._async_run_silently(NO_FIGURE_FORMATS)
 
     def _kernel_alive(self):
         return run_sync(self.km.is_alive)()
 
-    def _run_silently(self, code):
+    async def _async_run_silently(self, code):
         """Run the grader's own code in the kernel: no output, no history, no execution count."""
-        reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False,
-                                                    allow_stdin=False))
+        request = await ensure_async(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False))
+        reply = await self.async_wait_for_reply(request)
         if reply is None:
             raise CellTimeoutError("the kernel did not answer the grader's own request")
+
+    _run_silently = run_sync(_async_run_silently)
 
     def _restart_kernel(self):
         self._cleanup_kernel()
         self.km = self.create_kernel_manager()
-        self.start_new_kernel(env=self._kernel_env())
-        self.start_new_kernel_client()
-        self._prepare_kernel()
+        self.start_new_kernel()
+        self.start_new_kernel_client()  # on_notebook_start prepares the kernel
+        self._raise_if_unprepared()
 
     # -- recovery ----------------------------------------------------------------------------
 
