@@ -12,16 +12,16 @@ disk can stall.  Other databases, PostgreSQL among them, lock rows and need noth
 The workers count the time nbgrader spends in their gradebook as the "database" phase.
 """
 
-import functools
 import sqlite3
 
-from nbgrader import api
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 BUSY_TIMEOUT_MS = 10 * 60 * 1000
 _installed = set()
+_CLOCKS = "dnngrader clocks"  # in a Connection's or Session's info: the clocks of its phases under way
 
 
 def _on_connect(dbapi_connection, connection_record):
@@ -36,28 +36,34 @@ def wait_for_sqlite_writers():
         _installed.add("wait")
 
 
-def _timed_method(owner, name, current_clock):
-    method = getattr(owner, name)
+def _enter(info, current_clock):
+    clock = current_clock()
+    if clock is not None:
+        clock.enter("database")
+    info.setdefault(_CLOCKS, []).append(clock)
 
-    @functools.wraps(method)
-    def timed(*args, **kwargs):
-        clock = current_clock()
-        if clock is None:
-            return method(*args, **kwargs)
-        with clock.phase("database"):
-            return method(*args, **kwargs)
-    setattr(owner, name, timed)
+
+def _exit(info):
+    clocks = info.get(_CLOCKS)
+    if clocks:
+        clock = clocks.pop()
+        if clock is not None:
+            clock.exit()
 
 
 def time_database_calls(current_clock):
-    """Count the time spent in the gradebook (nbgrader's Gradebook and the SQLAlchemy session
-    under it) as the "database" phase of ``current_clock()`` (when that returns a clock)."""
+    """Count the time spent in the gradebook's database as the "database" phase of
+    ``current_clock()`` (when that returns a clock): each statement, from before SQLAlchemy
+    compiles it to its result, and each commit of an ORM session.  SQLAlchemy's own events, so
+    neither nbgrader's Gradebook nor SQLAlchemy's Session is changed; the time nbgrader spends in
+    Python around its queries counts in the phase that called it."""
     if "time" in _installed:
         return
-    gradebook_methods = [name for name, value in vars(api.Gradebook).items()
-                         if callable(value) and (not name.startswith("_") or name == "__init__")]
-    for name in gradebook_methods:
-        _timed_method(api.Gradebook, name, current_clock)
-    for name in ("execute", "commit", "flush", "rollback", "close"):
-        _timed_method(Session, name, current_clock)
+    event.listen(Engine, "before_execute", lambda conn, *args: _enter(conn.info, current_clock))
+    event.listen(Engine, "after_execute", lambda conn, *args: _exit(conn.info))
+    event.listen(Engine, "handle_error", lambda context: _exit(context.connection.info)
+                 if context.connection is not None else None)
+    event.listen(Session, "before_commit", lambda session: _enter(session.info, current_clock))
+    for name in ("after_commit", "after_rollback"):
+        event.listen(Session, name, lambda session: _exit(session.info))
     _installed.add("time")
