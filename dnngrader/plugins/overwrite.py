@@ -38,8 +38,10 @@ def released_source(source, preprocessor):
 
 @functools.lru_cache(maxsize=4096)
 def _cleared(begin, end, source):
-    cell = new_code_cell(source)
-    ClearHiddenTests(begin_test_delimeter=begin, end_test_delimeter=end)._remove_hidden_test_region(cell)
+    # ClearHiddenTests' own preprocess_cell; enforce_metadata off, as this bare cell carries no
+    # nbgrader metadata (the test cell it stands for does).
+    clearer = ClearHiddenTests(begin_test_delimeter=begin, end_test_delimeter=end, enforce_metadata=False)
+    cell, _ = clearer.preprocess_cell(new_code_cell(source), {}, 0)
     return cell.source
 
 
