@@ -4,7 +4,8 @@ created, and each user's server started by the hub as that Unix user.
 
 A student and an instructor log in through the hub's login form (with the passwords the roster
 command printed), their servers start, and each gets their role's nbgrader: the student has the
-Assignments panel (listing what the instructor released) and Validate, but JupyterLab is told to
+Assignments panel (listing what the instructor released; she fetches, validates and submits
+through it) and Validate, but JupyterLab is told to
 disable the formgrader and the assignment-creation plug-ins and the formgrader's server extension
 does not answer; the instructor has all of them.  A wrong password is refused.  Then
 `dnngrader hub stop` stops the hub, both servers and the proxy.
@@ -32,6 +33,8 @@ import pytest
 from processes import stop_process_group
 from test_hub_exchange import ASSIGNMENT, Course
 
+from dnngrader.hub import exchange
+
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs the hub: runs as root")
 
 START_LIMIT_S = 90
@@ -53,7 +56,18 @@ class Browser:
 
     def __init__(self, base):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def post(self, username, path, body):
+        """POST the form ``body`` to the user's server at ``path``, as JupyterLab's panels do (with
+        the server's XSRF token); the decoded JSON reply."""
+        [xsrf] = [cookie.value for cookie in self.cookies
+                  if cookie.name == "_xsrf" and cookie.path.startswith(f"/user/{username}")]
+        request = urllib.request.Request(f"{self.base}/user/{username}/{path}", headers={"X-XSRFToken": xsrf},
+                                         data=urllib.parse.urlencode(body).encode())
+        with self.opener.open(request, timeout=SPAWN_LIMIT_S) as answer:
+            return json.loads(answer.read())
 
     def get(self, path, timeout=60):
         """(status, final URL, body) of GET ``path``, redirects followed; errors are answers too."""
@@ -164,6 +178,16 @@ def test_a_student_gets_the_assignments_panel_and_validate_only(hub):
     assert [entry["assignment_id"] for entry in json.loads(body)["value"]] == [ASSIGNMENT]
     status, _, _ = browser.get(f"/user/{name}/formgrader")
     assert status == 404
+    # She fetches, validates and submits from the panel: the kernel runs as her, the submission
+    # goes to the exchange, hers and closed to other students.
+    fetched = browser.post(name, "assignments/fetch", {"course_id": hub.course_id, "assignment_id": ASSIGNMENT})
+    assert fetched["success"] and (hub.home("alice") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), fetched
+    validated = browser.post(name, "assignments/validate", {"path": f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"})
+    assert validated["success"] and "NotImplementedError" in json.dumps(validated["value"]), validated
+    submitted = browser.post(name, "assignments/submit", {"course_id": hub.course_id, "assignment_id": ASSIGNMENT})
+    assert submitted["success"], submitted
+    [submission] = (hub.exchange / hub.course_id / "inbound").glob(f"{name}+{ASSIGNMENT}+*")
+    assert submission.owner() == name and exchange.is_private(submission)
 
 
 def test_an_instructor_gets_the_formgrader_and_the_creation_tools(hub):

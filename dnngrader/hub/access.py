@@ -30,6 +30,8 @@ ROLES = (STUDENT, INSTRUCTOR, TA)
 STAFF_ROLES = (INSTRUCTOR, TA)
 # The state folder's entries every user may reach, and the course folder's.
 PUBLIC_ENTRIES = (".venv", ".hub")
+# The environments every user's server may run, opened to all by lock_course.
+OPEN_FOLDERS = (".venv", ".hub/env")
 # The package the users' servers import the kit's exchange classes from: a copy of these modules
 # of dnngrader/hub/ (the exchange imports only acl beside it).
 EXCHANGE_PACKAGE = "dnngrader_hub"
@@ -209,9 +211,24 @@ def close_by_default(folder):
     os.setxattr(folder, acl.DEFAULT_ATTRIBUTE, CLOSED_DEFAULT_ACL)
 
 
-def lock_course(course_root, staff_group, public=PUBLIC_ENTRIES):
+def open_to_all(folder):
+    """Let every user read ``folder`` (and run what its owner may run): an environment rebuilt
+    inside the closed course folder inherits its default ACL and is closed like the rest."""
+    for path in [Path(folder), *Path(folder).rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode & 0o7777
+        if path.is_dir():
+            acl.remove_default_acl(path)
+            os.chmod(path, mode | 0o005)
+        else:
+            os.chmod(path, mode | 0o004 | (0o001 if mode & 0o100 else 0))
+
+
+def lock_course(course_root, staff_group, public=PUBLIC_ENTRIES, open_folders=OPEN_FOLDERS):
     """Share the course folder with the staff group and close it to everyone else: the folder
-    keeps ``o+x`` (others reach ``public`` entries by name but cannot list it); every other entry,
+    keeps ``o+x`` (others reach ``public`` entries by name but cannot list it, and the environments
+    of ``open_folders`` are opened to all: ``open_to_all``); every other entry,
     recursively, belongs to the staff group, group-writable, folders setgid, with no permission for
     others, and what is created there later is closed too (CLOSED_DEFAULT_ACL).  Symbolic links
     are left as they are.  Returns the entries closed."""
@@ -236,4 +253,8 @@ def lock_course(course_root, staff_group, public=PUBLIC_ENTRIES):
                 group = 0o060 | (0o010 if mode & 0o100 else 0)
                 os.chmod(path, (mode | group) & ~0o007)
         closed.append(entry.name)
+    for name in open_folders:
+        folder = root / name
+        if folder.is_dir() and not folder.is_symlink():
+            open_to_all(folder)
     return closed
