@@ -109,12 +109,18 @@ def user_exists(name):
         return False
 
 
-def write_hub_config(state, settings):
-    """Write STATE/jupyterhub_config.py, which applies ``hubconfig.configure`` with ``settings``."""
+def write_hub_config(state, settings, extra=None):
+    """Write STATE/jupyterhub_config.py, which applies ``hubconfig.configure`` with ``settings``,
+    then the administrator's own JupyterHub configuration file ``extra``, if any (an LTI login,
+    HTTPS), whose settings win."""
     path = Path(state) / "jupyterhub_config.py"
-    path.write_text("# Written by `dnngrader hub start` at every start.\n"
-                    "from dnngrader.hub import hubconfig\n\n"
-                    f"hubconfig.configure(c, {json.dumps(settings, indent=4)})  # noqa: F821\n")
+    text = ("# Written by `dnngrader hub start` at every start: put settings of your own in a file\n"
+            "# of yours, named with --extra-config.\n"
+            "from dnngrader.hub import hubconfig\n\n"
+            f"hubconfig.configure(c, {json.dumps(settings, indent=4)})  # noqa: F821\n")
+    if extra:
+        text += f"load_subconfig({str(Path(extra).resolve())!r})  # noqa: F821\n"
+    path.write_text(text)
     os.chmod(path, 0o600)
     return path
 
@@ -126,7 +132,7 @@ def hub_command(state, args):
                 "proxy_command": proxy_command(state),
                 "prefix": str(args.env or access.users_environment(KIT_ROOT)),
                 "course": str(Path(args.course).resolve()), "course_id": course_settings(args.course)[0]}
-    config = write_hub_config(state, settings)
+    config = write_hub_config(state, settings, args.extra_config)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(settings["proxy_command"]).parent), f"{sys.prefix}/bin",
                                    env.get("PATH", "/usr/bin:/bin")])
@@ -173,6 +179,8 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8000, help="the hub's public port (8000)")
     parser.add_argument("--hub-port", type=int, default=8081, help="the hub's internal port (8081)")
     parser.add_argument("--proxy-api-port", type=int, default=8001, help="the proxy's API port (8001)")
+    parser.add_argument("--extra-config", type=Path, metavar="FILE",
+                        help="a JupyterHub configuration file of yours, applied after the kit's (LTI login, HTTPS)")
     parser.add_argument("--env", type=Path,
                         help="the Python environment of the users' servers (default: the kit's .venv when "
                              "every user can run its Python, else .hub/env, which `make hub-deps` builds)")
