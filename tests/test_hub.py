@@ -7,8 +7,10 @@ command printed), their servers start, and each gets their role's nbgrader: the 
 Assignments panel (listing what the instructor released; she fetches, validates and submits
 through it) and Validate, but JupyterLab is told to
 disable the formgrader and the assignment-creation plug-ins and the formgrader's server extension
-does not answer; the instructor has all of them.  A wrong password is refused.  Then
-`dnngrader hub stop` stops the hub, both servers and the proxy.
+does not answer; the instructor has all of them.  A wrong password is refused.  A second student
+does it in Debian's Chromium: the hub's login page, his JupyterLab, a Nbgrader menu with the
+Assignment List only, the panel listing the assignment (screenshots kept).  Then
+`dnngrader hub stop` stops the hub, the servers and the proxy.
 
 The course is the tiny one of tests/test_hub_exchange.py.  Users carry a random tag and are
 removed at the end.
@@ -37,6 +39,9 @@ from dnngrader.hub import exchange
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs the hub: runs as root")
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-features=Translate,MediaRouter"]
 START_LIMIT_S = 90
 SPAWN_LIMIT_S = 120
 CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
@@ -106,7 +111,7 @@ def hub():
     base = Path(tempfile.mkdtemp(prefix="dnn-hub-", dir="/tmp"))
     os.chmod(base, 0o755)
     course = Course(base)
-    course.users = {"teach": "instructor", "alice": "student"}
+    course.users = {"teach": "instructor", "alice": "student", "bob": "student"}
     process = None
     try:
         course.folder.mkdir()
@@ -204,6 +209,43 @@ def test_an_instructor_gets_the_formgrader_and_the_creation_tools(hub):
     assert servers_of(name)
 
 
+def test_in_chromium_a_student_logs_in_and_finds_the_assignment(hub, tmp_path):
+    """Bob, in Debian's Chromium: the hub's login page, his JupyterLab, the Nbgrader menu without
+    the formgrader, the Assignments panel listing the released assignment.  Screenshots are kept
+    (DNN_BROWSER_ARTEFACTS, or the test's folder)."""
+    from playwright import sync_api as playwright_sync
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    expect = playwright_sync.expect
+    folder = Path(os.environ.get("DNN_BROWSER_ARTEFACTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hub.name("bob")
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            page.set_default_timeout(SPAWN_LIMIT_S * 1000)
+            page.goto(f"{hub.base_url}/hub/login", wait_until="domcontentloaded")
+            page.fill("#username_input", name)
+            page.fill("#password_input", hub.passwords[name])
+            page.screenshot(path=str(folder / "hub-01-login.png"))
+            page.click("#login_submit")
+            menu_bar = page.locator("#jp-menu-panel .lm-MenuBar-itemLabel")
+            menu_bar.get_by_text("Nbgrader", exact=True).click()
+            items = page.locator(".lm-Menu li[data-command^='nbgrader:']")
+            expect(items.first).to_be_visible()
+            shown = items.evaluate_all("items => items.filter(item => getComputedStyle(item).display !== 'none')"
+                                       ".map(item => item.innerText.trim())")
+            page.screenshot(path=str(folder / "hub-02-student-menu.png"))
+            assert shown == ["Assignment List"], shown  # no Formgrader, Course List or Create Assignment
+            page.locator(".lm-Menu li[data-command='nbgrader:open-assignment-list']").click()
+            released = page.locator("#released_assignments_list > .list_item")
+            expect(released.locator(".item_name")).to_have_text(ASSIGNMENT)
+            page.screenshot(path=str(folder / "hub-03-student-assignments.png"))
+        finally:
+            browser.close()
+    assert page.url.startswith(f"{hub.base_url}/user/{name}/lab"), page.url
+
+
 def test_hub_stop_stops_the_hub_the_servers_and_the_proxy(hub):
     proxy_pid = int((hub.state / "proxy.pid").read_text())
     assert psutil.pid_exists(proxy_pid)
@@ -212,7 +254,7 @@ def test_hub_stop_stops_the_hub_the_servers_and_the_proxy(hub):
     assert done.returncode == 0 and "stopped the hub" in done.stdout, done.stdout + done.stderr
     hub.process.wait(timeout=30)
     deadline = time.monotonic() + 30
-    while (servers_of(hub.name("alice")) or servers_of(hub.name("teach"))) and time.monotonic() < deadline:
+    while any(servers_of(hub.name(person)) for person in hub.users) and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert not servers_of(hub.name("alice")) and not servers_of(hub.name("teach"))
+    assert not any(servers_of(hub.name(person)) for person in hub.users)
     assert not psutil.pid_exists(proxy_pid) or psutil.Process(proxy_pid).status() == psutil.STATUS_ZOMBIE

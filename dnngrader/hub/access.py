@@ -52,6 +52,8 @@ LAB_PLUGINS = {
     "@jupyter/nbgrader:formgrader": STAFF_ROLES,
     "@jupyter/nbgrader:course-list": STAFF_ROLES,
     "@jupyter/nbgrader:create-assignment": STAFF_ROLES,
+    # JupyterLab's offer of news from jupyter.org, and its fetching them: not in a class.
+    "@jupyterlab/apputils-extension:announcements": (),
 }
 
 
