@@ -247,11 +247,14 @@ def test_in_chromium_a_student_logs_in_and_finds_the_assignment(hub, tmp_path):
 
 
 def test_hub_stop_stops_the_hub_the_servers_and_the_proxy(hub):
-    proxy_pid = int((hub.state / "proxy.pid").read_text())
+    proxy_pid = int((hub.state / "private" / "proxy.pid").read_text())
     assert psutil.pid_exists(proxy_pid)
     done = subprocess.run([sys.executable, "-m", "dnngrader.hub.server", "stop", "--state", str(hub.state)],
                           capture_output=True, text=True, timeout=90)
     assert done.returncode == 0 and "stopped the hub" in done.stdout, done.stdout + done.stderr
+    # JupyterHub's own files were in a folder only root opens.
+    assert (hub.state / "private" / "jupyterhub.sqlite").is_file()
+    assert os.stat(hub.state / "private").st_mode & 0o077 == 0
     hub.process.wait(timeout=30)
     deadline = time.monotonic() + 30
     while any(servers_of(hub.name(person)) for person in hub.users) and time.monotonic() < deadline:

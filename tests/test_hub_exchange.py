@@ -6,11 +6,12 @@ course's groups and exchange and closes the course folder (tests/test_hub.py sta
 itself).  Then each person runs real `nbgrader` commands as their own Unix user (runuser), with
 the Jupyter configuration the hub gives their role: the instructor releases, the students
 fetch and submit, the TA collects, the instructor releases feedback and each student fetches
-theirs.  Mallory submits in alice's name (stock nbgrader lets her) and moves her own late
-submission to an earlier time; the kit's collect refuses the first and dates the second by the
-change.  Finally a probe, running as mallory, tries every forbidden action on the real paths
-(which she could not even learn: the test, as root, hands them to her) and each must be refused
-by the operating system, while two allowed reads beside them succeed.
+theirs.  Mallory submits in alice's name (stock nbgrader lets her), moves her own late submission
+to an earlier time, and makes a later one whose notebook is a link to the instructor's source
+notebook; the kit's collect refuses the first and the third and dates the second by the change.
+Finally a probe, running as mallory, tries every forbidden action on the real paths (which she
+could not even learn: the test, as root, hands them to her) and each must be refused by the
+operating system, while two allowed reads beside them succeed.
 
 The course is a tiny nbgrader course of one notebook (the exchange does not depend on the
 assignment), with its exchange inside the course folder as in the kit's own layout.  Users and
@@ -189,6 +190,14 @@ def course():
                    "import os, sys; os.rename(sys.argv[1], sys.argv[2]); "
                    "open(os.path.join(sys.argv[2], 'timestamp.txt'), 'w').write(sys.argv[3])",
                    str(own), str(course.backdated), EARLY)
+        # And a later one she makes by hand, whose notebook is a link to the instructor's source
+        # notebook (which the TA's collect could read and copy as hers).
+        course.linked = own.with_name(f"{course.name('mallory')}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+x")
+        course.run("mallory", str(course.bin / "python"), "-c",
+                   "import os, sys; os.mkdir(sys.argv[1]); "
+                   "os.symlink(sys.argv[2], os.path.join(sys.argv[1], 'ps1.ipynb')); "
+                   "open(os.path.join(sys.argv[1], 'timestamp.txt'), 'w').write('2099-01-01 00:00:00.000000 UTC')",
+                   str(course.linked), str(course.folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
 
         course.collected = course.nbgrader("ta", "collect", ASSIGNMENT)
         # The instructor's feedback files, as generate_feedback leaves them (the exchange, not the
@@ -261,6 +270,12 @@ def test_a_submission_in_another_students_name_is_refused_at_collect(course):
     assert "MALLORY-ANSWER" not in alice.read_text() and "ALICE-ANSWER" in alice.read_text()
     assert f"Refused {course.forged}" in course.collected.stderr
     assert f"but {course.name('mallory')} made it" in course.collected.stderr
+
+
+def test_a_submission_holding_a_link_is_refused_at_collect(course):
+    collected = (course.folder / "submitted" / course.name("mallory") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    assert "MALLORY-ANSWER" in collected and "BEGIN SOLUTION" not in collected
+    assert f"Refused {course.linked}: it holds what a submission cannot hold" in course.collected.stderr
 
 
 def test_a_submission_moved_to_an_earlier_time_is_dated_by_its_change(course):

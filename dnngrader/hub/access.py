@@ -28,7 +28,8 @@ from dnngrader.hub import acl
 STUDENT, INSTRUCTOR, TA = "student", "instructor", "ta"
 ROLES = (STUDENT, INSTRUCTOR, TA)
 STAFF_ROLES = (INSTRUCTOR, TA)
-# The state folder's entries every user may reach, and the course folder's.
+# The course folder's entries every user may reach by name (setup adds the exchange when it sits
+# in the course, and the hub's folder when it has another name).
 PUBLIC_ENTRIES = (".venv", ".hub")
 # The environments every user's server may run, opened to all by lock_course.
 OPEN_FOLDERS = (".venv", ".hub/env")

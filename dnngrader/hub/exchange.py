@@ -33,10 +33,13 @@ What nbgrader alone leaves open, and the classes below close:
   readable by everyone who knows their name (a hash of the submission's secret).  The kit's gives
   each file an access control list: the instructor who released it, the staff group and the one
   student it is for may read it, nobody else (POSIX ACLs, on by default on ext4 and xfs).
-- ``CheckedCollect`` (the staff's ``collect``): nbgrader takes the student's name from the
-  submission folder's name and only warns when another user made the folder, so a student could
-  submit in another's name (``nbgrader submit --student=alice``) and replace her work at the next
-  ``collect --update``.  The kit's collect refuses such a folder.  And since a student owns their
+- ``CheckedCollect`` (the staff's ``collect``) refuses a submission holding a symbolic link (or a
+  device, a pipe): nbgrader's copy follows links, so a link to ``source/`` or to another student's
+  collected work would be collected as its target, graded, and returned as feedback.  nbgrader
+  takes the student's name from the submission folder's name and only warns when another user
+  made the folder, so a student could submit in another's name (``nbgrader submit
+  --student=alice``) and replace her work at the next ``collect --update``: the kit's collect
+  refuses such a folder too.  And since a student owns their
   submission folder, they can still change it after the deadline: the kit's collect compares the
   time the submission says with the last change the file system recorded (ctime, which no user can
   set back), and when something changed later it takes that later time as the submission time,
@@ -71,7 +74,6 @@ CHANGE_SLACK = datetime.timedelta(seconds=120)
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 
 
-
 def layout(root, course_id):
     """The folders of one course's exchange under ``root``, with the mode each must have:
     [(path, mode), ...], the root first."""
@@ -101,6 +103,18 @@ def prepare(root, course_id, staff_group):
         os.chmod(path, mode)
         remove_default_acl(path)  # inherited from a closed course folder, it would close these too
     return folders
+
+
+def not_plain(path):
+    """What in the submission folder ``path`` (itself included) is neither a folder nor a plain
+    file, as paths: symbolic links, devices, pipes, sockets."""
+    found = []
+    for folder, folders, files in os.walk(path):
+        for entry in [folder] + [os.path.join(folder, name) for name in folders + files]:
+            mode = os.lstat(entry).st_mode
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                found.append(entry)
+    return found
 
 
 def user_name(uid):
@@ -221,14 +235,22 @@ class CheckedCollect(ExchangeCollect):
             self.src_records.append(ordered[0])
 
     def checked_record(self, path):
-        """nbgrader's record of the submission folder ``path``, or None when another user than
-        the student it names made it (refused, with an error in the log).  A submission changed
-        later than its stated time is dated by that change."""
+        """nbgrader's record of the submission folder ``path``, or None when it is refused (with an
+        error in the log): made by another user than the student it names, or holding anything
+        but folders and plain files (a link to the course's solutions or another student's work
+        would be copied as its target by the staff's collect, and come back as feedback).  A
+        submission changed later than its stated time is dated by that change."""
         record = self._path_to_record(path)
         owner = user_name(os.lstat(path).st_uid)
         if owner != record["username"]:
             self.log.error("Refused %s: it is named as %s's submission, but %s made it",
                            path, record["username"], owner)
+            self.refused.append(record["filename"])
+            return None
+        strange = not_plain(path)
+        if strange:
+            self.log.error("Refused %s: it holds what a submission cannot hold (a link, a device, a "
+                           "pipe): %s", path, ", ".join(strange[:5]))
             self.refused.append(record["filename"])
             return None
         changed = last_change(path)

@@ -16,6 +16,7 @@
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -50,14 +51,19 @@ def configure(c, settings):
     """Set the hub's configuration ``c`` from ``settings`` (state, ip, port, hub_port,
     proxy_api_port, proxy_command, prefix: the users' Python environment, course, course_id)."""
     state = Path(settings["state"])
+    # JupyterHub's own files (its database, cookie secret, pid files) in a folder only root opens:
+    # the hub's folder is open to every user, who read their role's configuration there.
+    private = state / "private"
+    private.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(private, 0o700)
     c.JupyterHub.bind_url = f"http://{settings['ip']}:{settings['port']}/"
     c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings['hub_port']}"
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings['proxy_api_port']}"
     c.ConfigurableHTTPProxy.command = [settings["proxy_command"]]
-    c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
-    c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
-    c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
-    c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+    c.ConfigurableHTTPProxy.pid_file = str(private / "proxy.pid")
+    c.JupyterHub.db_url = f"sqlite:///{private / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(private / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(private / "jupyterhub.pid")
     c.JupyterHub.cleanup_servers = True
     c.JupyterHub.cleanup_proxy = True
     c.JupyterHub.template_vars = {"announcement_login": LOGIN_MESSAGE}

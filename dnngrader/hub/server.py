@@ -151,7 +151,7 @@ def running(pid):
 def stop(state):
     """Stop the hub whose pid file is in ``state`` (SIGTERM: JupyterHub stops the users' servers
     and the proxy, then exits); returns a sentence."""
-    pid_file = Path(state) / "jupyterhub.pid"
+    pid_file = Path(state) / "private" / "jupyterhub.pid"
     if not pid_file.exists():
         return f"no hub runs from {state} (no {pid_file.name})"
     pid = int(pid_file.read_text().strip())
