@@ -7,9 +7,9 @@ command printed), their servers start, and each gets their role's nbgrader: the 
 Assignments panel (listing what the instructor released; she fetches, validates and submits
 through it) and Validate, but JupyterLab is told to
 disable the formgrader and the assignment-creation plug-ins and the formgrader's server extension
-does not answer; the instructor has all of them.  A wrong password is refused.  A second student
-does it in Debian's Chromium: the hub's login page, his JupyterLab, a Nbgrader menu with the
-Assignment List only, the panel listing the assignment (screenshots kept).  Then
+does not answer; the instructor has all of them.  A wrong password is refused.  The student logs in
+again in Debian's Chromium: the hub's login page, her JupyterLab, a Nbgrader menu with the
+Assignment List only, the panel showing her fetched and submitted assignment (screenshots kept).  Then
 `dnngrader hub stop` stops the hub, the servers and the proxy.
 
 The course is the tiny one of tests/test_hub_exchange.py.  Users carry a random tag and are
@@ -111,7 +111,7 @@ def hub():
     base = Path(tempfile.mkdtemp(prefix="dnn-hub-", dir="/tmp"))
     os.chmod(base, 0o755)
     course = Course(base)
-    course.users = {"teach": "instructor", "alice": "student", "bob": "student"}
+    course.users = {"teach": "instructor", "alice": "student"}
     process = None
     try:
         course.folder.mkdir()
@@ -209,16 +209,17 @@ def test_an_instructor_gets_the_formgrader_and_the_creation_tools(hub):
     assert servers_of(name)
 
 
-def test_in_chromium_a_student_logs_in_and_finds_the_assignment(hub, tmp_path):
-    """Bob, in Debian's Chromium: the hub's login page, his JupyterLab, the Nbgrader menu without
-    the formgrader, the Assignments panel listing the released assignment.  Screenshots are kept
-    (DNN_BROWSER_ARTEFACTS, or the test's folder)."""
+def test_in_chromium_a_student_logs_in_and_finds_her_work(hub, tmp_path):
+    """Alice again, in Debian's Chromium: the hub's login page, her JupyterLab (her server still
+    runs), the Nbgrader menu without the formgrader, the Assignments panel showing the assignment
+    she fetched and submitted.  Screenshots are kept (DNN_BROWSER_ARTEFACTS, or the test's
+    folder)."""
     from playwright import sync_api as playwright_sync
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
     expect = playwright_sync.expect
     folder = Path(os.environ.get("DNN_BROWSER_ARTEFACTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
-    name = hub.name("bob")
+    name = hub.name("alice")
     with playwright_sync.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -238,8 +239,10 @@ def test_in_chromium_a_student_logs_in_and_finds_the_assignment(hub, tmp_path):
             page.screenshot(path=str(folder / "hub-02-student-menu.png"))
             assert shown == ["Assignment List"], shown  # no Formgrader, Course List or Create Assignment
             page.locator(".lm-Menu li[data-command='nbgrader:open-assignment-list']").click()
-            released = page.locator("#released_assignments_list > .list_item")
-            expect(released.locator(".item_name")).to_have_text(ASSIGNMENT)
+            fetched = page.locator("#fetched_assignments_list > .list_item")
+            expect(fetched.locator(".item_name").first).to_contain_text(ASSIGNMENT)
+            submitted = page.locator("#submitted_assignments_list > .list_item")
+            expect(submitted.first.locator(".item_name").first).to_have_text(ASSIGNMENT)
             page.screenshot(path=str(folder / "hub-03-student-assignments.png"))
         finally:
             browser.close()
