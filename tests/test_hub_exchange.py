@@ -135,7 +135,7 @@ class Course:
 
     def remove(self):
         """Remove the users and groups (the test's own, by their tag) and the course."""
-        for person in self.users:
+        for person in [*self.users, "extra"]:
             subprocess.run(["userdel", "--remove", self.name(person)], capture_output=True)
         for group in access.group_names(self.course_id):
             subprocess.run(["groupdel", group], capture_output=True)
@@ -237,11 +237,26 @@ def test_the_roster_makes_real_users_with_their_groups_and_passwords(course):
     again = course.command("roster", "sync", str(course.base / "roster.csv"))
     assert again.returncode == 0 and "0 created" in again.stdout, again.stdout + again.stderr
     pamela.authenticate(course.name("bob"), course.passwords[course.name("bob")], service="login")
+    # A user the roster did not create is refused; with --adopt-existing a person's account joins
+    # the course (password untouched), a system account never does.
+    extra = course.name("extra")
+    subprocess.run(["useradd", "--create-home", extra], check=True)
     with open(course.base / "roster.csv", "a") as handle:
         handle.write("root,Not A Student,root@example.org,LMS-0,student\n")
+        handle.write(f"{extra},Extra Student,extra@example.org,LMS-9,student\n")
     refused = course.command("roster", "sync", str(course.base / "roster.csv"))
     assert refused.returncode == 1 and "root: a user of that name exists" in refused.stderr
+    assert f"{extra}: a user of that name exists" in refused.stderr
+    adopted = course.command("roster", "sync", str(course.base / "roster.csv"), "--adopt-existing")
+    assert adopted.returncode == 1 and "root: a user" in adopted.stderr and extra not in adopted.stderr
+    assert f"in the course as student: {extra}" in adopted.stdout
+    assert access.group_names(course.course_id)[1] in subprocess.run(
+        ["id", "-nG", extra], capture_output=True, text=True).stdout.split()
     assert pwd.getpwnam("root").pw_dir == "/root"
+    # Removing the adopted account takes it out of the course only.
+    removed = course.command("roster", "remove", extra)
+    assert removed.returncode == 0 and "their account kept" in removed.stdout, removed.stdout + removed.stderr
+    assert pwd.getpwnam(extra) and extra not in roster.load_state(course.state)["users"]
 
 
 def test_release_fetch_submit_collect_and_feedback_work_between_the_users(course):

@@ -1,7 +1,7 @@
 """The class roster: a CSV file whose rows become real, separate Unix users of the course's hub.
 
-    dnngrader roster sync ROSTER.csv [--state DIR] [--course DIR]
-    dnngrader roster remove USER [--delete-home] [--state DIR] [--course DIR]
+    dnngrader roster sync ROSTER.csv [--adopt-existing] [--state DIR] [--course DIR]
+    dnngrader roster remove USER [--delete-home | --keep-account] [--state DIR] [--course DIR]
     dnngrader roster list [--state DIR]
 
 The CSV file has a header row and these columns, in any order::
@@ -18,12 +18,15 @@ with them (PAM, as any local user logs in) and may change them with ``passwd`` i
 Instructors and TAs are put in the course's staff group, students in its students group.  Running
 it again changes nothing for users already there but their group when their role changed: it is
 idempotent.  A user the roster names who exists on the machine but was not created by the roster
-(``root``, a service account, a colleague's account) is refused, never changed.
+(``root``, a service account, a colleague's account) is refused, never changed, unless
+``--adopt-existing`` takes it in (never a system account): a person in two courses, each with its
+roster, is created by the first and adopted by the second.
 
 The roster as synced is kept in ``STATE/roster.json`` (the hub reads each user's role there; the
 staff may read it).  Students in ``roster.json`` and no longer in the CSV are reported, not
 removed: ``remove`` removes one (``userdel``; their home folder is kept unless ``--delete-home``,
-and their submissions stay in the exchange).
+and their submissions stay in the exchange), or with ``--keep-account``, and always for an adopted
+account, only takes them out of the course's groups and roster.
 """
 
 import argparse
@@ -45,6 +48,8 @@ COLUMNS = ("username", "full_name", "email", "lms_id", "role")
 USERNAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 ROSTER_FILE = "roster.json"
 PASSWORD_BYTES = 12
+# Below this uid, an account is the system's (Debian's UID_MIN): never adopted into a roster.
+FIRST_UID = 1000
 
 
 class RosterError(Exception):
@@ -132,10 +137,12 @@ def create_user(row, staff_group, students_group):
     return password
 
 
-def sync(rows, state, course_id):
+def sync(rows, state, course_id, adopt=False):
     """Make the machine's users match the roster ``rows`` for the course ``course_id``; returns
-    (created {name: password}, updated [names whose role changed], refused [messages],
-    not in the roster any more [names])."""
+    (created {name: password}, updated [names whose role changed or who were adopted], refused
+    [messages], not in the roster any more [names]).  With ``adopt``, a user who exists but was
+    not created by this roster (a student of another course's roster, a staff member's own
+    account) joins it, password untouched; a system account (uid below FIRST_UID) never does."""
     staff_group, students_group = access.group_names(course_id)
     access.ensure_group(staff_group)
     access.ensure_group(students_group)
@@ -145,14 +152,21 @@ def sync(rows, state, course_id):
         name = row["username"]
         known = data["users"].get(name)
         if known is None and user_exists(name):
-            refused.append(f"{name}: a user of that name exists on this machine and was not created "
-                           "by the roster; it is left alone (rename the row, or remove that user)")
-            continue
-        if known is None or not user_exists(name):
+            if not adopt or pwd.getpwnam(name).pw_uid < FIRST_UID:
+                refused.append(f"{name}: a user of that name exists on this machine and was not created "
+                               "by the roster; it is left alone (rename the row, remove that user, or "
+                               "--adopt-existing to take a person's account into the course)")
+                continue
+            set_groups(name, row["role"], staff_group, students_group)
+            updated.append(name)
+            row = {**row, "adopted": True}
+        elif known is None or not user_exists(name):
             created[name] = create_user(row, staff_group, students_group)
         elif known["role"] != row["role"]:
             set_groups(name, row["role"], staff_group, students_group)
             updated.append(name)
+        if known is not None and known.get("adopted"):
+            row = {**row, "adopted": True}
         data["users"][name] = row
         data["removed"].pop(name, None)
     listed = {row["username"] for row in rows}
@@ -182,21 +196,27 @@ def write_passwords(state, created, rows):
     return path
 
 
-def remove(name, state, delete_home=False):
-    """Remove the roster's user ``name`` from the machine (userdel) and from the roster kept for the
-    hub.  Raises RosterError when the roster did not create that user or userdel fails (a user
-    whose server still runs: stop it in the hub's admin page first)."""
+def remove(name, state, delete_home=False, keep_account=False):
+    """Remove the roster's user ``name`` from the course: from the roster kept for the hub, and
+    from the machine (userdel), unless the roster adopted the account or ``keep_account`` (a
+    person still in another course): then only from the course's groups.  Raises RosterError when
+    the roster does not hold that user or userdel fails (a user whose server still runs: stop it in
+    the hub's admin page first).  Returns the user's roster row."""
     data = load_state(state)
     if name not in data["users"]:
-        raise RosterError(f"{name} is not in the roster of {state}: only users the roster created are removed")
-    if user_exists(name):
+        raise RosterError(f"{name} is not in the roster of {state}: only users the roster holds are removed")
+    staff_group, students_group = access.group_names(data.get("course_id", ""))
+    row = data["users"][name]
+    if user_exists(name) and (keep_account or row.get("adopted")):
+        for group in (staff_group, students_group):
+            subprocess.run(["gpasswd", "--delete", name, group], capture_output=True)  # fails when not a member
+    elif user_exists(name):
         command = ["userdel", *(["--remove"] if delete_home else []), name]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             raise RosterError(f"userdel {name} failed: {done.stderr.strip()}")
-    row = data["users"].pop(name)
+    data["users"].pop(name)
     data["removed"][name] = {**row, "removed": datetime.datetime.now(datetime.timezone.utc).isoformat()}
-    staff_group, _ = access.group_names(data.get("course_id", ""))
     save_state(state, data, staff_group)
     return row
 
@@ -217,9 +237,14 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="action", required=True)
     sync_parser = commands.add_parser("sync", help="create the roster's users that do not exist yet")
     sync_parser.add_argument("roster", type=Path, help="the roster CSV file")
+    sync_parser.add_argument("--adopt-existing", action="store_true",
+                             help="take users who exist already (not system accounts) into the roster, "
+                                  "passwords untouched: a person in two courses, a colleague's account")
     remove_parser = commands.add_parser("remove", help="remove one user the roster created")
     remove_parser.add_argument("username")
     remove_parser.add_argument("--delete-home", action="store_true", help="delete their home folder too")
+    remove_parser.add_argument("--keep-account", action="store_true",
+                               help="only take them out of the course (a person still in another course)")
     commands.add_parser("list", help="list the roster as synced")
     args = parser.parse_args(argv)
     state = args.state or default_state(args.course)
@@ -232,19 +257,21 @@ def main(argv=None):
             print(f"dnngrader roster {args.action}: creating and removing users needs root", file=sys.stderr)
             return 2
         if args.action == "remove":
-            row = remove(args.username, state, args.delete_home)
-            print(f"Removed {args.username} ({row['full_name']}, {row['role']}); their submissions stay "
-                  "in the exchange" + ("" if args.delete_home else ", their home folder is kept"))
+            row = remove(args.username, state, args.delete_home, args.keep_account)
+            kept = args.keep_account or row.get("adopted")
+            print(f"Removed {args.username} ({row['full_name']}, {row['role']}) from the course"
+                  + (", their account kept" if kept else "") + "; their submissions stay in the exchange"
+                  + ("" if args.delete_home or kept else ", their home folder is kept"))
             return 0
         rows = read_roster(args.roster)
-        created, updated, refused, gone = sync(rows, state, course_id_of(args.course))
+        created, updated, refused, gone = sync(rows, state, course_id_of(args.course), args.adopt_existing)
         path = write_passwords(state, created, rows)
         for name, password in created.items():
             print(f"created {name}\tpassword {password}")
         if path:
             print(f"These passwords are shown once and kept in {path} (root only).")
         for name in updated:
-            print(f"role changed: {name} is now {next(r['role'] for r in rows if r['username'] == name)}")
+            print(f"in the course as {next(r['role'] for r in rows if r['username'] == name)}: {name}")
         for name in gone:
             print(f"not in the roster any more: {name} (remove with `dnngrader roster remove {name}`)")
         for message in refused:
