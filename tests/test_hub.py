@@ -207,6 +207,11 @@ def test_an_instructor_gets_the_formgrader_and_the_creation_tools(hub):
     status, _, body = browser.get(f"/user/{name}/formgrader/api/assignments")
     assert status == 200 and ASSIGNMENT in body, hub.log.read_text()[-5000:]
     assert servers_of(name)
+    # The hub's admin page, but not a student's server: an instructor cannot act as a student.
+    status, _, _ = browser.get("/hub/admin")
+    assert status == 200
+    status, url, body = browser.get(f"/user/{hub.name('alice')}/api/contents")
+    assert status == 403 or "/api/contents" not in url, (status, url, body[:300])
 
 
 def test_in_chromium_a_student_logs_in_and_finds_her_work(hub, tmp_path):

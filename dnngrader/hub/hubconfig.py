@@ -6,7 +6,9 @@
 
 - Login: PAM (the machine's own users and passwords, as ``dnngrader roster sync`` sets them),
   allowed only for the users of the roster the hub's folder keeps (``roster.json``, read at each
-  login, so a synced roster counts without a restart).  The instructors are the hub's admins.
+  login, so a synced roster counts without a restart).  The instructors and TAs may use the hub's
+  admin page to see the users and start or stop their servers (the role ``course-staff``), but
+  not open a student's server; the hub has no admins.
 - Servers: JupyterHub's LocalProcessSpawner starts each user's ``jupyterhub-singleuser`` of the
   kit's environment as that Unix user (the hub runs as root), in their home folder, opening
   JupyterLab.  Before each start the user's role, read from the roster, chooses the Jupyter
@@ -25,6 +27,9 @@ from traitlets import Unicode
 
 from dnngrader.hub import access
 
+# What the course's staff may do on the hub: its admin page, the users, their servers started and
+# stopped; not access:servers (opening a student's server, acting as them) nor tokens.
+STAFF_SCOPES = ["admin-ui", "list:users", "read:users", "admin:servers"]
 LOGIN_MESSAGE = ("Log in with the user name and password your instructor gave you "
                  "(the ones of this machine's account).")
 
@@ -70,8 +75,11 @@ def configure(c, settings):
 
     c.JupyterHub.authenticator_class = RosterPAMAuthenticator
     c.RosterPAMAuthenticator.state = str(state)
-    c.Authenticator.admin_users = {name for name, role in roster_users(state).items()
-                                   if role == access.INSTRUCTOR}
+    # The staff see the users and start or stop their servers from the admin page; they are not
+    # the hub's admins, who may open any user's server and make tokens in their name.
+    staff = sorted(name for name, role in roster_users(state).items() if role in access.STAFF_ROLES)
+    c.JupyterHub.load_roles = [{"name": "course-staff", "description": "the course's instructors and TAs",
+                                "scopes": STAFF_SCOPES, "users": staff}]
 
     c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
     prefix = settings.get("prefix", sys.prefix)
