@@ -129,6 +129,14 @@ def hub():
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         course.process, course.base_url = process, f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + START_LIMIT_S
+        # While JupyterHub starts, once the setup has run (the course folder shared with the staff),
+        # the instructor releases the assignment (as themselves, in the course folder).
+        while "JupyterHub on http" not in course.log.read_text():
+            assert process.poll() is None, f"the hub exited:\n{course.log.read_text()}"
+            assert time.monotonic() < deadline, f"the hub's setup did not end:\n{course.log.read_text()}"
+            time.sleep(0.2)
+        course.nbgrader("teach", "generate_assignment", ASSIGNMENT)
+        course.nbgrader("teach", "release_assignment", ASSIGNMENT)
         while True:
             assert process.poll() is None, f"the hub exited:\n{course.log.read_text()}"
             assert time.monotonic() < deadline, f"the hub did not answer:\n{course.log.read_text()}"
@@ -138,9 +146,6 @@ def hub():
                 break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
-        # The instructor releases the assignment (as themselves, in the course folder).
-        course.nbgrader("teach", "generate_assignment", ASSIGNMENT)
-        course.nbgrader("teach", "release_assignment", ASSIGNMENT)
         yield course
     finally:
         if process is not None and process.poll() is None:

@@ -233,20 +233,19 @@ def test_the_roster_makes_real_users_with_their_groups_and_passwords(course):
     # The passwords were written once, for root only.
     written = list((course.state / "passwords").glob("*.csv"))
     assert len(written) == 1 and os.stat(written[0]).st_mode & 0o077 == 0
-    # A second sync creates nobody and changes no password; a row naming root is refused.
-    again = course.command("roster", "sync", str(course.base / "roster.csv"))
-    assert again.returncode == 0 and "0 created" in again.stdout, again.stdout + again.stderr
-    pamela.authenticate(course.name("bob"), course.passwords[course.name("bob")], service="login")
-    # A user the roster did not create is refused; with --adopt-existing a person's account joins
-    # the course (password untouched), a system account never does.
+    # A second sync creates nobody and changes no password; a user the roster did not create is
+    # refused, and with --adopt-existing a person's account joins the course (password untouched)
+    # while a system account never does.
     extra = course.name("extra")
     subprocess.run(["useradd", "--create-home", extra], check=True)
     with open(course.base / "roster.csv", "a") as handle:
         handle.write("root,Not A Student,root@example.org,LMS-0,student\n")
         handle.write(f"{extra},Extra Student,extra@example.org,LMS-9,student\n")
     refused = course.command("roster", "sync", str(course.base / "roster.csv"))
-    assert refused.returncode == 1 and "root: a user of that name exists" in refused.stderr
+    assert refused.returncode == 1 and "0 created" in refused.stdout, refused.stdout + refused.stderr
+    assert "root: a user of that name exists" in refused.stderr
     assert f"{extra}: a user of that name exists" in refused.stderr
+    pamela.authenticate(course.name("bob"), course.passwords[course.name("bob")], service="login")
     adopted = course.command("roster", "sync", str(course.base / "roster.csv"), "--adopt-existing")
     assert adopted.returncode == 1 and "root: a user" in adopted.stderr and extra not in adopted.stderr
     assert f"in the course as student: {extra}" in adopted.stdout
