@@ -9,6 +9,7 @@ import contextlib
 import copy
 import inspect
 import io
+import json
 import re
 
 import numpy as np
@@ -18,14 +19,14 @@ from dnngrader import assignments
 from dnngrader.tools import catalogue, grading_report
 from dnngrader.assignments.dnn_step_by_step import hints
 from dnngrader.kernel import payload
-from dnngrader.judge.verdict import judge
+from dnngrader.judge.verdict import Verdict, judge
 from dnngrader.assignments import reference
 from dnngrader.kernel import lending
 from dnngrader.assignments.dnn_application import cases as application_cases
 from dnngrader.assignments.dnn_application import hints as application_hints
 from dnngrader.assignments.dnn_application import models
 from dnngrader.paths import APPLICATION, ASSIGNMENT
-from shared_setup import copy_of_blank_course
+from shared_setup import copy_of_blank_course, made_once
 
 ENTRIES = catalogue.load(assignment=APPLICATION)
 BY_NAME = {entry.name: entry for entry in ENTRIES}
@@ -227,18 +228,30 @@ def verdict_on(code, function):
     return judge(test_id, payload.loads(payload.dumps(results)), ref)
 
 
+def entry_verdict(tmp_path_factory, entry):
+    """verdict_on(entry.code, entry.function) for a catalogue entry, judged once per test run:
+    tests/test_one_engine.py asks for the same verdicts, often in the other pytest-xdist worker,
+    and each one trains the models (shared_setup.made_once; the verdict is kept as JSON)."""
+    def make(folder):
+        verdict = verdict_on(entry.code, entry.function)
+        (folder / "verdict.json").write_text(json.dumps(
+            {"test_id": verdict.test_id, "passed": verdict.passed, "lines": list(verdict.lines)}))
+    folder = made_once(tmp_path_factory, f"application-verdict-{entry.name}", make)
+    return Verdict(**json.loads((folder / "verdict.json").read_text()))
+
+
 @pytest.mark.parametrize("name", [entry.name for entry in WRONG])
-def test_a_wrong_answer_fails_with_its_hint_in_process(name):
+def test_a_wrong_answer_fails_with_its_hint_in_process(tmp_path_factory, name):
     entry = BY_NAME[name]
-    verdict = verdict_on(entry.code, entry.function)
+    verdict = entry_verdict(tmp_path_factory, entry)
     assert not verdict.passed
     assert entry.hint in verdict.text, verdict.text
 
 
 @pytest.mark.parametrize("name", [entry.name for entry in VALID])
-def test_a_valid_answer_passes_in_process(name):
+def test_a_valid_answer_passes_in_process(tmp_path_factory, name):
     entry = BY_NAME[name]
-    verdict = verdict_on(entry.code, entry.function)
+    verdict = entry_verdict(tmp_path_factory, entry)
     assert verdict.passed, verdict.text
 
 

@@ -34,7 +34,7 @@ from dnngrader.plugins import sandbox
 from dnngrader.tools import samples
 from shared_cases import application_case
 from shared_setup import copy_of_blank_course
-from test_application_catalogue import ENTRIES, verdict_on
+from test_application_catalogue import ENTRIES, entry_verdict
 from test_application_grading import submission
 
 RELEASE = COURSE_ROOT / "release" / APPLICATION
@@ -68,9 +68,10 @@ def _notebook_verdict(checks, code, function):
 
 
 @pytest.mark.parametrize("name", [entry.name for entry in ENTRIES])
-def test_the_notebooks_check_and_the_grader_agree_on_every_catalogue_entry(checks, name):
+def test_the_notebooks_check_and_the_grader_agree_on_every_catalogue_entry(checks, tmp_path_factory, name):
     entry = next(entry for entry in ENTRIES if entry.name == name)
-    grader = verdict_on(entry.code, entry.function).passed
+    # The grader's verdict, judged once per test run (test_application_catalogue.py asserts on it too).
+    grader = entry_verdict(tmp_path_factory, entry).passed
     assert grader == entry.valid, name
     assert _notebook_verdict(checks, entry.code, entry.function) == grader, name
 
