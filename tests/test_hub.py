@@ -33,9 +33,9 @@ from pathlib import Path
 import psutil
 import pytest
 from processes import stop_process_group
-from test_hub_exchange import ASSIGNMENT, Course
+from test_hub_exchange import ASSIGNMENT, Course, probe
 
-from dnngrader.hub import exchange
+from dnngrader.hub import access, exchange
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs the hub: runs as root")
 
@@ -116,6 +116,10 @@ def hub():
     try:
         course.folder.mkdir()
         course.write()
+        # The second assignment's data set, as the instructor puts the original files in data/.
+        (course.folder / "data").mkdir()
+        for name in access.DATA_FILES:
+            (course.folder / "data" / name).write_bytes(b"the course's images")
         synced = course.command("roster", "sync", str(base / "roster.csv"))
         assert synced.returncode == 0, synced.stdout + synced.stderr
         course.passwords = dict(re.findall(r"created (\S+)\tpassword (\S+)", synced.stdout))
@@ -182,6 +186,12 @@ def test_a_student_gets_the_assignments_panel_and_validate_only(hub):
     [server] = [p for p in servers_of(name) if any("jupyterhub-singleuser" in word for word in p.info["cmdline"])]
     assert str(hub.bin) in " ".join(server.info["cmdline"])
     assert server.cwd() == str(hub.home("alice"))
+    # Her notebooks find the course's data set in data/, which she reads but cannot change.
+    assert server.environ()["DNN_DATA"] == str(hub.folder / "data")
+    data = hub.folder / "data" / access.DATA_FILES[0]
+    assert probe(hub, "alice", {"read": ["read", str(data)], "write": ["write", str(data)],
+                                "add": ["create", str(data.parent)]}) == {
+        "read": "done", "write": "refused", "add": "refused"}
     # Her Assignments panel lists the released assignment; the formgrader does not answer her.
     status, _, body = browser.get(f"/user/{name}/assignments?course_id={hub.course_id}")
     assert status == 200 and json.loads(body)["success"], body

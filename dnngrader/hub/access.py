@@ -31,8 +31,11 @@ STAFF_ROLES = (INSTRUCTOR, TA)
 # The course folder's entries every user may reach by name (setup adds the exchange when it sits
 # in the course, and the hub's folder when it has another name).
 PUBLIC_ENTRIES = (".venv", ".hub")
-# The environments every user's server may run, opened to all by lock_course.
-OPEN_FOLDERS = (".venv", ".hub/env")
+# Opened to all, read-only, by lock_course: the environments every user's server may run, and the
+# second assignment's data set, which every student's notebook reads from there (DNN_DATA).
+DATA_FOLDER = "data"
+DATA_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")  # dnngrader.kernel.notebook.dnn_app_data's
+OPEN_FOLDERS = (".venv", ".hub/env", DATA_FOLDER)
 # The package the users' servers import the kit's exchange classes from: a copy of these modules
 # of dnngrader/hub/ (the exchange imports only acl beside it).
 EXCHANGE_PACKAGE = "dnngrader_hub"
@@ -83,14 +86,27 @@ def exchange_python_path(state):
     return Path(state) / "python"
 
 
-def hub_environment(state, role, prefix=sys.prefix):
+def hub_environment(state, role, prefix=sys.prefix, data=None):
     """The environment variables of a ``role`` user's server on the hub whose folder is ``state``:
     the users' environment (``prefix``) first on PATH, the role's Jupyter configuration folder,
-    and the folder of the kit's exchange classes (the kit itself may not be in that environment,
-    and is closed to students)."""
-    return {"PATH": f"{prefix}/bin:/usr/local/bin:/usr/bin:/bin",
-            "JUPYTER_CONFIG_PATH": str(config_folder(state, role)),
-            "PYTHONPATH": str(exchange_python_path(state))}
+    the folder of the kit's exchange classes (the kit itself may not be in that environment, and
+    is closed to students), and the shared data folder ``data`` (DNN_DATA), if any."""
+    variables = {"PATH": f"{prefix}/bin:/usr/local/bin:/usr/bin:/bin",
+                 "JUPYTER_CONFIG_PATH": str(config_folder(state, role)),
+                 "PYTHONPATH": str(exchange_python_path(state))}
+    if data:
+        variables["DNN_DATA"] = str(data)
+    return variables
+
+
+def shared_data(course_root):
+    """The course's data folder when it holds both files of the second assignment's data set (the
+    original images the instructor put there, or the stand-in), else None: every student's
+    notebook then reads them from there, read-only, instead of writing a stand-in of its own.
+    (A DNN_DATA folder without them would make the notebook write the stand-in there, which a
+    student cannot.)"""
+    folder = Path(course_root).resolve() / DATA_FOLDER
+    return folder if all((folder / name).is_file() for name in DATA_FILES) else None
 
 
 def unreachable(path):

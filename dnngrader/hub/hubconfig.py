@@ -54,7 +54,8 @@ class RosterPAMAuthenticator(PAMAuthenticator):
 
 def configure(c, settings):
     """Set the hub's configuration ``c`` from ``settings`` (state, ip, port, hub_port,
-    proxy_api_port, proxy_command, prefix: the users' Python environment, course, course_id)."""
+    proxy_api_port, proxy_command, prefix: the users' Python environment, course, course_id,
+    data: the shared data folder or None)."""
     state = Path(settings["state"])
     # JupyterHub's own files (its database, cookie secret, pid files) in a folder only root opens:
     # the hub's folder is open to every user, who read their role's configuration there.
@@ -95,7 +96,8 @@ def configure(c, settings):
         role = roster_users(state).get(spawner.user.name, access.STUDENT)
         if role in access.STAFF_ROLES:
             access.link_course(spawner.user.name, settings["course"], settings["course_id"])
-        spawner.environment = {**spawner.environment, **access.hub_environment(state, role, prefix)}
+        variables = access.hub_environment(state, role, prefix, settings.get("data"))
+        spawner.environment = {**spawner.environment, **variables}
         spawner.log.info("Starting %s's server as a %s", spawner.user.name, role)
 
     c.Spawner.pre_spawn_hook = choose_role

@@ -90,7 +90,8 @@ def setup(course, state):
             f"exchange {exchange_root}: {course_id}'s inbound not listable by students (exchange.layout)",
             f"course folder {course}: {', '.join(closed) or 'nothing'} closed to all but {staff}",
             f"roles' Jupyter configuration in {Path(state) / 'jupyter'}",
-            f"the course folder linked as ~/{course_id} for {', '.join(linked) or 'no staff yet'}"]
+            f"the course folder linked as ~/{course_id} for {', '.join(linked) or 'no staff yet'}",
+            f"the second assignment's data: {access.shared_data(course) or 'none in data/'} (DNN_DATA, read-only)"]
 
 
 def roster_roles(state):
@@ -132,6 +133,8 @@ def hub_command(state, args):
                 "proxy_command": proxy_command(state),
                 "prefix": str(args.env or access.users_environment(KIT_ROOT)),
                 "course": str(Path(args.course).resolve()), "course_id": course_settings(args.course)[0]}
+    data = access.shared_data(args.course)
+    settings["data"] = str(data) if data else None
     config = write_hub_config(state, settings, args.extra_config)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(settings["proxy_command"]).parent), f"{sys.prefix}/bin",
