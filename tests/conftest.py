@@ -30,6 +30,7 @@ import shutil  # noqa: E402
 
 from dnngrader.kernel.notebook import test_cases  # noqa: E402
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT  # noqa: E402
+from dnngrader.tools.course import ScratchCourse  # noqa: E402
 from grading_class import gradebook_snapshot, write_class  # noqa: E402
 from shared_setup import copy_of_blank_course, made_once  # noqa: E402
 
@@ -63,17 +64,37 @@ def new_class_course(tmp_path_factory, class_submissions):
     return make
 
 
-@pytest.fixture(scope="session")
-def stock_snapshot(tmp_path_factory, new_class_course):
-    """Snapshot of the class's gradebook after stock sequential `nbgrader autograde`.  Made once
-    per test run (tests/test_parallel_grade.py and tests/test_dask_cluster.py both compare with
-    it, often on different xdist workers) and read back as the plain data it is."""
+def _stock_class(tmp_path_factory, class_submissions):
+    """The folder, made once per test run, of the class graded by stock sequential `nbgrader
+    autograde`: course/, the course it was graded in, and snapshot.json, its gradebook's snapshot."""
     def make(folder):
-        course = new_class_course("stock")
+        course = copy_of_blank_course(tmp_path_factory, folder / "course")
+        shutil.copytree(class_submissions, course.submitted)
         done = course.nbgrader("autograde", ASSIGNMENT, check=False)
         assert done.returncode == 0, done.stderr[-3000:]
         (folder / "snapshot.json").write_text(json.dumps(gradebook_snapshot(course)))
-    return json.loads((made_once(tmp_path_factory, "stock-snapshot", make) / "snapshot.json").read_text())
+    return made_once(tmp_path_factory, "stock-snapshot", make)
+
+
+@pytest.fixture(scope="session")
+def stock_snapshot(tmp_path_factory, class_submissions):
+    """Snapshot of the class's gradebook after stock sequential `nbgrader autograde`.  Made once
+    per test run (tests/test_parallel_grade.py and tests/test_dask_cluster.py both compare with
+    it, often on different xdist workers) and read back as the plain data it is."""
+    return json.loads((_stock_class(tmp_path_factory, class_submissions) / "snapshot.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def stock_graded_class(tmp_path_factory, class_submissions):
+    """Make a copy of the course in which stock `nbgrader autograde` graded the class (the one
+    stock_snapshot reads; tests/test_autograde.py reads its grades and grades more in it)."""
+    def make(name):
+        root = tmp_path_factory.mktemp(name) / "course"
+        shutil.copytree(_stock_class(tmp_path_factory, class_submissions) / "course", root, symlinks=True)
+        course = ScratchCourse(root)
+        course.write_settings()
+        return course
+    return make
 
 
 # The test files that take longest (summed test time of a whole run, longest first).  pytest-xdist

@@ -26,13 +26,22 @@ SAMPLE_MISTAKES = {
 
 
 @pytest.fixture(scope="module")
-def graded(scratch_course):
-    samples.write_samples(scratch_course.submitted)
+def course(stock_graded_class):
+    """The samples, as the grading tests' class (conftest.py), graded by stock `nbgrader
+    autograde` once per test run (tests/test_parallel_grade.py and tests/test_dask_cluster.py
+    compare with that gradebook), in a copy of that course; and noisy_but_right, autograded here."""
+    course = stock_graded_class("autograde")
+    assert set(SAMPLE_MISTAKES) | {"ben_blank"} <= {path.name for path in course.submitted.iterdir()}
     noisy = samples.fill_answers({"linear_forward": NOISY_LINEAR_FORWARD.strip()})
-    samples.write_submission(noisy, "noisy_but_right", scratch_course.submitted)
-    done = scratch_course.autograde()
+    samples.write_submission(noisy, "noisy_but_right", course.submitted)
+    done = course.autograde(student="noisy_but_right")
     assert done.returncode == 0, done.stderr[-3000:]
-    return scratch_course.grades()
+    return course
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    return course.grades()
 
 
 def test_full_marks_submission_scores_100(graded):
@@ -59,8 +68,8 @@ def test_stderr_warnings_and_prints_do_not_cost_a_correct_answer(graded):
     assert graded["noisy_but_right"]["total"] == 100
 
 
-def test_feedback_of_a_failed_test_says_what_to_fix(scratch_course, graded):
-    notebook = nbformat.read(str(scratch_course.autograded_notebook("dev_cost_and_keys")), as_version=4)
+def test_feedback_of_a_failed_test_says_what_to_fix(course, graded):
+    notebook = nbformat.read(str(course.autograded_notebook("dev_cost_and_keys")), as_version=4)
     cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_compute_cost")
     text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
     assert "compute_cost" in text and "cost has the wrong value: expected 0.279776563579342" in text
@@ -68,7 +77,7 @@ def test_feedback_of_a_failed_test_says_what_to_fix(scratch_course, graded):
     assert not any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs)
 
 
-def test_generate_feedback_writes_html_without_the_hidden_test_hook(scratch_course, graded):
-    done = scratch_course.nbgrader("generate_feedback", "dnn_step_by_step", "--student", "cleo_shapes", "--force")
-    html = (scratch_course.root / "feedback" / "cleo_shapes" / "dnn_step_by_step" / "dnn_step_by_step.html").read_text()
+def test_generate_feedback_writes_html_without_the_hidden_test_hook(course, graded):
+    done = course.nbgrader("generate_feedback", "dnn_step_by_step", "--student", "cleo_shapes", "--force")
+    html = (course.root / "feedback" / "cleo_shapes" / "dnn_step_by_step" / "dnn_step_by_step.html").read_text()
     assert "linear_forward: " in html and "run_hidden_tests" not in html, done.stderr[-2000:]
