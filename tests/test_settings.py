@@ -254,7 +254,8 @@ def test_the_time_limits_reach_the_kernel_with_the_test_cell(monkeypatch):
     assert kernel_delivery.receive_limits() == {"seconds_per_call": 2.0, "seconds_per_test": 5.5}
     assert delivery.LIMITS_KEY not in metadata  # taken once
     monkeypatch.setenv("DNN_SECONDS_PER_CALL", "1")
-    assert kernel_delivery.receive_limits() == kernel_delivery.DEFAULT_LIMITS == {"seconds_per_call": 10.0, "seconds_per_test": 30.0}
+    given_none = {"seconds_per_call": 10.0, "seconds_per_test": 30.0}
+    assert kernel_delivery.receive_limits() == kernel_delivery.DEFAULT_LIMITS == given_none
     with settings.environment_ignored():
         defaults = ResilientExecute()
         assert (defaults.seconds_per_call, defaults.seconds_per_test) == (10.0, 30.0)  # the same defaults
