@@ -108,7 +108,7 @@ def test_a_missing_file_is_named_with_its_datasets_and_how_to_make_the_stand_in(
     (folder / data.TEST_FILE).unlink()
     message = error_of(folder)
     assert str(folder / data.TEST_FILE) in message and "file not found" in message
-    assert "test_set_x" in message and "make data" in message
+    assert "test_set_x" in message and "dnn_app_standin.py --out" in message  # as a student makes it
 
 
 def test_data_error_is_a_value_error():

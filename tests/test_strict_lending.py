@@ -30,6 +30,7 @@ import copy
 import importlib.util
 import json
 import shutil
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -45,7 +46,8 @@ from dnngrader.assignments.dnn_application import cases as application_cases
 from dnngrader.assignments.dnn_application import hints as application_hints
 from dnngrader.judge import delivery
 from dnngrader.kernel import delivery as kernel_delivery, payload, runtime
-from dnngrader.paths import APPLICATION, APPLICATION_SOURCE_NOTEBOOK, ASSIGNMENT, COURSE_ROOT
+from dnngrader.kernel import notebook as notebook_modules
+from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT
 from dnngrader.plugins import sandbox
 from dnngrader.tools import catalogue, samples
 from in_process_judge import verdict as first_assignment_verdict
@@ -262,9 +264,10 @@ def test_the_strict_copies_are_what_deepcopy_makes_and_share_nothing_with_the_ca
 # --- the functions handed over before the second notebook's loading cell -----------------------
 
 def app_helpers():
-    """source/dnn_application/dnn_app_helpers.py, imported afresh from its file."""
-    path = APPLICATION_SOURCE_NOTEBOOK.parent / "dnn_app_helpers.py"
-    spec = importlib.util.spec_from_file_location("dnn_app_helpers_of_test_strict_lending", path)
+    """The notebook's dnn_app_helpers.py (the original of the copy in source/dnn_application/),
+    imported afresh from its file, beside the kit's dnn_utils."""
+    path = Path(notebook_modules.__file__).with_name("dnn_app_helpers.py")
+    spec = importlib.util.spec_from_file_location("dnngrader.kernel.notebook.dnn_app_helpers_of_the_test", path)
     helpers = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(helpers)
     return helpers

@@ -813,7 +813,7 @@ def _stand_in(callee, calls, own, answered_by_own, inside_own):
 def names_set(namespace, values):
     """While the block runs, each name of ``values`` in ``namespace`` (a dict) is bound to its
     value; afterwards each is put back as it was, or removed if it was not there, even when the
-    block raises.  The grader lends its callees the same way (dnngrader/judge/runtime.py)."""
+    block raises.  The grader lends its callees the same way (dnngrader/kernel/runtime.py)."""
     saved = {key: namespace.get(key, _MISSING) for key in values}
     try:
         namespace.update(values)
