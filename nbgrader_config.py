@@ -31,15 +31,14 @@ warning naming its trait (dnngrader/settings.py); a value set here or on the com
 """
 
 import os
-import sys
+
+# The kit is imported as installed in the environment (make venv installs it; pip install a wheel).
+from dnngrader import settings
+from dnngrader.plugins import execute, findings, hooks, sandbox, sanitize, timestamps
+from dnngrader.plugins import preprocessors as kit
+from dnngrader.plugins.overwrite import OverwriteReleasedCells
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, COURSE_ROOT)  # the kit's preprocessors live in dnngrader/ next to this file
-
-from dnngrader import settings  # noqa: E402
-from dnngrader.plugins import execute, findings, hooks, sandbox, sanitize, timestamps  # noqa: E402
-from dnngrader.plugins import preprocessors as kit  # noqa: E402
-from dnngrader.plugins.overwrite import OverwriteReleasedCells  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 

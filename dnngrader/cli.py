@@ -7,17 +7,16 @@ folder, exactly as the Makefile ran them before this command existed: the argume
 subcommand go to the module untouched, so ``dnngrader grade --help`` prints the grader's own
 help and options.
 
-What "the course" means today.  The kit's modules work on the course their own copy of the kit
-sits in (``dnngrader.paths.COURSE_ROOT``, the folder above the package), and they import the
-course root's shared helpers (dnn_checks.py, test_cases.py, dnn_utils.py) as top-level modules.
-So a course folder is, for now, a folder holding the kit: a clone of this repository.
-``--course DIR`` (default: the current folder) names it; this command changes into DIR and
-starts ``python -m <module>`` there, so that Python imports DIR's own kit and helpers (no
-``sys.path`` edit) and relative paths in ARGS are taken from DIR, as under ``make``.  It refuses,
-rather than quietly working on another course, when DIR holds no kit, and when DIR's kit is a
-link to a kit elsewhere (a scratch course) for a subcommand that can only work on the kit's own
-course.  The two subcommands whose module takes a course of its own (grade, student-config) are
-given ``--course DIR`` unless ARGS name one.
+The course.  ``--course DIR`` (default: the current folder) names it: a folder holding an
+nbgrader_config.py.  This command changes into DIR and starts ``python -m <module>`` there, so
+relative paths in ARGS are taken from DIR, as under ``make``, and the modules find the course
+there (``dnngrader.paths``).  The two subcommands whose module takes a course of its own (grade,
+student-config) are given ``--course DIR`` unless ARGS name one.
+
+A kit installed from its source checkout (a clone, ``make venv``) belongs to that clone, which is
+a course too, with the kit's own samples and catalogue: the subcommands that work on the kit's own
+course (release, demo, bench, ...) refuse another folder rather than quietly work on the clone.
+A kit installed from a wheel works on the course it is run in.
 """
 
 import argparse
@@ -26,8 +25,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from dnngrader import paths
+
 # How a subcommand's module relates to the course it runs in.
-OWN_COURSE = "own"        # works on the course its kit is in (paths.COURSE_ROOT) only
+OWN_COURSE = "own"        # works on paths.COURSE_ROOT: a checkout's own course, else the current folder
 COURSE_OPTION = "option"  # has a --course option of its own: given DIR
 NO_COURSE = "none"        # works on the files its arguments name (or on the machine)
 
@@ -94,11 +95,10 @@ def parser():
         prog="dnngrader", allow_abbrev=False,
         description="The course kit's commands. Each COMMAND passes its arguments on to the kit's "
                     "module behind it: `dnngrader COMMAND --help` shows that module's own options.",
-        epilog="The command runs in the course folder (--course), so relative paths in its "
-               "arguments are taken from there. For now a course folder holds the kit itself "
-               "(a clone of the kit's repository).")
+        epilog="The command runs in the course folder (--course), a folder holding nbgrader_config.py, "
+               "so relative paths in its arguments are taken from there.")
     top.add_argument("--course", metavar="DIR", type=Path,
-                     help="the course folder, a clone of the kit (default: the current folder)")
+                     help="the course folder, holding nbgrader_config.py (default: the current folder)")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", title="commands", required=True)
     for command in SUBCOMMANDS:
         # add_help=False: -h and --help go to the module, with the rest of the arguments.
@@ -122,8 +122,8 @@ def split(argv):
     return argv, []
 
 
-def holds_kit(folder):
-    return (folder / "dnngrader" / "__init__.py").is_file()
+def is_course(folder):
+    return (folder / "nbgrader_config.py").is_file()
 
 
 def given_course(arguments):
@@ -133,15 +133,14 @@ def given_course(arguments):
 def command_line(command, course, arguments, help_only=False):
     """The ``python -m`` command line that runs ``command`` on ``course`` (an absolute folder);
     ``help_only``: the arguments ask for the module's help, which any course may show."""
-    if not holds_kit(course):
-        raise CourseError(f"{course} holds no copy of the kit ({course / 'dnngrader'} is missing). "
-                          "dnngrader runs in a course folder that is a clone of the kit: change "
-                          "into it or name it with --course DIR.")
-    kit_course = (course / "dnngrader").resolve().parent
-    if command.course == OWN_COURSE and kit_course != course.resolve() and not help_only:
-        raise CourseError(f"{course}'s dnngrader is a link to the kit in {kit_course}, and "
-                          f"`dnngrader {command.name}` works only on the course its kit is in: "
-                          f"run it with --course {kit_course}.")
+    if not is_course(course) and not help_only:
+        raise CourseError(f"{course} is not a course folder ({course / 'nbgrader_config.py'} is missing): "
+                          "change into the course or name it with --course DIR.")
+    checkout = paths.KIT_CHECKOUT
+    if command.course == OWN_COURSE and checkout and checkout != course.resolve() and not help_only:
+        raise CourseError(f"this dnngrader is installed from its clone {checkout}, and `dnngrader "
+                          f"{command.name}` works only on that clone's course: run it with --course "
+                          f"{checkout} (or install the kit into an environment of this course's own).")
     arguments = list(arguments)
     if command.course == COURSE_OPTION and not given_course(arguments):
         arguments = ["--course", str(course.resolve()), *arguments]
@@ -155,10 +154,6 @@ def main(argv=None):
     command = BY_NAME[options.command]
     course = (options.course or Path.cwd()).absolute()
     help_only = any(flag in rest for flag in HELP_FLAGS)
-    if options.course is None and not holds_kit(course) and help_only:
-        # A module's help is the same whatever the course: show the one of the kit this command
-        # comes from, from anywhere.
-        course = Path(__file__).resolve().parent.parent
     try:
         if not course.is_dir():
             raise CourseError(f"{course} is not a folder")

@@ -102,17 +102,19 @@ def test_python_dash_m_dnngrader_is_the_same_command(tmp_path):
     assert (done.returncode, done.stdout) == (0, "classroom/ is up to date\n"), done.stderr
 
 
-def test_a_folder_without_the_kit_is_refused_not_replaced_by_another_course(tmp_path):
+def test_a_folder_that_is_no_course_is_refused_not_replaced_by_another_course(tmp_path):
     done = run([DNNGRADER, "classroom", "--check"], tmp_path)
     assert done.returncode == 2 and done.stdout == ""
-    assert "holds no copy of the kit" in done.stderr and "--course" in done.stderr
+    assert "is not a course folder" in done.stderr and "nbgrader_config.py" in done.stderr, done.stderr
+    assert "--course" in done.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_course_linking_to_the_kit_gets_only_what_can_work_there(tmp_path):
-    """A scratch course (dnngrader/tools/course.py) links to the kit: the kit's own-course
-    commands refuse it; grade and student-config are handed it with --course."""
-    (tmp_path / "dnngrader").symlink_to(ROOT / "dnngrader")
+def test_another_course_gets_only_what_can_work_there(tmp_path):
+    """The kit installed from this clone works on the clone's course: its own-course commands
+    refuse another course (a scratch course of the tests, say); grade and student-config are
+    handed it with --course."""
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
     done = run([DNNGRADER, "--course", tmp_path, "classroom", "--check"], ROOT)
     assert done.returncode == 2 and f"--course {ROOT}" in done.stderr, done.stderr
     done = run([DNNGRADER, "--course", tmp_path, "classroom", "--help"], ROOT)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from dnngrader.paths import COURSE_ROOT
+from dnngrader import paths
 
 
 @dataclass(frozen=True)
@@ -147,14 +147,16 @@ def function_of(name, test_id):
     return test.function if test else None
 
 
-def source_notebook(name, root=COURSE_ROOT):
-    """The instructor's notebook of the assignment ``name`` (source/<name>/<name>.ipynb)."""
-    return root / "source" / name / f"{name}.ipynb"
+def source_notebook(name, root=None):
+    """The instructor's notebook of the assignment ``name`` (source/<name>/<name>.ipynb) in the
+    course at ``root`` (default: the course graded, paths.course_root())."""
+    return (root or paths.course_root()) / "source" / name / f"{name}.ipynb"
 
 
-def release_notebook(name, root=COURSE_ROOT):
-    """The student version of the assignment ``name`` (release/<name>/<name>.ipynb)."""
-    return root / "release" / name / f"{name}.ipynb"
+def release_notebook(name, root=None):
+    """The student version of the assignment ``name`` (release/<name>/<name>.ipynb) in the course
+    at ``root`` (default: the course graded, paths.course_root())."""
+    return (root or paths.course_root()) / "release" / name / f"{name}.ipynb"
 
 
 def assignment_of(test_id):

@@ -11,7 +11,8 @@ dnngrader/kernel/lending.py (``module_of``, ``lent``), which a grading kernel im
 import json
 
 from dnngrader.kernel import lending
-from dnngrader.paths import GRADED_FUNCTIONS, SOURCE_NOTEBOOK
+from dnngrader import paths
+from dnngrader.paths import ASSIGNMENT, GRADED_FUNCTIONS
 
 _cache = {}
 
@@ -28,8 +29,15 @@ def answer_cells(notebook):
     return cells
 
 
-def solution_sources(path=SOURCE_NOTEBOOK):
-    """grade_id -> source of the source notebook's answer cells, read once per process."""
+def _first_source_notebook():
+    root = paths.course_root()
+    return root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+
+def solution_sources(path=None):
+    """grade_id -> source of the answer cells of the source notebook at ``path`` (default: the
+    first assignment's, in the course graded), read once per process."""
+    path = path or _first_source_notebook()
     key = ("sources", str(path))
     if key not in _cache:
         # Plain JSON, not nbformat: importing nbformat (jsonschema and its format grammars) costs
@@ -39,8 +47,10 @@ def solution_sources(path=SOURCE_NOTEBOOK):
     return _cache[key]
 
 
-def load(path=SOURCE_NOTEBOOK):
-    """A module whose attributes are the ten reference functions and the dnn_utils helpers."""
+def load(path=None):
+    """A module whose attributes are the ten reference functions and the dnn_utils helpers, from
+    the source notebook at ``path`` (default: the first assignment's, in the course graded)."""
+    path = path or _first_source_notebook()
     key = ("module", str(path))
     if key not in _cache:
         _cache[key] = lending.module_of(solution_sources(path), GRADED_FUNCTIONS)

@@ -55,7 +55,7 @@ from sqlalchemy.pool import Pool
 from traitlets.config import Config
 
 from dnngrader.batch import forked_kernels, gradebook_access, plan, speedups
-from dnngrader import assignments, settings
+from dnngrader import assignments, paths, settings
 from dnngrader.plugins import sandbox, timestamps
 from dnngrader.plugins.preprocessors import JudgeTestCells
 from dnngrader.batch.timing import PhaseClock
@@ -257,6 +257,12 @@ class WorkerCourse:
 
     def _lay_out(self, grading_plan):
         settings.ignore_environment()  # the plan brings the settings (plan.py)
+        # The references come from the graded course's source notebooks, where this worker sees
+        # them (a worker on the grading machine, whatever folder it started in); a worker on
+        # another machine reads those of the clone it runs from (paths.KIT_CHECKOUT).
+        course = Path(grading_plan["course_root"])
+        if assignments.source_notebook(self.assignment, course).is_file():
+            paths.use_course(course)
         (self.root / "nbgrader_config.py").write_text(grading_plan["config"], encoding="utf-8")
         source = self.root / "source" / self.assignment
         plan.write_folder(grading_plan["source_files"], source)
@@ -267,8 +273,6 @@ class WorkerCourse:
         self.gradebook_path = self.root / "gradebook.db"
         self.db_url = f"sqlite:///{self.gradebook_path}"
         _scratch_databases.add(str(self.gradebook_path))
-        # The kernel's hidden-test hook finds the grading code above the notebook, at the course root.
-        (self.root / "dnngrader").symlink_to(Path(__file__).resolve().parent.parent, target_is_directory=True)
         self.app = load_course(self.root, self.db_url, self.assignment, grading_plan.get("arguments", ()))
         # The grading command's settings as it resolved them, over the course's and its arguments.
         self.app.update_config(Config(grading_plan["settings"]))

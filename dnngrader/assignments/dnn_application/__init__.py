@@ -18,12 +18,12 @@ from dnngrader.assignments import dnn_step_by_step as step_by_step
 from dnngrader.kernel import lending
 from dnngrader.assignments.dnn_application import cases, hints
 from dnngrader.kernel.notebook import dnn_app_standin as standin
-from dnngrader.paths import APPLICATION_SOURCE_NOTEBOOK, SOURCE_NOTEBOOK
+from dnngrader import assignments, paths
 
 
 def _notebook_defining(name):
     """The application's own notebook for its initialiser, the first assignment's for the others."""
-    return APPLICATION_SOURCE_NOTEBOOK if name in cases.OWN_CALLEES else SOURCE_NOTEBOOK
+    return assignments.source_notebook(paths.APPLICATION if name in cases.OWN_CALLEES else paths.ASSIGNMENT)
 
 
 def _prepare_data(folder):
