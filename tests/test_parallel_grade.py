@@ -185,7 +185,7 @@ def test_a_zip_of_an_lms_download_is_collected_and_graded(parallel, submissions,
 
 
 def test_default_zip_pattern_reads_student_ids_with_underscores():
-    pattern = re.compile(lms.default_pattern())
+    pattern = re.compile(lms.default_pattern(ASSIGNMENT))
     flat = pattern.match(f"/x/extracted/dl/ada_full_marks_{ASSIGNMENT}.ipynb")
     nested = pattern.match(f"/x/extracted/dl/ada_full_marks/{ASSIGNMENT}.ipynb")
     assert flat["student_id"] == nested["student_id"] == "ada_full_marks"

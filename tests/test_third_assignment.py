@@ -43,11 +43,18 @@ ANSWERS = {
     # Right for the visible case only.
     "di_hard_coded": {"norm": "def norm(v):\n    return 5.0",
                       "unit_vector": "def unit_vector(v):\n    return np.array([0.6, 0.8])"},
+    # Right answers, and the hidden tests' hook switched off: the tamper scan knows the hook of
+    # this assignment too (an assignment's notebook_files), and a test cell whose hidden cases
+    # sent no results earns nothing.
+    "eve_patches_the_hook": {"norm": "import hidden_tests\nhidden_tests.run_hidden_tests = lambda test_id: None\n\n"
+                                     "def norm(v):\n    return float(np.sqrt(np.sum(v * v)))",
+                             "unit_vector": "def unit_vector(v):\n    return v / norm(v)"},
 }
 EXPECTED = {"ann_right": {"norm": 5.0, "unit_vector": 5.0, "total": 10.0},
             "bo_blank": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0},
             "cy_no_sqrt": {"norm": 0.0, "unit_vector": 5.0, "total": 5.0},
-            "di_hard_coded": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0}}
+            "di_hard_coded": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0},
+            "eve_patches_the_hook": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0}}
 NO_SQUARE_ROOT = "take np.sqrt of the sum"
 
 
@@ -175,6 +182,13 @@ def test_feedback_explains_without_showing_hidden_inputs(course, graded):
             assert f"{value:.4f}" not in page and f"{value * value:.4f}" not in page
     hard_coded = (course.root / "feedback" / "di_hard_coded" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
     assert "the visible case passes but hidden ones fail" in hard_coded
+
+
+def test_the_tamper_scan_names_a_patched_hook(course, graded):
+    page = (course.root / "feedback" / "eve_patches_the_hook" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
+    assert "Tampering detected" in page and "hidden_tests.run_hidden_tests" in page
+    honest = (course.root / "feedback" / "ann_right" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
+    assert "Tampering detected" not in honest
 
 
 def test_make_release_knows_its_hook_copy(course):

@@ -381,7 +381,7 @@ def main(argv=None):
             return 2
         coursedir.assignment_id = zip_assignment  # where zip_collect's notes go
         try:
-            changed = lms.collect_zip(coursedir, args.zip.resolve(), args.pattern, assignment=zip_assignment,
+            changed = lms.collect_zip(coursedir, args.zip.resolve(), zip_assignment, args.pattern,
                                       timestamp_format=args.timestamp_format, timezone=args.timezone,
                                       arguments=args.config)
         except timestamps.TimestampError as error:

@@ -26,13 +26,13 @@ from traitlets import TraitError, Unicode, validate
 
 from dnngrader import settings
 from dnngrader.plugins import timestamps
-from dnngrader.paths import ASSIGNMENT
 
 STAGING = "collected"  # under downloaded/<assignment>/, beside nbgrader's archive/ and extracted/
 
 
-def default_pattern(notebook=ASSIGNMENT):
-    r"""File names like ``.../<student_id>_dnn_step_by_step.ipynb`` or ``.../<student_id>/dnn_step_by_step.ipynb``."""
+def default_pattern(notebook):
+    r"""File names like ``.../<student_id>_<notebook>.ipynb`` or ``.../<student_id>/<notebook>.ipynb``,
+    for the notebook named ``notebook`` (without .ipynb)."""
     return rf".*/(?P<student_id>[^/]+?)[/_](?P<file_id>{re.escape(notebook)})\.ipynb$"
 
 
@@ -136,14 +136,13 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
             self.log.warning("Could not record the note on %s: %s", submitted_file, error)
 
 
-def collect_zip(coursedir, zip_path, pattern=None, assignment=ASSIGNMENT, timestamp_format=None, timezone=None,
-                arguments=()):
+def collect_zip(coursedir, zip_path, assignment, pattern=None, timestamp_format=None, timezone=None, arguments=()):
     """Collect the submissions in ``zip_path`` into the submitted folder of ``coursedir`` (an
     nbgrader CourseDirectory); the ids of the students whose submission is new or changed.
 
     ``pattern`` is the FileNameCollectorPlugin's named_regexp (groups student_id and file_id,
     optionally timestamp); without it, the one of nbgrader_config.py if it sets one, otherwise
-    ``default_pattern()``.  ``timestamp_format`` and ``timezone`` (TimedFileNameCollector's
+    ``default_pattern(assignment)``.  ``timestamp_format`` and ``timezone`` (TimedFileNameCollector's
     settings) say how to read the ``timestamp`` group; without them, nbgrader_config.py's, or
     the defaults (%Y-%m-%d-%H-%M-%S, UTC).  The collector is TimedFileNameCollector unless the
     configuration selects another plugin than nbgrader's FileNameCollectorPlugin.  ``arguments``:
