@@ -35,55 +35,19 @@ import datetime
 import json
 import os
 import pwd
-import re
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 from dnngrader.hub import access
+from dnngrader.roster import COLUMNS, USERNAME, RosterError, read_roster  # noqa: F401 (this module's API)
 
-COLUMNS = ("username", "full_name", "email", "lms_id", "role")
-# A Unix login name useradd accepts everywhere, and nbgrader too (no '+' or '*').
-USERNAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+# The CSV file is read by dnngrader.roster, below the hub (the grading side reads it too).
 ROSTER_FILE = "roster.json"
 PASSWORD_BYTES = 12
 # Below this uid, an account is the system's (Debian's UID_MIN): never adopted into a roster.
 FIRST_UID = 1000
-
-
-class RosterError(Exception):
-    """The roster file cannot be used; the message says which row and why."""
-
-
-def read_roster(path):
-    """The rows of the roster CSV file ``path`` as dicts of COLUMNS, checked: every column present,
-    usernames valid and unique, roles known.  Raises RosterError."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-        missing = [name for name in COLUMNS if name not in header]
-        if missing:
-            raise RosterError(f"{path}: the header row lacks {', '.join(missing)} "
-                              f"(it must name {', '.join(COLUMNS)})")
-        rows, seen, problems = [], set(), []
-        for number, raw in enumerate(reader, start=2):
-            row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
-            if not any(row.values()):
-                continue
-            name, role = row["username"], row["role"].lower()
-            if not USERNAME.match(name):
-                problems.append(f"line {number}: {name!r} is not a username this machine can have "
-                                "(lower-case letters, digits, _ and -, starting with a letter or _)")
-            elif name in seen:
-                problems.append(f"line {number}: {name} is listed twice")
-            if role not in access.ROLES:
-                problems.append(f"line {number}: role {row['role']!r} is not one of {', '.join(access.ROLES)}")
-            seen.add(name)
-            rows.append({**{key: row.get(key, "") for key in COLUMNS}, "role": role})
-    if problems:
-        raise RosterError(f"{path}:\n  " + "\n  ".join(problems))
-    return rows
 
 
 def load_state(state):
