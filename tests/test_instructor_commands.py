@@ -161,40 +161,44 @@ def test_an_edited_test_cell_still_gets_a_warning_or_a_finding(exchange_class):
 # 3. The demo grades in a scratch course
 # ---------------------------------------------------------------------------------------------
 
-def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_path, tmp_path_factory):
+def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_path, exchange_class):
     clone = working_tree_clone(tmp_path / "course")
     env = build.nbgrader_env()
     env["DNN_GRADEBOOK_URL"] = f"sqlite:///{clone / 'gradebook.db'}"
     env["DNN_EXCHANGE"] = str(clone / "exchange")
 
-    def nbgrader(*args):
-        done = run([sys.executable, "-m", "nbgrader", *args], clone, env=env)
-        assert done.returncode == 0, done.stderr[-3000:]
-
-    # The course with a real student, graded, with feedback, a report and the exchange.  Its
-    # gradebook and release are those `nbgrader generate_assignment` made in this run's blank
-    # course (shared_setup.py), which has the same source/: running it again here costs a process.
-    blank = copy_of_blank_course(tmp_path_factory, tmp_path / "blank")
-    shutil.copyfile(blank.root / "gradebook.db", clone / "gradebook.db")
+    # The course with real students, graded, with feedback, a report and the exchange: the
+    # exchange class's course above (zoe submitted through the exchange, was autograded and got
+    # her feedback; yan's edited test cell was autograded too when his test ran first), its
+    # gradebook, release and grading folders copied into the clone.  Grading a student here
+    # again would only cost an autograde and a generate_feedback more.
+    graded = exchange_class["course"].root
+    shutil.copyfile(graded / "gradebook.db", clone / "gradebook.db")
     shutil.rmtree(clone / "release" / ASSIGNMENT)
-    shutil.copytree(blank.root / "release" / ASSIGNMENT, clone / "release" / ASSIGNMENT)
-    samples.write_submission(samples.fill_answers({}), "zoe_real", clone / "submitted")
-    nbgrader("autograde", ASSIGNMENT, "--student", "zoe_real")
-    nbgrader("generate_feedback", ASSIGNMENT, "--student", "zoe_real")
+    shutil.copytree(graded / "release" / ASSIGNMENT, clone / "release" / ASSIGNMENT)
+    for folder in ("submitted", "autograded", "feedback"):
+        shutil.copytree(graded / folder, clone / folder, symlinks=True, dirs_exist_ok=True)  # autograded/README.md
+    students = sorted(path.name for path in (clone / "submitted").iterdir())
+    graded_folders = {folder: sorted(p.name for p in (clone / folder).iterdir() if p.is_dir())
+                      for folder in ("submitted", "autograded", "feedback")}
+    assert all("zoe" in names for names in graded_folders.values()), graded_folders
     (clone / "reports").mkdir()
-    (clone / "reports" / "grades.csv").write_text("student,total\nzoe_real,100.0\n")
+    (clone / "reports" / "grades.csv").write_text("student,total\nzoe,100.0\n")
+    (clone / "exchange").mkdir(exist_ok=True)
     (clone / "exchange" / "note.txt").write_text("the exchange\n")
     before = file_hashes(clone, COURSE_DATA)
-    assert "gradebook.db" in before and f"submitted/zoe_real/{ASSIGNMENT}/{ASSIGNMENT}.ipynb" in before
+    assert "gradebook.db" in before and f"submitted/zoe/{ASSIGNMENT}/{ASSIGNMENT}.ipynb" in before
+    with Gradebook(env["DNN_GRADEBOOK_URL"], COURSE_ID) as gradebook:
+        assert sorted(student.id for student in gradebook.students) == students
 
     done = run([sys.executable, "-m", "dnngrader.tools.demo"], clone, env=env, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     assert file_hashes(clone, COURSE_DATA) == before
     with Gradebook(env["DNN_GRADEBOOK_URL"], COURSE_ID) as gradebook:
-        assert [student.id for student in gradebook.students] == ["zoe_real"]
-    for folder in ("submitted", "autograded", "feedback"):
-        assert sorted(p.name for p in (clone / folder).iterdir() if p.is_dir()) == ["zoe_real"]
+        assert sorted(student.id for student in gradebook.students) == students
+    for folder, names in graded_folders.items():
+        assert sorted(p.name for p in (clone / folder).iterdir() if p.is_dir()) == names, folder
 
     demo = clone / "demo"
     assert f"Demo course: {demo}" in done.stdout
