@@ -2,7 +2,7 @@
 
     python -m dnngrader.batch.grade [--assignment NAME] [--jobs N | --scheduler ADDRESS [--tls-ca-file CA
                               --tls-cert CERT --tls-key KEY]] [--zip DOWNLOAD.zip [--pattern REGEX]
-                              [--timestamp-format FORMAT] [--timezone ZONE]] [--force]
+                              [--timestamp-format FORMAT] [--timezone ZONE] [--roster ROSTER.csv]] [--force]
                               [--no-feedback] [--course DIR] [--db URL] [--timings FILE]
                               [--Class.trait=VALUE ...]
 
@@ -51,6 +51,7 @@ from nbgrader.api import Gradebook
 from traitlets import Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
+from dnngrader import roster as class_roster
 from dnngrader import settings
 from dnngrader.batch import analytics, cluster, gradebook_access, mistakes, plan, submissions, timing, worker
 from dnngrader import assignments
@@ -141,6 +142,10 @@ def parse_args(argv):
     parser.add_argument("--timezone", metavar="ZONE",
                         help="IANA time zone of those times, e.g. Europe/Berlin or UTC (default: "
                         "TimedFileNameCollector.timezone of nbgrader_config.py)")
+    parser.add_argument("--roster", type=Path, metavar="ROSTER.csv",
+                        help="the class roster (the hub's CSV file): a file of the zip naming no student of it "
+                        "(username or lms_id) is reported, not collected (default: "
+                        "TimedFileNameCollector.roster of nbgrader_config.py)")
     parser.add_argument("--force", action="store_true", help="grade every submission again, even those already graded")
     parser.add_argument("--no-feedback", action="store_true", help="do not generate feedback HTML")
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course directory (default: this kit)")
@@ -383,9 +388,12 @@ def main(argv=None):
         try:
             changed = lms.collect_zip(coursedir, args.zip.resolve(), zip_assignment, args.pattern,
                                       timestamp_format=args.timestamp_format, timezone=args.timezone,
-                                      arguments=args.config)
+                                      arguments=args.config, roster=args.roster)
         except timestamps.TimestampError as error:
             print(f"--timestamp-format/--timezone: {error}", file=sys.stderr)
+            return 2
+        except class_roster.RosterError as error:
+            print(f"--roster: {error}", file=sys.stderr)
             return 2
         print(f"Collected {args.zip} ({zip_assignment}): {len(changed)} new or changed submission(s)")
     chosen, problem = _assignments(app, args)

@@ -24,6 +24,7 @@ from nbgrader.apps.zipcollectapp import ZipCollectApp
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 from traitlets import TraitError, Unicode, validate
 
+from dnngrader import roster as class_roster
 from dnngrader import settings
 from dnngrader.plugins import timestamps
 
@@ -81,6 +82,42 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
     ).tag(config=True)
     _timezone_default = settings.trait_default("DNN_LMS_TIMEZONE")
 
+    roster = Unicode(
+        "",
+        help="The class roster CSV file (username, full_name, email, lms_id, role; the hub's). When "
+             "set, the roster is the class: a file whose student id (read by the pattern) is neither "
+             "a student's username nor their lms_id is not collected but reported, with what was read "
+             "and the pattern to use; a file naming a student's lms_id is collected under their "
+             "username. Empty: every id the pattern reads is a student, as in nbgrader.",
+    ).tag(config=True)
+
+    _roster_rows = None
+
+    def roster_rows(self):
+        """The roster's rows (``dnngrader.roster.read_roster``), read once; None without a roster.
+        Raises RosterError when the file cannot be used."""
+        if not self.roster:
+            return None
+        if self._roster_rows is None:
+            self._roster_rows = class_roster.read_roster(self.roster)
+        return self._roster_rows
+
+    def _unmatched(self, submitted_file, info):
+        """Report a file whose student the roster does not hold; None (not collected)."""
+        read = str(info.get("student_id", ""))
+        notebook = info.get("file_id") or "NOTEBOOK"
+        if TIME_IN_ID.search(read):
+            advice = (f"the id holds a date and time, so the file name carries a submission time the pattern does "
+                      f"not take apart: use --pattern '{pattern_with_time(notebook)}' and --timestamp-format")
+        else:
+            advice = (f"the pattern's student_id group must read a username or an lms_id of the roster: "
+                      f"fix --pattern (for <id>_{notebook}.ipynb: '{default_pattern(notebook)}'), or add the "
+                      "student to the roster")
+        self.log.warning("%s: not collected: the pattern %r read the student id %r, which is not a student of "
+                         "the roster %s (neither a username nor an lms_id); %s. No student is created.",
+                         submitted_file, self.named_regexp, read, self.roster, advice)
+        return None
+
     @validate("timestamp_format", "timezone")
     def _valid_setting(self, proposal):
         check = timestamps.check_format if proposal["trait"].name == "timestamp_format" else timestamps.time_zone
@@ -94,6 +131,14 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
         """nbgrader's collect(), with the ``timestamp`` read as a SubmissionTime, or None (with a
         warning and a note) when it does not match the format.  Raises nothing of its own."""
         info = super().collect(submitted_file)
+        rows = self.roster_rows()
+        if info and rows is not None:
+            student = class_roster.match(rows, str(info.get("student_id", "")))
+            if student is None:
+                return self._unmatched(submitted_file, info)
+            if student != info["student_id"]:
+                self.log.info("%s: %r is the lms_id of %s in the roster", submitted_file, info["student_id"], student)
+            info["student_id"] = student
         if info and info.get("timestamp") is None and TIME_IN_ID.search(str(info.get("student_id", ""))):
             # Never a new student named after a file: the pattern left the time in the id.
             self.log.warning("%s: not collected: the pattern read the student id %r, which holds a date and "
@@ -136,7 +181,8 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
             self.log.warning("Could not record the note on %s: %s", submitted_file, error)
 
 
-def collect_zip(coursedir, zip_path, assignment, pattern=None, timestamp_format=None, timezone=None, arguments=()):
+def collect_zip(coursedir, zip_path, assignment, pattern=None, timestamp_format=None, timezone=None, arguments=(),
+                roster=None):
     """Collect the submissions in ``zip_path`` into the submitted folder of ``coursedir`` (an
     nbgrader CourseDirectory); the ids of the students whose submission is new or changed.
 
@@ -147,10 +193,14 @@ def collect_zip(coursedir, zip_path, assignment, pattern=None, timestamp_format=
     the defaults (%Y-%m-%d-%H-%M-%S, UTC).  The collector is TimedFileNameCollector unless the
     configuration selects another plugin than nbgrader's FileNameCollectorPlugin.  ``arguments``:
     --Class.trait=VALUE settings, as on zip_collect's command line (the grading command's).
+    ``roster``: the class roster CSV file (TimedFileNameCollector.roster): files naming no student
+    of it are reported and not collected; without it, nbgrader_config.py's, if any.
 
-    Raises CollectionError when nbgrader's zip_collect fails, and TimestampError when
-    ``timestamp_format`` or ``timezone`` is not valid.
+    Raises CollectionError when nbgrader's zip_collect fails, TimestampError when
+    ``timestamp_format`` or ``timezone`` is not valid, and RosterError when ``roster`` cannot be used.
     """
+    if roster is not None:
+        class_roster.read_roster(roster)  # its problems, before anything is collected
     if timestamp_format is not None:
         timestamps.check_format(timestamp_format)
     if timezone is not None:
@@ -175,6 +225,8 @@ def collect_zip(coursedir, zip_path, assignment, pattern=None, timestamp_format=
             app.config.TimedFileNameCollector.timestamp_format = timestamp_format
         if timezone is not None:
             app.config.TimedFileNameCollector.timezone = timezone
+        if roster is not None:
+            app.config.TimedFileNameCollector.roster = str(Path(roster).resolve())
         archive = Path(app._format_collect_path(app.archive_directory))
         if archive.exists():
             shutil.rmtree(archive)  # this download only
