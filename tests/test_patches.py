@@ -14,7 +14,7 @@ import warnings
 import pytest
 
 from dnngrader import patching
-from dnngrader.batch import forked_kernels, speedups  # noqa: F401 (their patches are declared on import)
+from dnngrader.batch import forked_kernels, speedups, worker  # noqa: F401 (their patches are declared on import)
 from dnngrader.batch import snapshot
 from dnngrader.plugins import sandbox, timestamps  # noqa: F401
 

@@ -55,7 +55,7 @@ from sqlalchemy.pool import Pool
 from traitlets.config import Config
 
 from dnngrader.batch import forked_kernels, gradebook_access, plan, speedups
-from dnngrader import assignments, paths, settings
+from dnngrader import assignments, patching, paths, settings
 from dnngrader.plugins import sandbox, timestamps
 from dnngrader.plugins.preprocessors import JudgeTestCells
 from dnngrader.batch.timing import PhaseClock
@@ -131,8 +131,16 @@ def _instrument_execute(execute, clock, fork_kernels, usage):
     return clock.timed("execution", execute)
 
 
+# KitAutograde reaches into nbgrader's Autograde (its _init_preprocessors, the exporter's
+# _preprocessors list) and wraps nbclient's NotebookClient._cleanup_kernel on the instance.
+INSTRUMENTED = patching.Patch("nbgrader's Autograde._init_preprocessors and exporter._preprocessors, and nbclient's "
+                              "NotebookClient._cleanup_kernel, wrapped: the workers' phase timings and forked kernels",
+                              "nbgrader", tested={"nbclient": ">=0.11,<0.12"})
+
+
 class KitAutograde(Autograde):
-    """nbgrader's Autograde with forked kernels and timed steps (see the module docstring)."""
+    """nbgrader's Autograde with forked kernels and timed steps (see the module docstring); stock
+    Autograde's steps, untimed, where INSTRUMENTED is refused."""
 
     def __init__(self, clock, usage, fork_kernels=True, **kwargs):
         super().__init__(**kwargs)
@@ -142,6 +150,8 @@ class KitAutograde(Autograde):
 
     def _init_preprocessors(self):
         super()._init_preprocessors()
+        if not INSTRUMENTED.applies():
+            return
         steps = []
         for step in self.exporter._preprocessors:
             if isinstance(step, NotebookClient):
