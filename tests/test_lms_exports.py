@@ -147,3 +147,22 @@ def test_a_roster_that_cannot_be_read_exits_2(course, tmp_path, capsys):
 
 def test_number():
     assert [lms_grades.number(value) for value in (0, 12, 24.5, 1 / 3, 1e-9)] == ["0", "12", "24.5", "0.3333", "0"]
+
+
+def test_dnngrader_grade_with_a_roster_writes_them_beside_grades_csv(course, tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from dnngrader import roster
+    from dnngrader.batch import grade
+    app = SimpleNamespace(coursedir=command.course_directory(course))
+    grade._report(app, tmp_path, {}, roster.read_roster(course / "roster.csv"))
+    said = capsys.readouterr()
+    assert "not in the roster: zed" in said.err and "no lms_id: nolms" in said.err
+    assert sorted(path.name for path in tmp_path.glob("*.csv")) == ["canvas_grades.csv", "grades.csv",
+                                                                     "mistakes.csv", "moodle_grades.csv"]
+    run_status, out = run(course)  # the same files as dnngrader lms-grades writes
+    for name in ("canvas_grades.csv", "moodle_grades.csv"):
+        assert read_csv(tmp_path / name) == read_csv(out / name)
+    sheet = {row["student"]: row for row in csv.DictReader(open(tmp_path / "grades.csv"))}
+    canvas = {row[2]: row for row in read_csv(tmp_path / "canvas_grades.csv")[2:]}
+    assert float(sheet["hana"][f"{STEP}:total"]) == float(canvas["S-2001"][5])  # grades.csv's totals

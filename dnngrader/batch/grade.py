@@ -55,7 +55,7 @@ from dnngrader import roster as class_roster
 from dnngrader import settings
 from dnngrader.batch import analytics, cluster, gradebook_access, mistakes, plan, submissions, timing, worker
 from dnngrader import assignments
-from dnngrader.plugins import export, hooks, lms, sandbox, timestamps
+from dnngrader.plugins import export, hooks, lms, lms_grades, sandbox, timestamps
 from dnngrader.paths import COURSE_ROOT
 from dnngrader.batch.progress import Progress, format_duration
 from dnngrader.batch.results import ResultWriter
@@ -145,7 +145,8 @@ def parse_args(argv):
     parser.add_argument("--roster", type=Path, metavar="ROSTER.csv",
                         help="the class roster (the hub's CSV file): a file of the zip naming no student of it "
                         "(username or lms_id) is reported, not collected (default: "
-                        "TimedFileNameCollector.roster of nbgrader_config.py)")
+                        "TimedFileNameCollector.roster of nbgrader_config.py); and the grades are written "
+                        "as Canvas and Moodle import them too, reports/canvas_grades.csv and moodle_grades.csv")
     parser.add_argument("--force", action="store_true", help="grade every submission again, even those already graded")
     parser.add_argument("--no-feedback", action="store_true", help="do not generate feedback HTML")
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course directory (default: this kit)")
@@ -213,10 +214,12 @@ def _awaiting_grading(row):
     return notes == hooks.NOT_GRADED_YET or notes.startswith(export.GRADING_FAILED)
 
 
-def _report(app, reports, failures):
+def _report(app, reports, failures, roster_rows=None):
     """Write the CSVs and the PNG, print the pass rates and the hints the judge gave, per
     assignment; returns the grade sheet's rows.  ``failures``: assignment -> {student: why
-    grading failed in this run}, which opens that student's notes on that assignment."""
+    grading failed in this run}, which opens that student's notes on that assignment.
+    ``roster_rows`` (the class roster's, --roster): also the grades as Canvas and Moodle import
+    them, beside grades.csv (lms_grades.py)."""
     coursedir = app.coursedir
     autograded = coursedir.format_path(coursedir.autograded_directory, ".", ".")
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
@@ -227,6 +230,7 @@ def _report(app, reports, failures):
         points = {assignment: export.max_points(gradebook, assignment) for assignment in course}
         # The classic mistakes, read from the judge's records in the autograded notebooks.
         tallies = {assignment: mistakes.read_class(gradebook, assignment, autograded) for assignment in course}
+        lms_points = lms_grades.points_of(gradebook, course) if roster_rows is not None else None
     csv_path, png_path = reports / "grades.csv", reports / "grades.png"
     mistakes_path = reports / "mistakes.csv"
     export.write_csv(rows, csv_path, course)
@@ -248,6 +252,14 @@ def _report(app, reports, failures):
     if panels:
         analytics.write_png(panels, png_path)
     print(f"Grades:    {csv_path}")
+    if roster_rows is not None:
+        totals = lms_grades.scores(per_assignment)
+        canvas, moodle = lms_grades.write_files(reports, roster_rows, totals, lms_points, course)
+        print(f"LMS:       {canvas} (Canvas), {moodle} (Moodle)")
+        for student in lms_grades.unmatched(roster_rows, totals):
+            print(f"not in the roster: {student} has grades, which are in neither LMS file", file=sys.stderr)
+        for student in lms_grades.missing_ids(roster_rows):
+            print(f"no lms_id: {student} is left out of the LMS files (fill lms_id in the roster)", file=sys.stderr)
     if panels:
         print(f"Chart:     {png_path}")
     print(f"Mistakes:  {mistakes_path}")
@@ -368,6 +380,13 @@ def main(argv=None):
     if args.zip and not args.zip.is_file():
         print(f"No such file: {args.zip}", file=sys.stderr)
         return 2
+    roster_rows = None
+    if args.roster:
+        try:
+            roster_rows = class_roster.read_roster(args.roster)
+        except class_roster.RosterError as error:
+            print(f"--roster: {error}", file=sys.stderr)
+            return 2
     started = time.monotonic()
     # Also moves into the course directory.  Settings: nbgrader_config.py, then --Class.trait=VALUE.
     app = worker.load_course(args.course.resolve(), args.db, arguments=args.config)
@@ -443,7 +462,7 @@ def main(argv=None):
     client_cpu = time.process_time() - cpu_started
 
     report_started = time.monotonic()
-    rows = _report(app, reports, {assignment: run.reasons for assignment, run in runs.items()})
+    rows = _report(app, reports, {assignment: run.reasons for assignment, run in runs.items()}, roster_rows)
     report_seconds = time.monotonic() - report_started
     if chosen:
         print(f"Feedback:  {Path(coursedir.root) / coursedir.feedback_directory}/<student>/<assignment>/ "

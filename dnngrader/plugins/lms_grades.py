@@ -37,9 +37,12 @@ that, ``unmatched`` the graded students the roster does not hold; the command re
 """
 
 import csv
+from pathlib import Path
 
 from dnngrader import roster as class_roster
 
+CANVAS_FILE = "canvas_grades.csv"  # in reports/, beside grades.csv
+MOODLE_FILE = "moodle_grades.csv"
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_ROW = "Points Possible"
 MOODLE_COLUMNS = ("ID number", "Email address", "Full name")
@@ -111,3 +114,15 @@ def with_ids(rows):
 def missing_ids(rows):
     """The roster's students without an lms_id: no LMS can match their row."""
     return [row["username"] for row in class_roster.students(rows) if not row["lms_id"]]
+
+
+def write_files(folder, rows, totals, points, course, missing="empty", canvas_columns=None):
+    """Write CANVAS_FILE and MOODLE_FILE into ``folder`` for the roster ``rows``, the scores
+    ``totals`` ({assignment: {student: score}}) and ``points`` ({assignment: points}) of the
+    assignments ``course``; returns their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    canvas, moodle = folder / CANVAS_FILE, folder / MOODLE_FILE
+    write_rows(canvas_rows(rows, totals, points, course, missing, canvas_columns), canvas)
+    write_rows(moodle_rows(rows, totals, course, missing), moodle)
+    return canvas, moodle

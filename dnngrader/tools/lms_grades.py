@@ -23,10 +23,6 @@ from nbgrader.coursedir import CourseDirectory
 from dnngrader import roster as class_roster
 from dnngrader.plugins import export, lms_grades
 
-CANVAS_FILE = "canvas_grades.csv"
-MOODLE_FILE = "moodle_grades.csv"
-
-
 def course_directory(course):
     """The nbgrader CourseDirectory of the course folder ``course``, as its nbgrader_config.py sets it."""
     cwd = os.getcwd()
@@ -56,12 +52,8 @@ def write(roster_path, coursedir, folder, missing="empty", canvas_columns=None):
     students the roster lacks).  Raises RosterError."""
     rows = class_roster.read_roster(roster_path)
     course, totals, points = class_totals(coursedir)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    canvas, moodle = folder / CANVAS_FILE, folder / MOODLE_FILE
-    lms_grades.write_rows(lms_grades.canvas_rows(rows, totals, points, course, missing, canvas_columns), canvas)
-    lms_grades.write_rows(lms_grades.moodle_rows(rows, totals, course, missing), moodle)
-    return (canvas, moodle), rows, lms_grades.unmatched(rows, totals)
+    paths = lms_grades.write_files(folder, rows, totals, points, course, missing, canvas_columns)
+    return paths, rows, lms_grades.unmatched(rows, totals)
 
 
 def main(argv=None):
