@@ -24,6 +24,8 @@ own, with their defaults (docs/reference/configuration.md lists each one with it
   TimedFileNameCollector.timestamp_format   strptime format of the submission times in LMS file
                                names (zip_collect; %Y-%m-%d-%H-%M-%S)
   TimedFileNameCollector.timezone   time zone those times are in, an IANA name (UTC)
+  Deadlines.due_dates, .late_policies, .timezone   each assignment's due date and late policy
+                               (none set: no due date, no penalty; dnngrader/plugins/deadlines.py)
   DaskGrader.scheduler, .jobs, .tls_ca_file, .tls_cert, .tls_key   where `dnngrader grade`
                                grades (a local cluster, one worker per core)
 The DNN_* environment variables that set these before still work, each with a deprecation
@@ -34,7 +36,7 @@ import os
 
 # The kit is imported as installed in the environment (make venv installs it; pip install a wheel).
 from dnngrader import settings
-from dnngrader.plugins import execute, findings, hooks, sandbox, sanitize, timestamps
+from dnngrader.plugins import deadlines, execute, findings, hooks, sandbox, sanitize, timestamps
 from dnngrader.plugins import preprocessors as kit
 from dnngrader.plugins.overwrite import OverwriteReleasedCells
 
@@ -102,10 +104,14 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    deadlines.StoreDueDate,  # the gradebook's due date is Deadlines.due_dates' (when it names one)
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
     findings.ReportFindings,
 ]
+
+# Late penalties by the assignment's Deadlines.late_policies; extensions: `dnngrader deadlines extend`.
+c.AssignLatePenalties.plugin_class = "dnngrader.plugins.deadlines.LatePolicy"
 
 # `nbgrader export` writes one row per student with a column per graded function.
 c.ExportApp.plugin_class = "dnngrader.plugins.export.FunctionGradesExport"
@@ -113,6 +119,7 @@ c.ExportApp.plugin_class = "dnngrader.plugins.export.FunctionGradesExport"
 # Feedback shows each test's verdict but not the hook that runs the hidden checks.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    deadlines.StateLateness,  # the submission time, due date and late penalty, at the top
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -58,6 +58,9 @@ SUBCOMMANDS = (
     Subcommand("grade", "dnngrader.batch.grade",
                "grade the class's submissions on Dask, then feedback, grades CSV and chart",
                COURSE_OPTION),
+    Subcommand("deadlines", "dnngrader.tools.deadlines",
+               "due dates into the gradebook (store), a student's extension (extend), an assignment's (show)",
+               COURSE_OPTION),
     Subcommand("lms-grades", "dnngrader.tools.lms_grades",
                "the grades as Canvas and Moodle import them (--roster ROSTER.csv): reports/canvas_grades.csv, "
                "moodle_grades.csv", COURSE_OPTION),

@@ -60,6 +60,7 @@ CLASSES = (
     ("dnngrader.plugins.execute", "ResilientExecute"),
     ("dnngrader.plugins.sandbox", "Sandbox"),
     ("dnngrader.plugins.lms", "TimedFileNameCollector"),
+    ("dnngrader.plugins.deadlines", "Deadlines"),
     ("dnngrader.batch.grade", "DaskGrader"),
 )
 # Those whose settings the grading workers of `dnngrader grade` use (batch/plan.py ships them).

@@ -126,7 +126,7 @@ def no_deprecation_warning(stderr):
 
 def test_every_setting_is_a_configurable_trait_with_help_and_every_old_variable_names_one():
     classes = {cls.__name__: cls for cls in settings.kit_classes()}
-    assert set(classes) == {"ResilientExecute", "Sandbox", "TimedFileNameCollector", "DaskGrader"}
+    assert set(classes) == {"ResilientExecute", "Sandbox", "TimedFileNameCollector", "Deadlines", "DaskGrader"}
     for cls in classes.values():
         names = settings.kit_traits(cls)
         assert names, cls

@@ -335,7 +335,7 @@ def test_lms_times_of_other_kinds_are_read_or_reported_never_guessed(lms_course,
     # The control: a time after the due date is late, and the "zero" penalty takes every point.
     assert (course.submitted / "zz4" / ASSIGNMENT / "timestamp.txt").read_text() == "2026-12-02T01:00:10+01:00"
     assert submission(course, "zz4") == (datetime(2026, 12, 2, 0, 0, 10), 11, 100.0, 100.0)
-    assert float(rows["zz4"][TOTAL]) == 100  # the export sums the test cells; nbgrader's score has the penalty
+    assert float(rows["zz4"][TOTAL]) == 0  # the export's total is the test cells' points less the penalty
 
 
 def test_nbgrader_zip_collect_reads_the_time_with_the_configured_format_and_zone(new_course):

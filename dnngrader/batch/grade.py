@@ -55,7 +55,7 @@ from dnngrader import roster as class_roster
 from dnngrader import settings
 from dnngrader.batch import analytics, cluster, gradebook_access, mistakes, plan, submissions, timing, worker
 from dnngrader import assignments
-from dnngrader.plugins import export, hooks, lms, lms_grades, sandbox, timestamps
+from dnngrader.plugins import deadlines, export, hooks, lms, lms_grades, sandbox, timestamps
 from dnngrader.paths import COURSE_ROOT
 from dnngrader.batch.progress import Progress, format_duration
 from dnngrader.batch.results import ResultWriter
@@ -396,6 +396,8 @@ def main(argv=None):
     reports = Path(coursedir.root) / "reports"
     reports.mkdir(exist_ok=True)
     gradebook_access.wait_for_sqlite_writers()
+    # The due dates of nbgrader_config.py (Deadlines.due_dates) into the gradebook the plans read.
+    deadlines.store_due_dates(app.config, coursedir.db_url, coursedir.course_id)
 
     if args.zip:
         zip_assignment = _zip_assignment(app, args)

@@ -8,6 +8,8 @@ gradebook knows, in the course's order) the columns
 
     <assignment>:total, <assignment>:max, <assignment>:<function> for each graded function
 
+(the total is the functions' points less the late penalty nbgrader recorded, deadlines.py)
+
 then ``flagged`` (any of the student's submissions was flagged for the instructor) and
 ``notes`` (the grader's notes: the tampering it detected and other findings, read from the
 autograded notebook, see findings.py; each one opens with the assignment it is about, and
@@ -92,7 +94,9 @@ def assignment_rows(gradebook, assignment, autograded=COURSE_ROOT / "autograded"
             unread = unread or found is None
             if findings.summary(found):  # for None: "not autograded: ..."
                 notes.append(findings.summary(found))
-        row["total"] = round(sum(row[name] for name in functions), 2)
+        # The total is the grade: the functions' points less any late penalty (deadlines.py).
+        penalty = sum(notebook.late_submission_penalty or 0.0 for notebook in submission.notebooks)
+        row["total"] = round(sum(row[name] for name in functions) - penalty, 2)
         row["max"] = submission.max_score
         row["flagged"] = flagged
         if unread and student in folders:  # what is wrong with the submitted folder

@@ -1,0 +1,178 @@
+"""Due dates and extensions of the course (``dnngrader deadlines``).
+
+    python -m dnngrader.tools.deadlines [--course DIR] store      the configured due dates into the gradebook
+    python -m dnngrader.tools.deadlines extend ASSIGNMENT STUDENT --hours N [--days N] [--minutes N]
+    python -m dnngrader.tools.deadlines extend ASSIGNMENT STUDENT --remove
+    python -m dnngrader.tools.deadlines show ASSIGNMENT            due date, policy and every extension
+
+Due dates and late policies are set in nbgrader_config.py (``c.Deadlines.due_dates``,
+``c.Deadlines.late_policies``, see dnngrader/plugins/deadlines.py); grading stores them in the
+gradebook.  An extension is the gradebook's ``SubmittedAssignment.extension`` (nbgrader's
+``Gradebook.grant_extension``): it moves that student's due date later, and does not stack (a
+second ``extend`` replaces the first).  A student who has not submitted yet is added to the
+gradebook with an empty submission to hold it, as nbgrader's formgrader would.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import timezone
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_config_path
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGrader
+from nbgrader.coursedir import CourseDirectory
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from dnngrader.plugins import deadlines
+
+CONFIG_NAME = "nbgrader_config.py"
+
+
+def course_config():
+    """The course's configuration (nbgrader_config.py of the current folder), as nbgrader reads it."""
+    app = NbGrader()
+    app.load_config_file()
+    return app.config
+
+
+def extend(config, assignment, student, minutes=0, hours=0, days=0):
+    """Grant ``student`` an extension of ``assignment`` (all zero: remove it); returns the
+    student's due date with it (naive UTC) or None.  Raises MissingEntry when the gradebook does
+    not know the assignment."""
+    coursedir = CourseDirectory(config=config)
+    deadlines.store_due_dates(config, coursedir.db_url, coursedir.course_id)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        gradebook.find_assignment(assignment)
+        try:
+            gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            gradebook.update_or_create_student(student)
+            gradebook.add_submission(assignment, student)
+        gradebook.grant_extension(assignment, student, minutes=minutes, hours=hours, days=days)
+        return gradebook.find_submission(assignment, student).duedate
+
+
+def show(config, assignment):
+    """Lines describing ``assignment``'s due date, late policy and extensions."""
+    coursedir = CourseDirectory(config=config)
+    settings = deadlines.Deadlines(config=config)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        found = gradebook.find_assignment(assignment)
+        due = found.duedate
+        lines = [f"{assignment}: due {settings.local(due) if due else '(no due date)'}; "
+                 f"{deadlines.describe_policy(settings.policy(assignment))}"]
+        for submission in sorted(found.submissions, key=lambda s: s.student.id):
+            if submission.extension:
+                lines.append(f"  {submission.student.id}: extension of {submission.extension.total_seconds() / 3600:g} "
+                             f"hours, due {settings.local(submission.duedate) if due else '(no due date)'}")
+    return lines
+
+
+def config_near(folder):
+    """The nbgrader configuration a notebook in ``folder`` is under: Jupyter's config folders
+    (a hub's /etc/jupyter, ~/.jupyter), then every nbgrader_config.py of ``folder``'s parents, the
+    nearest last (it wins).  A file that cannot be loaded is skipped."""
+    folders = [Path(path) for path in reversed(jupyter_config_path())]
+    folder = Path(folder).absolute()
+    folders += list(reversed([folder, *folder.parents]))
+    config = Config()
+    for each in folders:
+        if (each / CONFIG_NAME).is_file():
+            try:
+                config.merge(PyFileConfigLoader(CONFIG_NAME, str(each)).load_config())
+            except Exception:  # someone else's configuration: not this command's to judge
+                continue
+    return config
+
+
+def _extension(config, assignment, student):
+    """The student's extension from the course's gradebook, when it is an sqlite file this user
+    may read (opened read-only; never created), else None."""
+    url = str(CourseDirectory(config=config).db_url)
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url[len("sqlite:///"):]
+    if not (os.path.isfile(path) and os.access(path, os.R_OK)):
+        return None
+    try:
+        with Gradebook(f"sqlite:///file:{path}?mode=ro&uri=true", CourseDirectory(config=config).course_id) as book:
+            return book.find_submission(assignment, student).extension
+    except Exception:  # no such submission, or a gradebook this user cannot open
+        return None
+
+
+def due_line(notebook, student=None):
+    """What a student is told of the notebook's due date: the due date of the assignment (the
+    notebook's name) set in the configuration it is under (``config_near``), with the student's
+    extension when the gradebook can be read, in the student's own time zone (this process's:
+    TZ, else the machine's); None when no due date is set.  Raises nothing."""
+    try:
+        assignment = Path(notebook).stem
+        config = config_near(Path(notebook).absolute().parent)
+        due = deadlines.Deadlines(config=config).due(assignment)
+        if due is None:
+            return None
+        student = student or os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+        extension = _extension(config, assignment, student)
+        text = f"due {_here(due + extension if extension else due)}"
+        if extension:
+            text += f" (with your extension of {extension.total_seconds() / 3600:g} hours)"
+        policy = deadlines.Deadlines(config=config).policy(assignment)
+        return f"{text}, in your time zone; late work: {deadlines.describe_policy(policy)}"
+    except Exception:
+        return None
+
+
+def _here(moment):
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z (UTC%z)")  # this process's zone: TZ, or the machine's
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status (0, or 1 with a message on stderr)."""
+    parser = argparse.ArgumentParser(prog="dnngrader deadlines", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--course", type=Path, metavar="DIR",
+                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("store", help="write the configured due dates into the gradebook")
+    extension = commands.add_parser("extend", help="grant a student an extension (replaces an earlier one)")
+    extension.add_argument("assignment")
+    extension.add_argument("student")
+    for unit in ("minutes", "hours", "days"):
+        extension.add_argument(f"--{unit}", type=float, default=0)
+    extension.add_argument("--remove", action="store_true", help="take the student's extension away")
+    listing = commands.add_parser("show", help="the assignment's due date, late policy and extensions")
+    listing.add_argument("assignment")
+    args = parser.parse_args(argv)
+    if args.course:
+        os.chdir(args.course)
+    config = course_config()
+    try:
+        if args.command == "store":
+            coursedir = CourseDirectory(config=config)
+            for name, due in deadlines.store_due_dates(config, coursedir.db_url, coursedir.course_id).items():
+                print(f"{name}: due {deadlines.Deadlines(config=config).local(due)}")
+        elif args.command == "extend":
+            amounts = {} if args.remove else {"minutes": args.minutes, "hours": args.hours, "days": args.days}
+            if not args.remove and not any(amounts.values()):
+                parser.error("give --minutes, --hours or --days (or --remove)")
+            due = extend(config, args.assignment, args.student, **amounts)
+            print(f"{args.student}, {args.assignment}: due "
+                  f"{deadlines.Deadlines(config=config).local(due) if due else '(the assignment has no due date)'}")
+        else:
+            print("\n".join(show(config, args.assignment)))
+    except MissingEntry as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
