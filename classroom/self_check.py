@@ -489,6 +489,18 @@ def _settle(entry):
         entry["points"] = int(entry["points"])
 
 
+def due_notes(path):
+    """[the due date of the notebook's assignment as the course sets it, in the student's time
+    zone, with her extension] (dnngrader/tools/deadlines.py); [] when none is set, or where the
+    kit is not installed (self_check.py, this file's copy in a student's repository)."""
+    try:
+        from dnngrader.tools.deadlines import due_line
+    except ImportError:
+        return []
+    due = due_line(path)
+    return [due] if due else []
+
+
 def validate_notebook(path, expected, timeout=DEFAULT_TIMEOUT, kernel_name="python3", against=None):
     """Check one notebook: read it, compare its graded cells with the assignment's
     (``expected``: a list of GradedCell, read from ``against``, a path shown in the report), run
@@ -510,7 +522,7 @@ def validate_notebook(path, expected, timeout=DEFAULT_TIMEOUT, kernel_name="pyth
         return report
     cells, errors, notes = structure(notebook, expected)
     report["errors"] += errors
-    report["notes"] += notes
+    report["notes"] += due_notes(path) + notes
     folder = Path(path).absolute().parent
     # Every visible check is in a graded cell: the cells after the last one (training on the
     # images, figures, experiments) are not graded and may run for minutes, so they are not run
