@@ -19,7 +19,7 @@ own, with their defaults (docs/reference/configuration.md lists each one with it
                                cells (20 s together; those after the last graded cell not run)
   ResilientExecute.draw_figures      draw the figures the cells show while grading (False)
   Sandbox.enabled              False: grade WITHOUT the sandbox of dnngrader/plugins/sandbox.py
-                               (True: every grading kernel runs in bubblewrap, README: Threat model)
+                               (True: every grading kernel runs in bubblewrap, docs/administrators/threat-model.md)
   Sandbox.disk_mb              the sandboxed kernel's writable /tmp, in memory, in MiB (256)
   TimedFileNameCollector.timestamp_format   strptime format of the submission times in LMS file
                                names (zip_collect; %Y-%m-%d-%H-%M-%S)

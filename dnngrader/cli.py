@@ -143,6 +143,10 @@ def command_line(command, course, arguments, help_only=False):
         raise CourseError(f"{course} is not a course folder ({course / 'nbgrader_config.py'} is missing): "
                           "change into the course or name it with --course DIR.")
     checkout = paths.KIT_CHECKOUT
+    if command.course == OWN_COURSE and checkout is None and not help_only:
+        raise CourseError(f"`dnngrader {command.name}` builds or checks the kit's own course (its samples, "
+                          "catalogue, generated files and release) and needs a clone of the kit, installed "
+                          "with `make venv` in it; this dnngrader is installed as a package.")
     if command.course == OWN_COURSE and checkout and checkout != course.resolve() and not help_only:
         raise CourseError(f"this dnngrader is installed from its clone {checkout}, and `dnngrader "
                           f"{command.name}` works only on that clone's course: run it with --course "

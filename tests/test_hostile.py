@@ -672,7 +672,7 @@ def test_regrading_gives_identical_grades(course, grades, limits):
 
 
 # ---------------------------------------------------------------------------------------------
-# The sandbox (README: Threat model)
+# The sandbox (docs/administrators/threat-model.md)
 # ---------------------------------------------------------------------------------------------
 
 # Hostile submissions graded through the sandbox: tests/test_sandbox.py.  Every grading run

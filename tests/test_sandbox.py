@@ -1,4 +1,4 @@
-"""Grading in the default sandbox (README: Threat model, dnngrader/plugins/sandbox.py).
+"""Grading in the default sandbox (docs/administrators/threat-model.md, dnngrader/plugins/sandbox.py).
 
 Hostile submissions are graded through the sandbox that every grading run uses unless it is
 turned off, both by stock `nbgrader autograde` (a new sandbox per kernel) and by the kit's

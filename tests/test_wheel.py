@@ -79,6 +79,12 @@ def test_the_fresh_environment_imports_the_wheels_kit(installed, tmp_path):
     assert where.startswith(str(bin_folder.parent)) and "site-packages" in where, where
     assert course == f"None {tmp_path.resolve()}"  # an installed kit works on the folder it runs in
     assert (bin_folder / "dnngrader").is_file()
+    # The commands that build the kit's own course say that they need a clone, and do nothing.
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    done = subprocess.run([bin_folder / "dnngrader", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "needs a clone of the kit" in done.stderr, done.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["nbgrader_config.py"]
 
 
 def test_a_class_is_graded_from_outside_the_clone_as_stock_nbgrader_grades_it(installed, tmp_path, class_submissions,

@@ -149,7 +149,9 @@ def parse_args(argv):
                         "as Canvas and Moodle import them too, reports/canvas_grades.csv and moodle_grades.csv")
     parser.add_argument("--force", action="store_true", help="grade every submission again, even those already graded")
     parser.add_argument("--no-feedback", action="store_true", help="do not generate feedback HTML")
-    parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course directory (default: this kit)")
+    parser.add_argument("--course", type=Path, default=COURSE_ROOT,
+                        help="the course directory (default: the current folder; for a kit installed from "
+                             "its clone, that clone's own course)")
     parser.add_argument("--db", help="gradebook database URL (default: db_url of nbgrader_config.py), "
                         "e.g. postgresql://user@host:5432/gradebook")
     parser.add_argument("--timings", type=Path, help="also write the run's timings, as JSON, to this file")

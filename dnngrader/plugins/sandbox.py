@@ -1,5 +1,5 @@
 """Every grading kernel runs in a bubblewrap sandbox, unless the instructor turns it off
-(README: Threat model).
+(docs/administrators/threat-model.md).
 
 What a sandboxed kernel sees:
 - the machine read-only, minus every folder that holds something of the course: the course
@@ -98,7 +98,7 @@ SANDBOXED_KERNELS = patching.Patch("jupyter_client's AsyncKernelManager._async_p
 
 
 class Sandbox(LoggingConfigurable):
-    """The grading sandbox's settings (see the module docstring and README: Threat model)."""
+    """The grading sandbox's settings (see the module docstring and docs/administrators/threat-model.md)."""
 
     enabled = Bool(
         True, help="Run every grading kernel in a bubblewrap sandbox: no network, none of the "
@@ -137,7 +137,7 @@ def available():
 UNSANDBOXED_WARNING = (
     "WARNING: the grading sandbox cannot run here: {reason}. Grading goes on WITHOUT it: student code "
     "runs as you, and can read the course's source/ (the solutions), other students' submissions and "
-    "the gradebook, write to them, leave processes running and use the network (README: Threat model). "
+    "the gradebook, write to them, leave processes running and use the network (docs/administrators/threat-model.md). "
     "To get the sandbox, install bubblewrap and allow user namespaces, or grade in a throwaway "
     "container or VM. Sandbox.enabled = False turns the sandbox off on purpose (and this warning with it).")
 
