@@ -108,7 +108,7 @@ class Patch:
             return True
         library, version, tested = outside
         _warn_once(outside, f"{library} {version or '(not installed)'} is outside the versions {tested} that the "
-                   f"kit's changes to its internals were written and tested for: the kit leaves {library} as "
-                   f"it is (stock behaviour; first refused: {self.what}). Grading stays correct; "
+                   f"kit's changes to its internals were written and tested for: the kit leaves {library}'s "
+                   f"internals as they are (stock behaviour; first refused: {self.what}). Grading stays correct; "
                    "docs/authors/patches.md says what each change was for.")
         return False

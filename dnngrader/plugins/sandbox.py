@@ -159,13 +159,35 @@ def _kernel_python():
     return str(_real(prefix) / executable.relative_to(prefix))
 
 
+@functools.cache
+def _kernel_imports():
+    """(the folder the kernel's Python imports dnngrader from, the site folders on its sys.path),
+    asked of that Python itself, started from / with no PYTHONPATH.  The package it finds may
+    not be the one this process runs (a course folder holding a copy of the kit, run from there),
+    and its site folders may include some that a .pth file adds from elsewhere."""
+    code = ("import importlib.util, json, os, sys\n"
+            "spec = importlib.util.find_spec('dnngrader')\n"
+            "where = list(spec.submodule_search_locations)[0] if spec and spec.submodule_search_locations else None\n"
+            "print(json.dumps([where, [p for p in sys.path if p.endswith(('site-packages', 'dist-packages'))"
+            " and os.path.isdir(p)]]))")
+    env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "PYTHONHOME")}
+    try:
+        done = subprocess.run([_kernel_python(), "-c", code], cwd="/", env=env, capture_output=True, text=True,
+                              timeout=120, check=True)
+        where, sites = json.loads(done.stdout.strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        return PACKAGE, ()
+    return (_real(where) if where else PACKAGE), tuple(_real(site) for site in sites)
+
+
 def _kit_folders():
-    """Folders to hide because they hold the kit: the source checkout the package was installed
-    from in editable mode (it is a course too, with solutions in its source/), none for a package
-    installed into an environment, whose folder (site-packages) the kernel's Python needs.  The
-    package's own folder is emptied in every case (``SandboxView.bwrap_args``)."""
-    parent = PACKAGE.parent
-    return [] if parent.name in ("site-packages", "dist-packages") else [parent]
+    """Folders to hide because they hold the kit: the source checkouts the package this process
+    runs and the one the kernel's Python imports come from, when installed editable (each is a
+    course too, with solutions in its source/); none for a package installed into an
+    environment, whose folder (site-packages) the kernel's Python needs.  The package's own
+    folder is emptied in every case (``SandboxView.bwrap_args``)."""
+    parents = {PACKAGE.parent, _kernel_imports()[0].parent}
+    return [parent for parent in parents if parent.name not in ("site-packages", "dist-packages")]
 
 
 def _inside(path, folder):
@@ -187,8 +209,10 @@ class SandboxView:
         self._hide([self.course_root, *_kit_folders(), Path.home(), _real(jupyter_runtime_dir()),
                     _real(tempfile.gettempdir()), *(_real(folder) for folder in hidden)])
         # The Python the kernel runs (a virtual environment and the installation it is made
-        # from) stays visible, read-only, even when it lives in a hidden folder.
-        self.kept = sorted({_real(sys.prefix), _real(sys.base_prefix)}, key=lambda folder: len(folder.parts))
+        # from, and the site folders a .pth file adds) stays visible, read-only, even when it
+        # lives in a hidden folder.
+        self.kernel_package, sites = _kernel_imports()
+        self.kept = sorted({_real(sys.prefix), _real(sys.base_prefix), *sites}, key=lambda folder: len(folder.parts))
 
     def _hide(self, candidates):
         existing = sorted({_real(folder) for folder in candidates if folder and Path(folder).is_dir()},
@@ -214,12 +238,13 @@ class SandboxView:
                 args += ["--ro-bind", str(folder), str(folder)]
         if self.data is not None and self.data.is_dir():
             args += ["--ro-bind", str(_real(self.data)), KERNEL_DATA]
-        # The package emptied (again, where a kept folder above brought it back), then its
-        # kernel side put back, read-only, at its own path.
-        args += ["--tmpfs", str(PACKAGE)]
+        # The package the kernel's Python imports emptied (again, where a kept folder above
+        # brought it back), then this process's kernel side put there, read-only: the kernel
+        # runs the grader's own runtime, wherever its environment finds the package.
+        args += ["--tmpfs", str(self.kernel_package)]
         for name in KERNEL_SIDE:
-            args += ["--ro-bind", str(PACKAGE / name), str(PACKAGE / name)]
-        args += ["--remount-ro", str(PACKAGE)]
+            args += ["--ro-bind", str(PACKAGE / name), str(self.kernel_package / name)]
+        args += ["--remount-ro", str(self.kernel_package)]
         for inside in self._bytecode_folders():
             host = _bytecode_folder() / inside.relative_to("/")
             host.mkdir(parents=True, exist_ok=True)
@@ -235,7 +260,7 @@ class SandboxView:
         bubblewrap could not start."""
         read_info, write_info = os.pipe()  # bubblewrap writes {"child-pid": N} there once it runs
         command = ["bwrap", *self.bwrap_args(), "--info-fd", str(write_info), _kernel_python(),
-                   str(PACKAGE / "kernel" / "template.py"), mode, str(fd), *extra]
+                   str(self.kernel_package / "kernel" / "template.py"), mode, str(fd), *extra]
         try:
             process = subprocess.Popen(command, pass_fds=(fd, write_info), stdin=subprocess.DEVNULL,
                                        env=self.kernel_env(env), **popen)
