@@ -10,12 +10,13 @@ STAMP  := $(VENV)/.installed
 SANDBOX_PACKAGES := bubblewrap
 DEBIAN_PACKAGES := chromium $(SANDBOX_PACKAGES) postgresql
 
-.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test lint docs grading-report grade bench lock clean hub hub-proxy hub-deps
+.PHONY: help venv debian-packages sandbox-package release demo lab validate course-check test lint format docs grading-report grade bench lock clean hub hub-proxy hub-deps
 
 help:
 	@echo "make demo     grade the sample submissions of both assignments in a scratch course (demo/), show the results"
 	@echo "make test     run the whole test suite (it builds the documentation too)"
-	@echo "make lint     ruff over the package and the tests (make test runs it too)"
+	@echo "make lint     ruff (lint and format check) over the package and the tests (make test runs it too)"
+	@echo "make format   ruff format: rewrites the package's and the tests' layout"
 	@echo "make docs     build the documentation site into site/ (mkdocs, strict: a warning or a broken link fails)"
 	@echo "make course-check  what the course repository's CI runs: generated files, solutions, release"
 	@echo "make grading-report  autograde the catalogue of wrong and valid answers, show points lost per function"
@@ -135,9 +136,14 @@ hub: hub-deps
 	$(BIN)/dnngrader hub start $(value HUB_ARGS)
 
 # ruff over what pyproject.toml's [tool.ruff] names: the package (with the notebooks' modules' originals)
-# and its tests, not the generated copies.  `make test` runs the same check (tests/test_lint.py).
+# and its tests, not the generated copies: the lint rules, then the formatting.  `make test` runs
+# the same checks (tests/test_lint.py); `make format` rewrites what the format check fails on.
 lint: venv
 	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+
+format: venv
+	$(BIN)/ruff format
 
 # The documentation site (mkdocs.yml, docs/, README.md as its front page) into site/, git-ignored.
 # Strict: a warning, a broken link or anchor, or a page missing from the nav fails the build.

@@ -47,7 +47,8 @@ c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = "dnn-step-by-step"
 c.CourseDirectory.db_url = settings.from_environment(  # DNN_GRADEBOOK_URL: deprecated
-    "DNN_GRADEBOOK_URL", "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db"))
+    "DNN_GRADEBOOK_URL", "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+)
 
 c.Exchange.root = settings.from_environment("DNN_EXCHANGE", os.path.join(COURSE_ROOT, "exchange"))
 os.makedirs(c.Exchange.root, exist_ok=True)

@@ -45,8 +45,10 @@ EXIT_PASSED, EXIT_FAILED, EXIT_UNCHECKED = 0, 1, 2
 DEFAULT_TIMEOUT = 60
 # Said for every assignment: each has hidden cases of its own kind (other sizes and depths, other
 # data sets and iteration counts), so the sentence names none.
-NOT_CHECKED_HERE = ("the grader also runs hidden cases on inputs you have not seen (other sizes, "
-                    "and other values), which are not run here")
+NOT_CHECKED_HERE = (
+    "the grader also runs hidden cases on inputs you have not seen (other sizes, "
+    "and other values), which are not run here"
+)
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 # The kernel's own warnings that say nothing about the student's notebook.
@@ -68,14 +70,15 @@ class GradedCell:
     """One graded cell of the assignment: an answer cell or a test cell."""
 
     grade_id: str
-    kind: str          # "answer" or "test"
-    function: str      # the graded function it belongs to
+    kind: str  # "answer" or "test"
+    function: str  # the graded function it belongs to
     points: float = 0  # a test cell's points; 0 for an answer cell
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading notebooks
 # ---------------------------------------------------------------------------------------------
+
 
 def read_notebook(path):
     """The notebook at ``path`` as an nbformat v4 NotebookNode.
@@ -100,7 +103,8 @@ def read_notebook(path):
         raise NotebookProblem(
             f"{path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}), so "
             "it is not a notebook Jupyter can open. Was it edited outside Jupyter? Take back an "
-            "earlier version, or copy your answers into a fresh copy of the release.") from None
+            "earlier version, or copy your answers into a fresh copy of the release."
+        ) from None
     if not isinstance(data, dict) or "nbformat" not in data or not isinstance(data.get("cells", []), list):
         raise NotebookProblem(f"{path} is JSON but not a Jupyter notebook (no nbformat version or cells).")
     try:
@@ -123,8 +127,7 @@ def _nbgrader(cell):
 def _owner(test_id, functions):
     """The graded function a test cell ``test_<function>`` or ``test_<function>_<part>`` belongs
     to: the longest matching one (test_initialize_parameters_deep is initialize_parameters_deep's)."""
-    matching = [name for name in functions
-                if test_id == f"test_{name}" or test_id.startswith(f"test_{name}_")]
+    matching = [name for name in functions if test_id == f"test_{name}" or test_id.startswith(f"test_{name}_")]
     return max(matching, key=len) if matching else test_id.removeprefix("test_")
 
 
@@ -149,8 +152,10 @@ def assignment_cells(path):
         elif meta.get("solution") and cell.cell_type == "code":
             answers.append(grade_id)
     if not answers or not tests:
-        raise NotebookProblem(f"{path} has no answer cells or no test cells in its nbgrader metadata, "
-                              "so it cannot say what the assignment grades.")
+        raise NotebookProblem(
+            f"{path} has no answer cells or no test cells in its nbgrader metadata, "
+            "so it cannot say what the assignment grades."
+        )
     cells = []
     for cell in notebook.cells:
         grade_id = _nbgrader(cell).get("grade_id")
@@ -191,6 +196,7 @@ def _display(path):
 # Comparing a student's notebook with the assignment
 # ---------------------------------------------------------------------------------------------
 
+
 def _looks_like(cell, expected):
     """Whether a cell without a grade id looks like the graded cell ``expected`` (so it has lost
     its nbgrader metadata rather than been deleted)."""
@@ -208,10 +214,14 @@ def _looks_like(cell, expected):
 def _repair(graded, release):
     """What a student does about a graded cell that is missing or lost its metadata."""
     if graded.kind == "answer":
-        return (f"Open a fresh copy of {release}, paste your code for {graded.function} into its answer "
-                "cell (and your other answers into theirs), and go on in that copy.")
-    return (f"Put the cell back as released, from a fresh copy of {release} (test cells are locked: "
-            "what they contain in your copy does not count).")
+        return (
+            f"Open a fresh copy of {release}, paste your code for {graded.function} into its answer "
+            "cell (and your other answers into theirs), and go on in that copy."
+        )
+    return (
+        f"Put the cell back as released, from a fresh copy of {release} (test cells are locked: "
+        "what they contain in your copy does not count)."
+    )
 
 
 def structure(notebook, expected):
@@ -231,36 +241,52 @@ def structure(notebook, expected):
     release = _display(RELEASE_NOTEBOOK) if RELEASE_NOTEBOOK.is_file() else f"the release's {ASSIGNMENT}.ipynb"
     cells, errors, notes = {}, [], []
     for graded in expected:
-        what = (f"the answer cell of {graded.function}" if graded.kind == "answer"
-                else f"the test cell {graded.grade_id} (of {graded.function})")
+        what = (
+            f"the answer cell of {graded.function}"
+            if graded.kind == "answer"
+            else f"the test cell {graded.grade_id} (of {graded.function})"
+        )
         indices = found.get(graded.grade_id, [])
         cells[graded.grade_id] = indices
         if not indices:
-            lookalikes = [index for index, cell in enumerate(notebook.cells)
-                          if not _nbgrader(cell).get("grade_id") and _looks_like(cell, graded)]
+            lookalikes = [
+                index
+                for index, cell in enumerate(notebook.cells)
+                if not _nbgrader(cell).get("grade_id") and _looks_like(cell, graded)
+            ]
             if lookalikes:
-                errors.append(f"{what} has lost its nbgrader metadata (cell {lookalikes[0] + 1} looks like it "
-                              f"but has no grade id {graded.grade_id!r}). {_repair(graded, release)}")
+                errors.append(
+                    f"{what} has lost its nbgrader metadata (cell {lookalikes[0] + 1} looks like it "
+                    f"but has no grade id {graded.grade_id!r}). {_repair(graded, release)}"
+                )
             else:
-                errors.append(f"{what} is missing: no cell has the grade id {graded.grade_id!r}. "
-                              f"{_repair(graded, release)}")
+                errors.append(
+                    f"{what} is missing: no cell has the grade id {graded.grade_id!r}. {_repair(graded, release)}"
+                )
             continue
         for index in indices:
             meta = _nbgrader(notebook.cells[index])
             flag = "solution" if graded.kind == "answer" else "grade"
             if not meta.get(flag):
-                errors.append(f"{what} (cell {index + 1}) has lost part of its nbgrader metadata: it is no "
-                              f"longer marked as {'an answer' if graded.kind == 'answer' else 'a graded test'} "
-                              f"cell. {_repair(graded, release)}")
+                errors.append(
+                    f"{what} (cell {index + 1}) has lost part of its nbgrader metadata: it is no "
+                    f"longer marked as {'an answer' if graded.kind == 'answer' else 'a graded test'} "
+                    f"cell. {_repair(graded, release)}"
+                )
         if len(indices) > 1:
-            notes.append(f"{len(indices)} cells carry the grade id {graded.grade_id!r} (cells "
-                         f"{', '.join(str(index + 1) for index in indices)}); the assignment has one. Delete "
-                         "the copies you made.")
+            notes.append(
+                f"{len(indices)} cells carry the grade id {graded.grade_id!r} (cells "
+                f"{', '.join(str(index + 1) for index in indices)}); the assignment has one. Delete "
+                "the copies you made."
+            )
     for grade_id, indices in found.items():
         if grade_id not in known and any(
-                _nbgrader(notebook.cells[index]).get(flag) for index in indices for flag in ("grade", "solution")):
-            notes.append(f"cell {indices[0] + 1} is marked as graded with the grade id {grade_id!r}, which the "
-                         "assignment does not have.")
+            _nbgrader(notebook.cells[index]).get(flag) for index in indices for flag in ("grade", "solution")
+        ):
+            notes.append(
+                f"cell {indices[0] + 1} is marked as graded with the grade id {grade_id!r}, which the "
+                "assignment does not have."
+            )
     return cells, errors, notes
 
 
@@ -268,13 +294,14 @@ def structure(notebook, expected):
 # Running a notebook
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Run:
     """What happened when a notebook ran: the executed notebook and, per cell index, why a
     cell did not run or was cut short (absent when it ran normally)."""
 
     notebook: object
-    trouble: dict   # cell index -> message
+    trouble: dict  # cell index -> message
     started: bool = True
     kernel_log: str = ""
 
@@ -300,11 +327,17 @@ def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3
     started is reported as ``Run.started == False``.
     """
     client = NotebookClient(
-        notebook, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
+        notebook,
+        timeout=timeout,
+        allow_errors=True,
+        interrupt_on_timeout=True,
         # After an interrupt, do not wait for a kernel that may ignore it; the real
         # KeyboardInterrupt, if it comes, still lands in the cell's outputs.
         error_on_timeout={"ename": "CellTimeout", "evalue": f"interrupted after {timeout} s", "traceback": []},
-        kernel_name=kernel_name, resources={"metadata": {"path": str(folder)}}, log=_QUIET)
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(folder)}},
+        log=_QUIET,
+    )
     trouble, timed_out = {}, set()
 
     def note_timeout(cell, cell_index, execute_reply):
@@ -313,11 +346,15 @@ def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3
 
     client.on_cell_executed = note_timeout
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as kernel_log:
+
         def log_tail():
             kernel_log.flush()
             kernel_log.seek(0)
-            lines = [line for line in kernel_log.read().splitlines()
-                     if line.strip() and not any(noise in line for noise in KERNEL_NOISE)]
+            lines = [
+                line
+                for line in kernel_log.read().splitlines()
+                if line.strip() and not any(noise in line for noise in KERNEL_NOISE)
+            ]
             return "\n".join(lines[-15:])
 
         client.reset_execution_trackers()
@@ -326,8 +363,12 @@ def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3
             setup.__enter__()
         except Exception as error:
             detail = log_tail()
-            return Run(notebook, {}, started=False,
-                       kernel_log=f"{type(error).__name__}: {error}" + (f"\n{detail}" if detail else ""))
+            return Run(
+                notebook,
+                {},
+                started=False,
+                kernel_log=f"{type(error).__name__}: {error}" + (f"\n{detail}" if detail else ""),
+            )
         try:
             lost = None
             for index, cell in enumerate(notebook.cells):
@@ -351,10 +392,12 @@ def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3
                     continue
                 if index in timed_out:
                     interrupted = any(output.get("output_type") == "error" for output in cell.outputs)
-                    trouble[index] = (f"the cell ran longer than the {timeout} s timeout and was interrupted "
-                                      "(an endless loop? a much too slow computation? If it is meant to take "
-                                      "that long, give it more time: --timeout SECONDS, or make validate "
-                                      "VALIDATE_ARGS='--timeout 300')")
+                    trouble[index] = (
+                        f"the cell ran longer than the {timeout} s timeout and was interrupted "
+                        "(an endless loop? a much too slow computation? If it is meant to take "
+                        "that long, give it more time: --timeout SECONDS, or make validate "
+                        "VALIDATE_ARGS='--timeout 300')"
+                    )
                     if not interrupted:
                         lost = f"the kernel did not stop cell {index + 1} when interrupted"
                         trouble[index] += "; the kernel did not stop, so the cells after it were not run"
@@ -369,6 +412,7 @@ def run_notebook(notebook, folder, timeout=DEFAULT_TIMEOUT, kernel_name="python3
 # ---------------------------------------------------------------------------------------------
 # Reading the results
 # ---------------------------------------------------------------------------------------------
+
 
 def _lines(text):
     return [line.rstrip() for line in ANSI.sub("", text).splitlines() if line.strip()]
@@ -397,8 +441,11 @@ def cell_messages(notebook, index, labels):
     Returns (lines, raised): raised is True when the cell ended in an error.
     """
     cell = notebook.cells[index]
-    by_count = {other.get("execution_count"): position for position, other in enumerate(notebook.cells)
-                if other.cell_type == "code" and other.get("execution_count")}
+    by_count = {
+        other.get("execution_count"): position
+        for position, other in enumerate(notebook.cells)
+        if other.cell_type == "code" and other.get("execution_count")
+    }
     lines, raised = [], False
     for output in cell.get("outputs", []):
         kind = output.get("output_type")
@@ -416,6 +463,7 @@ def cell_messages(notebook, index, labels):
                 def name_cell(match):
                     where = by_count.get(int(match[1]))
                     return f"line {match[2]}" + (f" of {labels[where]}" if where not in (None, index) else "")
+
                 lines += _lines(CELL_FRAME.sub(name_cell, "\n".join(traceback)))
                 continue
             text = f"{ename}: {evalue}" if evalue else ename
@@ -457,9 +505,11 @@ def _graded_result(notebook, graded, indices, run, labels):
         cell = notebook.cells[index]
         if cell.cell_type != "code":
             result["passed"] = False
-            result["messages"].append(f"{labels[index]} (cell {index + 1}) is a {cell.cell_type} cell, so it "
-                                      "never runs: make it a code cell again (in JupyterLab, select it and "
-                                      "press Y).")
+            result["messages"].append(
+                f"{labels[index]} (cell {index + 1}) is a {cell.cell_type} cell, so it "
+                "never runs: make it a code cell again (in JupyterLab, select it and "
+                "press Y)."
+            )
             continue
         lines, raised = _ran(notebook, index, run, labels)
         if raised:
@@ -475,16 +525,20 @@ def _settle(entry):
     when all passed), each line prefixed with its cell when more than one cell speaks."""
     states = [result["passed"] for result in entry["cells"].values()]
     entry["passed"] = False if False in states else (None if None in states else True)
-    shown = {grade_id: result for grade_id, result in entry["cells"].items()
-             if result["passed"] is not True and result["messages"]}
+    shown = {
+        grade_id: result
+        for grade_id, result in entry["cells"].items()
+        if result["passed"] is not True and result["messages"]
+    }
     if not shown:
         shown = {grade_id: result for grade_id, result in entry["cells"].items() if result["kind"] == "test"}
     prefix = len(shown) > 1
     entry["messages"] = []
     for grade_id, result in shown.items():
         name = "answer cell" if result["kind"] == "answer" else grade_id
-        entry["messages"] += [f"{name}: {line}" if prefix or result["kind"] == "answer" else line
-                              for line in result["messages"]]
+        entry["messages"] += [
+            f"{name}: {line}" if prefix or result["kind"] == "answer" else line for line in result["messages"]
+        ]
     if float(entry["points"]).is_integer():
         entry["points"] = int(entry["points"])
 
@@ -511,9 +565,17 @@ def validate_notebook(path, expected, timeout=DEFAULT_TIMEOUT, kernel_name="pyth
     other_cells (errors in cells that are not graded), errors and notes.  Raises nothing for a
     bad notebook: its problems are in ``errors``.
     """
-    report = {"path": _display(path), "checked_against": _display(against) if against else None,
-              "ran": False, "exit_code": EXIT_UNCHECKED, "summary": "", "functions": {},
-              "other_cells": [], "errors": [], "notes": []}
+    report = {
+        "path": _display(path),
+        "checked_against": _display(against) if against else None,
+        "ran": False,
+        "exit_code": EXIT_UNCHECKED,
+        "summary": "",
+        "functions": {},
+        "other_cells": [],
+        "errors": [],
+        "notes": [],
+    }
     try:
         notebook = read_notebook(path)
     except NotebookProblem as problem:
@@ -529,13 +591,18 @@ def validate_notebook(path, expected, timeout=DEFAULT_TIMEOUT, kernel_name="pyth
     # here, as the grader does not run them either.
     graded_indices = {index for indices in cells.values() for index in indices}
     last = max(graded_indices) if graded_indices else None
-    skipped = [index for index, cell in enumerate(notebook.cells)
-               if last is not None and index > last and cell.cell_type == "code" and cell.source.strip()]
+    skipped = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if last is not None and index > last and cell.cell_type == "code" and cell.source.strip()
+    ]
     if skipped:
-        report["notes"].append(f"the {len(skipped)} code cell{'s' if len(skipped) != 1 else ''} after the last "
-                               "graded cell (not graded: training, figures, your own experiments) "
-                               f"{'were' if len(skipped) != 1 else 'was'} not run here; run "
-                               f"{'them' if len(skipped) != 1 else 'it'} in your notebook.")
+        report["notes"].append(
+            f"the {len(skipped)} code cell{'s' if len(skipped) != 1 else ''} after the last "
+            "graded cell (not graded: training, figures, your own experiments) "
+            f"{'were' if len(skipped) != 1 else 'was'} not run here; run "
+            f"{'them' if len(skipped) != 1 else 'it'} in your notebook."
+        )
     run = run_notebook(notebook, folder, timeout, kernel_name, upto=last)
     if not run.started:
         report["errors"].append(f"the kernel {kernel_name!r} would not start, so nothing ran: {run.kernel_log}")
@@ -555,9 +622,14 @@ def validate_notebook(path, expected, timeout=DEFAULT_TIMEOUT, kernel_name="pyth
             continue
         lines, raised = _ran(notebook, index, run, labels)
         if raised:
-            report["other_cells"].append({"cell": index + 1, "grade_id": _nbgrader(cell).get("grade_id"),
-                                          "first_line": cell.source.strip().splitlines()[0][:80],
-                                          "messages": lines})
+            report["other_cells"].append(
+                {
+                    "cell": index + 1,
+                    "grade_id": _nbgrader(cell).get("grade_id"),
+                    "first_line": cell.source.strip().splitlines()[0][:80],
+                    "messages": lines,
+                }
+            )
     passed = sum(entry["passed"] is True for entry in functions.values())
     unchecked = sum(entry["passed"] is None for entry in functions.values())
     summary = f"visible checks: {passed} of {len(functions)} functions pass"
@@ -576,6 +648,7 @@ def validate_notebook(path, expected, timeout=DEFAULT_TIMEOUT, kernel_name="pyth
 # ---------------------------------------------------------------------------------------------
 # Showing the results
 # ---------------------------------------------------------------------------------------------
+
 
 def format_report(report):
     """The text a student reads for one notebook's report (a dict from validate_notebook)."""
@@ -614,21 +687,44 @@ def format_report(report):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m dnngrader.tools.validate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", type=Path,
-                        help="the notebooks to run and check, e.g. work/dnn_step_by_step/dnn_step_by_step.ipynb")
-    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help="seconds a cell may run before it is interrupted (default: %(default)s)")
-    parser.add_argument("--json", metavar="FILE",
-                        help="also write the results as JSON to FILE ('-' for stdout; the table then goes "
-                        "to stderr)")
-    parser.add_argument("--against", type=Path, metavar="NOTEBOOK",
-                        help="read the assignment's graded cells (grade ids, points) from this notebook "
-                        f"(default: {_display(SOURCE_NOTEBOOK)} when it exists, else "
-                        f"{_display(RELEASE_NOTEBOOK)})")
-    parser.add_argument("--kernel", default="python3", metavar="NAME",
-                        help="the kernelspec to run the notebooks in (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python -m dnngrader.tools.validate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "notebooks",
+        nargs="+",
+        metavar="NOTEBOOK",
+        type=Path,
+        help="the notebooks to run and check, e.g. work/dnn_step_by_step/dnn_step_by_step.ipynb",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="seconds a cell may run before it is interrupted (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        help="also write the results as JSON to FILE ('-' for stdout; the table then goes to stderr)",
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="NOTEBOOK",
+        help="read the assignment's graded cells (grade ids, points) from this notebook "
+        f"(default: {_display(SOURCE_NOTEBOOK)} when it exists, else "
+        f"{_display(RELEASE_NOTEBOOK)})",
+    )
+    parser.add_argument(
+        "--kernel",
+        default="python3",
+        metavar="NAME",
+        help="the kernelspec to run the notebooks in (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     if args.timeout <= 0:
         parser.error("--timeout must be a positive number of seconds")
@@ -645,13 +741,19 @@ def main(argv=None):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     against = args.against or default_assignment_notebook(args.notebooks[0])
-    result = {"exit_code": EXIT_UNCHECKED, "checked_against": _display(against) if against else None,
-              "notebooks": [], "errors": []}
+    result = {
+        "exit_code": EXIT_UNCHECKED,
+        "checked_against": _display(against) if against else None,
+        "notebooks": [],
+        "errors": [],
+    }
     expected = None
     if against is None:
-        result["errors"].append(f"cannot tell which cells the assignment grades: neither "
-                                f"{_display(SOURCE_NOTEBOOK)} nor {_display(RELEASE_NOTEBOOK)} exists; "
-                                "give one with --against.")
+        result["errors"].append(
+            f"cannot tell which cells the assignment grades: neither "
+            f"{_display(SOURCE_NOTEBOOK)} nor {_display(RELEASE_NOTEBOOK)} exists; "
+            "give one with --against."
+        )
     else:
         try:
             expected = assignment_cells(against)

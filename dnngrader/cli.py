@@ -28,9 +28,9 @@ from pathlib import Path
 from dnngrader import paths
 
 # How a subcommand's module relates to the course it runs in.
-OWN_COURSE = "own"        # works on paths.COURSE_ROOT: a checkout's own course, else the current folder
+OWN_COURSE = "own"  # works on paths.COURSE_ROOT: a checkout's own course, else the current folder
 COURSE_OPTION = "option"  # has a --course option of its own: given DIR
-NO_COURSE = "none"        # works on the files its arguments name (or on the machine)
+NO_COURSE = "none"  # works on the files its arguments name (or on the machine)
 
 
 @dataclass(frozen=True)
@@ -44,49 +44,105 @@ class Subcommand:
 # In the order of the course's workflow: preparing the assignment, the student's side, grading,
 # checking the grader, the second assignment's data, the assignment author's generators.
 SUBCOMMANDS = (
-    Subcommand("release", "dnngrader.tools.build",
-               "regenerate the generated files and release/ from source/ (--check: only check them)"),
-    Subcommand("classroom", "dnngrader.tools.classroom",
-               "write the students' repository template, classroom/, from release/ (--check)"),
-    Subcommand("student-config", "dnngrader.tools.student_config",
-               "write work/'s nbgrader settings for JupyterLab's Assignments panel (and a working copy)",
-               COURSE_OPTION),
-    Subcommand("validate", "dnngrader.tools.validate",
-               "run notebooks as a student runs them and report which visible checks pass", NO_COURSE),
-    Subcommand("samples", "dnngrader.tools.samples",
-               "write the bundled sample submissions into submitted/ (or --into DIR)"),
-    Subcommand("grade", "dnngrader.batch.grade",
-               "grade the class's submissions on Dask, then feedback, grades CSV and chart",
-               COURSE_OPTION),
-    Subcommand("deadlines", "dnngrader.tools.deadlines",
-               "due dates into the gradebook (store), a student's extension (extend), an assignment's (show)",
-               COURSE_OPTION),
-    Subcommand("lms-grades", "dnngrader.tools.lms_grades",
-               "the grades as Canvas and Moodle import them (--roster ROSTER.csv): reports/canvas_grades.csv, "
-               "moodle_grades.csv", COURSE_OPTION),
-    Subcommand("demo", "dnngrader.tools.demo",
-               "grade the sample submissions in a scratch course (demo/) and print the results"),
-    Subcommand("grading-report", "dnngrader.tools.grading_report",
-               "grade the catalogue of wrong and valid answers; show what each costs, exit 1 on a misjudgement"),
-    Subcommand("bench", "dnngrader.batch.bench",
-               "time stock nbgrader against `dnngrader grade` on synthetic submissions"),
-    Subcommand("hub", "dnngrader.hub.server",
-               "the course's JupyterHub (as root): setup, start (Ctrl-C stops it), stop", COURSE_OPTION),
-    Subcommand("roster", "dnngrader.hub.roster",
-               "the class roster's Unix users for the hub (as root): sync ROSTER.csv, remove USER, list",
-               COURSE_OPTION),
-    Subcommand("sandbox", "dnngrader.plugins.sandbox",
-               "say whether the grading sandbox (bubblewrap) runs here and what it hides", NO_COURSE),
-    Subcommand("data", "dnngrader.kernel.notebook.dnn_app_standin",
-               "write the second assignment's stand-in data set (--out DIR)", NO_COURSE),
-    Subcommand("application-reference", "dnngrader.application",
-               "train the second assignment's reference models on a data folder, print their figures"),
-    Subcommand("figures", "dnngrader.assignments.dnn_step_by_step.figures",
-               "redraw the first assignment's figures (release does it too)"),
-    Subcommand("practice-cases", "dnngrader.assignments.dnn_step_by_step.practice",
-               "write the first assignment's practice cases (release does it too; --check)"),
-    Subcommand("config-reference", "dnngrader.tools.config_reference",
-               "write docs/reference/configuration.md from the settings' traits (--check: only check it)"),
+    Subcommand(
+        "release",
+        "dnngrader.tools.build",
+        "regenerate the generated files and release/ from source/ (--check: only check them)",
+    ),
+    Subcommand(
+        "classroom",
+        "dnngrader.tools.classroom",
+        "write the students' repository template, classroom/, from release/ (--check)",
+    ),
+    Subcommand(
+        "student-config",
+        "dnngrader.tools.student_config",
+        "write work/'s nbgrader settings for JupyterLab's Assignments panel (and a working copy)",
+        COURSE_OPTION,
+    ),
+    Subcommand(
+        "validate",
+        "dnngrader.tools.validate",
+        "run notebooks as a student runs them and report which visible checks pass",
+        NO_COURSE,
+    ),
+    Subcommand(
+        "samples", "dnngrader.tools.samples", "write the bundled sample submissions into submitted/ (or --into DIR)"
+    ),
+    Subcommand(
+        "grade",
+        "dnngrader.batch.grade",
+        "grade the class's submissions on Dask, then feedback, grades CSV and chart",
+        COURSE_OPTION,
+    ),
+    Subcommand(
+        "deadlines",
+        "dnngrader.tools.deadlines",
+        "due dates into the gradebook (store), a student's extension (extend), an assignment's (show)",
+        COURSE_OPTION,
+    ),
+    Subcommand(
+        "lms-grades",
+        "dnngrader.tools.lms_grades",
+        "the grades as Canvas and Moodle import them (--roster ROSTER.csv): reports/canvas_grades.csv, "
+        "moodle_grades.csv",
+        COURSE_OPTION,
+    ),
+    Subcommand(
+        "demo", "dnngrader.tools.demo", "grade the sample submissions in a scratch course (demo/) and print the results"
+    ),
+    Subcommand(
+        "grading-report",
+        "dnngrader.tools.grading_report",
+        "grade the catalogue of wrong and valid answers; show what each costs, exit 1 on a misjudgement",
+    ),
+    Subcommand(
+        "bench", "dnngrader.batch.bench", "time stock nbgrader against `dnngrader grade` on synthetic submissions"
+    ),
+    Subcommand(
+        "hub",
+        "dnngrader.hub.server",
+        "the course's JupyterHub (as root): setup, start (Ctrl-C stops it), stop",
+        COURSE_OPTION,
+    ),
+    Subcommand(
+        "roster",
+        "dnngrader.hub.roster",
+        "the class roster's Unix users for the hub (as root): sync ROSTER.csv, remove USER, list",
+        COURSE_OPTION,
+    ),
+    Subcommand(
+        "sandbox",
+        "dnngrader.plugins.sandbox",
+        "say whether the grading sandbox (bubblewrap) runs here and what it hides",
+        NO_COURSE,
+    ),
+    Subcommand(
+        "data",
+        "dnngrader.kernel.notebook.dnn_app_standin",
+        "write the second assignment's stand-in data set (--out DIR)",
+        NO_COURSE,
+    ),
+    Subcommand(
+        "application-reference",
+        "dnngrader.application",
+        "train the second assignment's reference models on a data folder, print their figures",
+    ),
+    Subcommand(
+        "figures",
+        "dnngrader.assignments.dnn_step_by_step.figures",
+        "redraw the first assignment's figures (release does it too)",
+    ),
+    Subcommand(
+        "practice-cases",
+        "dnngrader.assignments.dnn_step_by_step.practice",
+        "write the first assignment's practice cases (release does it too; --check)",
+    ),
+    Subcommand(
+        "config-reference",
+        "dnngrader.tools.config_reference",
+        "write docs/reference/configuration.md from the settings' traits (--check: only check it)",
+    ),
 )
 BY_NAME = {command.name: command for command in SUBCOMMANDS}
 HELP_FLAGS = ("-h", "--help")
@@ -98,18 +154,23 @@ class CourseError(Exception):
 
 def parser():
     top = argparse.ArgumentParser(
-        prog="dnngrader", allow_abbrev=False,
+        prog="dnngrader",
+        allow_abbrev=False,
         description="The course kit's commands. Each COMMAND passes its arguments on to the kit's "
-                    "module behind it: `dnngrader COMMAND --help` shows that module's own options.",
+        "module behind it: `dnngrader COMMAND --help` shows that module's own options.",
         epilog="The command runs in the course folder (--course), a folder holding nbgrader_config.py, "
-               "so relative paths in its arguments are taken from there.")
-    top.add_argument("--course", metavar="DIR", type=Path,
-                     help="the course folder, holding nbgrader_config.py (default: the current folder)")
+        "so relative paths in its arguments are taken from there.",
+    )
+    top.add_argument(
+        "--course",
+        metavar="DIR",
+        type=Path,
+        help="the course folder, holding nbgrader_config.py (default: the current folder)",
+    )
     commands = top.add_subparsers(dest="command", metavar="COMMAND", title="commands", required=True)
     for command in SUBCOMMANDS:
         # add_help=False: -h and --help go to the module, with the rest of the arguments.
-        commands.add_parser(command.name, help=command.summary, description=command.summary,
-                            add_help=False)
+        commands.add_parser(command.name, help=command.summary, description=command.summary, add_help=False)
     return top
 
 
@@ -124,7 +185,7 @@ def split(argv):
         elif word.startswith("-"):
             index += 1
         else:
-            return argv[:index + 1], argv[index + 1:]
+            return argv[: index + 1], argv[index + 1 :]
     return argv, []
 
 
@@ -140,17 +201,23 @@ def command_line(command, course, arguments, help_only=False):
     """The ``python -m`` command line that runs ``command`` on ``course`` (an absolute folder);
     ``help_only``: the arguments ask for the module's help, which any course may show."""
     if not is_course(course) and not help_only:
-        raise CourseError(f"{course} is not a course folder ({course / 'nbgrader_config.py'} is missing): "
-                          "change into the course or name it with --course DIR.")
+        raise CourseError(
+            f"{course} is not a course folder ({course / 'nbgrader_config.py'} is missing): "
+            "change into the course or name it with --course DIR."
+        )
     checkout = paths.KIT_CHECKOUT
     if command.course == OWN_COURSE and checkout is None and not help_only:
-        raise CourseError(f"`dnngrader {command.name}` builds or checks the kit's own course (its samples, "
-                          "catalogue, generated files and release) and needs a clone of the kit, installed "
-                          "with `make venv` in it; this dnngrader is installed as a package.")
+        raise CourseError(
+            f"`dnngrader {command.name}` builds or checks the kit's own course (its samples, "
+            "catalogue, generated files and release) and needs a clone of the kit, installed "
+            "with `make venv` in it; this dnngrader is installed as a package."
+        )
     if command.course == OWN_COURSE and checkout and checkout != course.resolve() and not help_only:
-        raise CourseError(f"this dnngrader is installed from its clone {checkout}, and `dnngrader "
-                          f"{command.name}` works only on that clone's course: run it with --course "
-                          f"{checkout} (or install the kit into an environment of this course's own).")
+        raise CourseError(
+            f"this dnngrader is installed from its clone {checkout}, and `dnngrader "
+            f"{command.name}` works only on that clone's course: run it with --course "
+            f"{checkout} (or install the kit into an environment of this course's own)."
+        )
     arguments = list(arguments)
     if command.course == COURSE_OPTION and not given_course(arguments):
         arguments = ["--course", str(course.resolve()), *arguments]

@@ -100,15 +100,21 @@ class Patch:
         library and range, or once for ``DNNGRADER_NO_PATCHES``) and the caller leaves the
         library as it is."""
         if all_refused():
-            _warn_once(NO_PATCHES_VARIABLE, f"{NO_PATCHES_VARIABLE} is set: the kit leaves nbgrader, nbconvert, "
-                       "jupyter_client and SQLAlchemy as they are (stock behaviour, no patch of their internals).")
+            _warn_once(
+                NO_PATCHES_VARIABLE,
+                f"{NO_PATCHES_VARIABLE} is set: the kit leaves nbgrader, nbconvert, "
+                "jupyter_client and SQLAlchemy as they are (stock behaviour, no patch of their internals).",
+            )
             return False
         outside = self.out_of_range()
         if outside is None:
             return True
         library, version, tested = outside
-        _warn_once(outside, f"{library} {version or '(not installed)'} is outside the versions {tested} that the "
-                   f"kit's changes to its internals were written and tested for: the kit leaves {library}'s "
-                   f"internals as they are (stock behaviour; first refused: {self.what}). Grading stays correct; "
-                   "docs/authors/patches.md says what each change was for.")
+        _warn_once(
+            outside,
+            f"{library} {version or '(not installed)'} is outside the versions {tested} that the "
+            f"kit's changes to its internals were written and tested for: the kit leaves {library}'s "
+            f"internals as they are (stock behaviour; first refused: {self.what}). Grading stays correct; "
+            "docs/authors/patches.md says what each change was for.",
+        )
         return False

@@ -38,8 +38,7 @@ def read_roster(path):
         header = [name.strip().lower() for name in reader.fieldnames or []]
         missing = [name for name in COLUMNS if name not in header]
         if missing:
-            raise RosterError(f"{path}: the header row lacks {', '.join(missing)} "
-                              f"(it must name {', '.join(COLUMNS)})")
+            raise RosterError(f"{path}: the header row lacks {', '.join(missing)} (it must name {', '.join(COLUMNS)})")
         rows, seen, problems = [], set(), []
         for number, raw in enumerate(reader, start=2):
             row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
@@ -47,8 +46,10 @@ def read_roster(path):
                 continue
             name, role = row["username"], row["role"].lower()
             if not USERNAME.match(name):
-                problems.append(f"line {number}: {name!r} is not a username this machine can have "
-                                "(lower-case letters, digits, _ and -, starting with a letter or _)")
+                problems.append(
+                    f"line {number}: {name!r} is not a username this machine can have "
+                    "(lower-case letters, digits, _ and -, starting with a letter or _)"
+                )
             elif name in seen:
                 problems.append(f"line {number}: {name} is listed twice")
             if role not in ROLES:

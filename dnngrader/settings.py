@@ -46,13 +46,13 @@ REPLACED = {
 # environment variables, which a hub may set for every student.
 STUDENT_VARIABLES = {
     "DNN_DATA": "the folder holding the second assignment's image data set (dnn_app_utils.py); "
-                "without it, data/, ../data or ../../data of the notebook's folder",
+    "without it, data/, ../data or ../../data of the notebook's folder",
     "DNN_STEP_BY_STEP_NOTEBOOK": "the student's first notebook (or a folder holding it), whose functions the "
-                                 "second assignment's notebook loads (dnn_app_helpers.py); without it, the "
-                                 "notebook looks in the usual places next to its own folder",
+    "second assignment's notebook loads (dnn_app_helpers.py); without it, the "
+    "notebook looks in the usual places next to its own folder",
     "DNN_TRAINING_ITERATIONS": "iterations of the second assignment's training cells (the notebook's "
-                               "NUM_ITERATIONS, 2500 without it); a grading kernel gets "
-                               "ResilientExecute.training_iterations in it",
+    "NUM_ITERATIONS, 2500 without it); a grading kernel gets "
+    "ResilientExecute.training_iterations in it",
 }
 
 # The kit's Configurables, (module, class): the reference lists their settings.
@@ -99,9 +99,11 @@ def environment_ignored():
 
 def warning_text(variable, value):
     trait = REPLACED[variable]
-    return (f"{variable} is deprecated: set {trait} instead, in the course's nbgrader_config.py "
-            f"(c.{trait} = ...) or on the command line (--{trait}=...). For now {variable}={value!r} "
-            f"is used where neither sets {trait}.")
+    return (
+        f"{variable} is deprecated: set {trait} instead, in the course's nbgrader_config.py "
+        f"(c.{trait} = ...) or on the command line (--{trait}=...). For now {variable}={value!r} "
+        f"is used where neither sets {trait}."
+    )
 
 
 def from_environment(variable, fallback, parse=None):
@@ -119,8 +121,9 @@ def from_environment(variable, fallback, parse=None):
     if variable not in _warned:
         _warned.add(variable)
         # Shown as coming from "environment": the variable is to blame, not a line of the kit.
-        warnings.warn_explicit(warning_text(variable, text), DeprecatedVariableWarning, "environment", 0,
-                               module=__name__)
+        warnings.warn_explicit(
+            warning_text(variable, text), DeprecatedVariableWarning, "environment", 0, module=__name__
+        )
     return value
 
 
@@ -134,6 +137,7 @@ def trait_default(variable, value=None):
         trait = self.traits()[name]
         fallback = trait.default_value if value is None else value
         return from_environment(variable, fallback, trait.from_string)
+
     read.__doc__ = f"{variable}, deprecated, when set; otherwise the default."
     return default(name)(read)
 
@@ -148,6 +152,7 @@ def read_all(configurable):
 def kit_classes():
     """The kit's Configurable classes (CLASSES), imported."""
     import importlib
+
     return [getattr(importlib.import_module(module), name) for module, name in CLASSES]
 
 

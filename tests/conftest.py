@@ -57,22 +57,26 @@ def class_submissions(tmp_path_factory):
 def new_class_course(tmp_path_factory, class_submissions):
     """Make a copy of the blank course (quicker than registering the assignment again) with
     the class's submissions."""
+
     def make(name):
         course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course")
         shutil.copytree(class_submissions, course.submitted)
         return course
+
     return make
 
 
 def _stock_class(tmp_path_factory, class_submissions):
     """The folder, made once per test run, of the class graded by stock sequential `nbgrader
     autograde`: course/, the course it was graded in, and snapshot.json, its gradebook's snapshot."""
+
     def make(folder):
         course = copy_of_blank_course(tmp_path_factory, folder / "course")
         shutil.copytree(class_submissions, course.submitted)
         done = course.nbgrader("autograde", ASSIGNMENT, check=False)
         assert done.returncode == 0, done.stderr[-3000:]
         (folder / "snapshot.json").write_text(json.dumps(gradebook_snapshot(course)))
+
     return made_once(tmp_path_factory, "stock-snapshot", make)
 
 
@@ -88,12 +92,14 @@ def stock_snapshot(tmp_path_factory, class_submissions):
 def stock_graded_class(tmp_path_factory, class_submissions):
     """Make a copy of the course in which stock `nbgrader autograde` graded the class (the one
     stock_snapshot reads; tests/test_autograde.py reads its grades and grades more in it)."""
+
     def make(name):
         root = tmp_path_factory.mktemp(name) / "course"
         shutil.copytree(_stock_class(tmp_path_factory, class_submissions) / "course", root, symlinks=True)
         course = ScratchCourse(root)
         course.write_settings()
         return course
+
     return make
 
 
@@ -103,18 +109,40 @@ def stock_graded_class(tmp_path_factory, class_submissions):
 # --no-loadscope-reorder), so these go first and the short files fill in at the end: started
 # last, a long file would leave the other worker idle while it runs.  Only the order of files
 # changes; within a file the tests keep theirs.
-LONGEST_FIRST = ("test_parallel_grade.py", "test_dask_cluster.py", "test_hostile.py",
-                 "test_multi_assignment_grading.py", "test_edited_given_cells.py", "test_one_engine.py",
-                 "test_application_catalogue.py", "test_sandbox.py", "test_settings.py", "test_instructor_commands.py",
-                 "test_timestamps.py", "test_grading_time.py", "test_kernel_preload.py", "test_application_notebook.py",
-                 "test_ci_workflows.py", "test_lms_names.py", "test_grading_accuracy.py", "test_application_grading.py",
-                 "test_third_assignment.py", "test_strict_lending.py", "test_browser_round_trip.py",
-                 "test_hints_that_explain.py", "test_shared_cases.py", "test_mistake_counts.py", "test_cli.py",
-                 "test_student_lab.py", "test_postgres.py")
+LONGEST_FIRST = (
+    "test_parallel_grade.py",
+    "test_dask_cluster.py",
+    "test_hostile.py",
+    "test_multi_assignment_grading.py",
+    "test_edited_given_cells.py",
+    "test_one_engine.py",
+    "test_application_catalogue.py",
+    "test_sandbox.py",
+    "test_settings.py",
+    "test_instructor_commands.py",
+    "test_timestamps.py",
+    "test_grading_time.py",
+    "test_kernel_preload.py",
+    "test_application_notebook.py",
+    "test_ci_workflows.py",
+    "test_lms_names.py",
+    "test_grading_accuracy.py",
+    "test_application_grading.py",
+    "test_third_assignment.py",
+    "test_strict_lending.py",
+    "test_browser_round_trip.py",
+    "test_hints_that_explain.py",
+    "test_shared_cases.py",
+    "test_mistake_counts.py",
+    "test_cli.py",
+    "test_student_lab.py",
+    "test_postgres.py",
+)
 
 
 def pytest_collection_modifyitems(items):
     def rank(item):
         name = item.path.name
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
     items.sort(key=rank)  # stable: the other files, and every file's tests, stay in collection order

@@ -25,6 +25,5 @@ def verdict(code, test_id, ref):
         except Exception as error:
             results.append({"status": "raised", "error": type(error).__name__, "message": str(error)})
         else:
-            results.append({"status": "returned", "value": payload.encode(value),
-                            "args_after": payload.encode(args)})
+            results.append({"status": "returned", "value": payload.encode(value), "args_after": payload.encode(args)})
     return judge(test_id, payload.loads(payload.dumps(results)), ref)

@@ -27,5 +27,9 @@ def colours(png):
     pixels = matplotlib.image.imread(source, format="png")  # floats in [0, 1], RGB or RGBA
     rgb = np.round(pixels[..., :3] * 255).astype(np.uint8).reshape(-1, 3)
     _, counts = np.unique(rgb, axis=0, return_counts=True)
-    return Colours(width=pixels.shape[1], height=pixels.shape[0], distinct=len(counts),
-                   largest_share=float(counts.max() / len(rgb)))
+    return Colours(
+        width=pixels.shape[1],
+        height=pixels.shape[0],
+        distinct=len(counts),
+        largest_share=float(counts.max() / len(rgb)),
+    )

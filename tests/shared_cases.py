@@ -13,9 +13,11 @@ APPLICATION_CASES = COURSE_ROOT.parent / "shared" / "cases" / "2026-12-06"
 def _in(folder, name, which):
     path = folder / name
     if not path.exists():
-        pytest.fail(f"{path} is missing: these tests read {which} from shared/cases/{folder.name}/ "
-                    f"next to the repository ({folder.parents[2]}); in CI, copy shared/ beside the clone.",
-                    pytrace=False)
+        pytest.fail(
+            f"{path} is missing: these tests read {which} from shared/cases/{folder.name}/ "
+            f"next to the repository ({folder.parents[2]}); in CI, copy shared/ beside the clone.",
+            pytrace=False,
+        )
     return path
 
 

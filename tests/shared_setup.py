@@ -46,8 +46,9 @@ def copy_of_blank_course(tmp_path_factory, root, assignments=(ASSIGNMENT,), **op
     the same layout, so the same gradebook and release).  ``options``: ScratchCourse's
     (exchange, db_url, settings); the gradebook is the copy's own unless db_url says otherwise."""
     name = "blank-" + "-".join(assignments)
-    made = made_once(tmp_path_factory, name,
-                     lambda folder: ScratchCourse(folder / "course", assignments=assignments).create())
+    made = made_once(
+        tmp_path_factory, name, lambda folder: ScratchCourse(folder / "course", assignments=assignments).create()
+    )
     root = Path(root)
     shutil.copytree(made / "course", root, symlinks=True, dirs_exist_ok=True)
     course = ScratchCourse(root, assignments=assignments, **options)

@@ -34,15 +34,18 @@ WRONG = [entry for entry in ENTRIES if not entry.valid]
 VALID = [entry for entry in ENTRIES if entry.valid]
 FUNCTIONS = catalogue.CATALOGUES[APPLICATION].functions
 TEST_OF = {test.function: test_id for test_id, test in application_cases.TESTS.items()}
-GENERIC_HINT = ("the visible case passes but hidden ones fail. Look for sizes, layer counts or indices "
-                "written for the visible case, and for steps it does not exercise.")
+GENERIC_HINT = (
+    "the visible case passes but hidden ones fail. Look for sizes, layer counts or indices "
+    "written for the visible case, and for steps it does not exercise."
+)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The whole catalogue of dnn_application, packed and autograded once by stock nbgrader."""
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("app_catalogue") / "course",
-                                  assignments=(APPLICATION,))
+    course = copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("app_catalogue") / "course", assignments=(APPLICATION,)
+    )
     return course, catalogue.grade(course, assignment=APPLICATION)
 
 
@@ -51,6 +54,7 @@ def outcome_of(run, name):
 
 
 # --- the catalogue itself --------------------------------------------------------------------
+
 
 def test_the_catalogue_covers_every_function_with_wrong_and_valid_answers():
     assert FUNCTIONS == ("initialize_parameters_deep_scaled", "two_layer_model", "L_layer_model", "predict")
@@ -83,6 +87,7 @@ def test_the_second_assignments_wrong_answers_may_share_a_submission():
 
 
 # --- graded through nbgrader ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", [entry.name for entry in WRONG])
 def test_wrong_answer_loses_points_in_its_own_function_and_nowhere_else(graded, name):
@@ -182,8 +187,11 @@ def test_verdicts_never_show_hidden_inputs_or_expected_values(graded):
     hints = [line.strip() for line in other if line.strip().startswith("Hint: ")]
     # At least one per wrong answer whose recorded HINT is a hint's sentence (the others record
     # the verdict's own words); no more are promised, as no generic hint comes beside another.
-    hinted = [entry for entry in WRONG
-              if any(text.startswith(entry.hint) for text in application_hints.TEXTS + (GENERIC_HINT,))]
+    hinted = [
+        entry
+        for entry in WRONG
+        if any(text.startswith(entry.hint) for text in application_hints.TEXTS + (GENERIC_HINT,))
+    ]
     assert len(hints) >= len(hinted)
     for hint in hints:
         # Take out every fixed sentence (one, or several numbered ones): nothing else is left.
@@ -194,6 +202,7 @@ def test_verdicts_never_show_hidden_inputs_or_expected_values(graded):
 
 
 # --- hints, judged in-process -----------------------------------------------------------------
+
 
 def _namespace():
     """A kernel's namespace while an application function is graded: the first assignment's
@@ -223,8 +232,14 @@ def verdict_on(code, function):
         except Exception as error:
             results.append({"status": "raised", "error": type(error).__name__, "message": str(error)})
         else:
-            results.append({"status": "returned", "value": payload.encode(value),
-                            "args_after": payload.encode(args), "printed": printed.getvalue()})
+            results.append(
+                {
+                    "status": "returned",
+                    "value": payload.encode(value),
+                    "args_after": payload.encode(args),
+                    "printed": printed.getvalue(),
+                }
+            )
     return judge(test_id, payload.loads(payload.dumps(results)), ref)
 
 
@@ -232,10 +247,13 @@ def entry_verdict(tmp_path_factory, entry):
     """verdict_on(entry.code, entry.function) for a catalogue entry, judged once per test run:
     tests/test_one_engine.py asks for the same verdicts, often in the other pytest-xdist worker,
     and each one trains the models (shared_setup.made_once; the verdict is kept as JSON)."""
+
     def make(folder):
         verdict = verdict_on(entry.code, entry.function)
-        (folder / "verdict.json").write_text(json.dumps(
-            {"test_id": verdict.test_id, "passed": verdict.passed, "lines": list(verdict.lines)}))
+        (folder / "verdict.json").write_text(
+            json.dumps({"test_id": verdict.test_id, "passed": verdict.passed, "lines": list(verdict.lines)})
+        )
+
     folder = made_once(tmp_path_factory, f"application-verdict-{entry.name}", make)
     return Verdict(**json.loads((folder / "verdict.json").read_text()))
 
@@ -263,24 +281,43 @@ def _changed(function, old, new):
     return SOLUTIONS[function].replace(old, new)
 
 
-@pytest.mark.parametrize("function,old,new,hint", [
-    ("initialize_parameters_deep_scaled", "/ np.sqrt(fan_in)", "", application_hints.UNSCALED),
-    ("initialize_parameters_deep_scaled", "/ np.sqrt(fan_in)", "* np.sqrt(2 / fan_in)", application_hints.HE_SCALE),
-    ("initialize_parameters_deep_scaled", "/ np.sqrt(fan_in)", "* np.sqrt(fan_in)", application_hints.MULTIPLIED),
-    ("two_layer_model", "parameters = initialize_parameters(n_x, n_h, n_y)",
-     "parameters = initialize_parameters_deep_scaled(layers_dims)", application_hints.TWO_LAYER_SCALED_INIT),
-    ("two_layer_model", "parameters = update_parameters(parameters, grads, learning_rate)", "",
-     application_hints.NO_UPDATE),
-    ("L_layer_model", "update_parameters(parameters, grads, learning_rate)",
-     "update_parameters(parameters, grads, 0.0075)", application_hints.LEARNING_RATE),
-    ("L_layer_model", "if i % 100 == 0:", "if True:", application_hints.EVERY_ITERATION),
-    ("L_layer_model", "        AL, caches = L_model_forward(X, parameters)\n        cost = compute_cost(AL, Y)\n"
-     "        grads = L_model_backward(AL, Y, caches)\n"
-     "        parameters = update_parameters(parameters, grads, learning_rate)\n",
-     "        AL, caches = L_model_forward(X, parameters)\n        grads = L_model_backward(AL, Y, caches)\n"
-     "        parameters = update_parameters(parameters, grads, learning_rate)\n"
-     "        cost = compute_cost(L_model_forward(X, parameters)[0], Y)\n", application_hints.ONE_STEP_LATE),
-])
+@pytest.mark.parametrize(
+    "function,old,new,hint",
+    [
+        ("initialize_parameters_deep_scaled", "/ np.sqrt(fan_in)", "", application_hints.UNSCALED),
+        ("initialize_parameters_deep_scaled", "/ np.sqrt(fan_in)", "* np.sqrt(2 / fan_in)", application_hints.HE_SCALE),
+        ("initialize_parameters_deep_scaled", "/ np.sqrt(fan_in)", "* np.sqrt(fan_in)", application_hints.MULTIPLIED),
+        (
+            "two_layer_model",
+            "parameters = initialize_parameters(n_x, n_h, n_y)",
+            "parameters = initialize_parameters_deep_scaled(layers_dims)",
+            application_hints.TWO_LAYER_SCALED_INIT,
+        ),
+        (
+            "two_layer_model",
+            "parameters = update_parameters(parameters, grads, learning_rate)",
+            "",
+            application_hints.NO_UPDATE,
+        ),
+        (
+            "L_layer_model",
+            "update_parameters(parameters, grads, learning_rate)",
+            "update_parameters(parameters, grads, 0.0075)",
+            application_hints.LEARNING_RATE,
+        ),
+        ("L_layer_model", "if i % 100 == 0:", "if True:", application_hints.EVERY_ITERATION),
+        (
+            "L_layer_model",
+            "        AL, caches = L_model_forward(X, parameters)\n        cost = compute_cost(AL, Y)\n"
+            "        grads = L_model_backward(AL, Y, caches)\n"
+            "        parameters = update_parameters(parameters, grads, learning_rate)\n",
+            "        AL, caches = L_model_forward(X, parameters)\n        grads = L_model_backward(AL, Y, caches)\n"
+            "        parameters = update_parameters(parameters, grads, learning_rate)\n"
+            "        cost = compute_cost(L_model_forward(X, parameters)[0], Y)\n",
+            application_hints.ONE_STEP_LATE,
+        ),
+    ],
+)
 def test_other_classic_mistakes_get_their_hints(function, old, new, hint):
     verdict = verdict_on(_changed(function, old, new), function)
     assert not verdict.passed

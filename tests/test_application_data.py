@@ -24,9 +24,11 @@ def write_file(path, split, m, classes=CLASSES, seed=0, **replace):
     """A small well-formed data file of m random images; ``replace`` maps a dataset name to the
     array to store instead (None leaves the dataset out)."""
     rng = np.random.default_rng(seed)
-    datasets = {f"{split}_set_x": rng.integers(0, 256, (m, 64, 64, 3), dtype=np.uint8),
-                f"{split}_set_y": np.arange(m, dtype=np.int64) % 2,
-                "list_classes": classes}
+    datasets = {
+        f"{split}_set_x": rng.integers(0, 256, (m, 64, 64, 3), dtype=np.uint8),
+        f"{split}_set_y": np.arange(m, dtype=np.int64) % 2,
+        "list_classes": classes,
+    }
     datasets.update(replace)
     with h5py.File(path, "w") as file:
         for name, array in datasets.items():
@@ -56,14 +58,23 @@ def error_of(folder):
 
 MALFORMED = {  # name: (dataset replaced in the training file, its replacement, words the message holds)
     "missing dataset": ("train_set_y", None, ["train_set_y", "is missing"]),
-    "images of a wrong shape": ("train_set_x", np.zeros((6, 64, 64), np.uint8),
-                                ["train_set_x", "shape (6, 64, 64)", "(m, 64, 64, 3)"]),
+    "images of a wrong shape": (
+        "train_set_x",
+        np.zeros((6, 64, 64), np.uint8),
+        ["train_set_x", "shape (6, 64, 64)", "(m, 64, 64, 3)"],
+    ),
     "images of a wrong size": ("train_set_x", np.zeros((6, 32, 32, 3), np.uint8), ["train_set_x", "(6, 32, 32, 3)"]),
-    "images of a wrong dtype": ("train_set_x", np.zeros((6, 64, 64, 3), np.float32),
-                                ["train_set_x", "dtype float32", "uint8"]),
+    "images of a wrong dtype": (
+        "train_set_x",
+        np.zeros((6, 64, 64, 3), np.float32),
+        ["train_set_x", "dtype float32", "uint8"],
+    ),
     "labels of a wrong dtype": ("train_set_y", np.zeros(6, np.float64), ["train_set_y", "dtype float64", "integers"]),
-    "labels outside {0, 1}": ("train_set_y", np.array([0, 1, 2, 1, -1, 0]),
-                              ["train_set_y", "labels [-1, 2]", "0 (non-cat) or 1 (cat)"]),
+    "labels outside {0, 1}": (
+        "train_set_y",
+        np.array([0, 1, 2, 1, -1, 0]),
+        ["train_set_y", "labels [-1, 2]", "0 (non-cat) or 1 (cat)"],
+    ),
     "labels of a wrong shape": ("train_set_y", np.zeros((1, 6), np.int64), ["train_set_y", "shape (1, 6)", "(6,)"]),
     "fewer labels than images": ("train_set_y", np.zeros(5, np.int64), ["train_set_y", "shape (5,)", "(6,)"]),
     "class names that are not bytes": ("list_classes", np.array([0, 1]), ["list_classes", "bytes"]),
@@ -119,6 +130,7 @@ def test_data_error_is_a_value_error():
 # Loading and preprocessing
 # ---------------------------------------------------------------------------------------------
 
+
 def test_load_data_reshapes_the_labels_and_takes_the_classes_from_the_test_file(folder):
     train_x, train_y, test_x, test_y, classes = data.load_data(folder)
     assert train_x.shape == (6, 64, 64, 3) and train_x.dtype == np.uint8
@@ -140,6 +152,7 @@ def test_preprocess_flattens_in_c_order_and_scales_to_the_unit_interval(folder):
 # ---------------------------------------------------------------------------------------------
 # The stand-in
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def standin_folder(tmp_path_factory):
@@ -200,6 +213,7 @@ def test_both_models_learn_a_reduced_stand_in_better_than_chance(standin_folder)
 # The models
 # ---------------------------------------------------------------------------------------------
 
+
 def test_the_data_free_check_of_l_layer_model():
     """application.md: seed 1, X = randn(10, 10), these labels, dims (10, 5, 6, 1), 2 iterations."""
     np.random.seed(1)
@@ -225,8 +239,7 @@ def tiny():
     return X, (X[:1] + X[1:2] > 0).astype(int)
 
 
-@pytest.mark.parametrize("model,dims", [(models.two_layer_model, (5, 3, 1)),
-                                        (models.L_layer_model, (5, 4, 3, 1))])
+@pytest.mark.parametrize("model,dims", [(models.two_layer_model, (5, 3, 1)), (models.L_layer_model, (5, 4, 3, 1))])
 def test_costs_are_recorded_every_100_iterations_and_the_last_one_only_in_history(tiny, model, dims, capsys):
     X, Y = tiny
     history = {}
@@ -237,7 +250,8 @@ def test_costs_are_recorded_every_100_iterations_and_the_last_one_only_in_histor
     assert capsys.readouterr().out == ""  # print_cost=False prints nothing
     model(X, Y, dims, learning_rate=0.1, num_iterations=201, print_cost=True)
     assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == [
-        f"Cost after iteration {i}" for i in (0, 100, 200)]
+        f"Cost after iteration {i}" for i in (0, 100, 200)
+    ]
 
 
 def test_the_two_layer_model_is_the_l_layer_forward_and_backward_from_its_own_initialisation(tiny):
@@ -274,9 +288,15 @@ def test_accuracy_is_summed_as_the_original_does():
 # The reference command, and the files git must never hold
 # ---------------------------------------------------------------------------------------------
 
+
 def test_the_reference_command_prints_the_json_of_both_models(folder):
-    done = subprocess.run([sys.executable, "-m", "dnngrader.application", "--data", str(folder), "--json",
-                           "--iterations", "201"], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "dnngrader.application", "--data", str(folder), "--json", "--iterations", "201"],
+        cwd=COURSE_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
     assert list(results) == ["two_layer", "L_layer"]
@@ -285,9 +305,16 @@ def test_the_reference_command_prints_the_json_of_both_models(folder):
         assert list(figures["costs"]) == ["0", "100", "200"]
         assert all(isinstance(value, float) for value in figures["costs"].values())
         assert 0 <= figures["train_accuracy"] <= 1 and 0 <= figures["test_accuracy"] <= 1
-    assert "for quick checks" in subprocess.run(
-        [sys.executable, "-m", "dnngrader.application", "--help"], cwd=COURSE_ROOT,
-        capture_output=True, text=True, timeout=60).stdout
+    assert (
+        "for quick checks"
+        in subprocess.run(
+            [sys.executable, "-m", "dnngrader.application", "--help"],
+            cwd=COURSE_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+    )
 
 
 def test_the_reference_command_prints_a_table(folder, capsys):
@@ -313,8 +340,12 @@ def test_the_reference_command_exits_2_and_says_how_to_make_the_stand_in(folder,
 def test_no_hdf5_file_is_committed_and_the_data_files_are_ignored():
     listed = subprocess.run(["git", "ls-files"], cwd=COURSE_ROOT, capture_output=True, text=True, check=True)
     assert not [name for name in listed.stdout.splitlines() if name.endswith((".h5", ".hdf5"))]
-    for path in ("train_catvnoncat.h5", "data/test_catvnoncat.h5", "source/dnn_application/train_catvnoncat.h5",
-                 "data/standin_train.h5"):
+    for path in (
+        "train_catvnoncat.h5",
+        "data/test_catvnoncat.h5",
+        "source/dnn_application/train_catvnoncat.h5",
+        "data/standin_train.h5",
+    ):
         ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=COURSE_ROOT)
         assert ignored.returncode == 0, f"{path} is not ignored"
 
@@ -324,6 +355,7 @@ def test_grading_says_which_data_set_it_grades_on(tmp_path):
     whether the stand-in or the original files are graded on, and that an empty data/ got the
     stand-in."""
     from dnngrader import assignments
+
     course = tmp_path / "course"
     first = assignments.prepare_data(course, ["dnn_application"])
     assert list(first) == ["dnn_application"]
@@ -335,5 +367,6 @@ def test_grading_says_which_data_set_it_grades_on(tmp_path):
         with h5py.File(course / "data" / name, "w") as original:
             original["list_classes"] = np.array([b"non-cat", b"cat"])
     assert assignments.prepare_data(course, ["dnn_application"]) == {
-        "dnn_application": f"the data set in {course / 'data'}/"}
+        "dnn_application": f"the data set in {course / 'data'}/"
+    }
     assert assignments.prepare_data(course, ["dnn_step_by_step"]) == {}

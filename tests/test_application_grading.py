@@ -17,8 +17,10 @@ from dnngrader.tools.samples import without_solution_markers
 from shared_setup import copy_of_blank_course
 
 FUNCTIONS = ("initialize_parameters_deep_scaled", "two_layer_model", "L_layer_model", "predict")
-SOLUTIONS = {name: without_solution_markers(source)
-             for name, source in reference.solution_sources(APPLICATION_SOURCE_NOTEBOOK).items()}
+SOLUTIONS = {
+    name: without_solution_markers(source)
+    for name, source in reference.solution_sources(APPLICATION_SOURCE_NOTEBOOK).items()
+}
 
 
 def changed(name, old, new):
@@ -38,15 +40,21 @@ SUBMISSIONS = {
     "app_solutions": ({}, set()),
     "app_blank": (None, set(FUNCTIONS)),
     # Right on the visible case only: its layer sizes written in.
-    "app_hard_coded_dims": (changed("two_layer_model", "n_x, n_h, n_y = layers_dims", "n_x, n_h, n_y = 10, 5, 1"),
-                            {"two_layer_model"}),
+    "app_hard_coded_dims": (
+        changed("two_layer_model", "n_x, n_h, n_y = layers_dims", "n_x, n_h, n_y = 10, 5, 1"),
+        {"two_layer_model"},
+    ),
     # The first assignment's initialisation (x 0.01) instead of initialize_parameters_deep_scaled.
-    "app_small_initialisation": (changed("L_layer_model", "parameters = initialize_parameters_deep_scaled(layers_dims)",
-                                         SMALL_INITIALISATION), {"L_layer_model"}),
+    "app_small_initialisation": (
+        changed("L_layer_model", "parameters = initialize_parameters_deep_scaled(layers_dims)", SMALL_INITIALISATION),
+        {"L_layer_model"},
+    ),
     "app_predict_at_least_half": (changed("predict", "> 0.5", ">= 0.5"), {"predict"}),
     # Prints the costs whatever print_cost says: right numbers, but noise on every call.
-    "app_prints_regardless": (changed("two_layer_model", "if print_cost and (i % 100", "if (i % 100"),
-                              {"two_layer_model"}),
+    "app_prints_regardless": (
+        changed("two_layer_model", "if print_cost and (i % 100", "if (i % 100"),
+        {"two_layer_model"},
+    ),
 }
 
 
@@ -67,8 +75,9 @@ def submission(answers, release):
 def course(tmp_path_factory):
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("application") / "course",
-                                  assignments=(APPLICATION,))
+    course = copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("application") / "course", assignments=(APPLICATION,)
+    )
     release = course.root / "release" / APPLICATION
     for student, (answers, _) in SUBMISSIONS.items():
         # As a student hands it in: the released folder, without the first assignment beside it.
@@ -86,8 +95,10 @@ def scores(course):
     table = {}
     with Gradebook(course.db_url) as gradebook:
         for student in SUBMISSIONS:
-            row = {test.function: gradebook.find_grade(test_id, APPLICATION, APPLICATION, student).score
-                   for test_id, test in TESTS.items()}
+            row = {
+                test.function: gradebook.find_grade(test_id, APPLICATION, APPLICATION, student).score
+                for test_id, test in TESTS.items()
+            }
             row["total"] = gradebook.find_submission(APPLICATION, student).score
             table[student] = row
     return table
@@ -135,8 +146,13 @@ def test_the_notebook_runs_to_the_end_without_the_first_notebook(course, scores)
     graded = cells(course, "app_solutions")
     assert "handed over by the grader" in text_of(graded["step_by_step_functions"])
     notebook = nbformat.read(str(course.autograded_notebook("app_solutions", APPLICATION)), as_version=4)
-    errors = [(index, output.ename) for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"
-              for output in cell.outputs if output.output_type == "error"]
+    errors = [
+        (index, output.ename)
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
     assert errors == [], errors
     accuracy = next(cell for cell in notebook.cells if cell.cell_type == "code" and "train accuracy" in cell.source)
     assert [output.metadata.get("dnngrader") for output in accuracy.outputs] == ["not run"]
@@ -172,5 +188,7 @@ def test_hidden_cases_show_no_inputs_or_expected_values(course):
 
 def test_a_model_that_prints_with_print_cost_false_is_told_so(course):
     text = text_of(cells(course, "app_prints_regardless")["test_two_layer_model"])
-    assert ("where it should print nothing (the rule: " in text
-            and "print_cost=False (the default) it prints nothing" in text), text
+    assert (
+        "where it should print nothing (the rule: " in text
+        and "print_cost=False (the default) it prints nothing" in text
+    ), text

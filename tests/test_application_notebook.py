@@ -64,14 +64,16 @@ def student_modules(monkeypatch):
 # The source notebook, run for real
 # ---------------------------------------------------------------------------------------------
 
+
 def test_source_notebook_runs_top_to_bottom_on_the_stand_in(tmp_path, monkeypatch):
     data = tmp_path / "data"
     monkeypatch.setenv("DNN_DATA", str(data))
     monkeypatch.setenv("DNN_TRAINING_ITERATIONS", "5")
     monkeypatch.delenv("DNN_STEP_BY_STEP_NOTEBOOK", raising=False)
     notebook = nbformat.read(str(SOURCE), as_version=4)
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(SOURCE.parent)}}).execute()  # raises on any error
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(SOURCE.parent)}}
+    ).execute()  # raises on any error
     cells = {cell.id: cell for cell in notebook.cells}
     assert sorted(p.name for p in data.iterdir()) == ["test_catvnoncat.h5", "train_catvnoncat.h5"]
     assert not (SOURCE.parent / "data").exists(), "the run wrote data into source/"
@@ -97,6 +99,7 @@ def test_iterations_come_from_one_variable_read_from_the_environment(source):
 # Graded cells: names, points, answers holding only their function
 # ---------------------------------------------------------------------------------------------
 
+
 def test_graded_cells_are_named_after_their_functions_and_points_total_100(source):
     answers = {nbgrader_meta(c)["grade_id"]: c for c in source.cells if nbgrader_meta(c).get("solution")}
     assert list(answers) == list(POINTS)
@@ -117,8 +120,9 @@ def test_graded_cells_are_named_after_their_functions_and_points_total_100(sourc
 def test_the_signatures_are_the_assignments(source):
     answers = {nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if nbgrader_meta(c).get("solution")}
     for name in ("two_layer_model", "L_layer_model"):
-        assert answers[name].startswith(f"def {name}(X, Y, layers_dims, learning_rate=0.0075, "
-                                        "num_iterations=3000, print_cost=False):")
+        assert answers[name].startswith(
+            f"def {name}(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):"
+        )
     assert answers["predict"].startswith("def predict(X, y, parameters):")
 
 
@@ -126,14 +130,22 @@ def test_the_signatures_are_the_assignments(source):
 # The solutions are the reference models
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def solutions():
     """The source notebook's answer cells, executed with the first assignment's reference
     functions, as the notebook's kernel has them."""
     helpers = reference.load()
     namespace = {"np": np}
-    for name in ("initialize_parameters", "linear_activation_forward", "L_model_forward", "compute_cost",
-                 "linear_activation_backward", "L_model_backward", "update_parameters"):
+    for name in (
+        "initialize_parameters",
+        "linear_activation_forward",
+        "L_model_forward",
+        "compute_cost",
+        "linear_activation_backward",
+        "L_model_backward",
+        "update_parameters",
+    ):
         namespace[name] = getattr(helpers, name)
     for grade_id, text in reference.answer_cells(json.loads(SOURCE.read_text())).items():
         exec(compile(text, f"<{grade_id}>", "exec"), namespace)
@@ -151,8 +163,9 @@ def assert_same_parameters(got, want):
         np.testing.assert_allclose(got[key], want[key], rtol=1e-10, atol=1e-14, err_msg=key)
 
 
-@pytest.mark.parametrize("model, dims", [("two_layer_model", (6, 3, 1)), ("L_layer_model", (6, 4, 3, 1)),
-                                          ("L_layer_model", (6, 5, 1))])
+@pytest.mark.parametrize(
+    "model, dims", [("two_layer_model", (6, 3, 1)), ("L_layer_model", (6, 4, 3, 1)), ("L_layer_model", (6, 5, 1))]
+)
 def test_models_agree_with_the_reference(solutions, model, dims, capsys):
     X, Y = synthetic()
     for arguments in ({"num_iterations": 1}, {"learning_rate": 0.05, "num_iterations": 250, "print_cost": True}):
@@ -169,8 +182,9 @@ def test_models_agree_with_the_reference(solutions, model, dims, capsys):
 
 def test_initialiser_agrees_with_the_reference(solutions):
     for dims in ([7, 3, 2, 1], [12288, 20, 7, 5, 1], [4, 1]):
-        assert_same_parameters(solutions["initialize_parameters_deep_scaled"](dims),
-                               models.initialize_parameters_deep(dims))
+        assert_same_parameters(
+            solutions["initialize_parameters_deep_scaled"](dims), models.initialize_parameters_deep(dims)
+        )
 
 
 def test_predict_agrees_with_the_reference(solutions):
@@ -193,6 +207,7 @@ def test_accuracy_of_the_students_utils_is_the_references(student_modules):
 # ---------------------------------------------------------------------------------------------
 # The visible checks' expected values
 # ---------------------------------------------------------------------------------------------
+
 
 def test_expected_values_of_the_visible_checks_are_up_to_date():
     path = build.APPLICATION_SOURCE / build.APPLICATION_EXPECTED
@@ -235,8 +250,9 @@ def test_visible_checks_fail_with_messages_that_say_what_is_wrong(student_module
         parameters = solutions["initialize_parameters_deep_scaled"](layer_dims)
         return {key: value * 0.01 if key.startswith("W") else value for key, value in parameters.items()}
 
-    with pytest.raises(checks.CheckFailed,
-                       match=r"parameters\['W1'\] has the right shape \(4, 5\) but 20 of 20 values are wrong"):
+    with pytest.raises(
+        checks.CheckFailed, match=r"parameters\['W1'\] has the right shape \(4, 5\) but 20 of 20 values are wrong"
+    ):
         checks.check("initialize_parameters_deep_scaled", small_weights)
 
     def at_least_half(X, y, parameters):
@@ -255,13 +271,15 @@ def test_visible_checks_fail_with_messages_that_say_what_is_wrong(student_module
 # The release: nbgrader's student version, no solution of either assignment, no data
 # ---------------------------------------------------------------------------------------------
 
+
 def test_release_has_stubs_in_place_of_solutions(release):
     answers = {nbgrader_meta(c)["grade_id"]: c.source for c in release.cells if nbgrader_meta(c).get("solution")}
     assert list(answers) == list(POINTS)
     for name, text in answers.items():
         assert "raise NotImplementedError()" in text and "BEGIN SOLUTION" not in text, name
-    tests = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"]
-             for c in release.cells if nbgrader_meta(c).get("grade")}
+    tests = {
+        nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in release.cells if nbgrader_meta(c).get("grade")
+    }
     assert tests == {f"test_{name}": points for name, points in POINTS.items()}
     assert "np.random.seed(1)" in answers["L_layer_model"] and "np.random.seed(1)" in answers["two_layer_model"]
     assert build.release_notebook_problems() == []
@@ -301,12 +319,18 @@ def test_release_folder_holds_none_of_the_first_assignments_solutions():
     # The first assignment's own released helpers come along (its checks judge the second's):
     # students have them already, byte for byte, so they give nothing away.
     first_release = STEP_BY_STEP_SOURCE.parents[2] / "release" / STEP_BY_STEP_SOURCE.parent.name
-    files = [p for p in files if not ((first_release / p.name).is_file()
-                                      and (first_release / p.name).read_bytes() == p.read_bytes())]
+    files = [
+        p
+        for p in files
+        if not ((first_release / p.name).is_file() and (first_release / p.name).read_bytes() == p.read_bytes())
+    ]
     for path in files:
         if path.suffix == ".ipynb":
-            lines = {line.strip() for cell in nbformat.read(str(path), as_version=4).cells
-                     for line in cell.source.splitlines()}
+            lines = {
+                line.strip()
+                for cell in nbformat.read(str(path), as_version=4).cells
+                for line in cell.source.splitlines()
+            }
         else:
             lines = {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
         assert sorted(lines & solution) == [], path.name
@@ -318,16 +342,23 @@ def test_release_is_what_generate_assignment_makes_from_source(tmp_path, tmp_pat
     # `nbgrader generate_assignment` with build.application_generate_args() there, from source/.
     course = copy_of_blank_course(tmp_path_factory, tmp_path / "course", assignments=(build.APPLICATION,))
     fresh = course.root / "release" / build.APPLICATION
+
     def files(folder):
-        return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
-                      and not any(part.startswith(".") or part == "__pycache__"
-                                  for part in p.relative_to(folder).parts))
+        return sorted(
+            p.relative_to(folder)
+            for p in folder.rglob("*")
+            if p.is_file()
+            and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts)
+        )
+
     assert files(fresh) == files(RELEASE_FOLDER)
     for path in files(RELEASE_FOLDER):
         if path.suffix != ".ipynb":
             assert (fresh / path).read_bytes() == (RELEASE_FOLDER / path).read_bytes(), str(path)
+
     def comparable(path):
         return [(c.cell_type, c.source, nbgrader_meta(c)) for c in nbformat.read(str(path), as_version=4).cells]
+
     assert comparable(fresh / RELEASE.name) == comparable(RELEASE)
     assert build.release_notebook_problems(release_path=fresh / RELEASE.name) == []
 
@@ -347,6 +378,7 @@ def test_generated_copies_are_up_to_date():
 # The helper loader: the student's own first notebook
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def course_folders(tmp_path, monkeypatch):
     """A student's working folder: dnn_application/ (the current folder) and, returned for the
@@ -363,8 +395,9 @@ def notebook_with(path, replace=None):
     student's) to path, with the answer cells named in ``replace`` given the source shown there
     (None: the release's stub, i.e. unanswered)."""
     notebook = nbformat.read(str(STEP_BY_STEP_SOURCE), as_version=4)
-    stubs = {nbgrader_meta(c).get("grade_id"): c.source
-             for c in nbformat.read(str(STEP_BY_STEP_RELEASE), as_version=4).cells}
+    stubs = {
+        nbgrader_meta(c).get("grade_id"): c.source for c in nbformat.read(str(STEP_BY_STEP_RELEASE), as_version=4).cells
+    }
     for cell in notebook.cells:
         name = nbgrader_meta(cell).get("grade_id")
         if replace and name in replace:
@@ -422,8 +455,9 @@ def test_helpers_report_a_missing_or_broken_answer_cell(course_folders, student_
     nbformat.write(notebook, str(course_folders))
     with pytest.raises(helpers.HelperError, match="no answer cell for compute_cost"):
         helpers.load_step_by_step()
-    notebook_with(course_folders,
-                  {"update_parameters": "def update_parameters(parameters, grads, learning_rate:\n    pass"})
+    notebook_with(
+        course_folders, {"update_parameters": "def update_parameters(parameters, grads, learning_rate:\n    pass"}
+    )
     with pytest.raises(helpers.HelperError, match="answer cell of update_parameters .* does not run: SyntaxError"):
         helpers.load_step_by_step()
     course_folders.write_text("{not json")
@@ -449,6 +483,7 @@ def test_helpers_follow_the_environment_variable(course_folders, student_modules
 # ---------------------------------------------------------------------------------------------
 # Finding the data
 # ---------------------------------------------------------------------------------------------
+
 
 def test_data_is_found_in_order_and_the_variable_wins(tmp_path, monkeypatch, student_modules):
     utils = student_modules["dnn_app_utils"]
@@ -487,10 +522,15 @@ def test_every_graded_test_fails_on_the_blank_release_and_the_rest_runs(tmp_path
     notebook_with(tmp_path / "dnn_step_by_step" / "dnn_step_by_step.ipynb")
     here = tmp_path / build.APPLICATION
     notebook = nbformat.read(str(here / RELEASE.name), as_version=4)
-    NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(here)}}).execute()
-    errors = {cell.id: output["ename"] for cell in notebook.cells for output in cell.get("outputs", [])
-              if output.output_type == "error"}
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(here)}}
+    ).execute()
+    errors = {
+        cell.id: output["ename"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    }
     assert {f"test_{name}" for name in POINTS} <= errors.keys()
     assert all(errors[f"test_{name}"] == "NotImplementedError" for name in POINTS)
     assert not {"imports", "step_by_step_functions", "load_data", "show_examples", "flatten"} & errors.keys()

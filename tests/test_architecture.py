@@ -22,13 +22,19 @@ from dnngrader.paths import COURSE_ROOT
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 NOTEBOOK_MODULES = Path(notebook.__file__).parent
 # The modules copied next to the notebooks, the hook aside (it imports the installed kit).
-STUDENT_MODULES = sorted(path for path in NOTEBOOK_MODULES.glob("*.py")
-                         if path.stem not in ("__init__", "hidden_tests"))
+STUDENT_MODULES = sorted(
+    path for path in NOTEBOOK_MODULES.glob("*.py") if path.stem not in ("__init__", "hidden_tests")
+)
 
 
 def lint_imports(config):
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(config), "--no-cache"], cwd=COURSE_ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(config), "--no-cache"],
+        cwd=COURSE_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_import_contracts_are_kept():
@@ -41,10 +47,12 @@ def test_a_broken_contract_fails(tmp_path):
     """The check can fail: a contract the code breaks (the judge imports the assignments'
     plans) is reported broken, with a non-zero exit."""
     config = tmp_path / "broken.ini"
-    config.write_text("[importlinter]\nroot_package = dnngrader\n\n"
-                      "[importlinter:contract:broken]\nname = the judge alone\ntype = forbidden\n"
-                      "source_modules =\n    dnngrader.judge.verdict\n"
-                      "forbidden_modules =\n    dnngrader.assignments\n")
+    config.write_text(
+        "[importlinter]\nroot_package = dnngrader\n\n"
+        "[importlinter:contract:broken]\nname = the judge alone\ntype = forbidden\n"
+        "source_modules =\n    dnngrader.judge.verdict\n"
+        "forbidden_modules =\n    dnngrader.assignments\n"
+    )
     done = lint_imports(config)
     assert done.returncode != 0 and "BROKEN" in done.stdout, done.stdout[-3000:]
 
@@ -66,8 +74,10 @@ def test_the_student_facing_modules_import_nothing_of_the_grader():
     own kernel) and its neighbours only."""
     assert len(STUDENT_MODULES) >= 8
     allowed = set(sys.stdlib_module_names) | {"numpy", "h5py", "matplotlib", "PIL", "IPython"} | notebook.MODULES
-    reaching = {path.name: sorted(name for name in _imported(path) if name.split(".")[0] not in allowed)
-                for path in STUDENT_MODULES}
+    reaching = {
+        path.name: sorted(name for name in _imported(path) if name.split(".")[0] not in allowed)
+        for path in STUDENT_MODULES
+    }
     assert not any(reaching.values()), reaching
 
 
@@ -87,7 +97,10 @@ def test_no_module_imports_one_that_imports_it_back():
 
     graph = grimp.build_graph("dnngrader", cache_dir=None)
     assert len(graph.modules) > 60
-    pairs = {tuple(sorted((module, imported))) for module in graph.modules
-             for imported in graph.find_modules_directly_imported_by(module)
-             if module in graph.find_modules_directly_imported_by(imported)}
+    pairs = {
+        tuple(sorted((module, imported)))
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if module in graph.find_modules_directly_imported_by(imported)
+    }
     assert not pairs, sorted(pairs)

@@ -6,7 +6,7 @@ import pytest
 from dnngrader.tools import samples
 from dnngrader.paths import GRADED_FUNCTIONS
 
-NOISY_LINEAR_FORWARD = '''
+NOISY_LINEAR_FORWARD = """
 def linear_forward(A, W, b):
     import sys, warnings
     print("debug: shapes", A.shape, W.shape, b.shape)
@@ -14,7 +14,7 @@ def linear_forward(A, W, b):
     warnings.warn("a harmless warning")
     Z = W @ A + b
     return Z, (A, W, b)
-'''
+"""
 
 # sample -> the functions its mistakes are in (samples/*.py)
 SAMPLE_MISTAKES = {

@@ -45,9 +45,16 @@ from dnngrader.tools.samples import fill_answers
 from working_tree import working_tree_clone
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--disable-features=Translate,MediaRouter"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-features=Translate,MediaRouter",
+]
 COURSE_ID = "dnn-step-by-step"
 FUNCTION = "compute_cost"
 # What the student types into the answer cell, line by line: JupyterLab's editor indents the body
@@ -69,8 +76,8 @@ LAB_OVERRIDES = {
     # No news or update toasts over the page, and no request leaving the machine for them.
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
 }
-WAIT_MS = 60_000           # any element or text to appear
-SERVER_RUN_MS = 150_000    # a button that makes the server run the notebook (validate, autograde)
+WAIT_MS = 60_000  # any element or text to appear
+SERVER_RUN_MS = 150_000  # a button that makes the server run the notebook (validate, autograde)
 SERVER_START_LIMIT_S = 90
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/)lab\?token=([0-9a-f]+|\.\.\.)")
 
@@ -113,8 +120,9 @@ class Lab:
 
     def start(self):
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         return self
 
     def wait_ready(self):
@@ -122,24 +130,25 @@ class Lab:
         deadline = time.monotonic() + SERVER_START_LIMIT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"{self.name}: {self.command} exited with "
-                                     f"{self.process.returncode}:\n{self.log()}")
+                raise AssertionError(
+                    f"{self.name}: {self.command} exited with {self.process.returncode}:\n{self.log()}"
+                )
             found = URL.search(self.log())
             if found:
                 self.base = found.group(1)
                 if found.group(2) != "...":  # printed in full when the server made it up
                     self.token = found.group(2)
                 try:
-                    request = urllib.request.Request(self.base + "api/status",
-                                                     headers={"Authorization": f"token {self.token}"})
+                    request = urllib.request.Request(
+                        self.base + "api/status", headers={"Authorization": f"token {self.token}"}
+                    )
                     with urllib.request.urlopen(request, timeout=5) as reply:
                         if reply.status == 200:
                             return self
                 except (urllib.error.URLError, ConnectionError, TimeoutError):
                     pass
             time.sleep(0.3)
-        raise AssertionError(f"{self.name}: no URL printed or no answer within "
-                             f"{SERVER_START_LIMIT_S} s:\n{self.log()}")
+        raise AssertionError(f"{self.name}: no URL printed or no answer within {SERVER_START_LIMIT_S} s:\n{self.log()}")
 
     def get(self, path):
         """The decoded JSON reply to GET ``path``, with the token."""
@@ -206,8 +215,7 @@ def prepare_notebook(path):
     """Every answer cell of the fetched notebook but the typed function's gets the instructor's
     solution, as a student who has done the rest would have it."""
     fetched = nbformat.read(str(path), as_version=4)
-    [stub] = [cell.source for cell in fetched.cells
-              if cell.metadata.get("nbgrader", {}).get("grade_id") == FUNCTION]
+    [stub] = [cell.source for cell in fetched.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == FUNCTION]
     assert "raise NotImplementedError()" in stub
     nbformat.write(fill_answers({FUNCTION: stub}, "solution", release=path), str(path))
 
@@ -242,8 +250,10 @@ def close_modal(page, modal):
 
 def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
-                    "(make debian-packages), or run `apt-get install chromium`")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
+            "(make debian-packages), or run `apt-get install chromium`"
+        )
     expect = playwright_sync.expect
     expect.set_options(timeout=WAIT_MS)
     started = time.monotonic()
@@ -256,20 +266,34 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
     instructor_env = person_env(tmp_path / "instructor-home", exchange)
     settings = pinned_settings(tmp_path / "lab-app-settings")
     root_flag = ["--allow-root"] if os.geteuid() == 0 else []
-    common = ["--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
-              f"--LabApp.app_settings_dir={settings}"]
+    common = ["--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", f"--LabApp.app_settings_dir={settings}"]
     # The instructor: jupyter lab in the course directory.
     token = secrets.token_hex(16)
-    instructor = Lab("instructor's jupyter lab",
-                     [str(Path(sys.executable).with_name("jupyter")), "lab", *root_flag, "--no-browser",
-                      *common, f"--ServerApp.port={free_port()}", f"--IdentityProvider.token={token}"],
-                     course, instructor_env, tmp_path / "instructor-lab.log", token)
+    instructor = Lab(
+        "instructor's jupyter lab",
+        [
+            str(Path(sys.executable).with_name("jupyter")),
+            "lab",
+            *root_flag,
+            "--no-browser",
+            *common,
+            f"--ServerApp.port={free_port()}",
+            f"--IdentityProvider.token={token}",
+        ],
+        course,
+        instructor_env,
+        tmp_path / "instructor-lab.log",
+        token,
+    )
     # The student: `make lab` (student configuration, work/), its LAB_ARGS passed on as written.
     # `-o .venv/.installed` keeps make from reinstalling the linked .venv.
-    student = Lab("student's make lab",
-                  ["make", "-o", ".venv/.installed", "lab",
-                   "LAB_ARGS=" + " ".join([*common, f"--ServerApp.port={free_port()}"])],
-                  course, student_env, tmp_path / "student-lab.log")
+    student = Lab(
+        "student's make lab",
+        ["make", "-o", ".venv/.installed", "lab", "LAB_ARGS=" + " ".join([*common, f"--ServerApp.port={free_port()}"])],
+        course,
+        student_env,
+        tmp_path / "student-lab.log",
+    )
     work = course / "work"
     pages = {}
     with ExitStack() as stack:
@@ -277,8 +301,9 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
         stack.callback(instructor.stop)
         instructor.start()
         playwright = stack.enter_context(playwright_sync.sync_playwright())
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS, timeout=WAIT_MS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=WAIT_MS
+        )
         stack.callback(browser.close)
         instructor.wait_ready()
         instructor.check_pinned_settings()
@@ -296,8 +321,9 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
             row = formgrader.locator("#main-table tr", has=formgrader.locator("td.name", has_text=ASSIGNMENT))
             expect(row.locator("td.status")).to_have_text("draft")
             row.locator("td.assign a").click()
-            close_modal(formgrader,
-                        formgrader_modal(formgrader, "Successfully created the student version", SERVER_RUN_MS))
+            close_modal(
+                formgrader, formgrader_modal(formgrader, "Successfully created the student version", SERVER_RUN_MS)
+            )
             row.locator("td.release a").click()
             close_modal(formgrader, formgrader_modal(formgrader, "Successfully released"))
             expect(row.locator("td.status")).to_have_text("released")
@@ -335,7 +361,8 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
             # -- Student: the notebook, with every cell in the page (windowing pinned to none).
             panel = lab.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
             expect(lab.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text(
-                f"{ASSIGNMENT}.ipynb")
+                f"{ASSIGNMENT}.ipynb"
+            )
             cells = panel.locator(".jp-Notebook .jp-Cell")
             expect(cells).to_have_count(len(nbformat.read(str(notebook_path), as_version=4).cells))
             answer = panel.locator(".jp-CodeCell", has_text=f"def {FUNCTION}(AL, Y):")
@@ -382,8 +409,9 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
             dialog.locator("button.jp-Dialog-button").click()
             expect(dialog).to_have_count(0)
             saved = nbformat.read(str(notebook_path), as_version=4)
-            [saved_answer] = [cell.source for cell in saved.cells
-                              if cell.metadata.get("nbgrader", {}).get("grade_id") == FUNCTION]
+            [saved_answer] = [
+                cell.source for cell in saved.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == FUNCTION
+            ]
             assert saved_answer == EXPECTED_SOURCE
 
             # -- Student: Submit, from the Assignments panel.
@@ -403,8 +431,9 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
             expect(row.locator("td.num-submissions")).to_have_text("1")
             row.locator("td.num-submissions a").click()
             formgrader.wait_for_url(re.compile(rf"/formgrader/manage_submissions/{ASSIGNMENT}/?$"))
-            submission = formgrader.locator("#main-table tr",
-                                            has=formgrader.locator("td.student-id", has_text=student_id))
+            submission = formgrader.locator(
+                "#main-table tr", has=formgrader.locator("td.student-id", has_text=student_id)
+            )
             expect(submission.locator("td.status")).to_have_text("needs autograding")
             artefacts.take(formgrader, "instructor-collected")
             submission.locator("td.autograde a").click()
@@ -417,17 +446,21 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
             close_modal(formgrader, formgrader_modal(formgrader, "Successfully generated feedback", SERVER_RUN_MS))
 
             feedback = pages["feedback"] = teacher.new_page()
-            feedback.goto(instructor.url(f"files/feedback/{student_id}/{ASSIGNMENT}/{ASSIGNMENT}.html"),
-                          wait_until="domcontentloaded")
+            feedback.goto(
+                instructor.url(f"files/feedback/{student_id}/{ASSIGNMENT}/{ASSIGNMENT}.html"),
+                wait_until="domcontentloaded",
+            )
             expect(feedback.locator("h4").first).to_contain_text(
-                f"{ASSIGNMENT} (Score: {float(total_points)} / {float(total_points)})")
+                f"{ASSIGNMENT} (Score: {float(total_points)} / {float(total_points)})"
+            )
             feedback_head = feedback.locator("h4").first.inner_text()
             # The typed answer, and its test cell with its points and the grader's verdict.
             typed = feedback.locator(".cell", has=feedback.locator(f'a[name="comment-{FUNCTION}"]'))
             expect(typed.locator(".input_area")).to_contain_text(TYPED_ANSWER[2])
             graded = feedback.locator(".cell", has=feedback.locator(f'a[name="test_{FUNCTION}"]'))
             expect(graded.locator(".panel-heading")).to_contain_text(
-                f"Score: {float(function_points)} / {float(function_points)}")
+                f"Score: {float(function_points)} / {float(function_points)}"
+            )
             verdict = graded.locator(".output_area").inner_text()
             assert FUNCTION in verdict and PASSED in verdict and FAILED not in verdict, verdict
             typed.scroll_into_view_if_needed()
@@ -441,7 +474,10 @@ def test_student_and_instructor_round_trip_in_chromium(tmp_path, artefacts):
             raise AssertionError(
                 f"browser round trip failed; screenshots in {artefacts.folder}\n"
                 f"--- student's server:\n{student.log()[-4000:]}\n"
-                f"--- instructor's server:\n{instructor.log()[-4000:]}") from sys.exc_info()[1]
+                f"--- instructor's server:\n{instructor.log()[-4000:]}"
+            ) from sys.exc_info()[1]
     elapsed = time.monotonic() - started
-    print(f"check: {check_message}\nvalidate: {validation_message}\nfeedback: {feedback_head}\n"
-          f"{FUNCTION}'s test cell: {verdict}\nround trip in {elapsed:.0f} s")
+    print(
+        f"check: {check_message}\nvalidate: {validation_message}\nfeedback: {feedback_head}\n"
+        f"{FUNCTION}'s test cell: {verdict}\nround trip in {elapsed:.0f} s"
+    )

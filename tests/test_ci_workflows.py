@@ -33,8 +33,9 @@ def test_the_course_workflow_runs_make_course_check():
 
 
 def test_make_course_check_passes_on_the_kit():
-    done = subprocess.run(["make", "course-check"], cwd=COURSE_ROOT, env=nbgrader_env(),
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["make", "course-check"], cwd=COURSE_ROOT, env=nbgrader_env(), capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     assert "visible checks: 10 of 10 functions pass" in done.stdout
 
@@ -54,8 +55,9 @@ def self_check(folder):
     """The workflow's self-check command, run in ``folder`` with this environment's Python."""
     command = classroom.SELF_CHECK_COMMAND.split()
     assert command[0] == "python"
-    return subprocess.run([sys.executable, *command[1:]], cwd=folder, env=nbgrader_env(),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, *command[1:]], cwd=folder, env=nbgrader_env(), capture_output=True, text=True, timeout=600
+    )
 
 
 def test_the_self_check_passes_a_correct_notebook_and_fails_the_untouched_one(tmp_path):
@@ -73,4 +75,4 @@ def test_the_template_holds_nothing_of_the_grader():
     names = {path.name for path in classroom.TEMPLATE.rglob("*")}
     assert "dnngrader" not in names and "cases.py" not in names and "hidden_tests.py" not in names
     text = "\n".join(path.read_text(errors="ignore") for path in classroom.TEMPLATE.rglob("*") if path.is_file())
-    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text and "run_hidden_tests(\"" not in text
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text and 'run_hidden_tests("' not in text

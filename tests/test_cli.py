@@ -17,16 +17,15 @@ from dnngrader import cli
 DNNGRADER = Path(sys.executable).with_name("dnngrader")
 # Modules with a command line that no subcommand stands for, and why.
 NOT_SUBCOMMANDS = {
-    "dnngrader.kernel.template",                 # run as a script by the grader itself
+    "dnngrader.kernel.template",  # run as a script by the grader itself
     "dnngrader.assignments.dnn_application.__main__",  # the same main as dnngrader.application
-    "dnngrader.__main__",                              # this command
+    "dnngrader.__main__",  # this command
     "dnngrader.cli",
 }
 
 
 def run(command, cwd, timeout=300):
-    return subprocess.run([str(word) for word in command], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([str(word) for word in command], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 def entry_point_modules():
@@ -73,8 +72,17 @@ def test_the_makefile_calls_the_command_and_only_known_subcommands():
     assert "python -m dnngrader" not in makefile
     called = set(re.findall(r"^\t\$\(BIN\)/dnngrader ([a-z-]+)", makefile, re.M))
     assert called <= set(cli.BY_NAME)
-    assert {"release", "demo", "grade", "bench", "validate", "student-config", "grading-report", "data",
-            "application-reference"} <= called
+    assert {
+        "release",
+        "demo",
+        "grade",
+        "bench",
+        "validate",
+        "student-config",
+        "grading-report",
+        "data",
+        "application-reference",
+    } <= called
     done = run(["make", "-n", "demo", "test"], ROOT)
     assert done.returncode == 0, done.stderr
     assert f"{ROOT}/.venv/bin/dnngrader demo" in done.stdout
@@ -140,11 +148,16 @@ def test_unknown_options_and_commands_are_usage_errors(tmp_path):
 
 def test_pyproject_names_the_requirements_and_the_console_script():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    requirements = {re.split(r"[=<>!~ ;\[]", line.strip(), maxsplit=1)[0].lower()
-                    for line in (ROOT / "requirements.txt").read_text().splitlines()
-                    if line.strip() and not line.lstrip().startswith("#")}
-    named = [*project["dependencies"], *project["optional-dependencies"]["test"],
-             *project["optional-dependencies"]["docs"]]
+    requirements = {
+        re.split(r"[=<>!~ ;\[]", line.strip(), maxsplit=1)[0].lower()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    }
+    named = [
+        *project["dependencies"],
+        *project["optional-dependencies"]["test"],
+        *project["optional-dependencies"]["docs"],
+    ]
     assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+", name) for name in named), "unpinned names only"
     assert sorted(name.lower() for name in named) == sorted(requirements)
     assert project["scripts"] == {"dnngrader": "dnngrader.cli:main"}

@@ -57,8 +57,11 @@ def free_port():
 def dask_env():
     """The environment of the scheduler and workers: the kit's Python environment, the kit
     importable, nothing of a course."""
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE", "DNN_DASK_SCHEDULER")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE", "DNN_DASK_SCHEDULER")
+    }
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     env.pop("PYTHONPATH", None)  # as the documentation says: the environment holds the kit
     return env
@@ -74,10 +77,31 @@ class DaskCluster:
         self.protocol = "tls" if tls else "tcp"
         self.address = f"{self.protocol}://127.0.0.1:{self.port}"
         self.processes = {}
-        self.security = Security(tls_ca_file=str(tls[1]), tls_client_cert=str(tls[3]), tls_client_key=str(tls[5]),
-                                 require_encryption=True) if tls else Security()
-        self._start("scheduler", [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
-                                  "--protocol", self.protocol, "--no-dashboard", *self.tls])
+        self.security = (
+            Security(
+                tls_ca_file=str(tls[1]),
+                tls_client_cert=str(tls[3]),
+                tls_client_key=str(tls[5]),
+                require_encryption=True,
+            )
+            if tls
+            else Security()
+        )
+        self._start(
+            "scheduler",
+            [
+                DASK,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--protocol",
+                self.protocol,
+                "--no-dashboard",
+                *self.tls,
+            ],
+        )
         for index in range(workers):
             self.start_worker(f"w{index}")
 
@@ -85,13 +109,36 @@ class DaskCluster:
         folder = self.folder / name
         folder.mkdir()
         with open(self.folder / f"{name}.log", "w") as log:
-            self.processes[name] = subprocess.Popen([str(part) for part in command], cwd=folder, env=dask_env(),
-                                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.processes[name] = subprocess.Popen(
+                [str(part) for part in command],
+                cwd=folder,
+                env=dask_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def start_worker(self, name):
-        self._start(name, [DASK, "worker", self.address, "--name", name, "--nthreads", "1", "--nworkers", "1",
-                           "--host", "127.0.0.1", "--no-dashboard", "--local-directory", self.folder / name,
-                           *self.tls])
+        self._start(
+            name,
+            [
+                DASK,
+                "worker",
+                self.address,
+                "--name",
+                name,
+                "--nthreads",
+                "1",
+                "--nworkers",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+                "--local-directory",
+                self.folder / name,
+                *self.tls,
+            ],
+        )
 
     def client(self, workers):
         """A Client of this test, once ``workers`` workers have joined."""
@@ -139,9 +186,23 @@ def killed_worker_run(tmp_path_factory, new_class_course):
         timings = course.root / "timings.json"
         output = course.root / "grade-output.txt"
         with open(output, "w") as out:
-            run = subprocess.Popen([sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root),
-                                    "--scheduler", cluster.address, "--timings", str(timings)],
-                                   cwd=course.root, env=course.env(), stdout=out, stderr=subprocess.STDOUT)
+            run = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "dnngrader.batch.grade",
+                    "--course",
+                    str(course.root),
+                    "--scheduler",
+                    cluster.address,
+                    "--timings",
+                    str(timings),
+                ],
+                cwd=course.root,
+                env=course.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
             deadline = time.monotonic() + GRADE_TIMEOUT
             victim = None
@@ -149,8 +210,11 @@ def killed_worker_run(tmp_path_factory, new_class_course):
                 assert run.poll() is None, "the run ended before a worker could be killed:\n" + output.read_text()
                 assert time.monotonic() < deadline, "nothing was graded in time:\n" + cluster.logs()
                 if autograded(course):
-                    busy = [address for address, keys in client.processing().items()
-                            if any(str(key).startswith("dnngrader-grade-") for key in keys)]
+                    busy = [
+                        address
+                        for address, keys in client.processing().items()
+                        if any(str(key).startswith("dnngrader-grade-") for key in keys)
+                    ]
                     victim = busy[0] if busy else None
                 time.sleep(0.05)
             graded_before_kill = autograded(course)
@@ -159,10 +223,17 @@ def killed_worker_run(tmp_path_factory, new_class_course):
         finally:
             if run.poll() is None:
                 run.kill()
-        first = {"course": course, "returncode": run.returncode, "output": output.read_text(),
-                 "timings": json.loads(timings.read_text()) if timings.exists() else {}, "victim": victim,
-                 "graded_before_kill": graded_before_kill, "snapshot": gradebook_snapshot(course),
-                 "log": (course.root / "reports" / "grading.log").read_text(), "cluster_logs": cluster.logs()}
+        first = {
+            "course": course,
+            "returncode": run.returncode,
+            "output": output.read_text(),
+            "timings": json.loads(timings.read_text()) if timings.exists() else {},
+            "victim": victim,
+            "graded_before_kill": graded_before_kill,
+            "snapshot": gradebook_snapshot(course),
+            "log": (course.root / "reports" / "grading.log").read_text(),
+            "cluster_logs": cluster.logs(),
+        }
         survivor = next(name for name in names.values() if name != names[victim])
         first["survivor_folder"] = cluster.folder / survivor
         yield {**first, "again": course.grade("--scheduler", cluster.address, timeout=GRADE_TIMEOUT)}
@@ -198,7 +269,11 @@ def test_the_submissions_travel_as_data(killed_worker_run):
     [scratch] = killed_worker_run["survivor_folder"].glob("**/dnngrader-course-*")
     assert (scratch / "nbgrader_config.py").read_text() == (course.root / "nbgrader_config.py").read_text()
     assert sorted(path.name for path in scratch.glob(f"source/{ASSIGNMENT}/*.py")) == [
-        "dnn_checks.py", "dnn_utils.py", "hidden_tests.py", "test_cases.py"]  # the helpers came with the plan
+        "dnn_checks.py",
+        "dnn_utils.py",
+        "hidden_tests.py",
+        "test_cases.py",
+    ]  # the helpers came with the plan
     outline = (scratch / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
     assert "BEGIN SOLUTION" not in outline and "def linear_forward" not in outline  # the solutions did not
     for step in ("submitted", "autograded", "feedback"):
@@ -215,6 +290,7 @@ def test_a_second_run_on_the_cluster_grades_nothing(killed_worker_run):
 # TLS
 # ---------------------------------------------------------------------------------------------
 
+
 def make_certificates(folder):
     """A CA, and a certificate for 127.0.0.1 it signed (used by the scheduler, the workers and
     the client alike); returns the paths of the CA's certificate, the certificate and its key."""
@@ -227,24 +303,35 @@ def make_certificates(folder):
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dnngrader test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-          .not_valid_after(now + datetime.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dask")])).issuer_name(ca_name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dask")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     paths = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
     paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    paths[2].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     os.chmod(paths[2], 0o600)
     return paths
 
@@ -279,14 +366,14 @@ def test_grading_over_tls_needs_the_certificates(tmp_path, new_class_course):
 # Run in the grading kernel: SIGKILL to the nearest ancestor that is a Dask worker process (the
 # local cluster's workers are started by multiprocessing).  Under stock nbgrader there is none.
 # Only without the sandbox can a kernel see its ancestors at all.
-POISON_ANSWER = '''
+POISON_ANSWER = """
 import os, signal, psutil
 for ancestor in psutil.Process().parents():
     if "multiprocessing" in " ".join(ancestor.cmdline()):
         os.kill(ancestor.pid, signal.SIGKILL)
         break
 
-'''
+"""
 # ... then the correct answer, from the source notebook.
 POISON_ANSWER += reference.solution_sources()["initialize_parameters"]
 
@@ -296,12 +383,19 @@ def test_a_submission_that_kills_its_worker_every_time_fails_alone(new_class_cou
     for folder in list(course.submitted.iterdir()):
         if folder.name not in ("ada_full_marks", "ben_blank"):
             folder.rename(course.root / f"not-submitted-{folder.name}")
-    samples.write_submission(samples.fill_answers({"initialize_parameters": POISON_ANSWER.strip()}), "pam_poison",
-                             course.submitted)
+    samples.write_submission(
+        samples.fill_answers({"initialize_parameters": POISON_ANSWER.strip()}), "pam_poison", course.submitted
+    )
     env = course.env()
     env["DNN_SANDBOX"] = "0"  # a sandboxed kernel could not see the worker to kill it
-    done = subprocess.run([sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", "2"],
-                          cwd=course.root, env=env, capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", "2"],
+        cwd=course.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=GRADE_TIMEOUT,
+    )
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-3000:]
     tries = ALLOWED_FAILURES + 1
     assert f"FAILED pam_poison: its grading worker died {tries} times while grading it" in done.stderr
@@ -313,7 +407,8 @@ def test_a_submission_that_kills_its_worker_every_time_fails_alone(new_class_cou
     assert float(rows["ada_full_marks"][total]) == 100 and float(rows["ben_blank"][total]) == 0
     assert float(rows["pam_poison"][total]) == 0
     assert rows["pam_poison"]["notes"].startswith(
-        f"{ASSIGNMENT}: grading failed: its grading worker died {tries} times")
+        f"{ASSIGNMENT}: grading failed: its grading worker died {tries} times"
+    )
     log = (course.root / "reports" / "grading.log").read_text()
     # Dask's nanny started the worker again after each death; the last restart may be logged
     # after the command has stopped listening (it stops once the submission has failed).
@@ -359,8 +454,11 @@ def test_the_documented_recipe_grades_a_class_as_written(tmp_path, new_class_cou
             folder = tmp_path / name
             folder.mkdir()
             log = open(tmp_path / f"{name}.log", "w")
-            processes.append(subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                              start_new_session=True))
+            processes.append(
+                subprocess.Popen(
+                    command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                )
+            )
         address = f"tcp://127.0.0.1:{port}"
         with Client(address, timeout=START_TIMEOUT, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=START_TIMEOUT)

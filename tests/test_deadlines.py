@@ -27,8 +27,11 @@ from shared_setup import copy_of_blank_course
 COURSE_ID = "dnn-step-by-step"
 DUE = "2026-12-01T23:59:00+01:00"
 POLICY = {"kind": "per_hour", "points": 10, "cap": 30, "grace_minutes": 30}
-SETTINGS = {"Deadlines.due_dates": {ASSIGNMENT: DUE}, "Deadlines.late_policies": {ASSIGNMENT: POLICY},
-            "Deadlines.timezone": "Europe/Berlin"}
+SETTINGS = {
+    "Deadlines.due_dates": {ASSIGNMENT: DUE},
+    "Deadlines.late_policies": {ASSIGNMENT: POLICY},
+    "Deadlines.timezone": "Europe/Berlin",
+}
 # student -> (timestamp.txt, penalty, what the feedback says of the submission time)
 SUBMISSIONS = {
     "on_time": ("2026-12-01T23:00:00+01:00", 0, "On time"),
@@ -53,14 +56,17 @@ def test_penalties_follow_the_policy():
 
 
 def test_settings_are_checked():
-    assert deadlines.Deadlines(config=Config({"Deadlines": {"due_dates": {ASSIGNMENT: DUE}}})).due(ASSIGNMENT) \
-        == datetime.fromisoformat("2026-12-01T22:59:00+00:00")
-    bad = [("due_dates", {ASSIGNMENT: "2026-12-01 23:59"}, "no UTC offset"),
-           ("late_policies", {ASSIGNMENT: {"kind": "per_week", "points": 1}}, "kind"),
-           ("late_policies", {ASSIGNMENT: {"kind": "per_hour"}}, "needs 'points'"),
-           ("late_policies", {ASSIGNMENT: {"kind": "zero", "points": 3}}, "takes no points"),
-           ("late_policies", {ASSIGNMENT: {"kind": "per_day", "points": -1}}, "0 or more"),
-           ("timezone", "Mars/Olympus", "unknown time zone")]
+    assert deadlines.Deadlines(config=Config({"Deadlines": {"due_dates": {ASSIGNMENT: DUE}}})).due(
+        ASSIGNMENT
+    ) == datetime.fromisoformat("2026-12-01T22:59:00+00:00")
+    bad = [
+        ("due_dates", {ASSIGNMENT: "2026-12-01 23:59"}, "no UTC offset"),
+        ("late_policies", {ASSIGNMENT: {"kind": "per_week", "points": 1}}, "kind"),
+        ("late_policies", {ASSIGNMENT: {"kind": "per_hour"}}, "needs 'points'"),
+        ("late_policies", {ASSIGNMENT: {"kind": "zero", "points": 3}}, "takes no points"),
+        ("late_policies", {ASSIGNMENT: {"kind": "per_day", "points": -1}}, "0 or more"),
+        ("timezone", "Mars/Olympus", "unknown time zone"),
+    ]
     for name, value, message in bad:
         with pytest.raises(TraitError, match=message):
             deadlines.Deadlines(config=Config({"Deadlines": {name: value}}))
@@ -69,19 +75,24 @@ def test_settings_are_checked():
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The course after the extension was granted and `dnngrader grade` ran."""
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("deadlines") / "course",
-                                  settings=SETTINGS)
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("deadlines") / "course", settings=SETTINGS)
     notebook = samples.fill_answers({})  # every function answered with the solution: 100 points
     for student, (timestamp, _, _) in SUBMISSIONS.items():
         folder = samples.write_submission(notebook, student, course.submitted)
         (folder / "timestamp.txt").write_text(timestamp)
     command = [sys.executable, "-m", "dnngrader", "--course", str(course.root), "deadlines"]
-    extended = subprocess.run(command + ["extend", ASSIGNMENT, "extended", "--hours", "12"],
-                              capture_output=True, text=True, env=course.env(), cwd=course.root)
+    extended = subprocess.run(
+        command + ["extend", ASSIGNMENT, "extended", "--hours", "12"],
+        capture_output=True,
+        text=True,
+        env=course.env(),
+        cwd=course.root,
+    )
     assert extended.returncode == 0, extended.stderr
     assert "extended, dnn_step_by_step: due 2026-12-02 11:59 CET (UTC+0100)" in extended.stdout
-    shown = subprocess.run(command + ["show", ASSIGNMENT], capture_output=True, text=True, env=course.env(),
-                           cwd=course.root)
+    shown = subprocess.run(
+        command + ["show", ASSIGNMENT], capture_output=True, text=True, env=course.env(), cwd=course.root
+    )
     assert shown.returncode == 0, shown.stderr
     assert "due 2026-12-01 23:59 CET" in shown.stdout and "10 points off per hour" in shown.stdout
     assert "extended: extension of 12 hours, due 2026-12-02 11:59 CET" in shown.stdout
@@ -97,8 +108,12 @@ def test_grades_and_feedback_state_the_times_and_the_penalty(graded):
         for student in SUBMISSIONS:
             submission = gradebook.find_submission(ASSIGNMENT, student)
             notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
-            found[student] = (submission.extension, notebook.late_submission_penalty or 0, submission.score,
-                              submission.max_score)
+            found[student] = (
+                submission.extension,
+                notebook.late_submission_penalty or 0,
+                submission.score,
+                submission.max_score,
+            )
     assert found["extended"][0] == timedelta(hours=12)
     with open(graded.root / "reports" / "grades.csv", newline="") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
@@ -113,8 +128,10 @@ def test_grades_and_feedback_state_the_times_and_the_penalty(graded):
         assert said in html, student
         assert f"Late penalty applied: {penalty:g} points" in html, student
         if student == "extended":
-            assert "Due: 2026-12-02 11:59 CET (UTC+0100) (with your extension of 12 hours; the class's: " \
-                   "2026-12-01 23:59 CET (UTC+0100))" in html
+            assert (
+                "Due: 2026-12-02 11:59 CET (UTC+0100) (with your extension of 12 hours; the class's: "
+                "2026-12-01 23:59 CET (UTC+0100))" in html
+            )
         else:
             assert "Due: 2026-12-01 23:59 CET (UTC+0100)" in html, student
     late = (graded.root / "feedback" / "late" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
@@ -124,15 +141,32 @@ def test_grades_and_feedback_state_the_times_and_the_penalty(graded):
 def test_validate_tells_the_student_her_due_date_with_her_extension_in_her_time_zone(graded):
     notebook = graded.submitted / "extended" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     env = {**graded.env(), "TZ": "America/New_York", "JUPYTERHUB_USER": "extended"}
-    done = subprocess.run([sys.executable, "-m", "dnngrader.tools.validate", str(notebook)], capture_output=True,
-                          text=True, env=env, cwd=graded.root, timeout=GRADE_TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, "-m", "dnngrader.tools.validate", str(notebook)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=graded.root,
+        timeout=GRADE_TIMEOUT,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert ("note: due 2026-12-02 05:59 EST (UTC-0500) (with your extension of 12 hours), in your time zone; "
-            "late work: 10 points off per hour or part of one, at most 30 points, after a grace period of "
-            "30 minutes") in done.stdout
+    assert (
+        "note: due 2026-12-02 05:59 EST (UTC-0500) (with your extension of 12 hours), in your time zone; "
+        "late work: 10 points off per hour or part of one, at most 30 points, after a grace period of "
+        "30 minutes"
+    ) in done.stdout
     # Another student (no extension) in Berlin.
     env.update(TZ="Europe/Berlin", JUPYTERHUB_USER="late")
-    line = subprocess.run([sys.executable, "-c", "import sys; from dnngrader.tools import deadlines; "
-                           "print(deadlines.due_line(sys.argv[1]))", str(notebook)],
-                          capture_output=True, text=True, env=env, cwd=graded.root)
+    line = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from dnngrader.tools import deadlines; print(deadlines.due_line(sys.argv[1]))",
+            str(notebook),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=graded.root,
+    )
     assert line.stdout.startswith("due 2026-12-01 23:59 CET (UTC+0100), in your time zone"), line.stdout + line.stderr

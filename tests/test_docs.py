@@ -18,9 +18,23 @@ README_LINES = 150  # the README is a front page, not a manual (issue 20)
 
 def build(root, site):
     """`mkdocs build --strict` of the documentation in ``root`` into ``site``."""
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
-                           str(root / "mkdocs.yml"), "--site-dir", str(site)],
-                          cwd=root, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(root / "mkdocs.yml"),
+            "--site-dir",
+            str(site),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def copy_of_documentation(into):
@@ -62,8 +76,9 @@ def test_the_readme_is_a_front_page():
     assert "(docs/measurements.md)" in readme
 
 
-@pytest.mark.parametrize("fault", ["broken link", "broken anchor", "page missing from the nav",
-                                   "broken link in the README"])
+@pytest.mark.parametrize(
+    "fault", ["broken link", "broken anchor", "page missing from the nav", "broken link in the README"]
+)
 def test_a_fault_fails_the_build(tmp_path, fault):
     root = copy_of_documentation(tmp_path / "docs-copy")
     page = root / "docs" / "students" / "checking.md"

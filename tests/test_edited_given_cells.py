@@ -49,32 +49,40 @@ def edited(source, old, new):
 # The scan, on the released cells
 # ---------------------------------------------------------------------------------------------
 
+
 def test_the_released_cells_hold_code_the_scan_would_flag_on_its_own():
     """The premise: scanned as a student's own cell, the notebook's code is suspicious."""
     assert [what for _, what in codescan.suspicious(OWN_IMAGE)] == ["uses os.path"]
     assert [what for _, what in codescan.suspicious(SETTINGS)] == ["uses os.environ"]
 
 
-@pytest.mark.parametrize("source, given", [
-    (edited(OWN_IMAGE, "my_label = 0", "my_label = 1"), OWN_IMAGE),
-    (edited(OWN_IMAGE, "my_image = sample_image_path()", 'my_image = "my_cat.jpg"'), OWN_IMAGE),
-    (edited(SETTINGS, '"2500"', '"100"'), SETTINGS),  # the default, changed where it stands
-    (edited(SETTINGS, 'int(os.environ.get("DNN_TRAINING_ITERATIONS", "2500"))', "100"), SETTINGS),
-    # The given line moved and re-indented: still the notebook's code.
-    ("if True:\n    " + OWN_IMAGE.splitlines()[-1] + "\n" + "\n".join(OWN_IMAGE.splitlines()[:-1]), OWN_IMAGE),
-], ids=["label", "image_file", "default_in_place", "setting_replaced", "line_moved"])
+@pytest.mark.parametrize(
+    "source, given",
+    [
+        (edited(OWN_IMAGE, "my_label = 0", "my_label = 1"), OWN_IMAGE),
+        (edited(OWN_IMAGE, "my_image = sample_image_path()", 'my_image = "my_cat.jpg"'), OWN_IMAGE),
+        (edited(SETTINGS, '"2500"', '"100"'), SETTINGS),  # the default, changed where it stands
+        (edited(SETTINGS, 'int(os.environ.get("DNN_TRAINING_ITERATIONS", "2500"))', "100"), SETTINGS),
+        # The given line moved and re-indented: still the notebook's code.
+        ("if True:\n    " + OWN_IMAGE.splitlines()[-1] + "\n" + "\n".join(OWN_IMAGE.splitlines()[:-1]), OWN_IMAGE),
+    ],
+    ids=["label", "image_file", "default_in_place", "setting_replaced", "line_moved"],
+)
 def test_code_that_came_with_the_release_is_not_a_finding(source, given):
     assert codescan.suspicious(source, given) == []
 
 
-@pytest.mark.parametrize("added, what", [
-    ("import os\nos.system('cat ../*.ipynb')", "uses os.system"),
-    ("print(os.listdir('..'))", "uses os.listdir"),
-    # The same module as the released code, another call: os.path.basename does not cover it.
-    ("print(os.path.exists('/home'))", "uses os.path"),
-    ("print(open('hidden_tests.py').read())", "calls open()"),
-    ("print(os.environ.get('DNN_GRADEBOOK_URL'))", "uses os.environ"),
-])
+@pytest.mark.parametrize(
+    "added, what",
+    [
+        ("import os\nos.system('cat ../*.ipynb')", "uses os.system"),
+        ("print(os.listdir('..'))", "uses os.listdir"),
+        # The same module as the released code, another call: os.path.basename does not cover it.
+        ("print(os.path.exists('/home'))", "uses os.path"),
+        ("print(open('hidden_tests.py').read())", "calls open()"),
+        ("print(os.environ.get('DNN_GRADEBOOK_URL'))", "uses os.environ"),
+    ],
+)
 def test_suspicious_code_the_student_adds_to_a_given_cell_is_still_found(added, what):
     source = edited(OWN_IMAGE, "my_label = 0", "my_label = 1") + "\n" + added
     found = codescan.suspicious(source, OWN_IMAGE)
@@ -88,7 +96,9 @@ def test_a_released_call_given_other_arguments_is_the_students():
     is the student's doing."""
     given = 'with open("notes.txt") as handle:\n    text = handle.read()\n'
     assert codescan.suspicious(given.replace("notes.txt", "../source/answers.py"), given) == [
-        (1, "calls open()"), (1, "refers to the grader's files or modules")]
+        (1, "calls open()"),
+        (1, "refers to the grader's files or modules"),
+    ]
     assert codescan.suspicious(given + "print(text)\n", given) == []
 
 
@@ -111,8 +121,14 @@ def made_up_release(root):
     given["id"] = "given-listing"
     answer = new_code_cell(ANSWER_STUB)
     answer["id"] = "answer-area"
-    answer.metadata["nbgrader"] = {"grade": False, "grade_id": "area", "locked": False,
-                                   "schema_version": 3, "solution": True, "task": False}
+    answer.metadata["nbgrader"] = {
+        "grade": False,
+        "grade_id": "area",
+        "locked": False,
+        "schema_version": 3,
+        "solution": True,
+        "task": False,
+    }
     notebook = new_notebook(cells=[given, answer])
     folder = root / "release" / "some_exercise"
     folder.mkdir(parents=True)
@@ -143,8 +159,12 @@ def test_an_edited_given_cell_is_known_by_its_id(tmp_path, release):
     assert flagged(tmp_path, submission) == []
     submission.cells[0].source += "import subprocess\nsubprocess.run(['ls', '/'])\n"
     assert flagged(tmp_path, submission) == [
-        {"kind": findings.TAMPERING, "text": "cell 1 (given code, edited by the student) imports subprocess, "
-                                             "which the exercise does not need (line 4)."}]
+        {
+            "kind": findings.TAMPERING,
+            "text": "cell 1 (given code, edited by the student) imports subprocess, "
+            "which the exercise does not need (line 4).",
+        }
+    ]
 
 
 def test_a_copy_of_a_given_cell_or_a_cell_without_an_id_is_known_by_its_likeness(tmp_path, release):
@@ -165,8 +185,10 @@ def test_a_cell_of_the_students_own_is_scanned_whole(tmp_path, release):
     own["id"] = "students-own"
     submission.cells.append(own)
     texts = findings.texts(flagged(tmp_path, submission), findings.TAMPERING)
-    assert texts == ["cell 3 (added by the student) imports os, which the exercise does not need (line 1).",
-                     "cell 3 (added by the student) uses os.listdir (line 2)."]
+    assert texts == [
+        "cell 3 (added by the student) imports os, which the exercise does not need (line 1).",
+        "cell 3 (added by the student) uses os.listdir (line 2).",
+    ]
 
 
 def test_an_answer_cell_is_compared_with_its_released_stub(tmp_path, release):
@@ -174,20 +196,24 @@ def test_an_answer_cell_is_compared_with_its_released_stub(tmp_path, release):
     submission.cells[1].source = ANSWER_STUB.replace("raise NotImplementedError()", "return width * height")
     assert flagged(tmp_path, submission) == []
     submission.cells[1].source += "print(open('../source/some_exercise/some_exercise.ipynb').read())\n"
-    assert [entry["text"] for entry in flagged(tmp_path, submission)][0] == \
-        "the answer cell of area calls open() (line 4)."
+    assert [entry["text"] for entry in flagged(tmp_path, submission)][
+        0
+    ] == "the answer cell of area calls open() (line 4)."
 
 
 def test_without_the_release_every_cell_is_scanned(tmp_path, release):
     submission = copy.deepcopy(release)
     submission.cells[0].source = GIVEN_SOURCE.replace("64", "32")
-    assert flagged(tmp_path / "elsewhere", submission)[0]["text"] == \
-        "cell 1 (added by the student) uses os.listdir (line 2)."
+    assert (
+        flagged(tmp_path / "elsewhere", submission)[0]["text"]
+        == "cell 1 (added by the student) uses os.listdir (line 2)."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Graded by the real `nbgrader autograde`
 # ---------------------------------------------------------------------------------------------
+
 
 def application_solutions():
     """The second assignment's released notebook with every answer cell solved."""
@@ -196,11 +222,13 @@ def application_solutions():
 
 def with_cell(cell_id, change):
     """The solved second notebook with ``change(source)`` as the source of the cell ``cell_id``."""
+
     def make():
         notebook = application_solutions()
         cell = next(cell for cell in notebook.cells if cell.get("id") == cell_id)
         cell.source = change(cell.source)
         return notebook
+
     return make
 
 
@@ -229,59 +257,86 @@ OWN_IMAGE_REWRITTEN = """for my_image, my_label in (("my_cat.jpg", 1), (sample_i
 def test_the_rewritten_cell_is_known_by_its_id_only():
     """The premise of the case own_image_rewritten: too little is left for likeness to tell."""
     rewritten = new_code_cell(OWN_IMAGE_REWRITTEN)
-    released = [{"id": None, "grade_id": None, "source": cell.source} for cell in RELEASED.cells
-                if cell.cell_type == "code"]
+    released = [
+        {"id": None, "grade_id": None, "source": cell.source} for cell in RELEASED.cells if cell.cell_type == "code"
+    ]
     assert released_origin(rewritten, released) is None
     rewritten["id"] = "try_own_image"
-    released = [{"id": cell.get("id"), "grade_id": None, "source": cell.source} for cell in RELEASED.cells
-                if cell.cell_type == "code"]
+    released = [
+        {"id": cell.get("id"), "grade_id": None, "source": cell.source}
+        for cell in RELEASED.cells
+        if cell.cell_type == "code"
+    ]
     assert released_origin(rewritten, released)["source"] == OWN_IMAGE
 
 
 def first_with_answer(function, change):
     """The solved first notebook with ``change(source)`` as the answer cell of ``function``."""
+
     def make():
         notebook = samples.fill_answers({})
         cell = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == function)
         cell.source = change(cell.source)
         return notebook
+
     return make
 
 
 def first_answer_reworded(source):
     """The released docstring of compute_cost reworded and a comment of the student's added."""
-    return edited(source, '"""Cross-entropy cost.', '"""Cross-entropy cost (my notes: the mean log loss).') \
-        .replace("def compute_cost(AL, Y):", "def compute_cost(AL, Y):\n    # Checked by hand on two examples.", 1)
+    return edited(source, '"""Cross-entropy cost.', '"""Cross-entropy cost (my notes: the mean log loss).').replace(
+        "def compute_cost(AL, Y):", "def compute_cost(AL, Y):\n    # Checked by hand on two examples.", 1
+    )
 
 
 def first_answer_lists_files(source):
-    return edited(source, "def compute_cost(AL, Y):",
-                  "import os\nprint(os.listdir('..'))\n\n\ndef compute_cost(AL, Y):")
+    return edited(
+        source, "def compute_cost(AL, Y):", "import os\nprint(os.listdir('..'))\n\n\ndef compute_cost(AL, Y):"
+    )
 
 
 # student -> (notebook maker, flagged, texts the notes must contain) of the second assignment
 APPLICATION_STUDENTS = {
-    "own_image_label_changed": (lambda: nbformat.read(str(application_case("own_image_cell_label_changed.ipynb")),
-                                                      as_version=4), False, ()),
-    "own_image_file": (with_cell("try_own_image", lambda source: edited(
-        source, "my_image = sample_image_path()", 'my_image = "my_cat.jpg"')), False, ()),
+    "own_image_label_changed": (
+        lambda: nbformat.read(str(application_case("own_image_cell_label_changed.ipynb")), as_version=4),
+        False,
+        (),
+    ),
+    "own_image_file": (
+        with_cell(
+            "try_own_image", lambda source: edited(source, "my_image = sample_image_path()", 'my_image = "my_cat.jpg"')
+        ),
+        False,
+        (),
+    ),
     "own_image_own_cell": (own_image_in_a_cell_of_ones_own, False, ()),
     "own_image_rewritten": (with_cell("try_own_image", lambda source: OWN_IMAGE_REWRITTEN), False, ()),
-    "iterations_set": (with_cell("training_settings", lambda source: edited(
-        source, 'int(os.environ.get("DNN_TRAINING_ITERATIONS", "2500"))', "100")), False, ()),
-    "iterations_default": (with_cell("training_settings", lambda source: edited(source, '"2500"', '"100"')),
-                           False, ()),
+    "iterations_set": (
+        with_cell(
+            "training_settings",
+            lambda source: edited(source, 'int(os.environ.get("DNN_TRAINING_ITERATIONS", "2500"))', "100"),
+        ),
+        False,
+        (),
+    ),
+    "iterations_default": (with_cell("training_settings", lambda source: edited(source, '"2500"', '"100"')), False, ()),
     # What a student adds to a given cell is still scanned.
-    "own_image_lists_files": (with_cell("try_own_image", lambda source: edited(
-        source, "my_label = 0", "my_label = 1") + "\nprint(os.listdir('..'))"), True,
-        ("cell 39 (given code, edited by the student) uses os.listdir (line 14)",)),
+    "own_image_lists_files": (
+        with_cell(
+            "try_own_image", lambda source: edited(source, "my_label = 0", "my_label = 1") + "\nprint(os.listdir('..'))"
+        ),
+        True,
+        ("cell 39 (given code, edited by the student) uses os.listdir (line 14)",),
+    ),
 }
 # the same, of the first assignment
 FIRST_STUDENTS = {
     "first_answer_reworded": (first_with_answer("compute_cost", first_answer_reworded), False, ()),
-    "first_answer_lists_files": (first_with_answer("compute_cost", first_answer_lists_files), True,
-                                 ("the answer cell of compute_cost imports os", "the answer cell of compute_cost "
-                                  "uses os.listdir (line 2)")),
+    "first_answer_lists_files": (
+        first_with_answer("compute_cost", first_answer_lists_files),
+        True,
+        ("the answer cell of compute_cost imports os", "the answer cell of compute_cost uses os.listdir (line 2)"),
+    ),
 }
 PHOTO = "my_cat.jpg"
 WITH_PHOTO = {"own_image_file", "own_image_own_cell", "own_image_rewritten"}  # handed in beside the notebook
@@ -290,6 +345,7 @@ WITH_PHOTO = {"own_image_file", "own_image_own_cell", "own_image_rewritten"}  # 
 def write_photo(path):
     """A small JPEG, as a student's own photograph would be."""
     from PIL import Image
+
     Image.new("RGB", (96, 72), (200, 140, 60)).save(path, "JPEG")
 
 
@@ -297,8 +353,9 @@ def write_photo(path):
 def course(tmp_path_factory):
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("edited_given") / "course",
-                                  assignments=(ASSIGNMENT, APPLICATION))
+    course = copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("edited_given") / "course", assignments=(ASSIGNMENT, APPLICATION)
+    )
     first_release = course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     app_release = course.root / "release" / APPLICATION / f"{APPLICATION}.ipynb"
     for student, (make, _, _) in APPLICATION_STUDENTS.items():
@@ -309,8 +366,7 @@ def course(tmp_path_factory):
         samples.write_submission(samples.fill_answers({}), student, course.submitted, first_release)
     for student, (make, _, _) in FIRST_STUDENTS.items():
         samples.write_submission(make(), student, course.submitted, first_release)
-    course.runs = [course.autograde(assignment=APPLICATION),
-                   course.autograde(student="first_*", assignment=ASSIGNMENT)]
+    course.runs = [course.autograde(assignment=APPLICATION), course.autograde(student="first_*", assignment=ASSIGNMENT)]
     first_rows = course.grades(ASSIGNMENT)
     course.rows = {**course.grades(APPLICATION), **{student: first_rows[student] for student in FIRST_STUDENTS}}
     return course
@@ -343,7 +399,6 @@ def test_the_graded_notebook_does_not_open_with_tampering(course, student):
     assert not any("Tampering" in cell.source for cell in notebook.cells if cell.cell_type == "markdown")
 
 
-
 def test_the_kits_batch_grader_tells_them_apart_the_same_way(course):
     """`make grade`'s grader (python -m dnngrader.batch.grade) gives every student of the second
     assignment the same total, flag and notes as `nbgrader autograde` did.  Last in this file: it
@@ -353,5 +408,8 @@ def test_the_kits_batch_grader_tells_them_apart_the_same_way(course):
     rows = course.grades(APPLICATION)
     for student in APPLICATION_STUDENTS:
         again, before = rows[student], course.rows[student]
-        assert (again["total"], again["flagged"], again["notes"]) == \
-            (before["total"], before["flagged"], before["notes"]), student
+        assert (again["total"], again["flagged"], again["notes"]) == (
+            before["total"],
+            before["flagged"],
+            before["notes"],
+        ), student

@@ -47,11 +47,13 @@ def drawn(tmp_path_factory):
 @pytest.mark.parametrize("name", sorted(figures.FIGURES))
 def test_committed_figure_is_a_fresh_rendering_byte_for_byte(drawn, name):
     committed = figures.FIGURE_FOLDER / name
-    assert committed.is_file(), (f"{committed} is missing: run "
-                                 "`python -m dnngrader.assignments.dnn_step_by_step.figures` (or `make release`)")
-    assert committed.read_bytes() == (drawn / name).read_bytes(), \
-        (f"{name} differs from a fresh rendering: run "
-         "`python -m dnngrader.assignments.dnn_step_by_step.figures` (or `make release`)")
+    assert committed.is_file(), (
+        f"{committed} is missing: run `python -m dnngrader.assignments.dnn_step_by_step.figures` (or `make release`)"
+    )
+    assert committed.read_bytes() == (drawn / name).read_bytes(), (
+        f"{name} differs from a fresh rendering: run "
+        "`python -m dnngrader.assignments.dnn_step_by_step.figures` (or `make release`)"
+    )
 
 
 def test_drawing_twice_gives_the_same_bytes(drawn, tmp_path):

@@ -48,6 +48,7 @@ def pack_of(run, name):
 
 # --- the catalogue itself --------------------------------------------------------------------
 
+
 def test_catalogue_holds_enough_wrong_and_valid_answers_for_every_function():
     assert len(WRONG) >= 50 and len(VALID) >= 15
     assert {entry.function for entry in WRONG} == set(GRADED_FUNCTIONS)
@@ -64,6 +65,7 @@ def test_packs_never_put_two_wrong_answers_in_one_dependency_chain():
 
 
 # --- graded through nbgrader ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", [entry.name for entry in WRONG])
 def test_wrong_answer_loses_points_in_its_own_function_and_nowhere_else(graded, name):
@@ -111,11 +113,14 @@ def test_feedback_html_of_a_buggy_submission_says_what_to_fix(graded):
     text = html.unescape((course.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text())
     assert "\u2717 linear_backward: 0 of 4 checks passed." in text
     assert "db has shape (1, 4), expected (3, 1)." in text
-    assert "Hint: db has shape (1, m): it was summed over axis 0, the units. Sum over axis 1 " \
-           "(the examples) with keepdims=True" in text
+    assert (
+        "Hint: db has shape (1, m): it was summed over axis 0, the units. Sum over axis 1 "
+        "(the examples) with keepdims=True" in text
+    )
 
 
 # --- nothing of the hidden cases reaches the student -----------------------------------------
+
 
 def _numbers(value):
     """Every float in a nested structure of arrays, tuples, lists and dicts."""
@@ -155,8 +160,11 @@ def _case_needles(ref, visible):
 
 def _outputs_text(notebook_path):
     notebook = nbformat.read(str(notebook_path), as_version=4)
-    return "\n".join(output.get("text", "") + str(output.get("data", "")) + str(output.get("evalue", ""))
-                     for cell in notebook.cells for output in cell.get("outputs", []))
+    return "\n".join(
+        output.get("text", "") + str(output.get("data", "")) + str(output.get("evalue", ""))
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    )
 
 
 def _split_visible(text):
@@ -208,51 +216,87 @@ def test_feedback_and_grader_output_never_show_hidden_inputs_or_expected_values(
 
 # --- hints, one mistake at a time (judged in-process, as the grader judges) -----------------
 
+
 def verdict_for(entry_name, test_id, ref):
     """The judge's verdict on a catalogue entry, run here on the cell's cases with the reference
     versions of the functions it calls."""
     return verdict(BY_NAME[entry_name].code, test_id, ref)
 
 
-@pytest.mark.parametrize("entry_name,test_id,hint", [
-    ("linear_backward__db_summed_over_axis0", "test_linear_backward",
-     "Hint: db has shape (1, m): it was summed over axis 0, the units."),
-    ("linear_backward__dA_prev_divided_by_m", "test_linear_backward",
-     "Hint: dA_prev = np.dot(W.T, dZ) has no 1/m"),
-    ("compute_cost__missing_one_minus_y_term", "test_compute_cost",
-     "Hint: the cost is missing the (1 - Y) * np.log(1 - AL) term"),
-    ("compute_cost__keepdims_sum", "test_compute_cost",
-     "cost is an array of shape (1, 1), but a scalar (0-d) is expected."),
-    ("L_model_backward__dA_keys_older_convention", "test_L_model_backward",
-     "Hint: the dA keys are one too high."),
-    ("L_model_backward__relu_for_output_layer", "test_L_model_backward",
-     'Hint: the last layer is a sigmoid layer: its backward step uses "sigmoid"'),
-    ("linear_activation_backward__derivatives_swapped", "test_linear_activation_backward_relu",
-     "Hint: the relu branch used sigmoid_backward"),
-    ("linear_activation_backward__relu_mask_changes_dA", "test_linear_activation_backward_relu",
-     "dA was modified in place; work on a copy instead."),
-    ("initialize_parameters__w2_drawn_first", "test_initialize_parameters",
-     "Hint: the weights were drawn in the wrong order"),
-    ("initialize_parameters__seed_removed", "test_initialize_parameters",
-     "Hint: the weights differ from the expected random draws: keep np.random.seed(1)"),
-    ("initialize_parameters_deep__loop_stops_one_layer_early", "test_initialize_parameters_deep",
-     "Hint: the last layer's W is missing: does your loop stop one layer early?"),
-    ("L_model_forward__relu_on_output_layer", "test_L_model_forward",
-     "Hint: the last layer (layer L) uses sigmoid"),
-    ("update_parameters__adds_gradient", "test_update_parameters", "Hint: the update adds the gradient"),
-    ("update_parameters__scales_grads_in_place", "test_update_parameters",
-     "grads['dW1'] was modified in place"),
-    # Right on the visible case's single unit only: the hint that names it, and not the generic
-    # one beside it (tests/test_hints_that_explain.py).
-    ("linear_forward__first_bias_only", "test_linear_forward",
-     "Hint: only the first entry of b was added"),
-    # Mistakes that show in more than one output, modelled whole (the Z without b in A and in the
-    # cache; the cache's two parts swapped), so that they explain every failing output.
-    ("linear_activation_forward__inline_Z_without_bias", "test_linear_activation_forward_relu",
-     "Hint: Z is missing + b."),
-    ("linear_activation_forward__cache_parts_swapped", "test_linear_activation_forward_sigmoid",
-     "Hint: cache is (linear_cache, activation_cache), in this order"),
-])
+@pytest.mark.parametrize(
+    "entry_name,test_id,hint",
+    [
+        (
+            "linear_backward__db_summed_over_axis0",
+            "test_linear_backward",
+            "Hint: db has shape (1, m): it was summed over axis 0, the units.",
+        ),
+        ("linear_backward__dA_prev_divided_by_m", "test_linear_backward", "Hint: dA_prev = np.dot(W.T, dZ) has no 1/m"),
+        (
+            "compute_cost__missing_one_minus_y_term",
+            "test_compute_cost",
+            "Hint: the cost is missing the (1 - Y) * np.log(1 - AL) term",
+        ),
+        (
+            "compute_cost__keepdims_sum",
+            "test_compute_cost",
+            "cost is an array of shape (1, 1), but a scalar (0-d) is expected.",
+        ),
+        ("L_model_backward__dA_keys_older_convention", "test_L_model_backward", "Hint: the dA keys are one too high."),
+        (
+            "L_model_backward__relu_for_output_layer",
+            "test_L_model_backward",
+            'Hint: the last layer is a sigmoid layer: its backward step uses "sigmoid"',
+        ),
+        (
+            "linear_activation_backward__derivatives_swapped",
+            "test_linear_activation_backward_relu",
+            "Hint: the relu branch used sigmoid_backward",
+        ),
+        (
+            "linear_activation_backward__relu_mask_changes_dA",
+            "test_linear_activation_backward_relu",
+            "dA was modified in place; work on a copy instead.",
+        ),
+        (
+            "initialize_parameters__w2_drawn_first",
+            "test_initialize_parameters",
+            "Hint: the weights were drawn in the wrong order",
+        ),
+        (
+            "initialize_parameters__seed_removed",
+            "test_initialize_parameters",
+            "Hint: the weights differ from the expected random draws: keep np.random.seed(1)",
+        ),
+        (
+            "initialize_parameters_deep__loop_stops_one_layer_early",
+            "test_initialize_parameters_deep",
+            "Hint: the last layer's W is missing: does your loop stop one layer early?",
+        ),
+        (
+            "L_model_forward__relu_on_output_layer",
+            "test_L_model_forward",
+            "Hint: the last layer (layer L) uses sigmoid",
+        ),
+        ("update_parameters__adds_gradient", "test_update_parameters", "Hint: the update adds the gradient"),
+        ("update_parameters__scales_grads_in_place", "test_update_parameters", "grads['dW1'] was modified in place"),
+        # Right on the visible case's single unit only: the hint that names it, and not the generic
+        # one beside it (tests/test_hints_that_explain.py).
+        ("linear_forward__first_bias_only", "test_linear_forward", "Hint: only the first entry of b was added"),
+        # Mistakes that show in more than one output, modelled whole (the Z without b in A and in the
+        # cache; the cache's two parts swapped), so that they explain every failing output.
+        (
+            "linear_activation_forward__inline_Z_without_bias",
+            "test_linear_activation_forward_relu",
+            "Hint: Z is missing + b.",
+        ),
+        (
+            "linear_activation_forward__cache_parts_swapped",
+            "test_linear_activation_forward_sigmoid",
+            "Hint: cache is (linear_cache, activation_cache), in this order",
+        ),
+    ],
+)
 def test_a_classic_mistake_gets_the_hint_that_names_it(ref, entry_name, test_id, hint):
     verdict = verdict_for(entry_name, test_id, ref)
     assert not verdict.passed
@@ -271,6 +315,7 @@ def test_a_hint_is_said_once_per_cell_even_when_every_output_shows_the_mistake(r
 
 
 # --- the numerical gradient check -------------------------------------------------------------
+
 
 def _case_args(test_id, index, ref):
     return TESTS[test_id].cases[index].make_args(ref)

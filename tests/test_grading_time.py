@@ -28,6 +28,7 @@ from shared_setup import copy_of_blank_course
 def _release_with_solutions(course):
     """The released notebook with every answer cell holding the source's solution."""
     from test_application_grading import submission
+
     return submission({}, course.root / "release" / APPLICATION)
 
 
@@ -47,8 +48,9 @@ def _timed_autograde(course, student, *options):
 def _endless_cell_before_the_tests(notebook):
     """The solutions, with a cell added before the first answer cell that never finishes, and an
     ungraded cell after it that would print."""
-    first_answer = next(index for index, cell in enumerate(notebook.cells)
-                        if cell.metadata.get("nbgrader", {}).get("solution"))
+    first_answer = next(
+        index for index, cell in enumerate(notebook.cells) if cell.metadata.get("nbgrader", {}).get("solution")
+    )
     notebook.cells[first_answer:first_answer] = [
         nbformat.v4.new_code_cell("import time\nwhile True:\n    time.sleep(0.1)"),
         nbformat.v4.new_code_cell("print('after the endless cell')"),
@@ -69,8 +71,9 @@ def graded(tmp_path_factory):
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
     experiments = application_case("experiment_cells_slow_grading.ipynb")
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("grading-time") / "course",
-                                  assignments=(APPLICATION,))
+    course = copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("grading-time") / "course", assignments=(APPLICATION,)
+    )
     _hand_in(course, "ordinary", _release_with_solutions(course))
     _hand_in(course, "experiments", nbformat.read(str(experiments), as_version=4))
     _hand_in(course, "hard_coded", _hard_coded_iterations(_release_with_solutions(course)))
@@ -91,8 +94,11 @@ def _score(course, student):
 
 
 def _last_graded(notebook):
-    return max(index for index, cell in enumerate(notebook.cells)
-               if cell.metadata.get("nbgrader", {}).get("grade") or cell.metadata.get("nbgrader", {}).get("solution"))
+    return max(
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.metadata.get("nbgrader", {}).get("grade") or cell.metadata.get("nbgrader", {}).get("solution")
+    )
 
 
 def _not_run(cell):
@@ -104,7 +110,7 @@ def test_cells_after_the_last_graded_cell_are_not_run_and_say_so(graded, student
     course, _ = graded
     notebook = _notebook(course, student)
     last = _last_graded(notebook)
-    after = [cell for cell in notebook.cells[last + 1:] if cell.cell_type == "code" and cell.source.strip()]
+    after = [cell for cell in notebook.cells[last + 1 :] if cell.cell_type == "code" and cell.source.strip()]
     assert len(after) >= 7, len(after)  # training, curves, accuracy, mislabelled, own image (+ experiments)
     for cell in after:
         assert _not_run(cell), cell.source[:80]
@@ -153,10 +159,12 @@ def test_the_first_assignment_gets_the_same_budget(tmp_path_factory):
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
     from dnngrader.paths import ASSIGNMENT
     from dnngrader.tools import samples
+
     course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("grading-time-first") / "course")
     samples.write_submission(_endless_cell_before_the_tests(samples.fill_answers({})), "endless", course.submitted)
-    done = course.nbgrader("autograde", ASSIGNMENT, "--force", "--student", "endless",
-                           "--ResilientExecute.ungraded_seconds=3", check=False)
+    done = course.nbgrader(
+        "autograde", ASSIGNMENT, "--force", "--student", "endless", "--ResilientExecute.ungraded_seconds=3", check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     notebook = nbformat.read(str(course.autograded_notebook("endless")), as_version=4)
     endless = next(cell for cell in notebook.cells if cell.source.startswith("import time\nwhile True"))

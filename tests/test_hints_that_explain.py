@@ -28,8 +28,10 @@ from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from in_process_judge import define, verdict
 from test_application_catalogue import verdict_on
 
-GENERIC = ("the visible case passes but hidden ones fail. Look for sizes, layer counts or indices "
-           "written for the visible case, and for steps it does not exercise.")
+GENERIC = (
+    "the visible case passes but hidden ones fail. Look for sizes, layer counts or indices "
+    "written for the visible case, and for steps it does not exercise."
+)
 LOOP_STOPS_EARLY = "does your loop stop one layer early?"
 FIRST_SOLUTIONS = {name: without_solution_markers(source) for name, source in reference.solution_sources().items()}
 SECOND_SOLUTIONS = catalogue.application_solutions()
@@ -63,6 +65,7 @@ def second_hints_on(code, function):
 
 # --- costs recorded when i % 100 != 0 ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("function", ["two_layer_model", "L_layer_model"])
 def test_costs_recorded_when_i_is_not_a_multiple_of_100_are_told_so_and_not_one_step_late(function):
     # On the 2-iteration cases the one cost recorded (iteration 1's) is also what "one step
@@ -75,20 +78,25 @@ def test_costs_recorded_when_i_is_not_a_multiple_of_100_are_told_so_and_not_one_
 
 # --- a misnamed weight key --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("key", ['"w" + str(l)', '"W_" + str(l)', 'f"w{l}"'])
 def test_a_misnamed_weight_key_is_told_its_spelling_not_a_short_loop(key):
-    code = mutated(SECOND_SOLUTIONS, "initialize_parameters_deep_scaled", 'parameters["W" + str(l)]',
-                   f"parameters[{key}]")
+    code = mutated(
+        SECOND_SOLUTIONS, "initialize_parameters_deep_scaled", 'parameters["W" + str(l)]', f"parameters[{key}]"
+    )
     hints, text = second_hints_on(code, "initialize_parameters_deep_scaled")
     assert hints == [application_hints.MISSPELLED_KEYS], text
     assert LOOP_STOPS_EARLY not in text
 
 
-@pytest.mark.parametrize("function,old,new", [
-    ("initialize_parameters_deep", 'parameters["W" + str(l)]', 'parameters["w" + str(l)]'),
-    ("initialize_parameters_deep", 'parameters["W" + str(l)]', 'parameters["W_" + str(l)]'),
-    ("initialize_parameters", '"W1": W1', '"w1": W1'),
-])
+@pytest.mark.parametrize(
+    "function,old,new",
+    [
+        ("initialize_parameters_deep", 'parameters["W" + str(l)]', 'parameters["w" + str(l)]'),
+        ("initialize_parameters_deep", 'parameters["W" + str(l)]', 'parameters["W_" + str(l)]'),
+        ("initialize_parameters", '"W1": W1', '"w1": W1'),
+    ],
+)
 def test_a_misnamed_weight_key_in_the_first_assignment_is_told_its_spelling(ref, function, old, new):
     hints, text = first_hints_on(mutated(FIRST_SOLUTIONS, function, old, new), f"test_{function}", ref)
     assert hints == [first_hints.MISSPELLED_KEYS], text
@@ -98,34 +106,49 @@ def test_a_misnamed_weight_key_in_the_first_assignment_is_told_its_spelling(ref,
 def test_a_misnamed_key_is_named_even_when_the_values_under_it_are_wrong_too(ref):
     # The judge compares no value under a key it does not expect: the keys are all it reports,
     # and all the hint speaks of.
-    code = mutated(FIRST_SOLUTIONS, "initialize_parameters_deep",
-                   'parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01',
-                   'parameters["w" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.1')
+    code = mutated(
+        FIRST_SOLUTIONS,
+        "initialize_parameters_deep",
+        'parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01',
+        'parameters["w" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.1',
+    )
     hints, text = first_hints_on(code, "test_initialize_parameters_deep", ref)
     assert hints == [first_hints.MISSPELLED_KEYS], text
 
 
 def test_layers_numbered_from_zero_in_the_second_assignment_are_told_so():
-    code = mutated(SECOND_SOLUTIONS, "initialize_parameters_deep_scaled",
-                   "    for l in range(1, len(layer_dims)):\n        fan_in = layer_dims[l - 1]\n"
-                   '        parameters["W" + str(l)] = np.random.randn(layer_dims[l], fan_in) / np.sqrt(fan_in)\n'
-                   '        parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))\n',
-                   "    for l in range(len(layer_dims) - 1):\n        fan_in = layer_dims[l]\n"
-                   '        parameters["W" + str(l)] = np.random.randn(layer_dims[l + 1], fan_in) / np.sqrt(fan_in)\n'
-                   '        parameters["b" + str(l)] = np.zeros((layer_dims[l + 1], 1))\n')
+    code = mutated(
+        SECOND_SOLUTIONS,
+        "initialize_parameters_deep_scaled",
+        "    for l in range(1, len(layer_dims)):\n        fan_in = layer_dims[l - 1]\n"
+        '        parameters["W" + str(l)] = np.random.randn(layer_dims[l], fan_in) / np.sqrt(fan_in)\n'
+        '        parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))\n',
+        "    for l in range(len(layer_dims) - 1):\n        fan_in = layer_dims[l]\n"
+        '        parameters["W" + str(l)] = np.random.randn(layer_dims[l + 1], fan_in) / np.sqrt(fan_in)\n'
+        '        parameters["b" + str(l)] = np.zeros((layer_dims[l + 1], 1))\n',
+    )
     hints, text = second_hints_on(code, "initialize_parameters_deep_scaled")
     assert hints == [application_hints.KEYS_FROM_ZERO], text
 
 
-@pytest.mark.parametrize("entry_name,test_id,hint", [
-    # The right arrays under keys one layer off: the keys' advice, now checked against every
-    # value the judge compares under them (they hold the neighbouring layer's arrays).
-    ("L_model_backward__dA_keys_older_convention", "test_L_model_backward",
-     "the dA keys are one too high. The dA_prev that layer l returns is the gradient with respect to that "
-     "layer's input, so it goes under 'dA' + str(l - 1): the dA keys run from dA0 to dA{L-1}."),
-    ("initialize_parameters_deep__keys_from_zero", "test_initialize_parameters_deep",
-     "the W keys are one too low: they start at W1 (layers are numbered from 1; there is no W0 or b0)."),
-])
+@pytest.mark.parametrize(
+    "entry_name,test_id,hint",
+    [
+        # The right arrays under keys one layer off: the keys' advice, now checked against every
+        # value the judge compares under them (they hold the neighbouring layer's arrays).
+        (
+            "L_model_backward__dA_keys_older_convention",
+            "test_L_model_backward",
+            "the dA keys are one too high. The dA_prev that layer l returns is the gradient with respect to that "
+            "layer's input, so it goes under 'dA' + str(l - 1): the dA keys run from dA0 to dA{L-1}.",
+        ),
+        (
+            "initialize_parameters_deep__keys_from_zero",
+            "test_initialize_parameters_deep",
+            "the W keys are one too low: they start at W1 (layers are numbered from 1; there is no W0 or b0).",
+        ),
+    ],
+)
 def test_right_values_under_renumbered_keys_keep_their_hint(ref, entry_name, test_id, hint):
     hints, text = first_hints_on(FIRST_CATALOGUE[entry_name].code, test_id, ref)
     assert hints == [hint], text
@@ -133,26 +156,41 @@ def test_right_values_under_renumbered_keys_keep_their_hint(ref, entry_name, tes
 
 # --- one wrong initialiser, one hint ----------------------------------------------------------
 
+
 def test_one_wrong_initialiser_gets_one_hint_not_three_contradicting_ones(ref):
     """Draws divided by sqrt(layer_dims[l]): on single units that looks unscaled (or He), on a
     layer of two a common factor, elsewhere nothing known.  Only the advice on the draws holds
     for every weight of every case."""
     code = mutated(FIRST_SOLUTIONS, "initialize_parameters_deep", "* 0.01", "/ np.sqrt(layer_dims[l])")
     hints, text = first_hints_on(code, "test_initialize_parameters_deep", ref)
-    assert hints == ["the weights differ from the expected random draws: keep np.random.seed(3) as the first "
-                     "line, then draw W1, W2, ... in layer order with np.random.randn(rows, columns) * 0.01, "
-                     "and no other random numbers."], text
+    assert hints == [
+        "the weights differ from the expected random draws: keep np.random.seed(3) as the first "
+        "line, then draw W1, W2, ... in layer order with np.random.randn(rows, columns) * 0.01, "
+        "and no other random numbers."
+    ], text
 
 
 # --- the generic hint only where no hint explains ---------------------------------------------
 
-@pytest.mark.parametrize("function,old,new,hint", [
-    ("predict", "> 0.5", ">= 0.5", application_hints.AT_ONE_HALF),
-    ("two_layer_model", "update_parameters(parameters, grads, learning_rate)",
-     "update_parameters(parameters, grads, 0.0075)", application_hints.LEARNING_RATE),
-    ("L_layer_model", "update_parameters(parameters, grads, learning_rate)",
-     "update_parameters(parameters, grads, 0.0075)", application_hints.LEARNING_RATE),
-])
+
+@pytest.mark.parametrize(
+    "function,old,new,hint",
+    [
+        ("predict", "> 0.5", ">= 0.5", application_hints.AT_ONE_HALF),
+        (
+            "two_layer_model",
+            "update_parameters(parameters, grads, learning_rate)",
+            "update_parameters(parameters, grads, 0.0075)",
+            application_hints.LEARNING_RATE,
+        ),
+        (
+            "L_layer_model",
+            "update_parameters(parameters, grads, learning_rate)",
+            "update_parameters(parameters, grads, 0.0075)",
+            application_hints.LEARNING_RATE,
+        ),
+    ],
+)
 def test_a_hint_that_explains_a_hidden_failure_comes_without_the_generic_one(function, old, new, hint):
     hints, text = second_hints_on(mutated(SECOND_SOLUTIONS, function, old, new), function)
     assert "\u2713 the visible case" in text  # the failure is on hidden cases only
@@ -162,16 +200,20 @@ def test_a_hint_that_explains_a_hidden_failure_comes_without_the_generic_one(fun
 
 def test_a_bias_for_one_unit_only_gets_its_hint_without_the_generic_one(ref):
     hints, text = first_hints_on(FIRST_CATALOGUE["linear_forward__first_bias_only"].code, "test_linear_forward", ref)
-    assert hints == ["only the first entry of b was added: add the whole column b (np.dot(W, A) + b adds it to "
-                     "every example)."], text
+    assert hints == [
+        "only the first entry of b was added: add the whole column b (np.dot(W, A) + b adds it to every example)."
+    ], text
 
 
-@pytest.mark.parametrize("entry_name,test_id", [
-    ("L_model_backward__two_layers_hard_coded", "test_L_model_backward"),
-    ("initialize_parameters_deep__two_layers_hard_coded", "test_initialize_parameters_deep"),
-    ("update_parameters__two_layers_hard_coded", "test_update_parameters"),
-    ("L_model_forward__three_layers_hard_coded", "test_L_model_forward"),
-])
+@pytest.mark.parametrize(
+    "entry_name,test_id",
+    [
+        ("L_model_backward__two_layers_hard_coded", "test_L_model_backward"),
+        ("initialize_parameters_deep__two_layers_hard_coded", "test_initialize_parameters_deep"),
+        ("update_parameters__two_layers_hard_coded", "test_update_parameters"),
+        ("L_model_forward__three_layers_hard_coded", "test_L_model_forward"),
+    ],
+)
 def test_a_hard_coded_layer_count_gets_the_generic_hint_alone(ref, entry_name, test_id):
     """No mistake explains these: the one-layer case raises, and no loop "stops one layer early"
     or "misses the last layer" gives the deeper cases' outputs.  Only the generic hint, which
@@ -195,32 +237,38 @@ def notebook_check(code, name, ref, part=None):
 
 def notebook_hints(text):
     """The hints of the notebook's check, as ``verdict_hints`` reads the grader's."""
-    return [line[len("Hint: "):] for line in text.splitlines() if line.startswith("Hint: ")]
+    return [line[len("Hint: ") :] for line in text.splitlines() if line.startswith("Hint: ")]
 
 
 def test_the_notebook_gives_its_generic_hint_only_where_no_other_hint_is_given(ref):
     generic = "Hint: the visible case passes but practice cases fail."
     explained = notebook_check(FIRST_CATALOGUE["linear_forward__first_bias_only"].code, "linear_forward", ref)
     assert "Hint: only the first entry of b was added" in explained and generic not in explained
-    unexplained = notebook_check(FIRST_CATALOGUE["initialize_parameters__visible_sizes_hard_coded"].code,
-                                 "initialize_parameters", ref)
+    unexplained = notebook_check(
+        FIRST_CATALOGUE["initialize_parameters__visible_sizes_hard_coded"].code, "initialize_parameters", ref
+    )
     assert generic in unexplained and unexplained.count("Hint:") == 1
 
 
 # --- mistakes modelled whole -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("part", ["sigmoid", "relu"])
-@pytest.mark.parametrize("entry_name,hint", [
-    # Z computed inline without + b: A and the Z in the cache both lack b, and the mistake, as
-    # modelled, returns both so.
-    ("linear_activation_forward__inline_Z_without_bias", "Z is missing + b."),
-    # cache = (activation_cache, linear_cache): the mistake returns the parts swapped, so the
-    # linear cache where Z belongs is explained as well as Z where the linear cache belongs.
-    ("linear_activation_forward__cache_parts_swapped",
-     "cache is (linear_cache, activation_cache), in this order: (A_prev, W, b) first, then Z."),
-])
-def test_a_mistake_that_shows_in_several_outputs_is_named_in_the_grader_and_the_notebook(ref, entry_name, hint,
-                                                                                          part):
+@pytest.mark.parametrize(
+    "entry_name,hint",
+    [
+        # Z computed inline without + b: A and the Z in the cache both lack b, and the mistake, as
+        # modelled, returns both so.
+        ("linear_activation_forward__inline_Z_without_bias", "Z is missing + b."),
+        # cache = (activation_cache, linear_cache): the mistake returns the parts swapped, so the
+        # linear cache where Z belongs is explained as well as Z where the linear cache belongs.
+        (
+            "linear_activation_forward__cache_parts_swapped",
+            "cache is (linear_cache, activation_cache), in this order: (A_prev, W, b) first, then Z.",
+        ),
+    ],
+)
+def test_a_mistake_that_shows_in_several_outputs_is_named_in_the_grader_and_the_notebook(ref, entry_name, hint, part):
     code = FIRST_CATALOGUE[entry_name].code
     hints, text = first_hints_on(code, f"test_linear_activation_forward_{part}", ref)
     assert hints == [hint], text
@@ -230,12 +278,17 @@ def test_a_mistake_that_shows_in_several_outputs_is_named_in_the_grader_and_the_
 
 # --- the notebook works out the mistakes in the keys as the grader does -----------------------
 
-@pytest.mark.parametrize("function,entry_or_change", [
-    ("initialize_parameters_deep", ('parameters["W" + str(l)]', 'parameters["w" + str(l)]')),
-    ("initialize_parameters", ('"W1": W1', '"W_1": W1')),
-    ("initialize_parameters_deep", "initialize_parameters_deep__keys_from_zero"),
-    ("L_model_backward", "L_model_backward__dA_keys_older_convention"),
-], ids=["lower_case_w", "W_1", "keys_from_zero", "dA_keys_older_convention"])
+
+@pytest.mark.parametrize(
+    "function,entry_or_change",
+    [
+        ("initialize_parameters_deep", ('parameters["W" + str(l)]', 'parameters["w" + str(l)]')),
+        ("initialize_parameters", ('"W1": W1', '"W_1": W1')),
+        ("initialize_parameters_deep", "initialize_parameters_deep__keys_from_zero"),
+        ("L_model_backward", "L_model_backward__dA_keys_older_convention"),
+    ],
+    ids=["lower_case_w", "W_1", "keys_from_zero", "dA_keys_older_convention"],
+)
 def test_the_notebook_names_the_mistakes_in_the_keys_that_the_grader_names(ref, function, entry_or_change):
     """Keys spelled or numbered otherwise depend on the student's keys, so the practice file
     cannot hold them: the notebook's check works them out itself (dnn_checks.mistakes_in_keys),
@@ -254,6 +307,7 @@ def test_the_notebook_names_the_mistakes_in_the_keys_that_the_grader_names(ref, 
 
 
 # --- one rule, in one function ----------------------------------------------------------------
+
 
 def test_the_grader_and_the_notebook_both_take_their_hints_from_hint_lines(ref, monkeypatch):
     """Whatever dnn_checks.hint_lines says is what both say: there is no second copy of the rule,
@@ -274,6 +328,7 @@ def test_the_grader_and_the_notebook_both_take_their_hints_from_hint_lines(ref, 
 
 # --- the rule itself --------------------------------------------------------------------------
 
+
 def problem(label, explained_by=(), advice=(), fallback=()):
     return dnn_checks.Problem(f"{label} is wrong.", label, explained_by, advice, fallback)
 
@@ -281,10 +336,13 @@ def problem(label, explained_by=(), advice=(), fallback=()):
 def test_a_hint_must_explain_every_failing_output_of_every_failing_case():
     hint_lines = dnn_checks.hint_lines
     # "late" explains costs[0] where it is compared, not the costs lists of the wrong length.
-    assert hint_lines([[problem("costs[0]", ["late", "skip"])], [problem("costs")],
-                       [problem("costs", fallback=["skip"])]]) == []
-    assert hint_lines([[problem("costs[0]", ["late", "skip"])],
-                       [problem("costs", fallback=["skip"])]]) == ["Hint: skip"]
+    assert (
+        hint_lines([[problem("costs[0]", ["late", "skip"])], [problem("costs")], [problem("costs", fallback=["skip"])]])
+        == []
+    )
+    assert hint_lines([[problem("costs[0]", ["late", "skip"])], [problem("costs", fallback=["skip"])]]) == [
+        "Hint: skip"
+    ]
     # Outputs are not judged one by one: a hint for W1 says nothing of a wrong b1.
     assert hint_lines([[problem("W1", ["a"]), problem("b1", ["b"])]]) == []
     # A case that returned nothing (it raised) is explained by no mistake.
@@ -298,7 +356,8 @@ def test_the_most_specific_tier_that_explains_everything_wins_and_ties_are_named
     assert hint_lines([[problem("W1", ["a"], ["x"])], [problem("W1", ["a", "b"], ["x"])]]) == ["Hint: a"]
     assert hint_lines([[problem("W1", ["a"], ["x"])], [problem("W1", ["b"], ["x"])]]) == ["Hint: x"]
     assert hint_lines([[problem("W1", ["a", "b"])], [problem("W2", ["b", "a"])]]) == [
-        "Hint: more than one mistake gives exactly this output; look for one of these: (1) a (2) b"]
+        "Hint: more than one mistake gives exactly this output; look for one of these: (1) a (2) b"
+    ]
     assert hint_lines([]) == [] and hint_lines([["dA was modified in place."]]) == []
 
 
@@ -317,10 +376,12 @@ def test_the_models_mistaken_runs_are_worked_out_once_per_case_and_grading_proce
     failing submission on the same case gets the same hints without training again, and a case
     of other inputs is worked out afresh."""
     from dnngrader.assignments.dnn_application import cases as application_cases
+
     trained = []
     original = application_hints._train
-    monkeypatch.setattr(application_hints, "_train",
-                        lambda *args, **kwargs: trained.append(1) or original(*args, **kwargs))
+    monkeypatch.setattr(
+        application_hints, "_train", lambda *args, **kwargs: trained.append(1) or original(*args, **kwargs)
+    )
     monkeypatch.setattr(application_hints, "_kept_outputs", {})
     ref = application_cases.reference()
     test = application_cases.TESTS["test_L_layer_model"]

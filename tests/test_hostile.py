@@ -26,14 +26,21 @@ from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS, RELEASE_N
 from shared_setup import copy_of_blank_course
 
 # Short limits, so that loops and hangs cost seconds (README: Configuration).
-LIMITS = {"DNN_SECONDS_PER_CALL": "1", "DNN_SECONDS_PER_TEST": "3", "DNN_CELL_TIMEOUT": "8",
-          "DNN_KERNEL_MEMORY_MB": "2048", "DNN_KERNEL_RESTARTS": "3"}
+LIMITS = {
+    "DNN_SECONDS_PER_CALL": "1",
+    "DNN_SECONDS_PER_TEST": "3",
+    "DNN_CELL_TIMEOUT": "8",
+    "DNN_KERNEL_MEMORY_MB": "2048",
+    "DNN_KERNEL_RESTARTS": "3",
+}
 
 WRONG = {
     "linear_forward": "def linear_forward(A, W, b):\n    return np.zeros((W.shape[0], A.shape[1])), (A, W, b)\n",
     "compute_cost": "def compute_cost(AL, Y):\n    return 0.0\n",
-    "linear_backward": ("def linear_backward(dZ, cache):\n    A_prev, W, b = cache\n"
-                        "    return np.zeros(A_prev.shape), np.zeros(W.shape), np.zeros(b.shape)\n"),
+    "linear_backward": (
+        "def linear_backward(dZ, cache):\n    A_prev, W, b = cache\n"
+        "    return np.zeros(A_prev.shape), np.zeros(W.shape), np.zeros(b.shape)\n"
+    ),
     "L_model_backward": "def L_model_backward(AL, Y, caches):\n    return {}\n",
     "update_parameters": "def update_parameters(parameters, grads, learning_rate):\n    return parameters\n",
 }
@@ -42,6 +49,7 @@ WRONG = {
 # ---------------------------------------------------------------------------------------------
 # Building submissions
 # ---------------------------------------------------------------------------------------------
+
 
 def notebook(**answers):
     """The released notebook with every answer filled in: the solution, or the code given."""
@@ -59,7 +67,7 @@ def without(nb, grade_id):
 
 @dataclass
 class Submission:
-    notebook: object = None          # a NotebookNode, raw text, or None for no notebook
+    notebook: object = None  # a NotebookNode, raw text, or None for no notebook
     files: dict = field(default_factory=dict)  # other files: relative path -> text or bytes
     notebook_name: str = f"{ASSIGNMENT}.ipynb"
 
@@ -68,12 +76,12 @@ class Submission:
 class Outcome:
     scores: dict = field(default_factory=dict)  # function -> expected score; others full marks
     flagged: bool = False
-    says: tuple = ()                           # text the grader's notes contain
-    graded: bool = True                        # whether there is an autograded notebook
+    says: tuple = ()  # text the grader's notes contain
+    graded: bool = True  # whether there is an autograded notebook
 
 
 NOISY = {
-    "linear_forward": '''
+    "linear_forward": """
 def linear_forward(A, W, b):
     import sys, warnings
     print("debug: A", A.shape, "W", W.shape)
@@ -81,8 +89,8 @@ def linear_forward(A, W, b):
     warnings.warn("a warning from a correct answer")
     Z = np.dot(W, A) + b
     return Z, (A, W, b)
-''',
-    "compute_cost": '''
+""",
+    "compute_cost": """
 def compute_cost(AL, Y):
     import time
     time.sleep(0.05)  # a little slow, still well within the limits
@@ -90,18 +98,18 @@ def compute_cost(AL, Y):
     cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m
     print("cost", cost)
     return np.squeeze(cost)
-''',
+""",
 }
 
-PATCH_NUMPY = '''
+PATCH_NUMPY = """
 import numpy
 numpy.allclose = lambda *args, **kwargs: True
 numpy.array_equal = lambda *args, **kwargs: True
 numpy.isclose = lambda a, b, *args, **kwargs: numpy.ones(numpy.broadcast(a, b).shape, dtype=bool)
 numpy.testing.assert_allclose = lambda *args, **kwargs: None
-''' + WRONG["linear_forward"]
+""" + WRONG["linear_forward"]
 
-REPLACE_CHECKERS = '''
+REPLACE_CHECKERS = """
 import dnn_checks
 def everything_is_fine(*args, **kwargs):
     return []
@@ -109,9 +117,9 @@ dnn_checks.compare = everything_is_fine
 dnn_checks.compare_returned = everything_is_fine
 dnn_checks.check = lambda *args, **kwargs: None
 check = lambda *args, **kwargs: None
-''' + WRONG["compute_cost"]
+""" + WRONG["compute_cost"]
 
-FORGE_RESULTS = '''
+FORGE_RESULTS = """
 import json
 import hidden_tests
 from IPython.display import display
@@ -125,9 +133,9 @@ def forged_run_hidden_tests(test_id):
 
 hidden_tests.run_hidden_tests = forged_run_hidden_tests
 display({MIME: json.dumps({"test": "test_compute_cost", "results": []})}, raw=True)
-''' + WRONG["update_parameters"]
+""" + WRONG["update_parameters"]
 
-LYING_ARRAY = '''
+LYING_ARRAY = """
 class AlwaysEqual(np.ndarray):
     def __eq__(self, other):
         return True
@@ -136,9 +144,9 @@ class AlwaysEqual(np.ndarray):
 
 def L_model_forward(X, parameters):
     return np.zeros((1, X.shape[1])).view(AlwaysEqual), []
-'''
+"""
 
-LYING_NUMBER = '''
+LYING_NUMBER = """
 class Anything(float):
     def __eq__(self, other):
         return True
@@ -147,9 +155,9 @@ class Anything(float):
 
 def compute_cost(AL, Y):
     return Anything(0.0)
-'''
+"""
 
-REFERENCE_VIA_GLOBALS = '''
+REFERENCE_VIA_GLOBALS = """
 def L_model_backward(AL, Y, caches):
     # Look for the reference solution behind the reference callees the grader lends.
     for helper in (linear_activation_backward, linear_backward, relu_backward, sigmoid_backward):
@@ -157,18 +165,18 @@ def L_model_backward(AL, Y, caches):
         if reference is not None and reference.__code__ is not L_model_backward.__code__:
             return reference(AL, Y, caches)
     return {}
-'''
+"""
 
-REFERENCE_IN_MEMORY = '''
+REFERENCE_IN_MEMORY = """
 def compute_cost(AL, Y):
     import sys
     # A reference solution loaded in the kernel would be cached here.
     for module in getattr(sys.modules.get("dnngrader.assignments.reference"), "_cache", {}).values():
         return module.compute_cost(AL, Y)
     return 0.0
-'''
+"""
 
-SWALLOW_ERRORS = '''
+SWALLOW_ERRORS = """
 import sys
 shell = get_ipython()
 shell.set_custom_exc((BaseException,), lambda shell, etype, evalue, tb, tb_offset=None: None)
@@ -177,18 +185,18 @@ sys.excepthook = lambda *args: None
 
 def compute_cost(AL, Y):
     raise ValueError("the grader must not miss this")
-'''
+"""
 
-HARDCODED_VISIBLE = '''
+HARDCODED_VISIBLE = """
 def linear_activation_backward(dA, cache, activation):
     if activation == "relu":
         return (np.array([[0.44090989, 0.], [0.37883606, 0.], [-0.2298228, 0.]]),
                 np.array([[0.44513824, 0.37371418, -0.10478989]]), np.array([[-0.20837892]]))
     return (np.array([[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]]),
             np.array([[0.10266786, 0.09778551, -0.01968084]]), np.array([[-0.05729622]]))
-'''
+"""
 
-STASHING_L_MODEL_FORWARD = '''
+STASHING_L_MODEL_FORWARD = """
 def L_model_forward(X, parameters):
     import builtins
     builtins.lent_linear_forward = linear_forward  # while graded: the reference version
@@ -199,41 +207,41 @@ def L_model_forward(X, parameters):
     AL, cache = linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"], "sigmoid")
     caches.append(cache)
     return AL, caches
-'''
+"""
 
-RELU_BRANCH_WRONG = '''
+RELU_BRANCH_WRONG = """
 def linear_activation_forward(A_prev, W, b, activation):
     Z, linear_cache = linear_forward(A_prev, W, b)
     A, activation_cache = sigmoid(Z)
     return A, (linear_cache, activation_cache)
-'''
+"""
 
 ENDLESS_LOOP = "def linear_backward(dZ, cache):\n    while True:\n        pass\n"
 
-IGNORES_INTERRUPTS = '''
+IGNORES_INTERRUPTS = """
 def compute_cost(AL, Y):
     import signal
     signal.signal(signal.SIGALRM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         pass
-'''
+"""
 
 # Doubling allocations of untouched memory: the address-space limit is reached in a few steps
 # however busy the machine is (filling the memory page by page could outlast the call limit).
-MEMORY_BLOWUP = '''
+MEMORY_BLOWUP = """
 def update_parameters(parameters, grads, learning_rate):
     hoard, size = [], 10**6
     while True:
         hoard.append(np.empty(size))
         size *= 2
-'''
+"""
 
 SYS_EXIT = "def linear_activation_forward(A_prev, W, b, activation):\n    import sys\n    sys.exit(1)\n"
 EXIT_CALL = "def L_model_forward(X, parameters):\n    exit()\n"
 SEGFAULT = "def linear_forward(A, W, b):\n    import ctypes\n    return ctypes.string_at(0)\n"
 
-DIES_ON_REPLAY = '''
+DIES_ON_REPLAY = """
 import os
 if os.path.exists("ran.marker"):  # this cell is being run again after a crash
     os._exit(1)
@@ -241,16 +249,16 @@ open("ran.marker", "w").close()
 
 def compute_cost(AL, Y):
     os._exit(1)
-'''
+"""
 
-FAKE_NUMPY = '''# Next to the notebook, this would be imported instead of NumPy.
+FAKE_NUMPY = """# Next to the notebook, this would be imported instead of NumPy.
 import importlib, sys
 sys.path.pop(0)
 sys.modules.pop("numpy", None)
 real = importlib.import_module("numpy")
 real.allclose = lambda *args, **kwargs: True
 sys.modules["numpy"] = real
-'''
+"""
 
 
 def os_exit_after_definition():
@@ -263,8 +271,9 @@ def stash_and_reorder():
     nb = notebook(linear_forward=WRONG["linear_forward"], L_model_forward=STASHING_L_MODEL_FORWARD)
     test = cell_of(nb, "test_linear_forward")
     nb.cells.remove(test)
-    nb.cells.append(new_code_cell("import builtins\n"
-                                  "linear_forward = getattr(builtins, 'lent_linear_forward', linear_forward)"))
+    nb.cells.append(
+        new_code_cell("import builtins\nlinear_forward = getattr(builtins, 'lent_linear_forward', linear_forward)")
+    )
     nb.cells.append(test)
     return nb
 
@@ -337,23 +346,32 @@ SUBMISSIONS = {
     "cheat_stash_and_reorder": Submission(stash_and_reorder()),
     # Files next to the notebook.
     "files_shadow_numpy": Submission(notebook(), {"numpy.py": FAKE_NUMPY}),
-    "files_shadow_packages": Submission(notebook(linear_backward=WRONG["linear_backward"]), {
-        "dnngrader/__init__.py": "",
-        "dnngrader/kernel/runtime.py": "def run_hidden_tests(test_id):\n    pass\n",
-        "dnn_utils/__init__.py": "def sigmoid(Z):\n    return 0.5 + 0 * Z, Z\n",
-    }),
-    "files_replaced_helpers": Submission(notebook(), {
-        "dnn_utils.py": RELEASE_FILES["dnn_utils.py"] + "\n\ndef relu(Z):\n    return Z, Z\n",
-        "test_cases.py": RELEASE_FILES["test_cases.py"] + "\n# edited\n",
-    }),
-    "files_hooks_and_junk": Submission(notebook(), {
-        "zz_hook.pth": "import os; os._exit(1)\n",
-        "sitecustomize.py": "import os\nos._exit(1)\n",
-        "scratch.py": "x = 1\n",
-        "notes.txt": "my notes\n",
-        ".DS_Store": b"\x00\x01junk",
-        "plots/loss.png": b"\x89PNG\r\n",
-    }),
+    "files_shadow_packages": Submission(
+        notebook(linear_backward=WRONG["linear_backward"]),
+        {
+            "dnngrader/__init__.py": "",
+            "dnngrader/kernel/runtime.py": "def run_hidden_tests(test_id):\n    pass\n",
+            "dnn_utils/__init__.py": "def sigmoid(Z):\n    return 0.5 + 0 * Z, Z\n",
+        },
+    ),
+    "files_replaced_helpers": Submission(
+        notebook(),
+        {
+            "dnn_utils.py": RELEASE_FILES["dnn_utils.py"] + "\n\ndef relu(Z):\n    return Z, Z\n",
+            "test_cases.py": RELEASE_FILES["test_cases.py"] + "\n# edited\n",
+        },
+    ),
+    "files_hooks_and_junk": Submission(
+        notebook(),
+        {
+            "zz_hook.pth": "import os; os._exit(1)\n",
+            "sitecustomize.py": "import os\nos._exit(1)\n",
+            "scratch.py": "x = 1\n",
+            "notes.txt": "my notes\n",
+            ".DS_Store": b"\x00\x01junk",
+            "plots/loss.png": b"\x89PNG\r\n",
+        },
+    ),
     # Test cells and their metadata.
     "meta_edited_test": Submission(edited_test()),
     "meta_deleted_test": Submission(without(notebook(compute_cost=WRONG["compute_cost"]), "test_compute_cost")),
@@ -379,40 +397,56 @@ SUBMISSIONS = {
     "nb_missing": Submission(None),
 }
 
-AFTER_COST = {"linear_backward": 0, "linear_activation_backward": 0, "L_model_backward": 0,
-              "update_parameters": 0}
+AFTER_COST = {"linear_backward": 0, "linear_activation_backward": 0, "L_model_backward": 0, "update_parameters": 0}
 ALL_ZERO = {name: 0 for name in GRADED_FUNCTIONS}
 
 EXPECTED = {
     "aa_honest": Outcome(),
     "zz_honest_noisy_and_slow": Outcome(),
     "cheat_patch_numpy": Outcome({"linear_forward": 0}, True, ("changes numpy.allclose",)),
-    "cheat_replace_checkers": Outcome({"compute_cost": 0}, True, ("changes dnn_checks.compare",
-                                                                  "replaces the grader's check")),
-    "cheat_forged_results": Outcome({"update_parameters": 0}, True, (
-        "test_update_parameters received 2 sets of results", "sent results for the grader outside a test cell")),
-    "cheat_lying_objects": Outcome({"L_model_forward": 0, "compute_cost": 0}, True,
-                                   ("a subclass of numpy.ndarray", "overrides __eq__")),
+    "cheat_replace_checkers": Outcome(
+        {"compute_cost": 0}, True, ("changes dnn_checks.compare", "replaces the grader's check")
+    ),
+    "cheat_forged_results": Outcome(
+        {"update_parameters": 0},
+        True,
+        ("test_update_parameters received 2 sets of results", "sent results for the grader outside a test cell"),
+    ),
+    "cheat_lying_objects": Outcome(
+        {"L_model_forward": 0, "compute_cost": 0}, True, ("a subclass of numpy.ndarray", "overrides __eq__")
+    ),
     "cheat_reference_via_globals": Outcome({"L_model_backward": 0}, True, ("uses __globals__",)),
     "cheat_reference_in_memory": Outcome({"compute_cost": 0}, True, ("uses sys.modules",)),
     "cheat_swallow_errors": Outcome({"compute_cost": 0}, True, ("uses set_custom_exc", "excepthook")),
     "cheat_hardcoded_visible": Outcome({"linear_activation_backward": 0}),
     "cheat_stash_and_reorder": Outcome({"linear_forward": 0}, True, ("out of order", "imports builtins")),
     "files_shadow_numpy": Outcome({}, True, ("numpy.py next to the notebook would replace the module 'numpy'",)),
-    "files_shadow_packages": Outcome({"linear_backward": 0}, True, ("the module 'dnngrader'",
-                                                                    "the module 'dnn_utils'")),
+    "files_shadow_packages": Outcome(
+        {"linear_backward": 0}, True, ("the module 'dnngrader'", "the module 'dnn_utils'")
+    ),
     "files_replaced_helpers": Outcome({}, True, ("dnn_utils.py was changed", "test_cases.py was changed")),
-    "files_hooks_and_junk": Outcome({}, True, ("zz_hook.pth next to the notebook could run code when Python starts",
-                                               "sitecustomize.py next to the notebook could run code",
-                                               "scratch.py was deleted", "ignored: .DS_Store, notes.txt, plots")),
+    "files_hooks_and_junk": Outcome(
+        {},
+        True,
+        (
+            "zz_hook.pth next to the notebook could run code when Python starts",
+            "sitecustomize.py next to the notebook could run code",
+            "scratch.py was deleted",
+            "ignored: .DS_Store, notes.txt, plots",
+        ),
+    ),
     "meta_edited_test": Outcome({"linear_forward": 0}, True, ("test_linear_forward was edited",)),
     "meta_deleted_test": Outcome({"compute_cost": 0}, True, ("test_compute_cost was missing",)),
     "meta_test_marked_ungraded": Outcome({"L_model_backward": 0}, True, ("grade: False instead of True",)),
     "meta_points_inflated": Outcome({}, True, ("points: 100 instead of 5",)),
-    "meta_renamed_test": Outcome({"linear_backward": 0}, True, ("'test_linear_backward_v2', which the assignment does "
-                                                                "not have", "test_linear_backward was missing")),
-    "meta_answer_marked_as_test": Outcome({}, True,
-                                          ("the answer cell of update_parameters had its nbgrader metadata",)),
+    "meta_renamed_test": Outcome(
+        {"linear_backward": 0},
+        True,
+        ("'test_linear_backward_v2', which the assignment does not have", "test_linear_backward was missing"),
+    ),
+    "meta_answer_marked_as_test": Outcome(
+        {}, True, ("the answer cell of update_parameters had its nbgrader metadata",)
+    ),
     "meta_test_made_markdown": Outcome({"linear_activation_forward": 5}, True, ("cell type markdown instead of code",)),
     "meta_duplicated_test": Outcome({"update_parameters": 0}, True, ("test_update_parameters appeared 2 times",)),
     "meta_all_stripped": Outcome({}, True, ("the test cell test_linear_forward was missing; it was put back",)),
@@ -421,8 +455,9 @@ EXPECTED = {
     "fault_memory_blowup": Outcome({"update_parameters": 0}),
     "fault_sys_exit": Outcome({"linear_activation_forward": 0}, True, ("uses sys.exit",)),
     "fault_exit_call": Outcome({"L_model_forward": 0}, True, ("calls exit()",)),
-    "fault_os_exit_after_definition": Outcome({"initialize_parameters_deep": 0}, True, (
-        "the answer cell of initialize_parameters_deep: the kernel died",)),
+    "fault_os_exit_after_definition": Outcome(
+        {"initialize_parameters_deep": 0}, True, ("the answer cell of initialize_parameters_deep: the kernel died",)
+    ),
     "fault_segfault": Outcome({"linear_forward": 0}, True, ("the test cell test_linear_forward: the kernel died",)),
     "nb_invalid_json": Outcome(ALL_ZERO, says=("not autograded",), graded=False),
     "nb_renamed": Outcome(ALL_ZERO, says=("not autograded",), graded=False),
@@ -449,8 +484,9 @@ def honest_code():
     """Code an honest student could write: the solutions, the samples, the catalogue's valid
     alternatives (when the catalogue is there), the noisy answers above."""
     sources = dict(reference.answer_cells(json.loads(SOURCE_NOTEBOOK.read_text())))
-    for path in (sorted((COURSE_ROOT / "samples").glob("*.py"))
-                 + sorted((COURSE_ROOT / "catalogue" / "valid").glob("*.py"))):
+    for path in sorted((COURSE_ROOT / "samples").glob("*.py")) + sorted(
+        (COURSE_ROOT / "catalogue" / "valid").glob("*.py")
+    ):
         sources[path.name] = path.read_text()
     sources.update(NOISY)
     return sources
@@ -478,18 +514,26 @@ def test_the_hand_over_rides_with_the_test_cell_and_is_gone_before_student_code_
 
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(COURSE_ROOT))
     try:
+
         def run(code):
             printed = []
-            reply = kc.execute_interactive(code, timeout=60, output_hook=lambda message: printed.append(
-                message["content"].get("text", "")) if message["msg_type"] == "stream" else None)
+            reply = kc.execute_interactive(
+                code,
+                timeout=60,
+                output_hook=lambda message: (
+                    printed.append(message["content"].get("text", "")) if message["msg_type"] == "stream" else None
+                ),
+            )
             assert reply["content"]["status"] == "ok", reply["content"]
             return "".join(printed).split()
 
-        peek = ("print(delivery.METADATA_KEY in get_ipython().kernel.get_parent('shell')['metadata'])")
+        peek = "print(delivery.METADATA_KEY in get_ipython().kernel.get_parent('shell')['metadata'])"
         with _requests_carrying(kc, delivery.request_metadata("test_linear_forward")):
-            seen = run("from dnngrader.kernel import delivery\n" + peek + "\n"
-                       "received = delivery.receive('test_linear_forward')\n"
-                       "print(received[0], len(received[1]), sorted(received[2]))\n" + peek)
+            seen = run(
+                "from dnngrader.kernel import delivery\n" + peek + "\n"
+                "received = delivery.receive('test_linear_forward')\n"
+                "print(received[0], len(received[1]), sorted(received[2]))\n" + peek
+            )
         assert seen[0] == "True" and seen[-1] == "False"
         assert seen[1] == "linear_forward" and int(seen[2]) == len(TESTS["test_linear_forward"].cases)
         # The next request carries nothing, and receiving again gives nothing.
@@ -510,6 +554,7 @@ def test_the_code_scan_does_not_flag_honest_code():
 # ---------------------------------------------------------------------------------------------
 # Grading them all
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def limits():
@@ -580,6 +625,7 @@ def test_honest_students_keep_full_marks_and_a_clean_record(grades):
 def test_files_that_would_shadow_modules_are_gone_before_the_notebook_runs(course):
     def autograded(student):
         return course.root / "autograded" / student / ASSIGNMENT
+
     assert not (autograded("files_shadow_numpy") / "numpy.py").exists()
     assert not (autograded("files_shadow_packages") / "dnngrader").exists()
     assert not (autograded("files_shadow_packages") / "dnn_utils").is_dir()
@@ -592,7 +638,8 @@ def test_an_endless_loop_costs_one_call_then_the_cell_moves_on(course):
     text = verdict_text(course, "fault_endless_loop", "test_linear_backward")
     assert "did not finish within 1.0 s" in text
     assert text.count("not run: an earlier case of this cell ran out of time") == len(
-        [line for line in text.splitlines() if "hidden case" in line])
+        [line for line in text.splitlines() if "hidden case" in line]
+    )
 
 
 def test_a_memory_blow_up_is_stopped_by_the_kernels_memory_limit(course):
@@ -630,7 +677,8 @@ def test_the_grade_export_shows_flags_and_notes(course, grades):
 
 
 def test_a_cell_that_fails_again_on_replay_gives_up_the_rest_and_the_sandbox_forgets_its_files(
-        tmp_path_factory, limits, full):
+    tmp_path_factory, limits, full
+):
     """DIES_ON_REPLAY leaves a file before its crash, and crashes again when it finds it.  In the
     sandbox the fresh kernel has a fresh copy of the submission: the file is gone, the replay
     succeeds and only compute_cost is lost.  Without the sandbox the replay fails, and the cells
@@ -659,10 +707,14 @@ def test_regrading_gives_identical_grades(course, grades, limits):
     # One `nbgrader autograde --force` run regrades them all (every other student excluded):
     # a run per student would only start nbgrader again for each.
     others = sorted(set(SUBMISSIONS) - set(REGRADED))
-    written = {student: course.autograded_notebook(student).stat().st_mtime_ns for student in SUBMISSIONS
-               if course.autograded_notebook(student).exists()}
-    done = course.nbgrader("autograde", ASSIGNMENT, "--force",
-                           f"--CourseDirectory.student_id_exclude={','.join(others)}", check=False)
+    written = {
+        student: course.autograded_notebook(student).stat().st_mtime_ns
+        for student in SUBMISSIONS
+        if course.autograded_notebook(student).exists()
+    }
+    done = course.nbgrader(
+        "autograde", ASSIGNMENT, "--force", f"--CourseDirectory.student_id_exclude={','.join(others)}", check=False
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     for student, before in written.items():  # the four were graded again, and no one else
         assert (course.autograded_notebook(student).stat().st_mtime_ns != before) == (student in REGRADED), student

@@ -40,13 +40,20 @@ from dnngrader.hub import access, exchange
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs the hub: runs as root")
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-features=Translate,MediaRouter"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-features=Translate,MediaRouter",
+]
 START_LIMIT_S = 90
 SPAWN_LIMIT_S = 120
 CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
-STAFF_ONLY = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-              "@jupyter/nbgrader:course-list")
+STAFF_ONLY = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list")
 
 
 def free_port():
@@ -67,10 +74,16 @@ class Browser:
     def post(self, username, path, body):
         """POST the form ``body`` to the user's server at ``path``, as JupyterLab's panels do (with
         the server's XSRF token); the decoded JSON reply."""
-        [xsrf] = [cookie.value for cookie in self.cookies
-                  if cookie.name == "_xsrf" and cookie.path.startswith(f"/user/{username}")]
-        request = urllib.request.Request(f"{self.base}/user/{username}/{path}", headers={"X-XSRFToken": xsrf},
-                                         data=urllib.parse.urlencode(body).encode())
+        [xsrf] = [
+            cookie.value
+            for cookie in self.cookies
+            if cookie.name == "_xsrf" and cookie.path.startswith(f"/user/{username}")
+        ]
+        request = urllib.request.Request(
+            f"{self.base}/user/{username}/{path}",
+            headers={"X-XSRFToken": xsrf},
+            data=urllib.parse.urlencode(body).encode(),
+        )
         with self.opener.open(request, timeout=SPAWN_LIMIT_S) as answer:
             return json.loads(answer.read())
 
@@ -128,9 +141,23 @@ def hub():
         course.log = base / "hub.log"
         with open(course.log, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "dnngrader.hub.server", "start", "--course", str(course.folder),
-                 "--state", str(course.state), "--ip", "127.0.0.1", *ports],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "dnngrader.hub.server",
+                    "start",
+                    "--course",
+                    str(course.folder),
+                    "--state",
+                    str(course.state),
+                    "--ip",
+                    "127.0.0.1",
+                    *ports,
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         course.process, course.base_url = process, f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + START_LIMIT_S
         # While JupyterHub starts, once the setup has run (the course folder shared with the staff),
@@ -153,20 +180,23 @@ def hub():
         yield course
     finally:
         if process is not None and process.poll() is None:
-            subprocess.run([sys.executable, "-m", "dnngrader.hub.server", "stop", "--state", str(course.state)],
-                           capture_output=True, timeout=90)
+            subprocess.run(
+                [sys.executable, "-m", "dnngrader.hub.server", "stop", "--state", str(course.state)],
+                capture_output=True,
+                timeout=90,
+            )
             stop_process_group(process, grace=10)
         course.remove()
 
 
 def servers_of(name):
     """The processes running as the user ``name``."""
-    return [process for process in psutil.process_iter(["username", "cmdline"])
-            if process.info["username"] == name]
+    return [process for process in psutil.process_iter(["username", "cmdline"]) if process.info["username"] == name]
 
 
 def test_a_wrong_password_is_refused(hub):
     import jupyterhub
+
     assert hub.version == jupyterhub.__version__
     status, url, _ = Browser(hub.base_url).log_in(hub.name("alice"), "wrong-password")
     assert "/hub/login" in url and status in (200, 403), (status, url)
@@ -189,9 +219,9 @@ def test_a_student_gets_the_assignments_panel_and_validate_only(hub):
     # Her notebooks find the course's data set in data/, which she reads but cannot change.
     assert server.environ()["DNN_DATA"] == str(hub.folder / "data")
     data = hub.folder / "data" / access.DATA_FILES[0]
-    assert probe(hub, "alice", {"read": ["read", str(data)], "write": ["write", str(data)],
-                                "add": ["create", str(data.parent)]}) == {
-        "read": "done", "write": "refused", "add": "refused"}
+    assert probe(
+        hub, "alice", {"read": ["read", str(data)], "write": ["write", str(data)], "add": ["create", str(data.parent)]}
+    ) == {"read": "done", "write": "refused", "add": "refused"}
     # Her Assignments panel lists the released assignment; the formgrader does not answer her.
     status, _, body = browser.get(f"/user/{name}/assignments?course_id={hub.course_id}")
     assert status == 200 and json.loads(body)["success"], body
@@ -235,6 +265,7 @@ def test_in_chromium_a_student_logs_in_and_finds_her_work(hub, tmp_path):
     she fetched and submitted.  Screenshots are kept (DNN_BROWSER_ARTEFACTS, or the test's
     folder)."""
     from playwright import sync_api as playwright_sync
+
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
     expect = playwright_sync.expect
     folder = Path(os.environ.get("DNN_BROWSER_ARTEFACTS") or tmp_path)
@@ -254,8 +285,10 @@ def test_in_chromium_a_student_logs_in_and_finds_her_work(hub, tmp_path):
             menu_bar.get_by_text("Nbgrader", exact=True).click()
             items = page.locator(".lm-Menu li[data-command^='nbgrader:']")
             expect(items.first).to_be_visible()
-            shown = items.evaluate_all("items => items.filter(item => getComputedStyle(item).display !== 'none')"
-                                       ".map(item => item.innerText.trim())")
+            shown = items.evaluate_all(
+                "items => items.filter(item => getComputedStyle(item).display !== 'none')"
+                ".map(item => item.innerText.trim())"
+            )
             page.screenshot(path=str(folder / "hub-02-student-menu.png"))
             assert shown == ["Assignment List"], shown  # no Formgrader, Course List or Create Assignment
             page.locator(".lm-Menu li[data-command='nbgrader:open-assignment-list']").click()
@@ -272,8 +305,12 @@ def test_in_chromium_a_student_logs_in_and_finds_her_work(hub, tmp_path):
 def test_hub_stop_stops_the_hub_the_servers_and_the_proxy(hub):
     proxy_pid = int((hub.state / "private" / "proxy.pid").read_text())
     assert psutil.pid_exists(proxy_pid)
-    done = subprocess.run([sys.executable, "-m", "dnngrader.hub.server", "stop", "--state", str(hub.state)],
-                          capture_output=True, text=True, timeout=90)
+    done = subprocess.run(
+        [sys.executable, "-m", "dnngrader.hub.server", "stop", "--state", str(hub.state)],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert done.returncode == 0 and "stopped the hub" in done.stdout, done.stdout + done.stderr
     # JupyterHub's own files were in a folder only root opens.
     assert (hub.state / "private" / "jupyterhub.sqlite").is_file()

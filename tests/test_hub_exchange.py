@@ -47,15 +47,27 @@ def notebook():
     """A one-exercise nbgrader source notebook: an answer cell and a graded test cell."""
     answer = nbformat.v4.new_code_cell(
         "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-        metadata={"nbgrader": {"grade_id": "double", "solution": True, "grade": False, "locked": False,
-                               "schema_version": 3}})
+        metadata={
+            "nbgrader": {"grade_id": "double", "solution": True, "grade": False, "locked": False, "schema_version": 3}
+        },
+    )
     check = nbformat.v4.new_code_cell(
         "assert double(2) == 4",
-        metadata={"nbgrader": {"grade_id": "double_test", "solution": False, "grade": True, "points": 1,
-                               "locked": True, "schema_version": 3}})
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Problem set 1"), answer, check],
-                                    metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                             "language": "python"}})
+        metadata={
+            "nbgrader": {
+                "grade_id": "double_test",
+                "solution": False,
+                "grade": True,
+                "points": 1,
+                "locked": True,
+                "schema_version": 3,
+            }
+        },
+    )
+    return nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# Problem set 1"), answer, check],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
 
 
 class Course:
@@ -68,8 +80,7 @@ class Course:
         self.folder = base / "course"
         self.state = self.folder / ".hub"
         self.exchange = self.folder / "exchange"
-        self.users = {"teach": "instructor", "ta": "ta", "alice": "student", "bob": "student",
-                      "mallory": "student"}
+        self.users = {"teach": "instructor", "ta": "ta", "alice": "student", "bob": "student", "mallory": "student"}
         self.passwords = {}
         # The environment every user's server runs (the kit's, or .hub/env: `make hub-deps`).
         self.bin = access.users_environment(server.KIT_ROOT) / "bin"
@@ -86,26 +97,32 @@ class Course:
         """The course folder: nbgrader_config.py and the source notebook; and the roster file."""
         (self.folder / "source" / ASSIGNMENT).mkdir(parents=True)
         nbformat.write(notebook(), self.folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-        (self.folder / "nbgrader_config.py").write_text(textwrap.dedent(f"""\
+        (self.folder / "nbgrader_config.py").write_text(
+            textwrap.dedent(f"""\
             c = get_config()  # noqa: F821
             c.CourseDirectory.course_id = {self.course_id!r}
             c.CourseDirectory.db_url = 'sqlite:///{self.folder}/gradebook.db'
             c.Exchange.root = {str(self.exchange)!r}
-            """))
+            """)
+        )
         with open(self.base / "roster.csv", "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["username", "full_name", "email", "lms_id", "role"])
             for person, role in self.users.items():
-                writer.writerow([self.name(person), f"{person.title()} Tester", f"{person}@example.org",
-                                 f"LMS-{person}", role])
+                writer.writerow(
+                    [self.name(person), f"{person.title()} Tester", f"{person}@example.org", f"LMS-{person}", role]
+                )
 
     def command(self, *words):
         """`dnngrader roster|hub ...` as the kit's module runs it, on this course."""
         module = "dnngrader.hub.roster" if words[0] == "roster" else "dnngrader.hub.server"
         rest = words[1:]
-        return subprocess.run([sys.executable, "-m", module, "--course", str(self.folder),
-                               "--state", str(self.state), *rest],
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", module, "--course", str(self.folder), "--state", str(self.state), *rest],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     def run(self, person, *command, cwd=None, check=True):
         """Run ``command`` as ``person``'s Unix user, with the environment the hub gives their
@@ -114,9 +131,22 @@ class Course:
         role = self.users[person]
         env = access.hub_environment(self.state, role, self.bin.parent)
         env.update({"HOME": str(self.home(person)), "LANG": "C.UTF-8", "USER": self.name(person)})
-        done = subprocess.run(["runuser", "-u", self.name(person), "--", "env", "-i",
-                               *[f"{key}={value}" for key, value in env.items()], *command],
-                              cwd=cwd or self.home(person), capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [
+                "runuser",
+                "-u",
+                self.name(person),
+                "--",
+                "env",
+                "-i",
+                *[f"{key}={value}" for key, value in env.items()],
+                *command,
+            ],
+            cwd=cwd or self.home(person),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if check:
             assert done.returncode == 0, f"{person}: {command}\n{done.stdout}\n{done.stderr}"
         return done
@@ -173,45 +203,73 @@ def course():
         course.nbgrader("teach", "release_assignment", ASSIGNMENT)
         students = ("alice", "bob", "mallory")
         # What does not depend on another's step runs side by side (each command takes seconds).
-        together(*[lambda person=person: course.nbgrader(person, "fetch_assignment", ASSIGNMENT)
-                   for person in students])
+        together(
+            *[lambda person=person: course.nbgrader(person, "fetch_assignment", ASSIGNMENT) for person in students]
+        )
         for person in students:
             course.answer(person, f"{person.upper()}-ANSWER")
-        submits = together(*[lambda person=person: course.nbgrader(person, "submit", ASSIGNMENT)
-                             for person in ("alice", "bob")])
+        submits = together(
+            *[lambda person=person: course.nbgrader(person, "submit", ASSIGNMENT) for person in ("alice", "bob")]
+        )
         course.submitted = {person: submission_folder(done.stderr) for person, done in zip(("alice", "bob"), submits)}
         # Mallory submits in alice's name, later than alice: stock nbgrader accepts it.
         course.forged = submission_folder(
-            course.nbgrader("mallory", "submit", ASSIGNMENT, f"--student={course.name('alice')}").stderr)
+            course.nbgrader("mallory", "submit", ASSIGNMENT, f"--student={course.name('alice')}").stderr
+        )
         # Her own submission, moved (as she can: it is hers) to a name and a timestamp.txt of 2020.
         own = submission_folder(course.nbgrader("mallory", "submit", ASSIGNMENT).stderr)
         course.backdated = own.with_name(f"{course.name('mallory')}+{ASSIGNMENT}+{EARLY}+{own.name.rsplit('+', 1)[1]}")
-        course.run("mallory", str(course.bin / "python"), "-c",
-                   "import os, sys; os.rename(sys.argv[1], sys.argv[2]); "
-                   "open(os.path.join(sys.argv[2], 'timestamp.txt'), 'w').write(sys.argv[3])",
-                   str(own), str(course.backdated), EARLY)
+        course.run(
+            "mallory",
+            str(course.bin / "python"),
+            "-c",
+            "import os, sys; os.rename(sys.argv[1], sys.argv[2]); "
+            "open(os.path.join(sys.argv[2], 'timestamp.txt'), 'w').write(sys.argv[3])",
+            str(own),
+            str(course.backdated),
+            EARLY,
+        )
         # And a later one she makes by hand, whose notebook is a link to the instructor's source
         # notebook (which the TA's collect could read and copy as hers).
         course.linked = own.with_name(f"{course.name('mallory')}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+x")
-        course.run("mallory", str(course.bin / "python"), "-c",
-                   "import os, sys; os.mkdir(sys.argv[1]); "
-                   "os.symlink(sys.argv[2], os.path.join(sys.argv[1], 'ps1.ipynb')); "
-                   "open(os.path.join(sys.argv[1], 'timestamp.txt'), 'w').write('2099-01-01 00:00:00.000000 UTC')",
-                   str(course.linked), str(course.folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
+        course.run(
+            "mallory",
+            str(course.bin / "python"),
+            "-c",
+            "import os, sys; os.mkdir(sys.argv[1]); "
+            "os.symlink(sys.argv[2], os.path.join(sys.argv[1], 'ps1.ipynb')); "
+            "open(os.path.join(sys.argv[1], 'timestamp.txt'), 'w').write('2099-01-01 00:00:00.000000 UTC')",
+            str(course.linked),
+            str(course.folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
+        )
 
         course.collected = course.nbgrader("ta", "collect", ASSIGNMENT)
         # The instructor's feedback files, as generate_feedback leaves them (the exchange, not the
         # grading, is under test here).
-        feedback = ("import shutil, sys, pathlib; course, a = pathlib.Path(sys.argv[1]), sys.argv[2]\n"
-                    "for student in sys.argv[3:]:\n"
-                    "    src, dest = course / 'submitted' / student / a, course / 'feedback' / student / a\n"
-                    "    dest.mkdir(parents=True); (dest / f'{a}.html').write_text(f'FEEDBACK FOR {student}')\n"
-                    "    [shutil.copy(src / n, dest / n) for n in ('timestamp.txt', 'submission_secret.txt')]")
-        course.run("teach", str(course.bin / "python"), "-c", feedback, str(course.folder), ASSIGNMENT,
-                   course.name("alice"), course.name("bob"))
+        feedback = (
+            "import shutil, sys, pathlib; course, a = pathlib.Path(sys.argv[1]), sys.argv[2]\n"
+            "for student in sys.argv[3:]:\n"
+            "    src, dest = course / 'submitted' / student / a, course / 'feedback' / student / a\n"
+            "    dest.mkdir(parents=True); (dest / f'{a}.html').write_text(f'FEEDBACK FOR {student}')\n"
+            "    [shutil.copy(src / n, dest / n) for n in ('timestamp.txt', 'submission_secret.txt')]"
+        )
+        course.run(
+            "teach",
+            str(course.bin / "python"),
+            "-c",
+            feedback,
+            str(course.folder),
+            ASSIGNMENT,
+            course.name("alice"),
+            course.name("bob"),
+        )
         course.released_feedback = course.nbgrader("teach", "release_feedback", ASSIGNMENT)
-        together(*[lambda person=person: course.nbgrader(person, "fetch_feedback", ASSIGNMENT)
-                   for person in ("alice", "bob")])
+        together(
+            *[
+                lambda person=person: course.nbgrader(person, "fetch_feedback", ASSIGNMENT)
+                for person in ("alice", "bob")
+            ]
+        )
         yield course
     finally:
         course.remove()
@@ -219,6 +277,7 @@ def course():
 
 def test_the_roster_makes_real_users_with_their_groups_and_passwords(course):
     import pamela
+
     staff, students = access.group_names(course.course_id)
     for person, role in course.users.items():
         name = course.name(person)
@@ -249,8 +308,10 @@ def test_the_roster_makes_real_users_with_their_groups_and_passwords(course):
     adopted = course.command("roster", "sync", str(course.base / "roster.csv"), "--adopt-existing")
     assert adopted.returncode == 1 and "root: a user" in adopted.stderr and extra not in adopted.stderr
     assert f"in the course as student: {extra}" in adopted.stdout
-    assert access.group_names(course.course_id)[1] in subprocess.run(
-        ["id", "-nG", extra], capture_output=True, text=True).stdout.split()
+    assert (
+        access.group_names(course.course_id)[1]
+        in subprocess.run(["id", "-nG", extra], capture_output=True, text=True).stdout.split()
+    )
     assert pwd.getpwnam("root").pw_dir == "/root"
     # Removing the adopted account takes it out of the course only.
     removed = course.command("roster", "remove", extra)
@@ -354,15 +415,16 @@ def test_every_snoop_is_refused_by_the_operating_system(course):
         "delete the released notebook": ["delete", str(outbound / f"{ASSIGNMENT}.ipynb")],
         "rename the released assignment": ["rename", str(outbound), str(outbound.parent / "old")],
         "release an assignment": ["mkdir", str(outbound.parent / "ps2")],
-        "rename the course in the exchange": ["rename", str(outbound.parent.parent),
-                                              str(course.exchange / "moved")],
+        "rename the course in the exchange": ["rename", str(outbound.parent.parent), str(course.exchange / "moved")],
         "list the course folder": ["list", str(course.folder)],
         "read the source notebook": ["read", str(course.folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")],
         "read the gradebook": ["read", str(course.folder / "gradebook.db")],
         "list autograded/": ["list", str(course.folder / "autograded")],
         "list submitted/": ["list", str(course.folder / "submitted")],
-        "read a collected submission": ["read", str(course.folder / "submitted" / course.name("alice") / ASSIGNMENT
-                                                    / f"{ASSIGNMENT}.ipynb")],
+        "read a collected submission": [
+            "read",
+            str(course.folder / "submitted" / course.name("alice") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
+        ],
         "read alice's working copy": ["read", str(course.home("alice") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")],
         "read the roster": ["read", str(course.state / "roster.json")],
         "list the passwords": ["list", str(course.state / "passwords")],
@@ -382,13 +444,17 @@ def test_every_snoop_is_refused_by_the_operating_system(course):
 
 def test_the_staff_reach_what_the_students_cannot(course):
     gradebook = course.folder / "gradebook.db"
-    results = probe(course, "ta", {
-        "list the submissions": ["list", str(course.exchange / course.course_id / "inbound")],
-        "read alice's submission": ["read", str(course.submitted["alice"] / f"{ASSIGNMENT}.ipynb")],
-        "read the gradebook": ["read", str(gradebook)],
-        "read the source notebook": ["read", str(course.folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")],
-        "list autograded/": ["list", str(course.folder / "autograded")],
-    })
+    results = probe(
+        course,
+        "ta",
+        {
+            "list the submissions": ["list", str(course.exchange / course.course_id / "inbound")],
+            "read alice's submission": ["read", str(course.submitted["alice"] / f"{ASSIGNMENT}.ipynb")],
+            "read the gradebook": ["read", str(gradebook)],
+            "read the source notebook": ["read", str(course.folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")],
+            "list autograded/": ["list", str(course.folder / "autograded")],
+        },
+    )
     assert set(results.values()) == {"done"}, results
     # The gradebook nbgrader created after the lock is closed to others by the default ACL.
     assert os.stat(gradebook).st_mode & 0o007 == 0, oct(os.stat(gradebook).st_mode)

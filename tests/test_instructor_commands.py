@@ -43,6 +43,7 @@ COURSE_DATA = ("submitted", "autograded", "feedback", "reports", "exchange", "re
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
+
 def file_hashes(root, names):
     """relative path -> SHA-256 of every file under ``names`` (files or folders) in ``root``."""
     hashes = {}
@@ -62,8 +63,16 @@ def checksum_warnings(log):
 def student_command(*args, exchange, cache):
     """An nbgrader command as a student runs it: no course configuration, only the course id and
     where the exchange is."""
-    return [sys.executable, "-m", "nbgrader", *args, "--course", COURSE_ID,
-            f"--Exchange.root={exchange}", f"--Exchange.cache={cache}"]
+    return [
+        sys.executable,
+        "-m",
+        "nbgrader",
+        *args,
+        "--course",
+        COURSE_ID,
+        f"--Exchange.root={exchange}",
+        f"--Exchange.cache={cache}",
+    ]
 
 
 def student_env():
@@ -76,6 +85,7 @@ def student_env():
 # ---------------------------------------------------------------------------------------------
 # 1, 2. Through the exchange: nbgrader's own files, and checksum warnings
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def exchange_class(tmp_path_factory):
@@ -93,8 +103,7 @@ def exchange_class(tmp_path_factory):
         return done
 
     def student(*args):
-        done = run(student_command(*args, "--student", "zoe", exchange=exchange, cache=cache), home,
-                   env=student_env())
+        done = run(student_command(*args, "--student", "zoe", exchange=exchange, cache=cache), home, env=student_env())
         assert done.returncode == 0, f"nbgrader {args[0]}:\n{done.stderr[-3000:]}"
         return done
 
@@ -141,15 +150,19 @@ def test_autograding_an_untouched_submission_logs_no_checksum_warning(exchange_c
 def test_an_edited_test_cell_still_gets_a_warning_or_a_finding(exchange_class):
     course = exchange_class["course"]
     notebook = samples.fill_answers({})
-    [cell] = [cell for cell in notebook.cells
-              if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_compute_cost"]
+    [cell] = [
+        cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_compute_cost"
+    ]
     cell.source = 'print("all tests passed")'
     samples.write_submission(notebook, "yan", course.submitted)
     done = course.nbgrader("autograde", ASSIGNMENT, "--student", "yan", check=False, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     warned = checksum_warnings(done.stderr)
-    recorded = [text for text in findings.texts(findings.read(course.autograded_notebook("yan")),
-                                                findings.TAMPERING) if "test_compute_cost" in text]
+    recorded = [
+        text
+        for text in findings.texts(findings.read(course.autograded_notebook("yan")), findings.TAMPERING)
+        if "test_compute_cost" in text
+    ]
     assert warned <= {"test_compute_cost"}, warned  # the untouched test cells stay quiet
     assert warned or recorded, done.stderr
     with Gradebook(course.db_url, COURSE_ID) as gradebook:  # the original test ran, and passed
@@ -160,6 +173,7 @@ def test_an_edited_test_cell_still_gets_a_warning_or_a_finding(exchange_class):
 # ---------------------------------------------------------------------------------------------
 # 3. The demo grades in a scratch course
 # ---------------------------------------------------------------------------------------------
+
 
 def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_path, exchange_class):
     clone = working_tree_clone(tmp_path / "course")
@@ -179,8 +193,10 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
     for folder in ("submitted", "autograded", "feedback"):
         shutil.copytree(graded / folder, clone / folder, symlinks=True, dirs_exist_ok=True)  # autograded/README.md
     students = sorted(path.name for path in (clone / "submitted").iterdir())
-    graded_folders = {folder: sorted(p.name for p in (clone / folder).iterdir() if p.is_dir())
-                      for folder in ("submitted", "autograded", "feedback")}
+    graded_folders = {
+        folder: sorted(p.name for p in (clone / folder).iterdir() if p.is_dir())
+        for folder in ("submitted", "autograded", "feedback")
+    }
     assert all("zoe" in names for names in graded_folders.values()), graded_folders
     (clone / "reports").mkdir()
     (clone / "reports" / "grades.csv").write_text("student,total\nzoe,100.0\n")
@@ -209,8 +225,10 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
     # A table per assignment, the first assignment's first.
     first = graded.split(f"\n{ASSIGNMENT} (")[1].split(f"\n{APPLICATION} (")[0]
     second = graded.split(f"\n{APPLICATION} (")[1]
-    for table, assignment, students in ((first, ASSIGNMENT, SAMPLE_STUDENTS),
-                                        (second, APPLICATION, APPLICATION_STUDENTS)):
+    for table, assignment, students in (
+        (first, ASSIGNMENT, SAMPLE_STUDENTS),
+        (second, APPLICATION, APPLICATION_STUDENTS),
+    ):
         table = table.split("\n\n")[0]  # the notes on students follow a blank line
         assert re.search(r"^student\s.*\stotal", table, re.M), assignment
         listed = re.findall(r"^(\w+)\b.*\s[\d.]+/[\d.]+\s", table, re.M)
@@ -218,7 +236,8 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
         for student in students:
             assert (demo / "feedback" / student / assignment / f"{assignment}.html").is_file()
             assert float(rows[student][f"{assignment}:total"]) == float(
-                re.search(rf"^{student}\b.*\s([\d.]+)/[\d.]+\s*$", table, re.M).group(1))
+                re.search(rf"^{student}\b.*\s([\d.]+)/[\d.]+\s*$", table, re.M).group(1)
+            )
     assert re.search(r"^student\s+init\s+init_deep\s+linear_fwd\s", first, re.M)  # the first table as it was
     assert re.search(r"^student\s+init_deep_scaled\s+two_layer_model\s+L_layer_model\s+predict\s+total", second, re.M)
     # A student without a submission of an assignment has empty cells there, not 0.
@@ -243,6 +262,7 @@ def test_demo_refuses_to_replace_a_folder_it_did_not_make(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # 4. make clean
 # ---------------------------------------------------------------------------------------------
+
 
 def test_make_clean_removes_every_grading_output_and_nothing_else(tmp_path):
     clone = working_tree_clone(tmp_path / "course")
@@ -272,8 +292,9 @@ def test_make_clean_removes_every_grading_output_and_nothing_else(tmp_path):
         (clone / "demo" / name).symlink_to(clone / name)
     status = git("status", "--porcelain", "--ignored", "--untracked-files=all", cwd=clone).splitlines()
     for name in outputs:  # every output is one .gitignore knows as generated
-        assert f"!! {name}" in status or any(line.startswith("!! ") and name.startswith(line[3:])
-                                            for line in status), name
+        assert f"!! {name}" in status or any(line.startswith("!! ") and name.startswith(line[3:]) for line in status), (
+            name
+        )
 
     done = run(["make", "clean"], clone)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -289,6 +310,7 @@ def test_make_clean_removes_every_grading_output_and_nothing_else(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # 5. make's arguments and the documentation's commands
 # ---------------------------------------------------------------------------------------------
+
 
 def printed_command(make_output, subcommand):
     """The arguments of the ``.venv/bin/dnngrader <subcommand>`` line ``make -n`` printed (the
@@ -324,8 +346,11 @@ def test_lms_pattern_examples_reach_the_grader_intact():
     the top of the zip, inside a folder of it, and as nbgrader matches it (the whole path of the
     unpacked file)."""
     page = LMS_PAGE.read_text()
-    examples = [line for line in page.splitlines()
-                if line.startswith("make grade ") and "GRADE_ARGS=" in line and "--pattern" in line]
+    examples = [
+        line
+        for line in page.splitlines()
+        if line.startswith("make grade ") and "GRADE_ARGS=" in line and "--pattern" in line
+    ]
     assert len(examples) >= 2, examples
     for example in examples:
         written = re.search(r"--pattern '([^']*)'", example).group(1)
@@ -339,8 +364,12 @@ def test_lms_pattern_examples_reach_the_grader_intact():
         assert {"student_id", "file_id"} <= set(regexp.groupindex), example
     regexp = re.compile(re.search(r"--pattern '([^']*)'", examples[0]).group(1))
     unpacked = f"/srv/course/downloaded/{ASSIGNMENT}/extracted/class"
-    for name in (f"class/attempt_zoe_{ASSIGNMENT}.ipynb", f"attempt_zoe_{ASSIGNMENT}.ipynb",
-                 f"{unpacked}/attempt_zoe_{ASSIGNMENT}.ipynb", f"{unpacked}/week 1/attempt_zoe_{ASSIGNMENT}.ipynb"):
+    for name in (
+        f"class/attempt_zoe_{ASSIGNMENT}.ipynb",
+        f"attempt_zoe_{ASSIGNMENT}.ipynb",
+        f"{unpacked}/attempt_zoe_{ASSIGNMENT}.ipynb",
+        f"{unpacked}/week 1/attempt_zoe_{ASSIGNMENT}.ipynb",
+    ):
         match = regexp.match(name)
         assert match and match["student_id"] == "zoe" and match["file_id"] == ASSIGNMENT, name
     assert not regexp.match(f"class/attempt_zoe_{ASSIGNMENT}.ipynb.orig")
@@ -351,8 +380,9 @@ def documented_nbgrader_commands(text):
     """The subcommands of every ``nbgrader <subcommand>`` in a page's code (blocks and spans)."""
     fence = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
     code = fence.findall(text) + re.findall(r"`([^`\n]+)`", fence.sub("", text))
-    return {match.group(1) for text in code
-            for match in re.finditer(r"(?:^|[\s;&|(])nbgrader\s+([a-z][a-z_]*)", text, re.M)}
+    return {
+        match.group(1) for text in code for match in re.finditer(r"(?:^|[\s;&|(])nbgrader\s+([a-z][a-z_]*)", text, re.M)
+    }
 
 
 def nbgrader_subcommands():
@@ -379,7 +409,12 @@ def test_every_documented_nbgrader_collect_collects_resubmissions():
     student's newer one, so `make grade` finds nothing new to grade: every command line of the
     documentation that collects says --update."""
     fence = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
-    lines = [(page.name, line) for page in documentation_pages() for block in fence.findall(page.read_text())
-             for line in block.splitlines() if re.search(r"(?:^|\s)nbgrader\s+collect\b", line)]
+    lines = [
+        (page.name, line)
+        for page in documentation_pages()
+        for block in fence.findall(page.read_text())
+        for line in block.splitlines()
+        if re.search(r"(?:^|\s)nbgrader\s+collect\b", line)
+    ]
     assert lines
     assert [(name, line) for name, line in lines if "--update" not in line] == []

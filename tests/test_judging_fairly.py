@@ -43,7 +43,7 @@ def visible_check(code, name, ref, part=None):
 
 # --- answers right under the contract ------------------------------------------------------
 
-SHORTCUT = '''
+SHORTCUT = """
 def L_model_backward(AL, Y, caches):
     grads = {}
     L = len(caches)
@@ -54,19 +54,20 @@ def L_model_backward(AL, Y, caches):
         grads["dA" + str(l)], grads["dW" + str(l + 1)], grads["db" + str(l + 1)] = \\
             linear_activation_backward(grads["dA" + str(l + 1)], caches[l], "relu")
     return grads
-'''
+"""
 
-Z_FROM_LINEAR_CACHE = '''
+Z_FROM_LINEAR_CACHE = """
 def linear_activation_backward(dA, cache, activation):
     (A_prev, W, b), _ = cache
     Z = W @ A_prev + b
     dZ = relu_backward(dA, Z) if activation == "relu" else sigmoid_backward(dA, Z)
     return linear_backward(dZ, (A_prev, W, b))
-'''
+"""
 
 # The same shortcut, with a mistake: it must still fail.
-SHORTCUT_WITHOUT_1_OVER_M = SHORTCUT.replace("linear_backward(AL - Y, linear_cache)",
-                                             "linear_backward((AL - Y) * AL.shape[1], linear_cache)")
+SHORTCUT_WITHOUT_1_OVER_M = SHORTCUT.replace(
+    "linear_backward(AL - Y, linear_cache)", "linear_backward((AL - Y) * AL.shape[1], linear_cache)"
+)
 
 
 def test_the_output_layer_shortcut_passes_the_grader_and_says_why(ref):
@@ -112,8 +113,11 @@ def test_a_route_equals_the_reference_wherever_the_inputs_keep_the_contract(ref,
             continue
         expected = getattr(ref, test.function)(*copy.deepcopy(args))
         for description, output in routes.outputs(test.function, args, ref):
-            assert not dnn_checks.compare_returned(expected, output, dnn_checks.RETURN_NAMES[test.function]), \
-                (test_id, case.description, description)
+            assert not dnn_checks.compare_returned(expected, output, dnn_checks.RETURN_NAMES[test.function]), (
+                test_id,
+                case.description,
+                description,
+            )
 
 
 def test_the_routes_written_into_the_notebook_check_are_the_ones_the_grader_computes(ref):
@@ -121,9 +125,13 @@ def test_the_routes_written_into_the_notebook_check_are_the_ones_the_grader_comp
     for name, part in sorted({(t.function, t.part) for t in TESTS.values()}, key=str):
         accepted = dnn_checks.accepted_routes(name, part)
         _, arguments, _ = dnn_checks.visible_case(name, part)
-        computed = [(description, output) for description, output in routes.outputs(name, arguments, ref)
-                    if dnn_checks.compare_returned(getattr(ref, name)(*copy.deepcopy(arguments)), output,
-                                                   dnn_checks.RETURN_NAMES[name])]
+        computed = [
+            (description, output)
+            for description, output in routes.outputs(name, arguments, ref)
+            if dnn_checks.compare_returned(
+                getattr(ref, name)(*copy.deepcopy(arguments)), output, dnn_checks.RETURN_NAMES[name]
+            )
+        ]
         assert [description for description, _ in accepted] == [description for description, _ in computed]
         for (_, written), (_, output) in zip(accepted, computed):
             exact = dict(dnn_checks.labelled_leaves(output, dnn_checks.RETURN_NAMES[name]))
@@ -169,11 +177,11 @@ def test_every_visible_case_keeps_its_contract_or_has_an_accepted_route(ref, nam
 
 # --- hints only from evidence that fits every failing case ---------------------------------
 
-TRANSPOSE_ON_THE_WRONG_SIDE = '''
+TRANSPOSE_ON_THE_WRONG_SIDE = """
 def compute_cost(AL, Y):
     m = Y.shape[1]
     return -1 / m * np.sum(np.dot(Y.T, np.log(AL)) + np.dot((1 - Y).T, np.log(1 - AL)))
-'''
+"""
 
 
 def test_a_cost_with_the_transpose_on_the_wrong_side_is_not_told_to_divide_by_m(ref):
@@ -185,14 +193,14 @@ def test_a_cost_with_the_transpose_on_the_wrong_side_is_not_told_to_divide_by_m(
     assert "Hint:" not in result.text
 
 
-XAVIER = '''
+XAVIER = """
 def initialize_parameters(n_x, n_h, n_y):
     np.random.seed(1)
     return {"W1": np.random.randn(n_h, n_x) / np.sqrt(n_x), "b1": np.zeros((n_h, 1)),
             "W2": np.random.randn(n_y, n_h) / np.sqrt(n_h), "b2": np.zeros((n_y, 1))}
-'''
+"""
 
-XAVIER_DEEP = '''
+XAVIER_DEEP = """
 def initialize_parameters_deep(layer_dims):
     np.random.seed(3)
     parameters = {}
@@ -200,11 +208,12 @@ def initialize_parameters_deep(layer_dims):
         parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1])
         parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))
     return parameters
-'''
+"""
 
 
-@pytest.mark.parametrize("code,test_id", [(XAVIER, "test_initialize_parameters"),
-                                          (XAVIER_DEEP, "test_initialize_parameters_deep")])
+@pytest.mark.parametrize(
+    "code,test_id", [(XAVIER, "test_initialize_parameters"), (XAVIER_DEEP, "test_initialize_parameters_deep")]
+)
 def test_an_initialiser_scaled_by_one_over_sqrt_n_is_not_told_it_is_unscaled(ref, code, test_id):
     result = verdict(code, test_id, ref)
     assert not result.passed
@@ -218,8 +227,9 @@ def test_on_a_single_case_every_mistake_that_fits_is_named(ref):
     assert args == (1, 1, 1)
     got = define(XAVIER, ref)["initialize_parameters"](*args)
     expected = ref.initialize_parameters(*args)
-    problems = dnn_checks.compare_returned(expected, got, "parameters",
-                                           hints=hints.for_case("initialize_parameters", args, got, ref))
+    problems = dnn_checks.compare_returned(
+        expected, got, "parameters", hints=hints.for_case("initialize_parameters", args, got, ref)
+    )
     lines = dnn_checks.hint_lines([problems])
     assert len(lines) == 1 and "more than one mistake" in lines[0], lines
     assert "not scaled" in lines[0] and "1/sqrt(n)" in lines[0]
@@ -228,6 +238,7 @@ def test_on_a_single_case_every_mistake_that_fits_is_named(ref):
 def test_the_hint_rule_keeps_only_what_explains_every_failing_case():
     def problem(*explained_by, advice=()):
         return dnn_checks.Problem("dW is wrong.", "dW", explained_by, advice)
+
     # Two cases: one fits mistakes a and b, the other only b.
     assert dnn_checks.hint_lines([[problem("a", "b")], [problem("b")]]) == ["Hint: b"]
     # Nothing fits both: no mistake is named, and advice that fits both is given instead.
@@ -242,7 +253,7 @@ def test_the_hint_rule_keeps_only_what_explains_every_failing_case():
 
 
 def test_a_mistake_that_explains_every_case_is_still_named_once(ref):
-    code = '''
+    code = """
 def L_model_backward(AL, Y, caches):
     grads = {}
     L = len(caches)
@@ -254,6 +265,6 @@ def L_model_backward(AL, Y, caches):
         grads["dA" + str(l)], grads["dW" + str(l + 1)], grads["db" + str(l + 1)] = \\
             linear_activation_backward(grads["dA" + str(l + 1)], caches[l], "relu")
     return grads
-'''
+"""
     text = verdict(code, "test_L_model_backward", ref).text
     assert text.count("Hint: every gradient has the wrong sign") == 1, text

@@ -17,25 +17,30 @@ from dnngrader.paths import APPLICATION
 from dnngrader.plugins import sandbox
 from shared_setup import copy_of_blank_course
 
-PROBE = ("import matplotlib, sys\n"
-         "print('backend:', matplotlib.get_backend())\n"
-         "print('preloaded:', 'h5py' in sys.modules)")
+PROBE = (
+    "import matplotlib, sys\nprint('backend:', matplotlib.get_backend())\nprint('preloaded:', 'h5py' in sys.modules)"
+)
 
 
 def _solutions_with_probe(course):
     from test_application_grading import submission
+
     notebook = submission({}, course.root / "release" / APPLICATION)
-    first_answer = next(index for index, cell in enumerate(notebook.cells)
-                        if cell.metadata.get("nbgrader", {}).get("solution"))
+    first_answer = next(
+        index for index, cell in enumerate(notebook.cells) if cell.metadata.get("nbgrader", {}).get("solution")
+    )
     notebook.cells.insert(first_answer, nbformat.v4.new_code_cell(PROBE))
     return notebook
 
 
 def _graded(tmp_path_factory, name, grade, draw_figures=True):
     # Figures are not drawn by default (ResilientExecute.draw_figures): drawn here, to compare them.
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course",
-                                  assignments=(APPLICATION,),
-                                  settings={"ResilientExecute.draw_figures": True} if draw_figures else None)
+    course = copy_of_blank_course(
+        tmp_path_factory,
+        tmp_path_factory.mktemp(name) / "course",
+        assignments=(APPLICATION,),
+        settings={"ResilientExecute.draw_figures": True} if draw_figures else None,
+    )
     folder = course.submitted / "probe" / APPLICATION
     shutil.copytree(course.root / "release" / APPLICATION, folder)
     nbformat.write(_solutions_with_probe(course), str(folder / f"{APPLICATION}.ipynb"))
@@ -67,8 +72,14 @@ def test_forked_kernels_draw_the_same_figures_with_the_same_backend(both):
     assert "backend: inline" in stock_probe, stock_probe  # %matplotlib inline, in the imports cell
     assert stock_probe.split("\n")[0] == kit_probe.split("\n")[0], (stock_probe, kit_probe)
     assert "preloaded: True" in kit_probe  # the template imported it: the kit's kernels did not
-    figures = [[output["data"]["image/png"] for output in _cell(notebook, "show_images(").outputs
-                if "image/png" in output.get("data", {})] for notebook in (stock, kit)]
+    figures = [
+        [
+            output["data"]["image/png"]
+            for output in _cell(notebook, "show_images(").outputs
+            if "image/png" in output.get("data", {})
+        ]
+        for notebook in (stock, kit)
+    ]
     assert figures[0] and figures[0] == figures[1]
 
 
@@ -76,8 +87,10 @@ def test_kernels_read_the_courses_data_set_and_make_none(both):
     for course, notebook in both:
         said = _text(_cell(notebook, "train_x_orig, train_y"))
         assert "data from /tmp/data (../data)" in said and "wrote" not in said, said
-        assert sorted(path.name for path in (course.root / "data").iterdir()) == ["test_catvnoncat.h5",
-                                                                                 "train_catvnoncat.h5"]
+        assert sorted(path.name for path in (course.root / "data").iterdir()) == [
+            "test_catvnoncat.h5",
+            "train_catvnoncat.h5",
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +98,9 @@ def undrawn(tmp_path_factory):
     """The probe graded by `make grade`'s command with the default settings: figures not drawn."""
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    return _graded(tmp_path_factory, "undrawn", lambda course: course.grade("--jobs", "1", timeout=900),
-                   draw_figures=False)
+    return _graded(
+        tmp_path_factory, "undrawn", lambda course: course.grade("--jobs", "1", timeout=900), draw_figures=False
+    )
 
 
 def test_by_default_no_figure_is_drawn_and_the_feedback_says_why(undrawn, both):
@@ -97,8 +111,12 @@ def test_by_default_no_figure_is_drawn_and_the_feedback_says_why(undrawn, both):
     outputs = _cell(notebook, "show_images(").outputs
     assert [output.get("metadata", {}).get("dnngrader") for output in outputs] == ["not drawn"], outputs
     assert "Figure not drawn by the grader" in outputs[0]["data"]["text/plain"]
-    assert not [output for cell in notebook.cells for output in cell.get("outputs", [])
-                if any(kind.startswith("image/") for kind in output.get("data", {}))]
+    assert not [
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if any(kind.startswith("image/") for kind in output.get("data", {}))
+    ]
     feedback = next((course.root / "feedback" / "probe" / APPLICATION).glob("*.html")).read_text()
     assert "Figure not drawn by the grader" in feedback and "data:image/png" not in feedback
     drawn_course = both[1][0]

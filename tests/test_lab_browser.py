@@ -38,8 +38,7 @@ def free_port():
 
 def folder_state(folder):
     """Every entry of a folder with a digest of its content, to see whether anything changed it."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in folder.iterdir()}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir" for p in folder.iterdir()}
 
 
 class LabServer:
@@ -53,12 +52,18 @@ class LabServer:
         self.process = None
 
     def command(self):
-        command = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser",
-                   "--ServerApp.open_browser=False", "--ServerApp.ip=127.0.0.1",
-                   f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-                   f"--IdentityProvider.token={self.token}",
-                   # Opening a notebook makes a checkpoint; keep it out of the committed release folder.
-                   f"--FileCheckpoints.checkpoint_dir={self.workdir / 'checkpoints'}"]
+        command = [
+            str(Path(sys.executable).with_name("jupyter")),
+            "lab",
+            "--no-browser",
+            "--ServerApp.open_browser=False",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            # Opening a notebook makes a checkpoint; keep it out of the committed release folder.
+            f"--FileCheckpoints.checkpoint_dir={self.workdir / 'checkpoints'}",
+        ]
         if os.geteuid() == 0:
             command.append("--allow-root")
         return command
@@ -74,8 +79,14 @@ class LabServer:
     def start(self):
         with open(self.log_path, "wb") as log:
             # A session of its own, so stopping it can reach the kernels it started too.
-            self.process = subprocess.Popen(self.command(), cwd=RELEASE_FOLDER, env=self.env(),
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command(),
+                cwd=RELEASE_FOLDER,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + SERVER_START_LIMIT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -131,8 +142,10 @@ class Headings(HTMLParser):
 @pytest.fixture(scope="module")
 def chromium():
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
-                    "(make debian-packages), or run `apt-get install chromium`")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
+            "(make debian-packages), or run `apt-get install chromium`"
+        )
     return CHROMIUM
 
 
@@ -151,13 +164,24 @@ def open_in_chromium(chromium, lab, tmp_path, *output_flags):
     """Load the assignment notebook in headless Chromium with a fresh profile; returns the run."""
     profile = tmp_path / "chromium-profile"
     profile.mkdir()
-    command = [str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", f"--user-data-dir={profile}",
-               f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", *output_flags,
-               lab.url(f"lab/tree/{RELEASE_NOTEBOOK.name}?token={lab.token}")]
-    browser = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    command = [
+        str(chromium),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
+        *output_flags,
+        lab.url(f"lab/tree/{RELEASE_NOTEBOOK.name}?token={lab.token}"),
+    ]
+    browser = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         stdout, stderr = browser.communicate(timeout=BROWSER_LIMIT_S)
     finally:
@@ -177,16 +201,16 @@ def test_chromium_renders_the_assignment_notebook(chromium, lab, tmp_path):
     headings.feed(dom)
     # The notebook's first markdown cell, rendered: so the token was accepted, the notebook was
     # read and JupyterLab's markdown renderer ran.
-    assert any(h.strip().startswith(TITLE) for h in headings.h1), \
+    assert any(h.strip().startswith(TITLE) for h in headings.h1), (
         f"no rendered <h1> {TITLE!r} in the page; server log:\n{lab.log()}"
+    )
     for widget in ("jp-NotebookPanel", "jp-Notebook", "jp-MarkdownCell", "jp-CodeCell"):
         assert widget in dom, widget
 
 
 def test_screenshot_of_the_notebook_is_not_blank(chromium, lab, tmp_path):
     screenshot = tmp_path / "lab.png"
-    open_in_chromium(chromium, lab, tmp_path, f"--screenshot={screenshot}",
-                     f"--window-size={WINDOW[0]},{WINDOW[1]}")
+    open_in_chromium(chromium, lab, tmp_path, f"--screenshot={screenshot}", f"--window-size={WINDOW[0]},{WINDOW[1]}")
     assert screenshot.is_file() and screenshot.stat().st_size > 0
     image = colours(screenshot)
     assert (image.width, image.height) == WINDOW

@@ -36,8 +36,9 @@ def cell_points(assignment):
 def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("lms-exports")
     url = f"sqlite:///{root / 'gradebook.db'}"
-    (root / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.course_id = 'lms-test'\n"
-                                             f"c.CourseDirectory.db_url = {url!r}\n")
+    (root / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.course_id = 'lms-test'\nc.CourseDirectory.db_url = {url!r}\n"
+    )
     (root / "roster.csv").write_text(ROSTER)
     with Gradebook(url, "lms-test") as gradebook:
         for assignment in (STEP, APP):
@@ -63,8 +64,9 @@ def expected_total(student, assignment):
 
 def run(course, *arguments):
     out = course / "out"
-    status = command.main(["--roster", str(course / "roster.csv"), "--course", str(course), "--to", str(out),
-                           *arguments])
+    status = command.main(
+        ["--roster", str(course / "roster.csv"), "--course", str(course), "--to", str(out), *arguments]
+    )
     return status, out
 
 
@@ -86,8 +88,11 @@ def test_canvas_gradebook_csv(course, missing, capsys):
     assert float(points[5]) == sum(cell_points(STEP).values()) and float(points[6]) == sum(cell_points(APP).values())
     body = {row[2]: row for row in table[2:]}  # by SIS User ID
     assert sorted(body) == ["S-2001", "S-2002", "S-2003"]  # every roster student with an LMS id, no one else
-    for lms_id, student, name in (("S-2001", "hana", "Abe, Hana"), ("S-2002", "gus", "Gus Grissom"),
-                                  ("S-2003", "ivan", "Ivan Petrov")):
+    for lms_id, student, name in (
+        ("S-2001", "hana", "Abe, Hana"),
+        ("S-2002", "gus", "Gus Grissom"),
+        ("S-2003", "ivan", "Ivan Petrov"),
+    ):
         row = body[lms_id]
         assert len(row) == len(CANVAS_HEADER) and row[0] == name and row[1] == row[3] == row[4] == ""
         for column, assignment in ((5, STEP), (6, APP)):
@@ -107,8 +112,11 @@ def test_moodle_grade_import_csv(course):
         assert reader.fieldnames == MOODLE_HEADER
         rows = {row["ID number"]: row for row in reader}
     assert sorted(rows) == ["S-2001", "S-2002", "S-2003"]  # every row a user: no points row, no blank id
-    for lms_id, student, email in (("S-2001", "hana", "hana@example.org"), ("S-2002", "gus", "gus@example.org"),
-                                   ("S-2003", "ivan", "ivan@example.org")):
+    for lms_id, student, email in (
+        ("S-2001", "hana", "hana@example.org"),
+        ("S-2002", "gus", "gus@example.org"),
+        ("S-2003", "ivan", "ivan@example.org"),
+    ):
         row = rows[lms_id]
         assert row["Email address"] == email
         for assignment in (STEP, APP):
@@ -126,13 +134,29 @@ def test_canvas_columns_name_existing_assignments(course):
 
 def test_a_complete_roster_exits_0_through_the_kit_command(course, tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text("username,full_name,email,lms_id,role\nhana,Hana Abe,hana@example.org,S-2001,student\n"
-                      "gus,Gus Grissom,gus@example.org,S-2002,student\n"
-                      "ivan,Ivan Petrov,ivan@example.org,S-2003,student\n"
-                      "zed,Zed Zed,zed@example.org,S-2009,student\nnolms,No Id,nolms@example.org,S-2010,student\n")
-    done = subprocess.run([sys.executable, "-m", "dnngrader.cli", "lms-grades", "--roster", str(roster),
-                           "--course", str(course), "--to", str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=300)
+    roster.write_text(
+        "username,full_name,email,lms_id,role\nhana,Hana Abe,hana@example.org,S-2001,student\n"
+        "gus,Gus Grissom,gus@example.org,S-2002,student\n"
+        "ivan,Ivan Petrov,ivan@example.org,S-2003,student\n"
+        "zed,Zed Zed,zed@example.org,S-2009,student\nnolms,No Id,nolms@example.org,S-2010,student\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dnngrader.cli",
+            "lms-grades",
+            "--roster",
+            str(roster),
+            "--course",
+            str(course),
+            "--to",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "5 of the roster's 5 students" in done.stdout
     moodle = {row["ID number"]: row for row in csv.DictReader(open(tmp_path / "out" / "moodle_grades.csv"))}
@@ -154,12 +178,17 @@ def test_dnngrader_grade_with_a_roster_writes_them_beside_grades_csv(course, tmp
 
     from dnngrader import roster
     from dnngrader.batch import grade
+
     app = SimpleNamespace(coursedir=command.course_directory(course))
     grade._report(app, tmp_path, {}, roster.read_roster(course / "roster.csv"))
     said = capsys.readouterr()
     assert "not in the roster: zed" in said.err and "no lms_id: nolms" in said.err
-    assert sorted(path.name for path in tmp_path.glob("*.csv")) == ["canvas_grades.csv", "grades.csv",
-                                                                     "mistakes.csv", "moodle_grades.csv"]
+    assert sorted(path.name for path in tmp_path.glob("*.csv")) == [
+        "canvas_grades.csv",
+        "grades.csv",
+        "mistakes.csv",
+        "moodle_grades.csv",
+    ]
     run_status, out = run(course)  # the same files as dnngrader lms-grades writes
     for name in ("canvas_grades.csv", "moodle_grades.csv"):
         assert read_csv(tmp_path / name) == read_csv(out / name)

@@ -21,8 +21,9 @@ from shared_setup import copy_of_blank_course
 def course(tmp_path_factory):
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    return copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("lms-names") / "course",
-                                assignments=(APPLICATION,))
+    return copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("lms-names") / "course", assignments=(APPLICATION,)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +47,16 @@ def test_the_message_gives_a_pattern_that_reads_the_time_and_it_works(course, fi
     suggested = re.search(r"--pattern '([^']+)'", said)
     assert suggested and suggested.group(1) == lms.pattern_with_time(APPLICATION), said
     download = application_case("lms_zip_default_pattern_makes_a_bogus_student.zip")
-    done = course.grade("--assignment", APPLICATION, "--zip", str(download), "--pattern", suggested.group(1),
-                        "--no-feedback", timeout=900)
+    done = course.grade(
+        "--assignment",
+        APPLICATION,
+        "--zip",
+        str(download),
+        "--pattern",
+        suggested.group(1),
+        "--no-feedback",
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert sorted(path.name for path in course.submitted.iterdir()) == ["gus", "hana", "ivan"]
     stamp = (course.submitted / "ivan" / APPLICATION / "timestamp.txt").read_text()

@@ -47,8 +47,13 @@ def test_the_case_with_a_roster_creates_no_student_and_says_what_to_do(course, t
     assert "not a student of the roster" in said
     assert f"--pattern '{lms.pattern_with_time(APPLICATION)}'" in said  # the pattern to use
     # With that pattern Ivan is collected under his roster name.
-    changed = lms.collect_zip(course, application_case(CASE), APPLICATION, pattern=lms.pattern_with_time(APPLICATION),
-                              roster=tmp_path / "roster.csv")
+    changed = lms.collect_zip(
+        course,
+        application_case(CASE),
+        APPLICATION,
+        pattern=lms.pattern_with_time(APPLICATION),
+        roster=tmp_path / "roster.csv",
+    )
     assert collected(course) == ["gus", "hana", "ivan"]
     timestamp = (tmp_path / "course" / "submitted" / "ivan" / APPLICATION / "timestamp.txt").read_text()
     assert timestamp.startswith("2026-12-01T15:30:10")
@@ -63,9 +68,16 @@ def make_zip(path, names, source):
 
 
 def test_a_student_outside_the_roster_is_reported_and_the_others_collected(course, tmp_path, capfd):
-    download = make_zip(tmp_path / "download.zip", ["hana_dnn_application.ipynb", "zed_dnn_application.ipynb",
-                                                    "S-2002_dnn_application.ipynb", "prof_dnn_application.ipynb"],
-                        application_case(CASE))
+    download = make_zip(
+        tmp_path / "download.zip",
+        [
+            "hana_dnn_application.ipynb",
+            "zed_dnn_application.ipynb",
+            "S-2002_dnn_application.ipynb",
+            "prof_dnn_application.ipynb",
+        ],
+        application_case(CASE),
+    )
     changed = lms.collect_zip(course, download, APPLICATION, roster=tmp_path / "roster.csv")
     # gus's file names his LMS id: collected under his username.  The instructor is not a student.
     assert sorted(changed) == ["gus", "hana"]
@@ -78,8 +90,9 @@ def test_a_student_outside_the_roster_is_reported_and_the_others_collected(cours
 
 
 def test_without_a_roster_any_id_is_a_student_as_in_nbgrader(course, tmp_path):
-    download = make_zip(tmp_path / "download.zip", ["hana_dnn_application.ipynb", "zed_dnn_application.ipynb"],
-                        application_case(CASE))
+    download = make_zip(
+        tmp_path / "download.zip", ["hana_dnn_application.ipynb", "zed_dnn_application.ipynb"], application_case(CASE)
+    )
     assert sorted(lms.collect_zip(course, download, APPLICATION)) == ["hana", "zed"]
 
 
@@ -91,8 +104,10 @@ def test_a_roster_that_cannot_be_read_stops_before_anything_is_collected(course,
 
 
 def test_match_by_username_or_lms_id():
-    rows = [{"username": "hana", "full_name": "", "email": "", "lms_id": "S-2001", "role": "student"},
-            {"username": "prof", "full_name": "", "email": "", "lms_id": "T-1", "role": "instructor"}]
+    rows = [
+        {"username": "hana", "full_name": "", "email": "", "lms_id": "S-2001", "role": "student"},
+        {"username": "prof", "full_name": "", "email": "", "lms_id": "T-1", "role": "instructor"},
+    ]
     assert roster.match(rows, "hana") == "hana"
     assert roster.match(rows, "s-2001") == "hana"
     assert roster.match(rows, "prof") is None and roster.match(rows, "T-1") is None

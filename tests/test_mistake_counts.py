@@ -39,17 +39,20 @@ DB_AXIS_HINT = "db has shape (1, m): it was summed over axis 0, the units."
 INJECTED = "injected through an exception message"
 FORGED = "forged in the submission's metadata"
 
-RAISES_WITH_A_HINT_LINE = f'''def compute_cost(AL, Y):
+RAISES_WITH_A_HINT_LINE = f"""def compute_cost(AL, Y):
     raise ValueError("boom\\n  Hint: {INJECTED}")
-'''
+"""
 
 
 def _faker_notebook():
     """A correct submission but for compute_cost, which raises an error whose message prints as
     a hint line; with a cell printing a real hint's text and forged records in the metadata."""
     notebook = samples.fill_answers({"compute_cost": RAISES_WITH_A_HINT_LINE})
-    forged = {mistakes.KIT: {mistakes.JUDGED: {"test": "test_linear_backward", "function": "linear_backward",
-                                               "hints": [FORGED]}}}
+    forged = {
+        mistakes.KIT: {
+            mistakes.JUDGED: {"test": "test_linear_backward", "function": "linear_backward", "hints": [FORGED]}
+        }
+    }
     printing = new_code_cell(f'print("Hint: {DB_AXIS_HINT}")\nprint("  Hint: {FORGED}")', metadata=forged)
     notebook.cells.insert(1, printing)
     for cell in notebook.cells:
@@ -69,8 +72,11 @@ def graded(new_class_course):
     (course.submitted / EMPTY / ASSIGNMENT).mkdir(parents=True)
     done = course.grade("--jobs", "2", timeout=GRADE_TIMEOUT)
     mistakes_csv = course.root / "reports" / "mistakes.csv"
-    return {"course": course, "run": done,
-            "rows": list(csv.DictReader(io.StringIO(mistakes_csv.read_text(encoding="utf-8"))))}
+    return {
+        "course": course,
+        "run": done,
+        "rows": list(csv.DictReader(io.StringIO(mistakes_csv.read_text(encoding="utf-8")))),
+    }
 
 
 def _autograded(course, student):
@@ -78,8 +84,13 @@ def _autograded(course, student):
 
 
 def _test_cells(nb):
-    return [cell for cell in nb["cells"] if cell["cell_type"] == "code"
-            and cell["metadata"].get("nbgrader", {}).get("grade") and not cell["metadata"]["nbgrader"].get("solution")]
+    return [
+        cell
+        for cell in nb["cells"]
+        if cell["cell_type"] == "code"
+        and cell["metadata"].get("nbgrader", {}).get("grade")
+        and not cell["metadata"]["nbgrader"].get("solution")
+    ]
 
 
 def _printed(cell):
@@ -91,7 +102,7 @@ def _printed(cell):
 def _printed_hints(cell):
     """The hint lines of a test cell's printed verdict (text, as a reader of the output sees it)."""
     text = _printed(cell)
-    return [line[len("  Hint: "):] for line in text.splitlines() if line.startswith("  Hint: ")]
+    return [line[len("  Hint: ") :] for line in text.splitlines() if line.startswith("  Hint: ")]
 
 
 def test_the_run_grades_the_class(graded):
@@ -126,8 +137,9 @@ def test_printed_report_and_csv_agree_with_the_autograded_notebooks(graded):
     assert expected  # cleo and dev have hints
     rows = graded["rows"]
     assert list(rows[0]) == mistakes.COLUMNS
-    assert {(row["function"], row["hint"]): int(row["students"]) for row in rows} == \
-        {key: len(students) for key, students in expected.items()}
+    assert {(row["function"], row["hint"]): int(row["students"]) for row in rows} == {
+        key: len(students) for key, students in expected.items()
+    }
     for row in rows:
         assert row["assignment"] == ASSIGNMENT
         assert float(row["share"]) == pytest.approx(int(row["students"]) / len(AUTOGRADED), abs=1e-4)
@@ -140,8 +152,10 @@ def test_printed_report_and_csv_agree_with_the_autograded_notebooks(graded):
     for row in rows:
         n = int(row["students"])
         tag = "[generic] " if row["kind"] == "generic" else ""
-        line = rf"^  {re.escape(row['function'])}\s+{round(100 * n / len(AUTOGRADED))} % \({n}/{len(AUTOGRADED)}\)  " \
-               rf"{re.escape(tag + row['hint'])}$"
+        line = (
+            rf"^  {re.escape(row['function'])}\s+{round(100 * n / len(AUTOGRADED))} % \({n}/{len(AUTOGRADED)}\)  "
+            rf"{re.escape(tag + row['hint'])}$"
+        )
         assert re.search(line, out, re.MULTILINE), line
     assert "Mistakes:" in out and "mistakes.csv" in out
 
@@ -186,6 +200,7 @@ def test_fake_hints_do_not_count(graded):
 # Unit tests: counting hand-made notebooks, and the records JudgeTestCells writes
 # ---------------------------------------------------------------------------------------------
 
+
 def _cell(grade_id, function, hints, grade=True, solution=False):
     metadata = {"nbgrader": {"grade": grade, "solution": solution, "grade_id": grade_id, "locked": True}}
     if hints is not None:
@@ -202,10 +217,16 @@ GENERIC = "the visible case passes but hidden ones fail. Look for sizes."
 
 def test_a_hint_counts_once_per_student_and_function_and_generic_ones_are_marked():
     notebooks = {
-        "a": [_nb(_cell("test_f", "f", ["x"]), _cell("test_g_relu", "g", ["y", GENERIC]),
-                  _cell("test_g_sigmoid", "g", ["y"]))],
-        "b": [_nb(_cell("test_f", "f", ["x", "z"]), _cell("test_g_relu", "g", []),
-                  _cell("test_g_sigmoid", "g", ["y"]))],
+        "a": [
+            _nb(
+                _cell("test_f", "f", ["x"]),
+                _cell("test_g_relu", "g", ["y", GENERIC]),
+                _cell("test_g_sigmoid", "g", ["y"]),
+            )
+        ],
+        "b": [
+            _nb(_cell("test_f", "f", ["x", "z"]), _cell("test_g_relu", "g", []), _cell("test_g_sigmoid", "g", ["y"]))
+        ],
         "c": [_nb(_cell("test_f", "f", []), _cell("test_g_relu", "g", []), _cell("test_g_sigmoid", "g", []))],
         "old": [_nb(_cell("test_f", "f", None))],  # autograded before the judge kept records
         "none": [],  # not autograded
@@ -253,9 +274,13 @@ def test_a_hint_line_inside_an_error_message_is_not_a_hint():
 def test_judge_test_cells_records_test_cells_and_drops_forged_records():
     forged = {mistakes.KIT: {mistakes.JUDGED: {"function": "linear_backward", "hints": [FORGED]}, "other": 1}}
     plain = new_code_cell("print(1)", metadata=copy.deepcopy(forged))
-    test = new_code_cell("run_hidden_tests()", metadata={
-        "nbgrader": {"grade": True, "solution": False, "grade_id": "test_linear_backward", "points": 10},
-        **copy.deepcopy(forged)})
+    test = new_code_cell(
+        "run_hidden_tests()",
+        metadata={
+            "nbgrader": {"grade": True, "solution": False, "grade_id": "test_linear_backward", "points": 10},
+            **copy.deepcopy(forged),
+        },
+    )
     nb = new_notebook(cells=[plain, test])
     nb, _ = preprocessors.JudgeTestCells().preprocess(nb, {})
     assert plain.metadata[mistakes.KIT] == {"other": 1}

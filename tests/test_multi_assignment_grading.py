@@ -42,24 +42,43 @@ MISTAKES = {"cleo_shapes": "two_layer_model", "eli_layers": "L_layer_model", "gu
 # Without grading
 # ---------------------------------------------------------------------------------------------
 
+
 def _answer_cells_in_order(notebook_path):
     notebook = json.loads(notebook_path.read_text())
-    return [cell["metadata"]["nbgrader"]["grade_id"] for cell in notebook["cells"]
-            if cell["metadata"].get("nbgrader", {}).get("solution") and cell["cell_type"] == "code"]
+    return [
+        cell["metadata"]["nbgrader"]["grade_id"]
+        for cell in notebook["cells"]
+        if cell["metadata"].get("nbgrader", {}).get("solution") and cell["cell_type"] == "code"
+    ]
 
 
 @pytest.mark.parametrize("name", assignments.names())
 def test_graded_functions_are_in_notebook_order(name):
-    answers = [cell for cell in _answer_cells_in_order(assignments.source_notebook(name))
-               if cell in assignments.graded_functions(name)]
+    answers = [
+        cell
+        for cell in _answer_cells_in_order(assignments.source_notebook(name))
+        if cell in assignments.graded_functions(name)
+    ]
     assert list(assignments.graded_functions(name)) == answers
     for test_id, test in assignments.find(name).tests.items():
         assert assignments.function_of(name, test_id) == test.function
     assert assignments.graded_functions(ASSIGNMENT) == GRADED_FUNCTIONS
 
 
-MACHINERY = ("batch/grade", "batch/worker", "batch/plan", "batch/submissions", "batch/results", "plugins/export",
-             "batch/analytics", "batch/mistakes", "batch/cluster", "tools/demo", "tools/samples", "plugins/lms")
+MACHINERY = (
+    "batch/grade",
+    "batch/worker",
+    "batch/plan",
+    "batch/submissions",
+    "batch/results",
+    "plugins/export",
+    "batch/analytics",
+    "batch/mistakes",
+    "batch/cluster",
+    "tools/demo",
+    "tools/samples",
+    "plugins/lms",
+)
 
 
 @pytest.mark.parametrize("module", MACHINERY)
@@ -67,17 +86,35 @@ def test_the_grading_machinery_names_no_assignment(module):
     """It takes the assignments and their functions from the registry (assignments.py)."""
     code = (COURSE_ROOT / "dnngrader" / f"{module}.py").read_text()
     assert APPLICATION not in code and "APPLICATION" not in code
-    imported = {alias.name for node in ast.walk(ast.parse(code)) if isinstance(node, ast.ImportFrom)
-                and node.module == "paths" for alias in node.names}
+    imported = {
+        alias.name
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.ImportFrom) and node.module == "paths"
+        for alias in node.names
+    }
     assert not imported & {"ASSIGNMENT", "GRADED_FUNCTIONS"} or module in ("plugins/lms",), imported
 
 
 def test_the_sheet_has_empty_cells_where_a_student_did_not_submit():
-    first = {"student": "ann", **{name: 1.0 for name in GRADED_FUNCTIONS}, "total": 10.0, "max": 100.0,
-             "flagged": True, "notes": "tampering detected: numpy.py"}
-    second = {"student": "bob", "initialize_parameters_deep_scaled": 15.0, "two_layer_model": 0.0,
-              "L_layer_model": 35.0, "predict": 20.0, "total": 70.0, "max": 100.0, "flagged": False,
-              "notes": "a note"}
+    first = {
+        "student": "ann",
+        **{name: 1.0 for name in GRADED_FUNCTIONS},
+        "total": 10.0,
+        "max": 100.0,
+        "flagged": True,
+        "notes": "tampering detected: numpy.py",
+    }
+    second = {
+        "student": "bob",
+        "initialize_parameters_deep_scaled": 15.0,
+        "two_layer_model": 0.0,
+        "L_layer_model": 35.0,
+        "predict": 20.0,
+        "total": 70.0,
+        "max": 100.0,
+        "flagged": False,
+        "notes": "a note",
+    }
     also = {**second, "student": "ann", "notes": ""}
     rows = export.sheet_rows({ASSIGNMENT: [first], APPLICATION: [also, second]}, [ASSIGNMENT, APPLICATION])
     by_student = {row["student"]: row for row in rows}
@@ -111,12 +148,14 @@ def test_samples_know_their_assignment():
 # Graded for real
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def blank(tmp_path_factory):
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    return copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("both") / "course",
-                                assignments=(ASSIGNMENT, APPLICATION))
+    return copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("both") / "course", assignments=(ASSIGNMENT, APPLICATION)
+    )
 
 
 def _copy(blank, tmp_path_factory, name):
@@ -143,23 +182,34 @@ def kit(blank, tmp_path_factory):
     graded_alone = gradebook_snapshot(course)
     for student in FIRST_STUDENTS:
         answers, start_from = samples.parse_answers((COURSE_ROOT / "samples" / f"{student}.py").read_text())
-        samples.write_submission(samples.fill_answers(answers, start_from, course.root / "release" / ASSIGNMENT
-                                                      / f"{ASSIGNMENT}.ipynb"), student, course.submitted,
-                                 course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+        samples.write_submission(
+            samples.fill_answers(answers, start_from, course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
+            student,
+            course.submitted,
+            course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+        )
     (course.submitted / EMPTY / APPLICATION).mkdir(parents=True)
     (course.submitted / EMPTY / APPLICATION / "notes.txt").write_text("I could not finish\n")
     both = course.grade("--jobs", "2", timeout=GRADE_TIMEOUT)
     reports = course.root / "reports"
-    return {"course": course, "alone": alone, "graded_alone": graded_alone, "both": both,
-            "csv": (reports / "grades.csv").read_text(), "png": reports / "grades.png",
-            "mistakes": list(csv.DictReader((reports / "mistakes.csv").open()))}
+    return {
+        "course": course,
+        "alone": alone,
+        "graded_alone": graded_alone,
+        "both": both,
+        "csv": (reports / "grades.csv").read_text(),
+        "png": reports / "grades.png",
+        "mistakes": list(csv.DictReader((reports / "mistakes.csv").open())),
+    }
 
 
 def test_the_second_assignment_is_graded_as_stock_nbgrader_autograde_grades_it(stock, kit):
     done = kit["alone"]
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    assert f"{APPLICATION}: {len(APPLICATION_STUDENTS)} submissions in submitted/: 0 already graded, " \
-           f"{len(APPLICATION_STUDENTS)} to grade" in done.stdout
+    assert (
+        f"{APPLICATION}: {len(APPLICATION_STUDENTS)} submissions in submitted/: 0 already graded, "
+        f"{len(APPLICATION_STUDENTS)} to grade" in done.stdout
+    )
     assert ASSIGNMENT not in done.stdout.split("Pass rate")[0]  # only the assignment asked for
     assert sorted(stock["students"]) == APPLICATION_STUDENTS
     assert stock["rows"]["grade"] == len(APPLICATION_STUDENTS) * len(assignments.find(APPLICATION).tests)
@@ -184,8 +234,10 @@ def test_one_run_grades_every_assignment_with_submissions(kit):
     assert f"No notebook to grade in the submission folder of {EMPTY} ({APPLICATION})" in done.stderr
     assert "could not be graded" not in done.stderr
     assert f"{ASSIGNMENT}: 2 submissions in submitted/: 0 already graded, 2 to grade" in done.stdout
-    assert f"{APPLICATION}: {len(APPLICATION_STUDENTS)} submissions in submitted/: " \
-           f"{len(APPLICATION_STUDENTS)} already graded, 0 to grade" in done.stdout
+    assert (
+        f"{APPLICATION}: {len(APPLICATION_STUDENTS)} submissions in submitted/: "
+        f"{len(APPLICATION_STUDENTS)} already graded, 0 to grade" in done.stdout
+    )
     assert done.stdout.index(f"{ASSIGNMENT}: 2 submissions") < done.stdout.index(f"{APPLICATION}: ")
     graded = gradebook_snapshot(kit["course"])["students"]
     assert graded["ada_full_marks"]["submissions"][ASSIGNMENT]["score"] == 100
@@ -208,8 +260,10 @@ def test_the_grade_sheet_has_one_row_per_student_and_columns_per_assignment(kit)
     graded = gradebook_snapshot(kit["course"])["students"]
     for student, row in by_student.items():
         for assignment in (ASSIGNMENT, APPLICATION):
-            cells = [row[export.column(assignment, name)]
-                     for name in ("total", "max", *assignments.graded_functions(assignment))]
+            cells = [
+                row[export.column(assignment, name)]
+                for name in ("total", "max", *assignments.graded_functions(assignment))
+            ]
             submission = graded.get(student, {}).get("submissions", {}).get(assignment)
             if submission is None and not (student == EMPTY and assignment == APPLICATION):
                 assert cells == [""] * len(cells), (student, assignment)  # no submission: empty, not 0
@@ -217,8 +271,9 @@ def test_the_grade_sheet_has_one_row_per_student_and_columns_per_assignment(kit)
             total = float(row[export.column(assignment, "total")])
             assert total == pytest.approx(sum(float(cell) for cell in cells[2:]))
             assert total == pytest.approx(submission["score"] if submission else 0.0), (student, assignment)
-    assert by_student[EMPTY]["notes"] == (f"{APPLICATION}: not autograded: the submission has no "
-                                          f"{APPLICATION}.ipynb (it has no notebook at all)")
+    assert by_student[EMPTY]["notes"] == (
+        f"{APPLICATION}: not autograded: the submission has no {APPLICATION}.ipynb (it has no notebook at all)"
+    )
     assert by_student[EMPTY][f"{APPLICATION}:max"] == "100.0"
     assert by_student["ada_full_marks"]["notes"] == "" and by_student["ada_full_marks"]["flagged"] == "False"
 
@@ -243,6 +298,7 @@ def test_the_chart_has_a_row_of_panels_per_assignment(kit):
         assert second["pass_rate_percent"][function] == pytest.approx(100 * passed / students), function
     assert second["students_per_bin"][0] == 2 and second["students_per_bin"][-1] == 1  # ben, ivy; ada
     import matplotlib.image
+
     pixels = matplotlib.image.imread(kit["png"])
     assert pixels.shape[0] >= 800 and pixels.shape[1] >= 1000  # two rows of panels
 
@@ -276,10 +332,12 @@ def test_pass_rates_leave_out_submissions_not_graded_yet_or_failed():
     from dnngrader.batch import grade
     from dnngrader.plugins import hooks
 
-    rows = [{"student": "ann", "notes": ""},
-            {"student": "bob", "notes": hooks.NOT_GRADED_YET},
-            {"student": "cy", "notes": hooks.NOT_GRADED_YET},
-            {"student": "di", "notes": "not autograded: the folder holds no notebook"}]
+    rows = [
+        {"student": "ann", "notes": ""},
+        {"student": "bob", "notes": hooks.NOT_GRADED_YET},
+        {"student": "cy", "notes": hooks.NOT_GRADED_YET},
+        {"student": "di", "notes": "not autograded: the folder holds no notebook"},
+    ]
     export.note_failures(rows, {"cy": "the worker died twice"})
     assert rows[2]["notes"].startswith("grading failed: the worker died twice")
     assert [row["student"] for row in rows if not grade._awaiting_grading(row)] == ["ann", "di"]

@@ -44,6 +44,7 @@ def checks():
     """The notebook's dnn_app_checks module (the original of the released copy, which is the same
     code, imports made flat: build --check), reading the release's expected values."""
     from dnngrader.kernel.notebook import dnn_app_checks
+
     kept = dnn_app_checks.EXPECTED_FILE
     dnn_app_checks.EXPECTED_FILE = RELEASE / "application_checks.json"
     dnn_app_checks._data.clear()
@@ -58,6 +59,7 @@ def _notebook_verdict(checks, code, function):
     """Whether the notebook's check passes ``code``'s ``function``, beside a correct first
     notebook (the course's first-assignment functions, as a student's own right answers)."""
     from dnngrader.assignments import reference
+
     namespace = dict(vars(reference.load()))
     exec(code, namespace)
     np.random.seed(12345)
@@ -84,8 +86,11 @@ def test_the_printing_rule_the_grader_applies_is_stated_next_to_the_models():
     assert application_cases.MODEL_PRINTS in " ".join(text.split())
     assert "and prints nothing" in text  # predict's, in its section
     stored = json.loads((RELEASE / "application_checks.json").read_text())["prints"]
-    assert stored == {"two_layer_model": application_cases.MODEL_PRINTS,
-                      "L_layer_model": application_cases.MODEL_PRINTS, "predict": application_cases.PREDICT_PRINTS}
+    assert stored == {
+        "two_layer_model": application_cases.MODEL_PRINTS,
+        "L_layer_model": application_cases.MODEL_PRINTS,
+        "predict": application_cases.PREDICT_PRINTS,
+    }
 
 
 # -- the shared cases, as the student and the grader see them ------------------------------------
@@ -118,12 +123,18 @@ def validated(tmp_path_factory):
             shutil.copyfile(application_case(first), folder / SOURCE_NOTEBOOK.parent.name / SOURCE_NOTEBOOK.name)
         elif first:
             answers, start_from = samples.parse_answers((samples.SAMPLES / f"{first}.py").read_text())
-            nbformat.write(samples.fill_answers(answers, start_from),
-                           str(folder / SOURCE_NOTEBOOK.parent.name / SOURCE_NOTEBOOK.name))
+            nbformat.write(
+                samples.fill_answers(answers, start_from),
+                str(folder / SOURCE_NOTEBOOK.parent.name / SOURCE_NOTEBOOK.name),
+            )
         nbformat.write(_second_notebook(second), str(folder / APPLICATION / f"{APPLICATION}.ipynb"))
-        done = subprocess.run([sys.executable, "-m", "dnngrader.tools.validate",
-                               str(folder / APPLICATION / f"{APPLICATION}.ipynb")],
-                              cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "dnngrader.tools.validate", str(folder / APPLICATION / f"{APPLICATION}.ipynb")],
+            cwd=COURSE_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         said[student] = (done.returncode, done.stdout + done.stderr)
     return said
 
@@ -134,8 +145,9 @@ def graded(tmp_path_factory):
     not part of a submission: the grader lends the course's first-assignment functions)."""
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("one-engine") / "course",
-                                  assignments=(APPLICATION,))
+    course = copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("one-engine") / "course", assignments=(APPLICATION,)
+    )
     for student, (second, _) in SHARED.items():
         folder = course.submitted / student / APPLICATION
         shutil.copytree(course.root / "release" / APPLICATION, folder)
@@ -145,13 +157,18 @@ def graded(tmp_path_factory):
     points, texts = {}, {}
     with Gradebook(course.db_url) as gradebook:
         for student in SHARED:
-            points[student] = {test.function: gradebook.find_grade(test_id, APPLICATION, APPLICATION, student).score
-                               for test_id, test in application_cases.TESTS.items()}
+            points[student] = {
+                test.function: gradebook.find_grade(test_id, APPLICATION, APPLICATION, student).score
+                for test_id, test in application_cases.TESTS.items()
+            }
     for student in SHARED:
         notebook = nbformat.read(str(course.autograded_notebook(student, APPLICATION)), as_version=4)
-        texts[student] = {cell.metadata.get("nbgrader", {}).get("grade_id"):
-                          "".join(output.get("text", "") for output in cell.get("outputs", []))
-                          for cell in notebook.cells}
+        texts[student] = {
+            cell.metadata.get("nbgrader", {}).get("grade_id"): "".join(
+                output.get("text", "") for output in cell.get("outputs", [])
+            )
+            for cell in notebook.cells
+        }
     return points, texts
 
 
@@ -179,8 +196,9 @@ def test_a_wrong_initialiser_fails_its_own_check_only_with_the_graders_hint(vali
     assert f"Hint: {hint}" in _function_block(output, "initialize_parameters_deep_scaled")
     assert hint in texts["initialiser"]["test_initialize_parameters_deep_scaled"]
     assert "\nL_layer_model: FAIL" not in output and "\ntwo_layer_model: FAIL" not in output
-    assert (points["initialiser"]["L_layer_model"] == 35
-            and points["initialiser"]["initialize_parameters_deep_scaled"] == 0)
+    assert (
+        points["initialiser"]["L_layer_model"] == 35 and points["initialiser"]["initialize_parameters_deep_scaled"] == 0
+    )
 
 
 def test_a_first_notebooks_cost_without_1_over_m_is_named_as_the_cause(validated, graded):

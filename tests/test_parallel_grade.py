@@ -68,8 +68,13 @@ def parallel(new_course):
     course = new_course("parallel")
     done = course.grade("--jobs", "3", timeout=GRADE_TIMEOUT)
     reports = course.root / "reports"
-    return {"course": course, "run": done, "snapshot": gradebook_snapshot(course),
-            "csv": (reports / "grades.csv").read_text(), "png": (reports / "grades.png").read_bytes()}
+    return {
+        "course": course,
+        "run": done,
+        "snapshot": gradebook_snapshot(course),
+        "csv": (reports / "grades.csv").read_text(),
+        "png": (reports / "grades.png").read_bytes(),
+    }
 
 
 def test_parallel_gradebook_is_the_one_sequential_nbgrader_makes(stock, parallel):
@@ -109,8 +114,10 @@ def test_csv_has_a_row_per_student_and_a_column_per_function(parallel):
 
 
 def test_png_plots_the_scores_and_pass_rates_of_the_csv(parallel, tmp_path):
-    rows = [{name: float(row[column(name)]) for name in [*GRADED_FUNCTIONS, "total"]}
-            for row in csv.DictReader(io.StringIO(parallel["csv"]))]
+    rows = [
+        {name: float(row[column(name)]) for name in [*GRADED_FUNCTIONS, "total"]}
+        for row in csv.DictReader(io.StringIO(parallel["csv"]))
+    ]
     png = tmp_path / "grades.png"
     png.write_bytes(parallel["png"])
     pixels = matplotlib.image.imread(png)
@@ -121,8 +128,9 @@ def test_png_plots_the_scores_and_pass_rates_of_the_csv(parallel, tmp_path):
     plotted = drawn["assignments"][ASSIGNMENT]
     assert plotted["students"] == len(STUDENTS) and plotted["max"] == 100
     totals = [row["total"] for row in rows]
-    per_bin = [sum(low <= total < low + 10 or low == 90 and total == 100 for total in totals)
-               for low in range(0, 100, 10)]
+    per_bin = [
+        sum(low <= total < low + 10 or low == 90 and total == 100 for total in totals) for low in range(0, 100, 10)
+    ]
     assert plotted["students_per_bin"] == per_bin
     assert per_bin[0] == 1 and per_bin[-1] == 2  # ben; ada and fay
     points = {name: max(row[name] for row in rows) for name in GRADED_FUNCTIONS}  # ada has them all
@@ -167,8 +175,9 @@ def test_a_zip_of_an_lms_download_is_collected_and_graded(parallel, submissions,
     download = tmp_path / "download.zip"
     with zipfile.ZipFile(download, "w") as archive:  # the two layouts the default pattern reads
         archive.write(submissions / "eli_layers" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", f"gil_{ASSIGNMENT}.ipynb")
-        archive.write(submissions / "ada_full_marks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
-                      f"class/hal/{ASSIGNMENT}.ipynb")
+        archive.write(
+            submissions / "ada_full_marks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", f"class/hal/{ASSIGNMENT}.ipynb"
+        )
     done = course.grade("--zip", str(download), timeout=GRADE_TIMEOUT)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "2 new or changed submission(s)" in done.stdout
@@ -201,6 +210,7 @@ def _autograded(course):
 
 def course_dir(course):
     from nbgrader.coursedir import CourseDirectory
+
     return CourseDirectory(root=str(course.root), course_id=COURSE_ID, assignment_id=ASSIGNMENT)
 
 
@@ -223,8 +233,14 @@ def _processes_of(course):
 def test_a_killed_run_resumes_without_grading_anything_twice(new_course, stock):
     course = new_course("killed")
     command = [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", "2"]
-    run = subprocess.Popen(command, cwd=course.root, env={**course.env(), RUN_MARKER: str(course.root)},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    run = subprocess.Popen(
+        command,
+        cwd=course.root,
+        env={**course.env(), RUN_MARKER: str(course.root)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + GRADE_TIMEOUT
     while len(_autograded(course)) < 2 and time.monotonic() < deadline:
         assert run.poll() is None, "the grader ended before it could be killed"
@@ -251,12 +267,12 @@ def test_a_killed_run_resumes_without_grading_anything_twice(new_course, stock):
     assert snapshot.differences(stock, gradebook_snapshot(course)) == []
 
 
-POLLUTING_ANSWER = '''
+POLLUTING_ANSWER = """
 import builtins, numpy
 numpy.dot = numpy.matmul = lambda *args, **kwargs: 0   # breaks NumPy in this kernel
 builtins.print = lambda *args, **kwargs: None
 
-'''
+"""
 # ... then the correct answer, from the source notebook.
 POLLUTING_ANSWER += reference.solution_sources()["initialize_parameters"]
 
@@ -265,8 +281,9 @@ def test_each_submission_runs_in_a_kernel_of_its_own(new_course, tmp_path):
     """One worker grades a submission that breaks NumPy in its kernel, then a correct one."""
     course = new_course("isolation")
     shutil.rmtree(course.submitted)
-    samples.write_submission(samples.fill_answers({"initialize_parameters": POLLUTING_ANSWER.strip()}),
-                             "a_polluter", course.submitted)
+    samples.write_submission(
+        samples.fill_answers({"initialize_parameters": POLLUTING_ANSWER.strip()}), "a_polluter", course.submitted
+    )
     samples.write_submission(samples.fill_answers({}), "b_correct", course.submitted)
     timings = tmp_path / "timings.json"
     done = course.grade("--jobs", "1", "--no-feedback", "--timings", str(timings), timeout=GRADE_TIMEOUT)
@@ -301,8 +318,14 @@ worker.close()
 def test_the_grading_command_writes_each_students_result_once(new_course, stock, tmp_path):
     course = new_course("written_once")
     out = tmp_path / "result.pickle"
-    done = subprocess.run([sys.executable, "-c", GRADE_ONE, str(course.root), "cleo_shapes", str(out)],
-                          cwd=course.root, env=course.env(), capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, "-c", GRADE_ONE, str(course.root), "cleo_shapes", str(out)],
+        cwd=course.root,
+        env=course.env(),
+        capture_output=True,
+        text=True,
+        timeout=GRADE_TIMEOUT,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = pickle.loads(out.read_bytes())
     assert result["ok"], result["log"][-3000:]
@@ -350,6 +373,7 @@ def test_progress_bar_redraws_one_line_on_a_terminal_with_the_recent_pace(monkey
 
 def test_phase_clock_counts_each_second_once(monkeypatch):
     from dnngrader.batch.timing import PhaseClock
+
     ticks = iter([0.0, 1.0, 3.0, 4.0, 10.0])  # created; execution from 1; database 3 to 4; back at 10
     monkeypatch.setattr(time, "perf_counter", lambda: next(ticks))
     clock = PhaseClock()
@@ -372,9 +396,11 @@ def test_the_workers_kernels_stay_forked_whatever_the_course_configures():
 
 # The worker's feedback exporter (speedups.FeedbackHTMLExporter) against nbconvert's own.
 
+
 def _normalised(html):
     """A page as HTMLExporter's accessibility pass writes it out (BeautifulSoup, html.parser)."""
     from bs4 import BeautifulSoup
+
     return str(BeautifulSoup(html, features="html.parser"))
 
 
@@ -382,9 +408,11 @@ def test_feedback_pages_are_stock_generate_feedbacks_pages(parallel, tmp_path):
     """Stock `nbgrader generate_feedback` on the same autograded notebooks makes the same pages,
     up to how BeautifulSoup writes HTML out: the pass the kit skips had nothing to change."""
     from dnngrader.tools.course import ScratchCourse
+
     course = ScratchCourse(tmp_path / "course", db_url=parallel["course"].db_url)
-    shutil.copytree(parallel["course"].root, course.root, symlinks=True,
-                    ignore=shutil.ignore_patterns("feedback", "gradebook.db*"))
+    shutil.copytree(
+        parallel["course"].root, course.root, symlinks=True, ignore=shutil.ignore_patterns("feedback", "gradebook.db*")
+    )
     shutil.copyfile(parallel["course"].root / "gradebook.db", course.root / "gradebook.db")
     course.db_url = f"sqlite:///{course.root / 'gradebook.db'}"
     course.nbgrader("generate_feedback", ASSIGNMENT, "--force", timeout=GRADE_TIMEOUT)
@@ -397,7 +425,8 @@ def test_feedback_pages_are_stock_generate_feedbacks_pages(parallel, tmp_path):
 
 def _notebook_with(code, image_alt=None):
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
-    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     cells = [new_markdown_cell("# Title\n\nSome *markdown* with $x^2$."), new_code_cell(code)]
     if image_alt is not None:
         cells.append(new_markdown_cell(f"![{image_alt}](data:image/png;base64,{png})"))
@@ -414,6 +443,7 @@ def test_the_feedback_exporter_makes_nbconverts_page_when_the_pass_has_work(temp
     is nbconvert's to the byte, alt text included."""
     from nbconvert.exporters import HTMLExporter
     from dnngrader.batch.speedups import FeedbackHTMLExporter
+
     notebook = _notebook_with("x = 1")
     kit, _ = FeedbackHTMLExporter(template_name=template).from_notebook_node(notebook)
     stock_page, _ = HTMLExporter(template_name=template).from_notebook_node(notebook)
@@ -427,6 +457,7 @@ def test_the_feedback_exporter_keeps_renderings_apart_by_source():
     nbconvert's once written out as the pass writes it."""
     from nbconvert.exporters import HTMLExporter
     from dnngrader.batch.speedups import FeedbackHTMLExporter, needs_accessibility_pass
+
     for code in ["x = 1", "y = 'two'", "x = 1"]:
         notebook = _notebook_with(code, image_alt="a figure")
         kit, _ = FeedbackHTMLExporter(template_name="classic").from_notebook_node(notebook)
@@ -440,10 +471,12 @@ def _statements(url, course_id=COURSE_ID):
     """The SQL statements one Gradebook on ``url`` sends before it is closed, opened and closed."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
+
     seen = []
 
     def note(conn, cursor, statement, *args):
         seen.append(statement)
+
     event.listen(Engine, "before_cursor_execute", note)
     try:
         with Gradebook(url, course_id):
@@ -458,6 +491,7 @@ def test_a_workers_gradebooks_check_the_tables_once_and_others_every_time(tmp_pa
     checks (and would create) nbgrader's tables and later ones go straight to their queries; a
     database not declared is checked by every Gradebook, and a new one still gets its tables."""
     from dnngrader.batch import speedups
+
     speedups.install()
     known, other = f"sqlite:///{tmp_path / 'worker.db'}", f"sqlite:///{tmp_path / 'other.db'}"
     speedups.schema_known(known)
@@ -485,9 +519,13 @@ def test_nbgrader_discards_what_check_course_returns():
     only while nbgrader's one caller, Gradebook.__init__, ignores the result."""
     import ast
     import inspect
+
     tree = ast.parse(inspect.getsource(api))
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
-             and getattr(node.func, "attr", None) == "check_course"]
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "check_course"
+    ]
     assert len(calls) == 1
     statements = [node for node in ast.walk(tree) if isinstance(node, ast.Expr) and node.value is calls[0]]
     assert statements, "nbgrader now uses what check_course returns: speedups must return the course"
@@ -498,6 +536,7 @@ def test_the_local_clusters_workers_do_not_profile_themselves(tmp_path):
     scheduler's allowed failures are the kit's, and the statistical profiler is off."""
     import dask
     from dnngrader.batch import cluster
+
     names = sorted(cluster.LOCAL_CLUSTER_CONFIG)
     with cluster.connect(None, 1, None, tmp_path / "dask.log") as client:
         settings = client.run(lambda: {name: dask.config.get(name) for name in names})
@@ -505,6 +544,7 @@ def test_the_local_clusters_workers_do_not_profile_themselves(tmp_path):
 
         def samples_taken(dask_worker):
             return dask_worker.profile_recent.get("count", 0)
+
         counts = client.run(samples_taken)
     assert list(settings.values()) == [cluster.LOCAL_CLUSTER_CONFIG]
     assert cluster.LOCAL_CLUSTER_CONFIG["distributed.worker.profile.enabled"] is False
@@ -516,10 +556,26 @@ def test_the_bench_prints_its_figures_side_by_side(tmp_path):
     stock nbgrader, the speed-up against their mean, agreeing gradebooks, where the CPU goes, a
     throughput row for the number of workers asked for (2: the second run of make grade) on the
     first assignment, and both assignments' figures side by side at the end."""
-    done = subprocess.run([sys.executable, "-m", "dnngrader.batch.bench", "--n", "3", "--jobs", "2",
-                           "--workers", "2", "--no-feedback", "--keep", str(tmp_path / "bench")],
-                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
-                          timeout=1200)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dnngrader.batch.bench",
+            "--n",
+            "3",
+            "--jobs",
+            "2",
+            "--workers",
+            "2",
+            "--no-feedback",
+            "--keep",
+            str(tmp_path / "bench"),
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     printed = done.stdout
     assert done.returncode == 0, printed + done.stderr
     sections = printed.split("\n== ")[1:]
@@ -534,13 +590,17 @@ def test_the_bench_prints_its_figures_side_by_side(tmp_path):
             seconds[label] = float(lines[label].split()[-5].rstrip("s"))
         mean = (seconds["make grade (2 workers), before"] + seconds["make grade (2 workers), after"]) / 2
         speedup = re.search(r"speed-up: ([\d.]+) x", section)
-        assert speedup and float(speedup.group(1)) == pytest.approx(seconds["stock nbgrader, sequential"] / mean,
-                                                                    rel=0.05)
+        assert speedup and float(speedup.group(1)) == pytest.approx(
+            seconds["stock nbgrader, sequential"] / mean, rel=0.05
+        )
         speedups[name] = float(speedup.group(1))
         assert "gradebooks agree with stock nbgrader's: yes" in section
         assert "CPU seconds per submission, every process counted" in section
-    rows = [line.split() for line in sections[0].split("Throughput with local Dask workers")[1].splitlines()[2:]
-            if line.strip() and not line.startswith("Side by side")][:1]
+    rows = [
+        line.split()
+        for line in sections[0].split("Throughput with local Dask workers")[1].splitlines()[2:]
+        if line.strip() and not line.startswith("Side by side")
+    ][:1]
     assert [row[0] for row in rows] == ["2"]
     assert "Throughput with local Dask workers" not in sections[1]
     table = printed.split("Side by side")[1].splitlines()[2:]
@@ -556,6 +616,7 @@ def test_cell_metadata_found_valid_is_not_validated_again_and_invalid_always_is(
     jsonschema's own error every time and is never kept."""
     import jsonschema
     from dnngrader.batch import speedups
+
     schemas = speedups._CheckedSchemas()
     schema = {"type": "object", "properties": {"points": {"type": "number"}}, "required": ["points"]}
     schemas.validate({"points": 5}, schema)

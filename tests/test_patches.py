@@ -39,13 +39,15 @@ def test_every_library_the_kit_patches_is_pinned_inside_its_range(fresh_warnings
             assert patch.applies(), patch
 
 
-@pytest.mark.parametrize("patch", patching.DECLARED, ids=lambda patch: patch.what.split(" ")[0] + "..."
-                         + patch.what.split(":")[0].split(" ")[-1])
+@pytest.mark.parametrize(
+    "patch",
+    patching.DECLARED,
+    ids=lambda patch: patch.what.split(" ")[0] + "..." + patch.what.split(":")[0].split(" ")[-1],
+)
 def test_each_guard_refuses_a_version_outside_its_range_with_one_warning(patch, fresh_warnings, monkeypatch):
     library = next(iter(patch.tested))
     real = patching.installed_version
-    monkeypatch.setattr(patching, "installed_version",
-                        lambda name: SIMULATED if name == library else real(name))
+    monkeypatch.setattr(patching, "installed_version", lambda name: SIMULATED if name == library else real(name))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert patch.applies() is False
@@ -131,8 +133,9 @@ def test_the_switch_refuses_every_patch_with_one_warning(fresh_warnings, monkeyp
     assert [str(warning.message).split(" ")[0] for warning in caught] == [patching.NO_PATCHES_VARIABLE]
 
 
-def test_a_class_graded_with_every_patch_refused_gets_stock_nbgraders_gradebook(new_class_course, stock_snapshot,
-                                                                               monkeypatch):
+def test_a_class_graded_with_every_patch_refused_gets_stock_nbgraders_gradebook(
+    new_class_course, stock_snapshot, monkeypatch
+):
     """The kit's grader (dnngrader grade, on a local Dask cluster) with DNNGRADER_NO_PATCHES=1:
     kernels spawned by jupyter_client (neither forked nor sandboxed), nbgrader's gradebook
     checks, schema validation and feedback exporter as they are, the unreadable-timestamp patch

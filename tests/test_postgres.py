@@ -68,9 +68,11 @@ class PostgresServer:
             os.chown(self.folder, account.pw_uid, account.pw_gid)
         self._run("initdb", "-D", self.data, "-U", self.USER, "-A", "trust", "-E", "UTF8", "--no-sync")
         with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.data}'\n"
-                       "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")  # a test cluster
+            conf.write(
+                f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
+                f"unix_socket_directories = '{self.data}'\n"
+                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            )  # a test cluster
         self._run("pg_ctl", "-D", self.data, "-l", self.folder / "server.log", "-w", "-t", "60", "start")
         self._run("createdb", "-h", "127.0.0.1", "-p", self.port, "-U", self.USER, "gradebook")
         return f"postgresql://{self.USER}@127.0.0.1:{self.port}/gradebook"
@@ -90,8 +92,10 @@ def postgres_url():
         subprocess.run(["make", "-C", str(COURSE_ROOT), "debian-packages"], capture_output=True, timeout=900)
         binaries = server_binaries()
     if binaries is None:
-        pytest.skip("no PostgreSQL server: /usr/lib/postgresql/*/bin/pg_ctl is missing and "
-                    "`make debian-packages` could not install Debian's postgresql package")
+        pytest.skip(
+            "no PostgreSQL server: /usr/lib/postgresql/*/bin/pg_ctl is missing and "
+            "`make debian-packages` could not install Debian's postgresql package"
+        )
     server = PostgresServer(binaries)
     try:
         yield server.start()

@@ -87,11 +87,15 @@ def hint_texts(text):
     """The "Hint: ..." lines of a check's or verdict's text, the generic one as GENERIC: the
     notebook says practice cases fail where the grader says hidden ones do."""
     generic = {dnn_checks.generic_hint("practice cases"), dnn_checks.generic_hint("hidden ones")}
-    return [GENERIC if line.strip() in generic else line.strip() for line in text.splitlines()
-            if line.strip().startswith("Hint:")]
+    return [
+        GENERIC if line.strip() in generic else line.strip()
+        for line in text.splitlines()
+        if line.strip().startswith("Hint:")
+    ]
 
 
 # --- the data file --------------------------------------------------------------------------
+
 
 def test_the_practice_file_is_up_to_date_reproducible_and_released():
     rendered = practice.render(practice.build())
@@ -110,8 +114,12 @@ def test_the_practice_file_holds_data_and_no_solution_code():
     # Besides the hints' sentences (the grader's fixed texts, which quote formulas such as dAL's as
     # the feedback does), nothing but numbers, shapes, names and descriptions.
     functions = json.dumps(data["functions"])
-    code_lines = {line.strip() for source in reference.solution_sources().values() for line in source.splitlines()
-                  if "=" in line and not line.strip().startswith(("#", '"', "'"))}
+    code_lines = {
+        line.strip()
+        for source in reference.solution_sources().values()
+        for line in source.splitlines()
+        if "=" in line and not line.strip().startswith(("#", '"', "'"))
+    }
     assert [line for line in code_lines if len(line) > 12 and line in functions] == []
     assert "np." not in functions
 
@@ -154,7 +162,8 @@ def test_no_practice_case_is_a_hidden_case(ref, test_id):
             assert not dnn_checks.same_inputs(args, arguments), (test_id, case.description)
             assert shape_of(args) != shape_of(arguments) or not np.allclose(
                 np.concatenate([np.ravel(a) for a in leaves(args)]),
-                np.concatenate([np.ravel(a) for a in leaves(arguments)])), (test_id, case.description)
+                np.concatenate([np.ravel(a) for a in leaves(arguments)]),
+            ), (test_id, case.description)
 
 
 def leaves(value):
@@ -196,13 +205,13 @@ def test_L_model_backward_practice_cases_come_from_a_real_forward_pass(ref):
 def test_practice_case_gives_the_inputs_the_check_runs():
     first = test_cases.practice_case("linear_activation_forward", 2, part="relu")
     assert first[-1] == "relu" and first[0].shape[1] == 1
-    assert dnn_checks.same_inputs(test_cases.practice_cases("linear_activation_forward", "relu")[1].arguments(),
-                                  first)
+    assert dnn_checks.same_inputs(test_cases.practice_cases("linear_activation_forward", "relu")[1].arguments(), first)
     with pytest.raises(IndexError):
         test_cases.practice_case("linear_forward", 99)
 
 
 # --- checking like the grader ---------------------------------------------------------------
+
 
 def test_the_solutions_pass_every_check_quickly_and_say_what_was_not_checked():
     namespace = notebook()
@@ -251,8 +260,9 @@ def test_a_size_specific_bug_passes_the_visible_case_and_fails_a_practice_case(e
             assert "Hint: the visible case passes but practice cases fail." not in text
         else:
             assert "Hint: the visible case passes but practice cases fail." in text
-    assert {"L_model_backward__two_layers_hard_coded", "initialize_parameters__visible_sizes_hard_coded"} <= \
-        {entry.name for entry in SIZES}
+    assert {"L_model_backward__two_layers_hard_coded", "initialize_parameters__visible_sizes_hard_coded"} <= {
+        entry.name for entry in SIZES
+    }
 
 
 WRONG = [entry for entry in ENTRIES if not entry.valid]
@@ -281,12 +291,15 @@ def test_a_derivative_swap_gets_the_graders_hint_in_the_notebook(ref):
         assert hint in verdict(entry.code, f"test_linear_activation_backward_{part}", ref).text
 
 
-@pytest.mark.parametrize("callee,callers", [
-    ("linear_backward__db_summed_over_axis0", ["linear_activation_backward", "L_model_backward"]),
-    ("linear_forward__missing_bias", ["linear_activation_forward", "L_model_forward"]),
-    ("linear_activation_backward__derivatives_swapped", ["L_model_backward"]),
-    ("linear_activation_forward__branches_swapped", ["L_model_forward"]),
-])
+@pytest.mark.parametrize(
+    "callee,callers",
+    [
+        ("linear_backward__db_summed_over_axis0", ["linear_activation_backward", "L_model_backward"]),
+        ("linear_forward__missing_bias", ["linear_activation_forward", "L_model_forward"]),
+        ("linear_activation_backward__derivatives_swapped", ["L_model_backward"]),
+        ("linear_activation_forward__branches_swapped", ["L_model_forward"]),
+    ],
+)
 def test_a_callee_bug_fails_only_its_own_check(callee, callers):
     (entry,) = [entry for entry in ENTRIES if entry.name == callee]
     namespace = notebook(entry.code)
@@ -303,11 +316,11 @@ def test_a_callee_bug_fails_only_its_own_check(callee, callers):
 
 
 def test_the_namespace_is_put_back_even_when_the_function_raises():
-    namespace = notebook('''
+    namespace = notebook("""
 def L_model_forward(X, parameters):
     A, cache = linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu")
     raise ValueError("stop")
-''')
+""")
     own = {name: namespace[name] for name in ("linear_forward", "linear_activation_forward", "sigmoid")}
     del namespace["relu"]  # a helper the notebook lost: it must not stay defined afterwards
     with pytest.raises(ValueError):
@@ -315,12 +328,12 @@ def L_model_forward(X, parameters):
             dnn_checks.check("L_model_forward", namespace["L_model_forward"])
     assert {name: namespace[name] for name in own} == own and "relu" not in namespace
     # A practice case that raises: the check fails, and the namespace is put back as well.
-    namespace = notebook('''
+    namespace = notebook("""
 def L_model_forward(X, parameters):
     if X.shape[0] != 5:
         raise ValueError("only the visible size")
     return L_model_forward_solution(X, parameters)
-''')
+""")
     namespace["L_model_forward_solution"] = notebook()["L_model_forward"]
     before = dict(namespace)
     passed, text = run_check(namespace, "L_model_forward")
@@ -330,7 +343,7 @@ def L_model_forward(X, parameters):
 
 
 def test_a_call_a_correct_function_would_not_make_is_answered_by_the_own_callee_with_a_note():
-    namespace = notebook('''
+    namespace = notebook("""
 def L_model_forward(X, parameters):
     linear_activation_forward(np.ones((1, 1)), np.ones((1, 1)), np.zeros((1, 1)), "relu")  # a stray call
     caches = []
@@ -341,11 +354,13 @@ def L_model_forward(X, parameters):
                                              activation="sigmoid" if l == L else "relu")
         caches.append(cache)
     return A, caches
-''')
+""")
     passed, text = run_check(namespace, "L_model_forward")
     assert passed, text
-    assert "note (every case): L_model_forward called linear_activation_forward with inputs that a correct " \
-           "L_model_forward does not pass here, so your own linear_activation_forward answered" in text
+    assert (
+        "note (every case): L_model_forward called linear_activation_forward with inputs that a correct "
+        "L_model_forward does not pass here, so your own linear_activation_forward answered" in text
+    )
 
 
 def test_other_correct_routes_are_accepted_on_practice_cases():
@@ -355,16 +370,19 @@ def test_other_correct_routes_are_accepted_on_practice_cases():
         practice_lines = [line for line in text.splitlines() if line.startswith("  \u2713 practice case")]
         assert practice_lines and all("another correct route, Z recomputed" in line for line in practice_lines)
     # The same route with a mistake still fails.
-    wrong = entry.code.replace("return linear_backward(dZ, linear_cache)",
-                               "return linear_backward(2 * dZ, linear_cache)")
+    wrong = entry.code.replace(
+        "return linear_backward(dZ, linear_cache)", "return linear_backward(2 * dZ, linear_cache)"
+    )
     assert wrong != entry.code
     assert not run_check(notebook(wrong), "linear_activation_backward", "relu")[0]
 
 
 def test_under_autograde_the_check_returns_at_once(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+
     def never_called(*args):
         raise AssertionError("the check ran the function")
+
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert dnn_checks.check("L_model_backward", never_called) is None
@@ -381,18 +399,22 @@ def test_without_the_practice_file_the_visible_case_still_runs_and_says_so(monke
 
 # --- a real notebook ------------------------------------------------------------------------
 
+
 def test_in_a_real_notebook_a_size_bug_is_caught_and_a_callee_bug_fails_only_its_own_cell(tmp_path):
     from nbclient import NotebookClient
 
     folder = tmp_path / ASSIGNMENT
     shutil.copytree(COURSE_ROOT / "release" / ASSIGNMENT, folder)
     code = {entry.name: entry.code for entry in ENTRIES}
-    nb = samples.fill_answers({
-        "L_model_forward": code["L_model_forward__three_layers_hard_coded"],
-        "linear_backward": code["linear_backward__db_summed_over_axis0"],
-    })
-    NotebookClient(nb, allow_errors=True, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    nb = samples.fill_answers(
+        {
+            "L_model_forward": code["L_model_forward__three_layers_hard_coded"],
+            "linear_backward": code["linear_backward__db_summed_over_axis0"],
+        }
+    )
+    NotebookClient(
+        nb, allow_errors=True, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
     errors, texts = {}, {}
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -406,7 +428,10 @@ def test_in_a_real_notebook_a_size_bug_is_caught_and_a_callee_bug_fails_only_its
     assert "\u2713 passed: the visible case" in size_bug and "\u2717 practice case 1 of" in size_bug
     assert "Hint: the visible case passes but practice cases fail." in size_bug
     assert "Hint: db has shape (1, m)" in "\n".join(errors["test_linear_backward"].traceback)
-    for test_id in ("test_linear_activation_backward_relu", "test_linear_activation_backward_sigmoid",
-                    "test_L_model_backward"):
+    for test_id in (
+        "test_linear_activation_backward_relu",
+        "test_linear_activation_backward_sigmoid",
+        "test_L_model_backward",
+    ):
         assert "All visible checks passed: the visible case and 4 practice cases." in texts[test_id]
         assert "correct versions of linear_backward" in texts[test_id] and "  note" not in texts[test_id]

@@ -67,12 +67,15 @@ def test_cost_has_the_same_exact_value_in_the_dot_product_form():
     assert float(np.squeeze(cost)) == 0.2797765635793422
 
 
-@pytest.mark.parametrize("seed,first_four", [
-    (1, [1.62434536, -0.61175641, -0.52817175, -1.07296862]),
-    (2, [-0.41675785, -0.05626683, -2.1361961, 1.64027081]),
-    (3, [1.78862847, 0.43650985, 0.09649747, -1.8634927]),
-    (6, [-0.31178367, 0.72900392, 0.21782079, -0.8990918]),
-])
+@pytest.mark.parametrize(
+    "seed,first_four",
+    [
+        (1, [1.62434536, -0.61175641, -0.52817175, -1.07296862]),
+        (2, [-0.41675785, -0.05626683, -2.1361961, 1.64027081]),
+        (3, [1.78862847, 0.43650985, 0.09649747, -1.8634927]),
+        (6, [-0.31178367, 0.72900392, 0.21782079, -0.8990918]),
+    ],
+)
 def test_the_seeded_recipes_start_with_the_documented_draws(seed, first_four):
     np.random.seed(seed)
     np.testing.assert_array_equal(np.round(np.random.randn(4), 8), first_four)

@@ -41,9 +41,11 @@ def comparable(notebook):
 def test_release_is_what_generate_assignment_makes_from_source(scratch_course):
     regenerated = scratch_course.root / "release" / ASSIGNMENT
     committed = RELEASE_NOTEBOOK.parent
+
     def files(folder):  # every file, in subfolders too (figures/); hidden ones (.ipynb_checkpoints) are Jupyter's
         paths = (p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
         return sorted(p for p in paths if not any(part.startswith(".") for part in p.parts))
+
     assert files(regenerated) == files(committed)
     for path in files(committed):
         if path.suffix != ".ipynb":
@@ -69,8 +71,12 @@ def test_test_cells_are_named_after_their_function_and_points_total_100(source):
         name = meta["grade_id"]
         assert any(name == f"test_{f}" or name.startswith(f"test_{f}_") for f in GRADED_FUNCTIONS), name
     assert sum(meta["points"] for meta in tests) == 100
-    covered = {f for f in GRADED_FUNCTIONS for meta in tests
-               if meta["grade_id"] == f"test_{f}" or meta["grade_id"].startswith(f"test_{f}_")}
+    covered = {
+        f
+        for f in GRADED_FUNCTIONS
+        for meta in tests
+        if meta["grade_id"] == f"test_{f}" or meta["grade_id"].startswith(f"test_{f}_")
+    }
     assert covered == set(GRADED_FUNCTIONS)
 
 

@@ -29,11 +29,16 @@ from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, SOURCE_NOTEBOOK
 from shared_setup import copy_of_blank_course
 
-pytestmark = pytest.mark.skipif(not sandbox.available(), reason="bubblewrap cannot run here; "
-                                "`make test` installs Debian's bubblewrap")
+pytestmark = pytest.mark.skipif(
+    not sandbox.available(), reason="bubblewrap cannot run here; `make test` installs Debian's bubblewrap"
+)
 
-LIMITS = {"DNN_SECONDS_PER_CALL": "2", "DNN_SECONDS_PER_TEST": "6", "DNN_CELL_TIMEOUT": "20",
-          "DNN_SANDBOX_DISK_MB": "64"}
+LIMITS = {
+    "DNN_SECONDS_PER_CALL": "2",
+    "DNN_SECONDS_PER_TEST": "6",
+    "DNN_CELL_TIMEOUT": "20",
+    "DNN_SANDBOX_DISK_MB": "64",
+}
 MARKER_SECONDS = "31415"  # the background process's `sleep`, looked for on the host afterwards
 COMPUTE_COST_POINTS = 10
 
@@ -45,7 +50,7 @@ def solution(name):
 def reads_the_source(course_root):
     """compute_cost that takes the instructor's solution from source/, by nbgrader's public
     layout (relative to the submission) and by the course's absolute path."""
-    return f'''
+    return f"""
 def compute_cost(AL, Y):
     import json, os
     for path in ("../../../source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb",
@@ -58,12 +63,12 @@ def compute_cost(AL, Y):
                     exec("".join(cell["source"]), namespace)
             return namespace["compute_cost"](AL, Y)
     return 0.0
-'''
+"""
 
 
 def writes_the_gradebook(course_root):
     """A cell that gives every submission of the gradebook full marks, but its own answers blank."""
-    return f'''
+    return f"""
 import glob, sqlite3
 print("looking for gradebooks")
 for path in glob.glob({str(Path(course_root) / "*.db")!r}) + glob.glob("../../../*.db"):
@@ -74,11 +79,11 @@ for path in glob.glob({str(Path(course_root) / "*.db")!r}) + glob.glob("../../..
         print("wrote", path)
     except Exception as error:
         print("could not write", path, error)
-'''
+"""
 
 
 KIT_CASES = Path(__file__).resolve().parent.parent / "dnngrader" / "assignments" / "dnn_step_by_step" / "cases.py"
-LOOKS_FOR_THE_CASES = f'''
+LOOKS_FOR_THE_CASES = f"""
 import importlib, os
 try:
     importlib.import_module("dnngrader.assignments.dnn_step_by_step.cases")
@@ -86,7 +91,7 @@ try:
 except ImportError:
     print("cases: not importable")
 print("kit's cases.py on disk:", os.path.exists({str(KIT_CASES)!r}))
-'''
+"""
 
 BACKGROUND = f'''
 import subprocess
@@ -97,7 +102,7 @@ if os.fork() == 0:
     os.execvp("sleep", ["sleep", "{MARKER_SECONDS}"])
 '''
 
-FILLS_THE_DISK = '''
+FILLS_THE_DISK = """
 import os, tempfile
 written = 0
 for folder in (".", tempfile.gettempdir(), os.path.expanduser("~")):
@@ -109,12 +114,12 @@ for folder in (".", tempfile.gettempdir(), os.path.expanduser("~")):
     except OSError as error:
         print(folder, "full:", error.errno)
 print("MiB written:", written)
-'''
+"""
 
 
 def asks_the_network(port):
     """compute_cost that fetches the solution from a server on the grading machine's loopback."""
-    return f'''
+    return f"""
 def compute_cost(AL, Y):
     import socket
     try:
@@ -125,7 +130,7 @@ def compute_cost(AL, Y):
     namespace = {{"np": np}}
     exec(code, namespace)
     return namespace["compute_cost"](AL, Y)
-'''
+"""
 
 
 class SolutionServer:
@@ -176,10 +181,13 @@ def added_cell_said(course, student):
 
 def hostile_class(course, server):
     """student -> notebook, and student -> the total an honest grader gives."""
+
     def with_cell(code):
         return before_the_last_test(samples.fill_answers({}), code)
-    blank = {name: "def {0}(*args):\n    raise NotImplementedError()\n".format(name)
-             for name in reference.solution_sources()}
+
+    blank = {
+        name: "def {0}(*args):\n    raise NotImplementedError()\n".format(name) for name in reference.solution_sources()
+    }
     gradebook_writer = samples.fill_answers(blank)
     before_the_last_test(gradebook_writer, writes_the_gradebook(course.root))
     reads_source = samples.fill_answers({"compute_cost": reads_the_source(course.root)})
@@ -193,9 +201,15 @@ def hostile_class(course, server):
         "asks_network": samples.fill_answers({"compute_cost": asks_the_network(server.port)}),
         "zz_honest": samples.fill_answers({}),
     }
-    honest = {"aa_honest": 100, "reads_source": 100 - COMPUTE_COST_POINTS, "writes_gradebook": 0,
-              "background_process": 100, "fills_disk": 100, "asks_network": 100 - COMPUTE_COST_POINTS,
-              "zz_honest": 100}
+    honest = {
+        "aa_honest": 100,
+        "reads_source": 100 - COMPUTE_COST_POINTS,
+        "writes_gradebook": 0,
+        "background_process": 100,
+        "fills_disk": 100,
+        "asks_network": 100 - COMPUTE_COST_POINTS,
+        "zz_honest": 100,
+    }
     for student, nb in notebooks.items():
         write_submission(course, student, nb)
     return honest
@@ -207,8 +221,11 @@ def background_processes():
 
 
 def largest_files(folder, over=8 << 20):
-    return [str(path) for path in Path(folder).rglob("*") if path.is_file() and not path.is_symlink()
-            and path.stat().st_size > over]
+    return [
+        str(path)
+        for path in Path(folder).rglob("*")
+        if path.is_file() and not path.is_symlink() and path.stat().st_size > over
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -302,7 +319,7 @@ def test_a_moved_course_grades_the_same(tmp_path_factory, limits):
 # The kit's kernel side and the rest of its package, where the kernel sees them, are read-only.
 KIT_PLANTED = (f"{sandbox.PACKAGE}/kernel/planted.py", f"{sandbox.PACKAGE}/assignments/planted/__init__.py")
 PLANTED = ("/tmp/planted.txt", *KIT_PLANTED, "/tmp/home/planted.txt")
-PLANTS = f'''
+PLANTS = f"""
 import importlib.util, os
 planted = []
 for path in {PLANTED!r}:
@@ -319,14 +336,14 @@ try:
         print("bytecode: writable")
 except OSError:
     print("bytecode: read-only")
-'''
-LOOKS_FOR_PLANTS = f'''
+"""
+LOOKS_FOR_PLANTS = f"""
 import importlib.util, os, dnn_checks
 print("left behind:", [path for path in {PLANTED!r} if os.path.exists(path)])
 print("bytecode from the grader:", os.path.exists(importlib.util.cache_from_source(dnn_checks.__file__)))
 history = get_ipython().history_manager
 print("history file:", history.enabled, "; cells in In:", len(In) > 10, "; last one:", In[-1][:20] == _ih[-1][:20])
-'''
+"""
 
 
 def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(tmp_path_factory, limits):
@@ -343,6 +360,7 @@ def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(
     def said_by(student, code):
         cells = nbformat.read(str(course.autograded_notebook(student)), as_version=4).cells
         return "".join(output.get("text", "") for cell in cells if cell.source == code for output in cell.outputs)
+
     said = {"aa_plants": said_by("aa_plants", PLANTS), "zz_looks": said_by("zz_looks", LOOKS_FOR_PLANTS)}
     assert "bytecode: read-only" in said["aa_plants"], said
     assert "/tmp/planted.txt" in said["aa_plants"], said  # the sandbox's /tmp is writable
@@ -351,8 +369,10 @@ def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(
     assert "bytecode from the grader: True" in said["zz_looks"], said
     # ResilientExecute's kernels keep no IPython history file, but In and %history still work.
     assert "history file: False ; cells in In: True ; last one: True" in said["zz_looks"], said
-    assert {student: grade["total"] for student, grade in course.grades().items()} == {"aa_plants": 100,
-                                                                                         "zz_looks": 100}
+    assert {student: grade["total"] for student, grade in course.grades().items()} == {
+        "aa_plants": 100,
+        "zz_looks": 100,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,8 +395,11 @@ def as_nobody(command, needed, env, cwd):
     a private temporary folder, a Python under /root) are made enterable in a private mount
     namespace: a fresh world-enterable tmpfs over the blocked folder, with the needed folders
     mounted back into it.  Nothing changes on the machine."""
-    script = ["set -e", "mount --make-rprivate /",
-              "mount -t tmpfs tmpfs /dev/shm"]  # a private /dev/shm holds the mounts being moved
+    script = [
+        "set -e",
+        "mount --make-rprivate /",
+        "mount -t tmpfs tmpfs /dev/shm",
+    ]  # a private /dev/shm holds the mounts being moved
     held = 0
     for top in sorted({_blocked_top(path) for path in needed} - {None}):
         inside = [Path(os.path.realpath(path)) for path in needed if _blocked_top(path) == top]
@@ -388,8 +411,13 @@ def as_nobody(command, needed, env, cwd):
             script.append(f"mkdir -p '{path}' && mount --move /dev/shm/hold{index} '{path}'")
     script.append(f"cd '{cwd}'")
     script.append('exec setpriv --reuid=%d --regid=%d --clear-groups "$@"' % (NOBODY, NOBODY))
-    return subprocess.run(["unshare", "--mount", "sh", "-c", "\n".join(script), "sh", *command],
-                          env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        ["unshare", "--mount", "sh", "-c", "\n".join(script), "sh", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_a_user_who_is_not_root_grades_in_the_sandbox(tmp_path_factory, limits):
@@ -422,24 +450,41 @@ def test_make_grade_hides_a_course_that_lives_outside_tmp_home_and_the_kit(tmp_p
     outside = Path(tempfile.mkdtemp(prefix="dnngrader-outside-", dir="/var/tmp"))
     try:
         course = copy_of_blank_course(tmp_path_factory, outside / "course")
-        probe = ("import os\n"
-                 f"course = {str(course.root)!r}\n"
-                 "print('course visible:', sorted(os.listdir(course)) if os.path.isdir(course) else None)\n"
-                 "print('gradebook readable:', os.path.exists(os.path.join(course, 'gradebook.db')))\n")
+        probe = (
+            "import os\n"
+            f"course = {str(course.root)!r}\n"
+            "print('course visible:', sorted(os.listdir(course)) if os.path.isdir(course) else None)\n"
+            "print('gradebook readable:', os.path.exists(os.path.join(course, 'gradebook.db')))\n"
+        )
         write_submission(course, "aa_looks", before_the_last_test(samples.fill_answers({}), probe))
         write_submission(course, "zz_honest", samples.fill_answers({}))
         # As an instructor runs it: the gradebook and exchange where the course's configuration
         # puts them (in the course), not named by DNN_GRADEBOOK_URL and DNN_EXCHANGE.
-        env = {name: value for name, value in course.env().items()
-               if name not in ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE")}
-        done = subprocess.run([sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs",
-                               "1", "--no-feedback"], cwd=course.root, env=env, capture_output=True, text=True,
-                              timeout=900)
+        env = {name: value for name, value in course.env().items() if name not in ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE")}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dnngrader.batch.grade",
+                "--course",
+                str(course.root),
+                "--jobs",
+                "1",
+                "--no-feedback",
+            ],
+            cwd=course.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         said = added_cell_said(course, "aa_looks")
         assert "course visible: []" in said and "gradebook readable: False" in said, said
-        assert {student: grade["total"] for student, grade in course.grades().items()} == {"aa_looks": 100,
-                                                                                            "zz_honest": 100}
+        assert {student: grade["total"] for student, grade in course.grades().items()} == {
+            "aa_looks": 100,
+            "zz_honest": 100,
+        }
     finally:
         shutil.rmtree(outside, ignore_errors=True)
 
@@ -455,9 +500,14 @@ def test_a_course_whose_venv_is_a_link_to_an_environment_elsewhere_grades(tmp_pa
         (course.root / ".venv").symlink_to(Path(sys.prefix).resolve(), target_is_directory=True)
         write_submission(course, "honest", samples.fill_answers({}))
         python = course.root / ".venv" / "bin" / "python"
-        done = subprocess.run([str(python), "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs",
-                               "1", "--no-feedback"], cwd=course.root, env=course.env(), capture_output=True,
-                              text=True, timeout=900)
+        done = subprocess.run(
+            [str(python), "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", "1", "--no-feedback"],
+            cwd=course.root,
+            env=course.env(),
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         assert {student: grade["total"] for student, grade in course.grades().items()} == {"honest": 100}
     finally:
@@ -469,8 +519,9 @@ def test_the_sandbox_command_says_what_kernels_see():
     hidden, /tmp its own and the only writable place, the data read-only, no network."""
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    done = subprocess.run([sys.executable, "-m", "dnngrader.plugins.sandbox"], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "dnngrader.plugins.sandbox"], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "bubblewrap runs here: grading kernels are sandboxed."

@@ -13,10 +13,10 @@ from dnngrader.tools import samples
 from dnngrader.tools.build import nbgrader_env
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
 
-MISSING_MINUS_SIGN = '''def compute_cost(AL, Y):
+MISSING_MINUS_SIGN = """def compute_cost(AL, Y):
     m = Y.shape[1]
     return np.squeeze(np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,14 @@ def validated(tmp_path_factory):
     shutil.copytree(COURSE_ROOT / "release" / ASSIGNMENT, folder)
     path = folder / f"{ASSIGNMENT}.ipynb"
     nbformat.write(samples.fill_answers({"compute_cost": MISSING_MINUS_SIGN}), str(path))
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=folder,
-                          env=nbgrader_env(), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "validate", str(path)],
+        cwd=folder,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return done.stdout + done.stderr
 
 

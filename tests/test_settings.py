@@ -37,7 +37,7 @@ from shared_setup import copy_of_blank_course
 
 SANDBOXED = sandbox.available()
 
-PROBE = '''
+PROBE = """
 import json as _json, os as _os, resource as _resource, time as _time
 _limit = _resource.getrlimit(_resource.RLIMIT_AS)[0]
 _tmp = _os.statvfs("/tmp")
@@ -47,11 +47,11 @@ print("PROBE " + _json.dumps({"memory_mb": -1 if _limit == _resource.RLIM_INFINI
 for _tick in range(400):
     print("TICK", _tick, flush=True)
     _time.sleep(0.5)
-'''
-ENDLESS_COST = '''def compute_cost(AL, Y):
+"""
+ENDLESS_COST = """def compute_cost(AL, Y):
     import time
     while True:
-        time.sleep(0.1)'''
+        time.sleep(0.1)"""
 CRASH = "\nimport os\nos._exit(3)\n"
 
 
@@ -62,10 +62,10 @@ def _answer(name):
 def probe_course(tmp_path_factory, name, course_settings=None):
     """A blank course with ``course_settings`` in its nbgrader_config.py and two submissions:
     ``probe`` (see the module docstring) and ``crasher``, whose first answer cell kills its kernel."""
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course",
-                                  settings=course_settings)
-    probe = samples.fill_answers({"initialize_parameters": _answer("initialize_parameters") + "\n" + PROBE,
-                                  "compute_cost": ENDLESS_COST})
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp(name) / "course", settings=course_settings)
+    probe = samples.fill_answers(
+        {"initialize_parameters": _answer("initialize_parameters") + "\n" + PROBE, "compute_cost": ENDLESS_COST}
+    )
     samples.write_submission(probe, "probe", course.submitted)
     crasher = samples.fill_answers({"initialize_parameters": _answer("initialize_parameters") + CRASH})
     samples.write_submission(crasher, "crasher", course.submitted)
@@ -84,25 +84,39 @@ def run(course, command, env, timeout=GRADE_TIMEOUT):
 
 
 def autograde(course, *options, env=None):
-    return run(course, [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force", *options],
-               env or clean_env(course))
+    return run(
+        course,
+        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force", *options],
+        env or clean_env(course),
+    )
 
 
 def seen(course, db_url=None):
     """What the probe's kernel printed and ticked, the verdict's time limit, and the crasher's notes."""
     notebook = nbformat.read(str(course.autograded_notebook("probe")), as_version=4)
-    texts = [output.get("text") or str(output.get("data", {}).get("text/plain", ""))
-             for cell in notebook.cells for output in cell.get("outputs", [])]
+    texts = [
+        output.get("text") or str(output.get("data", {}).get("text/plain", ""))
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    ]
     text = "\n".join(texts)
     probe = json.loads(re.search(r"^PROBE (.*)$", text, re.M).group(1))
     within = re.findall(r"did not finish within ([\d.]+) s", text)
     with Gradebook(db_url or course.db_url) as gradebook:
         from dnngrader.plugins import export
-        rows = {row["student"]: row for row in export.assignment_rows(gradebook, ASSIGNMENT,
-                                                                      autograded=course.root / "autograded")}
-    return {**probe, "ticks": len(re.findall(r"^TICK \d+$", text, re.M)),
-            "within": float(within[0]) if within else None, "crasher_notes": rows["crasher"]["notes"],
-            "crasher_total": rows["crasher"]["total"], "probe_total": rows["probe"]["total"]}
+
+        rows = {
+            row["student"]: row
+            for row in export.assignment_rows(gradebook, ASSIGNMENT, autograded=course.root / "autograded")
+        }
+    return {
+        **probe,
+        "ticks": len(re.findall(r"^TICK \d+$", text, re.M)),
+        "within": float(within[0]) if within else None,
+        "crasher_notes": rows["crasher"]["notes"],
+        "crasher_total": rows["crasher"]["total"],
+        "probe_total": rows["probe"]["total"],
+    }
 
 
 def assert_ticked_for(observed, seconds):
@@ -124,6 +138,7 @@ def no_deprecation_warning(stderr):
 # The traits
 # ---------------------------------------------------------------------------------------------
 
+
 def test_every_setting_is_a_configurable_trait_with_help_and_every_old_variable_names_one():
     classes = {cls.__name__: cls for cls in settings.kit_classes()}
     assert set(classes) == {"ResilientExecute", "Sandbox", "TimedFileNameCollector", "Deadlines", "DaskGrader"}
@@ -142,8 +157,10 @@ def test_every_setting_is_a_configurable_trait_with_help_and_every_old_variable_
     assert set(settings.STUDENT_VARIABLES) == {"DNN_DATA", "DNN_STEP_BY_STEP_NOTEBOOK", "DNN_TRAINING_ITERATIONS"}
 
 
-READS_A_VARIABLE = re.compile(r"""(os\.environ\.get\(\s*|os\.environ\[\s*|os\.getenv\(\s*|environ\.get\(\s*)["']DNN_"""
-                              r"""|["']DNN_\w+["']\s+(not\s+)?in\s+os\.environ""")
+READS_A_VARIABLE = re.compile(
+    r"""(os\.environ\.get\(\s*|os\.environ\[\s*|os\.getenv\(\s*|environ\.get\(\s*)["']DNN_"""
+    r"""|["']DNN_\w+["']\s+(not\s+)?in\s+os\.environ"""
+)
 
 
 def test_no_grader_side_code_reads_a_dnn_variable_but_the_shim():
@@ -154,8 +171,11 @@ def test_no_grader_side_code_reads_a_dnn_variable_but_the_shim():
     package = sorted(path for path in (COURSE_ROOT / "dnngrader").rglob("*.py") if notebook_modules not in path.parents)
     files = [*package, COURSE_ROOT / "nbgrader_config.py", notebook_modules / "hidden_tests.py"]
     assert len(files) > 60
-    readers = [str(path.relative_to(COURSE_ROOT)) for path in files
-               if path.name != "settings.py" and READS_A_VARIABLE.search(path.read_text(encoding="utf-8"))]
+    readers = [
+        str(path.relative_to(COURSE_ROOT))
+        for path in files
+        if path.name != "settings.py" and READS_A_VARIABLE.search(path.read_text(encoding="utf-8"))
+    ]
     assert readers == []
     assert READS_A_VARIABLE.search('x = int(os.environ.get("DNN_CELL_TIMEOUT", "60"))')  # the check can fail
     # nbgrader_config.py reads the two it still honours through the shim.
@@ -194,8 +214,9 @@ def test_every_old_variable_is_a_traits_default():
 
 
 @pytest.mark.parametrize("variable, text, value, owner", OLD_VALUES, ids=[case[0] for case in OLD_VALUES])
-def test_an_old_variable_still_works_warns_once_and_loses_to_the_configuration(fresh_shim, variable, text, value,
-                                                                              owner):
+def test_an_old_variable_still_works_warns_once_and_loses_to_the_configuration(
+    fresh_shim, variable, text, value, owner
+):
     trait = settings.REPLACED[variable]
     name = trait.split(".")[1]
     with settings.environment_ignored():
@@ -206,8 +227,9 @@ def test_an_old_variable_still_works_warns_once_and_loses_to_the_configuration(f
         warnings.simplefilter("always")
         assert getattr(owner(config=Config()), name) == value
         assert getattr(owner(config=Config()), name) == value  # a second reader: no second warning
-    said = [str(warning.message) for warning in caught
-            if issubclass(warning.category, settings.DeprecatedVariableWarning)]
+    said = [
+        str(warning.message) for warning in caught if issubclass(warning.category, settings.DeprecatedVariableWarning)
+    ]
     assert len(said) == 1 and said[0].startswith(f"{variable} is deprecated: set {trait} instead"), said
     configured = Config()
     configured[owner.__name__][name] = default
@@ -227,11 +249,17 @@ def test_the_course_configuration_honours_the_old_gradebook_and_exchange_variabl
     course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("config") / "course")
     url, exchange = f"sqlite:///{tmp_path / 'elsewhere.db'}", tmp_path / "exchange"
     done = run(course, [sys.executable, "-c", LOAD_CONFIG, str(course.root)], clean_env(course), timeout=120)
-    assert json.loads(done.stdout) == {"db_url": f"sqlite:///{course.root / 'gradebook.db'}",
-                                       "exchange": str(course.root / "exchange")}
+    assert json.loads(done.stdout) == {
+        "db_url": f"sqlite:///{course.root / 'gradebook.db'}",
+        "exchange": str(course.root / "exchange"),
+    }
     no_deprecation_warning(done.stderr)
-    done = run(course, [sys.executable, "-c", LOAD_CONFIG, str(course.root)],
-               clean_env(course, DNN_GRADEBOOK_URL=url, DNN_EXCHANGE=str(exchange)), timeout=120)
+    done = run(
+        course,
+        [sys.executable, "-c", LOAD_CONFIG, str(course.root)],
+        clean_env(course, DNN_GRADEBOOK_URL=url, DNN_EXCHANGE=str(exchange)),
+        timeout=120,
+    )
     assert json.loads(done.stdout) == {"db_url": url, "exchange": str(exchange)}
     assert exchange.is_dir()
     for variable in ("DNN_GRADEBOOK_URL", "DNN_EXCHANGE"):
@@ -267,6 +295,7 @@ def test_the_time_limits_reach_the_kernel_with_the_test_cell(monkeypatch):
 # The reference
 # ---------------------------------------------------------------------------------------------
 
+
 def test_the_configuration_reference_is_fresh(tmp_path):
     path = config_reference.OUTPUT
     assert path == COURSE_ROOT / "docs" / "reference" / "configuration.md"
@@ -297,11 +326,20 @@ def test_the_reference_does_not_depend_on_the_environment(fresh_shim):
 # Real grading runs
 # ---------------------------------------------------------------------------------------------
 
+
 def test_settings_in_the_courses_nbgrader_config_take_effect(tmp_path_factory):
-    course = probe_course(tmp_path_factory, "in_config", {
-        "ResilientExecute.timeout": 3, "ResilientExecute.seconds_per_call": 1.5,
-        "ResilientExecute.memory_limit_mb": 1536, "ResilientExecute.training_iterations": 7,
-        "ResilientExecute.max_restarts": 0, "Sandbox.disk_mb": 48})
+    course = probe_course(
+        tmp_path_factory,
+        "in_config",
+        {
+            "ResilientExecute.timeout": 3,
+            "ResilientExecute.seconds_per_call": 1.5,
+            "ResilientExecute.memory_limit_mb": 1536,
+            "ResilientExecute.training_iterations": 7,
+            "ResilientExecute.max_restarts": 0,
+            "Sandbox.disk_mb": 48,
+        },
+    )
     done = autograde(course)
     assert done.returncode == 0, done.stderr[-3000:]
     no_deprecation_warning(done.stderr)
@@ -315,11 +353,20 @@ def test_settings_in_the_courses_nbgrader_config_take_effect(tmp_path_factory):
 
 
 def test_settings_on_the_command_line_win_over_the_courses(tmp_path_factory):
-    course = probe_course(tmp_path_factory, "on_command_line", {
-        "ResilientExecute.memory_limit_mb": 1536, "ResilientExecute.max_restarts": 0})
-    done = autograde(course, "--ResilientExecute.timeout=2", "--ResilientExecute.seconds_per_test=1.2",
-                     "--ResilientExecute.memory_limit_mb=1200", "--ResilientExecute.training_iterations=3",
-                     "--ResilientExecute.max_restarts=1", "--Sandbox.enabled=False")
+    course = probe_course(
+        tmp_path_factory,
+        "on_command_line",
+        {"ResilientExecute.memory_limit_mb": 1536, "ResilientExecute.max_restarts": 0},
+    )
+    done = autograde(
+        course,
+        "--ResilientExecute.timeout=2",
+        "--ResilientExecute.seconds_per_test=1.2",
+        "--ResilientExecute.memory_limit_mb=1200",
+        "--ResilientExecute.training_iterations=3",
+        "--ResilientExecute.max_restarts=1",
+        "--Sandbox.enabled=False",
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     no_deprecation_warning(done.stderr)
     observed = seen(course)
@@ -335,10 +382,18 @@ def test_the_old_variables_still_work_each_with_one_warning(tmp_path_factory, tm
     course = probe_course(tmp_path_factory, "old_variables")
     elsewhere = tmp_path / "gradebook elsewhere.db"
     elsewhere.write_bytes((course.root / "gradebook.db").read_bytes())
-    old = {"DNN_GRADEBOOK_URL": f"sqlite:///{elsewhere}", "DNN_EXCHANGE": str(tmp_path / "exchange"),
-           "DNN_CELL_TIMEOUT": "2", "DNN_SECONDS_PER_CALL": "1.3", "DNN_SECONDS_PER_TEST": "20",
-           "DNN_KERNEL_MEMORY_MB": "1200", "DNN_KERNEL_RESTARTS": "0", "DNN_TRAINING_ITERATIONS": "3",
-           "DNN_SANDBOX": "1", "DNN_SANDBOX_DISK_MB": "40"}
+    old = {
+        "DNN_GRADEBOOK_URL": f"sqlite:///{elsewhere}",
+        "DNN_EXCHANGE": str(tmp_path / "exchange"),
+        "DNN_CELL_TIMEOUT": "2",
+        "DNN_SECONDS_PER_CALL": "1.3",
+        "DNN_SECONDS_PER_TEST": "20",
+        "DNN_KERNEL_MEMORY_MB": "1200",
+        "DNN_KERNEL_RESTARTS": "0",
+        "DNN_TRAINING_ITERATIONS": "3",
+        "DNN_SANDBOX": "1",
+        "DNN_SANDBOX_DISK_MB": "40",
+    }
     done = autograde(course, env=clean_env(course, **old))
     assert done.returncode == 0, done.stderr[-3000:]
     for variable in old:
@@ -361,8 +416,11 @@ def test_the_grading_commands_scheduler_setting(tmp_path_factory, how):
     """DaskGrader.scheduler, however it is set, is the scheduler `dnngrader grade` uses (a tls://
     address without certificates is refused before anything is graded)."""
     address = "tls://127.0.0.1:9"
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("scheduler") / "course",
-                                  settings={"DaskGrader.scheduler": address} if how == "nbgrader_config.py" else None)
+    course = copy_of_blank_course(
+        tmp_path_factory,
+        tmp_path_factory.mktemp("scheduler") / "course",
+        settings={"DaskGrader.scheduler": address} if how == "nbgrader_config.py" else None,
+    )
     command = [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root)]
     env = clean_env(course)
     if how == "command line":
@@ -383,9 +441,23 @@ def test_dask_workers_grade_with_the_commands_configuration(tmp_path_factory):
     say can only have come with the grading plan)."""
     course = probe_course(tmp_path_factory, "on_dask", {"ResilientExecute.timeout": 3, "Sandbox.disk_mb": 48})
     env = clean_env(course, DNN_SECONDS_PER_CALL="1.4", DNN_KERNEL_RESTARTS="0")
-    done = run(course, [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", "2",
-                        "--no-feedback", "--ResilientExecute.memory_limit_mb=1100",
-                        "--ResilientExecute.training_iterations", "6"], env)
+    done = run(
+        course,
+        [
+            sys.executable,
+            "-m",
+            "dnngrader.batch.grade",
+            "--course",
+            str(course.root),
+            "--jobs",
+            "2",
+            "--no-feedback",
+            "--ResilientExecute.memory_limit_mb=1100",
+            "--ResilientExecute.training_iterations",
+            "6",
+        ],
+        env,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     observed = seen(course)
     assert observed["memory_mb"] == 1100 and observed["iterations"] == "6", observed  # the command line
@@ -427,8 +499,9 @@ finally:
 
 
 def test_a_worker_takes_its_settings_from_the_plan_not_from_its_environment(tmp_path_factory, tmp_path):
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("worker") / "course",
-                                  settings={"ResilientExecute.timeout": 25})
+    course = copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("worker") / "course", settings={"ResilientExecute.timeout": 25}
+    )
     out = tmp_path / "out.json"
     env = clean_env(course, DNN_SECONDS_PER_CALL="2.5", DNN_SANDBOX_DISK_MB="33")
     done = run(course, [sys.executable, "-c", WORKER, str(course.root), str(out)], env, timeout=300)

@@ -53,34 +53,58 @@ def pasted_copy_with_new_id():
     return nb
 
 
-Z_FROM_LINEAR_CACHE = '''def linear_activation_backward(dA, cache, activation):
+Z_FROM_LINEAR_CACHE = """def linear_activation_backward(dA, cache, activation):
     (A_prev, W, b), _ = cache
     Z = W @ A_prev + b
     dZ = relu_backward(dA, Z) if activation == "relu" else sigmoid_backward(dA, Z)
     return linear_backward(dZ, (A_prev, W, b))
-'''
+"""
 
 # student -> (notebook, flagged, text the notes must contain)
 SUBMISSIONS = {
-    "valid_output_layer_shortcut": (lambda: shared_case("valid_L_model_backward_output_layer_shortcut.ipynb"),
-                                    False, ""),
-    "answer_turned_markdown": (lambda: shared_case("answer_cell_turned_markdown.ipynb"), False,
-                               "the answer cell of compute_cost had been changed (cell type markdown instead of code)"),
-    "answer_turned_raw": (lambda: shared_case("answer_cell_turned_raw.ipynb"), False,
-                          "the answer cell of linear_forward had been changed (cell type raw instead of code)"),
+    "valid_output_layer_shortcut": (
+        lambda: shared_case("valid_L_model_backward_output_layer_shortcut.ipynb"),
+        False,
+        "",
+    ),
+    "answer_turned_markdown": (
+        lambda: shared_case("answer_cell_turned_markdown.ipynb"),
+        False,
+        "the answer cell of compute_cost had been changed (cell type markdown instead of code)",
+    ),
+    "answer_turned_raw": (
+        lambda: shared_case("answer_cell_turned_raw.ipynb"),
+        False,
+        "the answer cell of linear_forward had been changed (cell type raw instead of code)",
+    ),
     # Our own, of the same kinds.
-    "valid_z_from_linear_cache": (lambda: samples.fill_answers({"linear_activation_backward": Z_FROM_LINEAR_CACHE}),
-                                  False, ""),
-    "answer_marked_locked": (lambda: changed("linear_backward", locked=True), False,
-                             "the answer cell of linear_backward had been changed (locked: True instead of False)"),
-    "answer_marked_not_a_solution": (lambda: changed("update_parameters", solution=False), False,
-                                     "the answer cell of update_parameters had been changed"),
+    "valid_z_from_linear_cache": (
+        lambda: samples.fill_answers({"linear_activation_backward": Z_FROM_LINEAR_CACHE}),
+        False,
+        "",
+    ),
+    "answer_marked_locked": (
+        lambda: changed("linear_backward", locked=True),
+        False,
+        "the answer cell of linear_backward had been changed (locked: True instead of False)",
+    ),
+    "answer_marked_not_a_solution": (
+        lambda: changed("update_parameters", solution=False),
+        False,
+        "the answer cell of update_parameters had been changed",
+    ),
     "answer_pasted_twice": (pasted_copy_with_new_id, False, "carried nbgrader's marks under the id 'cell-3f2a9c'"),
     # What could raise a grade stays tampering.
-    "test_turned_raw": (lambda: changed("test_compute_cost", cell_type="raw"), True,
-                        "the test cell test_compute_cost had its nbgrader metadata changed"),
-    "answer_given_points": (lambda: changed("compute_cost", grade=True, points=50), True,
-                            "the answer cell of compute_cost had its nbgrader metadata changed"),
+    "test_turned_raw": (
+        lambda: changed("test_compute_cost", cell_type="raw"),
+        True,
+        "the test cell test_compute_cost had its nbgrader metadata changed",
+    ),
+    "answer_given_points": (
+        lambda: changed("compute_cost", grade=True, points=50),
+        True,
+        "the answer cell of compute_cost had its nbgrader metadata changed",
+    ),
 }
 
 

@@ -11,8 +11,9 @@ from dnngrader.paths import SOURCE_NOTEBOOK
 
 def test_source_notebook_runs_top_to_bottom_with_every_test_passing():
     notebook = nbformat.read(str(SOURCE_NOTEBOOK), as_version=4)
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(SOURCE_NOTEBOOK.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(SOURCE_NOTEBOOK.parent)}}
+    ).execute()
     seen = set()
     for cell in notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")

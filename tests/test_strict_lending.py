@@ -64,13 +64,17 @@ def shared_case(name):
     is absent (CI copies shared/ beside the clone)."""
     path = SHARED_CASES / name
     if not path.exists():
-        pytest.fail(f"{path} is missing: these tests read the cases of 6 December 2026 from "
-                    f"shared/cases/2026-12-06/ next to the repository ({SHARED_CASES.parents[2]}); in CI, "
-                    "copy shared/ beside the clone.", pytrace=False)
+        pytest.fail(
+            f"{path} is missing: these tests read the cases of 6 December 2026 from "
+            f"shared/cases/2026-12-06/ next to the repository ({SHARED_CASES.parents[2]}); in CI, "
+            "copy shared/ beside the clone.",
+            pytrace=False,
+        )
     return path
 
 
 # --- what strict means, checked on values ------------------------------------------------------
+
 
 def same(one, other):
     """Whether two values are equal, arrays byte for byte (as the payload carries them)."""
@@ -95,8 +99,9 @@ def shared_objects(one, other):
     found = []
     for mine in mutables(one):
         for theirs in mutables(other):
-            if mine is theirs or (isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray)
-                                  and np.shares_memory(mine, theirs)):
+            if mine is theirs or (
+                isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray) and np.shares_memory(mine, theirs)
+            ):
                 found.append(mine)
     return found
 
@@ -129,13 +134,18 @@ def recorded_calls(test_id, per_case=2):
                 counts[name] = counts.get(name, 0) + 1
                 calls.append((name, copy.deepcopy(args), copy.deepcopy(kwargs)))
             return raw[name](*args, **kwargs)
+
         return record
 
     callees = assignments.callees_of(test_id)
     spies = {name: spy(name) for name in callees}
     namespace = {"np": np, **raw, **spies}
-    exec(samples.without_solution_markers(
-        reference.solution_sources(assignments.source_notebook(assignment.name))[function]), namespace)
+    exec(
+        samples.without_solution_markers(
+            reference.solution_sources(assignments.source_notebook(assignment.name))[function]
+        ),
+        namespace,
+    )
     # The calls the reference callees make between themselves too (L_model_forward calling
     # linear_activation_forward): spies in their own namespaces while the cases run.
     namespaces = {id(raw[name].__globals__): raw[name].__globals__ for name in callees}.values()
@@ -156,8 +166,9 @@ def recorded_calls(test_id, per_case=2):
 def handed_over(test_id, monkeypatch):
     """What ``kernel/delivery.receive`` gives the kernel for ``test_id`` under autograde (the request's
     metadata as the grader sends it)."""
-    monkeypatch.setattr(kernel_delivery, "_current_request_metadata",
-                        lambda: {delivery.METADATA_KEY: delivery.for_test(test_id)})
+    monkeypatch.setattr(
+        kernel_delivery, "_current_request_metadata", lambda: {delivery.METADATA_KEY: delivery.for_test(test_id)}
+    )
     return kernel_delivery.receive(test_id)
 
 
@@ -204,8 +215,9 @@ def test_a_call_that_raises_leaves_the_next_one_strict():
     """The count of calls in progress is put back when a call raises (a wrong activation name,
     a time limit), so the next call is copied again rather than let through."""
     module = reference.load()
-    lent = lending.lent({"linear_activation_forward": module.linear_activation_forward,
-                           "update_parameters": module.update_parameters})
+    lent = lending.lent(
+        {"linear_activation_forward": module.linear_activation_forward, "update_parameters": module.update_parameters}
+    )
     with pytest.raises(ValueError):
         lent["linear_activation_forward"](np.ones((2, 1)), np.ones((1, 2)), np.ones((1, 1)), "tanh")
     parameters = {"W1": np.ones((1, 1)), "b1": np.ones((1, 1))}
@@ -218,7 +230,6 @@ def test_an_argument_deepcopy_refuses_is_passed_on_as_it_is():
     assert strict((value for value in (1, 2)), 3) == [3, 6]  # a generator cannot be deep-copied
 
 
-
 def _shapes_and_identities(value, seen=None):
     """A description of ``value``'s structure: types, values, array layouts and which of its
     parts are the same object (by the order they are first met), to compare two copies."""
@@ -227,8 +238,14 @@ def _shapes_and_identities(value, seen=None):
         return ("the same object as part", seen[id(value)])
     seen[id(value)] = len(seen)
     if isinstance(value, np.ndarray):
-        return ("array", value.dtype.str, value.shape, value.flags.c_contiguous, value.flags.f_contiguous,
-                value.tolist())
+        return (
+            "array",
+            value.dtype.str,
+            value.shape,
+            value.flags.c_contiguous,
+            value.flags.f_contiguous,
+            value.tolist(),
+        )
     if isinstance(value, dict):
         return (type(value).__name__, [(key, _shapes_and_identities(item, seen)) for key, item in value.items()])
     if isinstance(value, (list, tuple)):
@@ -246,9 +263,17 @@ def test_the_strict_copies_are_what_deepcopy_makes_and_share_nothing_with_the_ca
     loop.append(loop)
     objects = np.empty(2, dtype=object)
     objects[:] = [[1], [2]]
-    value = {"C": shared, "F": np.asfortranarray(shared), "view": shared[:, 1], "again": shared,
-             "cache": ((shared, np.ones((1, 1))), np.float64(2.5)), "loop": loop, "objects": objects,
-             "masked": np.ma.masked_array([1.0, 2.0], mask=[False, True]), "numbers": [1, 2.0, True, None, "W1"]}
+    value = {
+        "C": shared,
+        "F": np.asfortranarray(shared),
+        "view": shared[:, 1],
+        "again": shared,
+        "cache": ((shared, np.ones((1, 1))), np.float64(2.5)),
+        "loop": loop,
+        "objects": objects,
+        "masked": np.ma.masked_array([1.0, 2.0], mask=[False, True]),
+        "numbers": [1, 2.0, True, None, "W1"],
+    }
     kept = []
     strict = lending.strictly(lambda received: kept.append(received) or received)
     returned = strict(value)
@@ -256,12 +281,16 @@ def test_the_strict_copies_are_what_deepcopy_makes_and_share_nothing_with_the_ca
     for made in (received, returned):
         assert _shapes_and_identities(made) == _shapes_and_identities(copy.deepcopy(value))
         originals = {id(part) for part in (shared, loop, objects, value["F"], value["masked"], value["cache"][0])}
-        assert not originals & {id(part) for part in (made["C"], made["loop"], made["objects"], made["F"],
-                                                       made["masked"], made["cache"][0][0])}
+        assert not originals & {
+            id(part)
+            for part in (made["C"], made["loop"], made["objects"], made["F"], made["masked"], made["cache"][0][0])
+        }
         assert made["objects"][0] is not objects[0]  # the lists inside the object array are copies too
     assert returned is not received and returned["C"] is not received["C"]
 
+
 # --- the functions handed over before the second notebook's loading cell -----------------------
+
 
 def app_helpers():
     """The notebook's dnn_app_helpers.py (the original of the copy in source/dnn_application/),
@@ -319,19 +348,24 @@ def test_calls_between_the_functions_handed_over_go_straight_through(monkeypatch
 
 # --- the first notebook's visible checks --------------------------------------------------------
 
+
 def practice_calls():
     """(function, callee, arguments) of every call the first notebook's stand-ins answer from the
     practice file: visible and practice cases."""
     found = []
     for name in dnn_checks.CALLEES:
-        parts = [None] if name not in ("linear_activation_forward", "linear_activation_backward") \
-            else ["relu", "sigmoid"]
+        parts = (
+            [None] if name not in ("linear_activation_forward", "linear_activation_backward") else ["relu", "sigmoid"]
+        )
         for part in parts:
             _, calls, _ = test_cases.visible_extras(name, part)
             every = [calls] + [case.calls for case in test_cases.practice_cases(name, part)]
-            found += [(name, callee, arguments, every_calls)
-                      for every_calls in every for callee, recorded in every_calls.items()
-                      for arguments, _ in recorded]
+            found += [
+                (name, callee, arguments, every_calls)
+                for every_calls in every
+                for callee, recorded in every_calls.items()
+                for arguments, _ in recorded
+            ]
     return found
 
 
@@ -352,10 +386,14 @@ def test_the_first_notebooks_stand_ins_are_already_strict():
 
 # --- the shared case, and the premise it rests on ----------------------------------------------
 
+
 def answer_of(path, grade_id):
     notebook = json.loads(path.read_text())
-    return next("".join(cell["source"]) for cell in notebook["cells"]
-                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(
+        "".join(cell["source"])
+        for cell in notebook["cells"]
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id
+    )
 
 
 def test_beside_the_valid_new_dict_update_parameters_the_discarding_model_never_trains(monkeypatch, tmp_path):
@@ -378,9 +416,11 @@ def test_beside_the_valid_new_dict_update_parameters_the_discarding_model_never_
     nbformat.write(samples.fill_answers({}), str(correct))
     for which, notebook in (("correct", correct), ("new dict", first)):
         functions = helpers.load_step_by_step(path=notebook)
-        namespace = {"np": np, "initialize_parameters_deep_scaled":
-                     application_cases.reference().initialize_parameters_deep_scaled,
-                     **{name: getattr(functions, name) for name in helpers.NEEDED}}
+        namespace = {
+            "np": np,
+            "initialize_parameters_deep_scaled": application_cases.reference().initialize_parameters_deep_scaled,
+            **{name: getattr(functions, name) for name in helpers.NEEDED},
+        }
         exec(model, namespace)
         parameters, _ = namespace["L_layer_model"](X, Y, [10, 5, 1], 0.1, 3)
         trained[which] = not same(parameters, initial)
@@ -392,21 +432,32 @@ def test_beside_the_valid_new_dict_update_parameters_the_discarding_model_never_
 SOLUTIONS = catalogue.application_solutions()
 DISCARDING_TWO_LAYER = SOLUTIONS["two_layer_model"].replace(
     "parameters = update_parameters(parameters, grads, learning_rate)",
-    "update_parameters(parameters, grads, learning_rate)")
+    "update_parameters(parameters, grads, learning_rate)",
+)
 THROUGH_STEP_BY_STEP = SOLUTIONS["L_layer_model"].replace(
     "parameters = update_parameters(parameters, grads, learning_rate)",
-    "step_by_step.update_parameters(parameters, grads, learning_rate)")
+    "step_by_step.update_parameters(parameters, grads, learning_rate)",
+)
 
 # student -> (its dnn_application notebook, or its answers (function -> code; the solutions
 # elsewhere), the first notebook beside it or None, the functions that must lose their points)
 STUDENTS = {
-    "discards_beside_correct_first": (lambda: shared_case(DISCARDS), lambda: samples.fill_answers({}),
-                                      {"L_layer_model"}),
-    "discards_beside_new_dict_first": (lambda: shared_case(DISCARDS), lambda: shared_case(NEW_DICT_FIRST),
-                                       {"L_layer_model"}),
+    "discards_beside_correct_first": (
+        lambda: shared_case(DISCARDS),
+        lambda: samples.fill_answers({}),
+        {"L_layer_model"},
+    ),
+    "discards_beside_new_dict_first": (
+        lambda: shared_case(DISCARDS),
+        lambda: shared_case(NEW_DICT_FIRST),
+        {"L_layer_model"},
+    ),
     # Our own, of the same kind: the other model, and the functions handed over to the notebook.
-    "discards_other_ways": (lambda: {"two_layer_model": DISCARDING_TWO_LAYER, "L_layer_model": THROUGH_STEP_BY_STEP},
-                            None, {"two_layer_model", "L_layer_model"}),
+    "discards_other_ways": (
+        lambda: {"two_layer_model": DISCARDING_TWO_LAYER, "L_layer_model": THROUGH_STEP_BY_STEP},
+        None,
+        {"two_layer_model", "L_layer_model"},
+    ),
 }
 
 
@@ -430,8 +481,9 @@ def graded(tmp_path_factory):
     """(course, student -> {function: points}) after `nbgrader autograde dnn_application`."""
     if not sandbox.available():
         pytest.skip(f"the grading sandbox cannot run here: {sandbox.unavailable_reason()}")
-    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("strict_lending") / "course",
-                                  assignments=(APPLICATION,))
+    course = copy_of_blank_course(
+        tmp_path_factory, tmp_path_factory.mktemp("strict_lending") / "course", assignments=(APPLICATION,)
+    )
     for student, (application, first, _) in STUDENTS.items():
         hand_in(course, student, application(), first() if first else None)
     done = course.autograde(assignment=APPLICATION)
@@ -439,8 +491,10 @@ def graded(tmp_path_factory):
     scores = {}
     with Gradebook(course.db_url) as gradebook:
         for student in STUDENTS:
-            scores[student] = {test.function: gradebook.find_grade(test_id, APPLICATION, APPLICATION, student).score
-                               for test_id, test in application_cases.TESTS.items()}
+            scores[student] = {
+                test.function: gradebook.find_grade(test_id, APPLICATION, APPLICATION, student).score
+                for test_id, test in application_cases.TESTS.items()
+            }
     return course, scores
 
 
@@ -469,7 +523,9 @@ def test_the_first_notebook_beside_changes_nothing(graded):
     """The grader never runs the student's first notebook: both students of the shared case get
     the same verdict, word for word."""
     course, scores = graded
-    one, other = (catalogue.verdict_texts(course, APPLICATION, student)
-                  for student in ("discards_beside_correct_first", "discards_beside_new_dict_first"))
+    one, other = (
+        catalogue.verdict_texts(course, APPLICATION, student)
+        for student in ("discards_beside_correct_first", "discards_beside_new_dict_first")
+    )
     assert one == other
     assert scores["discards_beside_correct_first"] == scores["discards_beside_new_dict_first"]

@@ -64,8 +64,9 @@ class Lab:
     def start(self):
         """Start it and wait until it prints its URL and answers; returns self."""
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + SERVER_START_LIMIT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -79,8 +80,9 @@ class Lab:
                 except (urllib.error.URLError, ConnectionError, TimeoutError):
                     pass
             time.sleep(0.5)
-        raise AssertionError(f"jupyter lab printed no URL or did not answer within "
-                             f"{SERVER_START_LIMIT_S} s:\n{self.log()}")
+        raise AssertionError(
+            f"jupyter lab printed no URL or did not answer within {SERVER_START_LIMIT_S} s:\n{self.log()}"
+        )
 
     def stop(self):
         """Stop the server and whatever is left of it (tests/processes.py)."""
@@ -90,10 +92,12 @@ class Lab:
     def request(self, path, body=None, timeout=120):
         """The decoded JSON reply to GET ``path`` (or POST of ``body`` as JSON), with the token."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data,
-                                         method="GET" if body is None else "POST",
-                                         headers={"Authorization": f"token {self.token}",
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method="GET" if body is None else "POST",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=timeout) as reply:
             assert reply.status == 200, reply.status
             return json.loads(reply.read())
@@ -119,8 +123,7 @@ def lab_args(port):
 def statuses(listing):
     """The assignments an /assignments reply lists, by id: their status."""
     assert listing["success"], listing["value"]
-    return {item["assignment_id"]: item["status"] for item in listing["value"]
-            if item["course_id"] == COURSE_ID}
+    return {item["assignment_id"]: item["status"] for item in listing["value"] if item["course_id"] == COURSE_ID}
 
 
 @pytest.fixture(scope="module")
@@ -149,8 +152,14 @@ def test_make_lab_serves_a_working_assignments_panel(course):
     fetch it into work/, validate the notebook and submit it to the exchange."""
     root, env, exchange = course["root"], course["env"], course["exchange"]
     # The instructor releases the assignment to the exchange (which nbgrader_config.py creates).
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "release_assignment", ASSIGNMENT],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "release_assignment", ASSIGNMENT],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (exchange / COURSE_ID / "outbound" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
 
@@ -197,8 +206,13 @@ def test_without_the_generated_configuration_the_panel_has_no_exchange(course, t
         pytest.skip(f"nbgrader's default exchange {NBGRADER_DEFAULT_EXCHANGE} exists on this machine")
     copy = tmp_path / "work" / ASSIGNMENT
     shutil.copytree(course["root"] / "release" / ASSIGNMENT, copy)
-    command = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser",
-               *(["--allow-root"] if os.geteuid() == 0 else []), *lab_args(free_port())]
+    command = [
+        str(Path(sys.executable).with_name("jupyter")),
+        "lab",
+        "--no-browser",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+        *lab_args(free_port()),
+    ]
     lab = Lab(command, copy, course["env"], tmp_path / "jupyter-lab.log")
     try:
         lab.start()
@@ -215,9 +229,14 @@ def test_working_copy_is_made_once_when_nothing_is_released(course, tmp_path):
     env = dict(course["env"], DNN_EXCHANGE=str(tmp_path / "empty-exchange"))
 
     def prepare(into):
-        done = subprocess.run([sys.executable, "-m", "dnngrader.tools.student_config", "--working-copy",
-                               "--into", str(into)], cwd=course["root"], env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "dnngrader.tools.student_config", "--working-copy", "--into", str(into)],
+            cwd=course["root"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         return done
 
@@ -247,18 +266,26 @@ def test_documented_example_configuration_names_this_course(tmp_path):
     from traitlets.config.loader import PyFileConfigLoader
 
     page = (COURSE_ROOT / "docs" / "students" / "getting-the-assignment.md").read_text()
-    [example] = [block for block in re.findall(r"^```python\n(.*?)^```", page, re.S | re.M)
-                 if "c.Exchange.root" in block]
+    [example] = [
+        block for block in re.findall(r"^```python\n(.*?)^```", page, re.S | re.M) if "c.Exchange.root" in block
+    ]
     (tmp_path / "example").mkdir()
     (tmp_path / "example" / "nbgrader_config.py").write_text(example)
-    printed = subprocess.run([sys.executable, "-m", "dnngrader.tools.student_config", "--print"],
-                             cwd=COURSE_ROOT, capture_output=True, text=True, timeout=120,
-                             env=dict(fresh_env(tmp_path / "home"), DNN_EXCHANGE=str(tmp_path / "exchange")))
+    printed = subprocess.run(
+        [sys.executable, "-m", "dnngrader.tools.student_config", "--print"],
+        cwd=COURSE_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(fresh_env(tmp_path / "home"), DNN_EXCHANGE=str(tmp_path / "exchange")),
+    )
     assert printed.returncode == 0, printed.stderr
     (tmp_path / "printed").mkdir()
     (tmp_path / "printed" / "nbgrader_config.py").write_text(printed.stdout)
-    shown, course = (PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path / name)).load_config()
-                     for name in ("example", "printed"))
+    shown, course = (
+        PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path / name)).load_config()
+        for name in ("example", "printed")
+    )
     assert shown.CourseDirectory.course_id == course.CourseDirectory.course_id == COURSE_ID
     assert course.Exchange.root == str(tmp_path / "exchange")
     assert os.path.isabs(shown.Exchange.root)

@@ -33,28 +33,38 @@ NAME = "tiny_vectors"
 FIXTURE = Path(__file__).resolve().parent / "third_assignment"
 # student -> the answers they wrote (None: the released stub left as it is)
 ANSWERS = {
-    "ann_right": {"norm": "def norm(v):\n    return float(np.sqrt(np.sum(v * v)))",
-                  "unit_vector": "def unit_vector(v):\n    return v / norm(v)"},
+    "ann_right": {
+        "norm": "def norm(v):\n    return float(np.sqrt(np.sum(v * v)))",
+        "unit_vector": "def unit_vector(v):\n    return v / norm(v)",
+    },
     "bo_blank": {},
     # A norm without its square root, and a right unit_vector that calls it: the mistake
     # costs norm alone, as unit_vector is lent the reference norm while it is graded.
-    "cy_no_sqrt": {"norm": "def norm(v):\n    return float(np.sum(v * v))",
-                   "unit_vector": "def unit_vector(v):\n    return v / norm(v)"},
+    "cy_no_sqrt": {
+        "norm": "def norm(v):\n    return float(np.sum(v * v))",
+        "unit_vector": "def unit_vector(v):\n    return v / norm(v)",
+    },
     # Right for the visible case only.
-    "di_hard_coded": {"norm": "def norm(v):\n    return 5.0",
-                      "unit_vector": "def unit_vector(v):\n    return np.array([0.6, 0.8])"},
+    "di_hard_coded": {
+        "norm": "def norm(v):\n    return 5.0",
+        "unit_vector": "def unit_vector(v):\n    return np.array([0.6, 0.8])",
+    },
     # Right answers, and the hidden tests' hook switched off: the tamper scan knows the hook of
     # this assignment too (an assignment's notebook_files), and a test cell whose hidden cases
     # sent no results earns nothing.
-    "eve_patches_the_hook": {"norm": "import hidden_tests\nhidden_tests.run_hidden_tests = lambda test_id: None\n\n"
-                                     "def norm(v):\n    return float(np.sqrt(np.sum(v * v)))",
-                             "unit_vector": "def unit_vector(v):\n    return v / norm(v)"},
+    "eve_patches_the_hook": {
+        "norm": "import hidden_tests\nhidden_tests.run_hidden_tests = lambda test_id: None\n\n"
+        "def norm(v):\n    return float(np.sqrt(np.sum(v * v)))",
+        "unit_vector": "def unit_vector(v):\n    return v / norm(v)",
+    },
 }
-EXPECTED = {"ann_right": {"norm": 5.0, "unit_vector": 5.0, "total": 10.0},
-            "bo_blank": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0},
-            "cy_no_sqrt": {"norm": 0.0, "unit_vector": 5.0, "total": 5.0},
-            "di_hard_coded": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0},
-            "eve_patches_the_hook": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0}}
+EXPECTED = {
+    "ann_right": {"norm": 5.0, "unit_vector": 5.0, "total": 10.0},
+    "bo_blank": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0},
+    "cy_no_sqrt": {"norm": 0.0, "unit_vector": 5.0, "total": 5.0},
+    "di_hard_coded": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0},
+    "eve_patches_the_hook": {"norm": 0.0, "unit_vector": 0.0, "total": 0.0},
+}
 NO_SQUARE_ROOT = "take np.sqrt of the sum"
 
 
@@ -130,8 +140,8 @@ def test_the_new_folders_are_the_only_change(course):
     kit, copy = COURSE_ROOT / "dnngrader", course.root / "dnngrader"
 
     def files(top):
-        return {path.relative_to(top) for path in top.rglob("*")
-                if path.is_file() and "__pycache__" not in path.parts}
+        return {path.relative_to(top) for path in top.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
+
     added = files(copy) - files(kit)
     assert files(kit) <= files(copy)
     assert added and all(path.parts[:2] == ("assignments", NAME) for path in added), added
@@ -139,12 +149,9 @@ def test_the_new_folders_are_the_only_change(course):
 
 
 def test_the_registry_finds_it_in_the_course_order(course):
-    code = ("from dnngrader import assignments\n"
-            "print(assignments.names(), assignments.graded_functions('tiny_vectors'))")
-    done = subprocess.run([sys.executable, "-c", code], cwd=course.root, capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == ("['dnn_step_by_step', 'dnn_application', 'tiny_vectors'] "
-                                   "('norm', 'unit_vector')")
+    code = "from dnngrader import assignments\nprint(assignments.names(), assignments.graded_functions('tiny_vectors'))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=course.root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ("['dnn_step_by_step', 'dnn_application', 'tiny_vectors'] ('norm', 'unit_vector')")
 
 
 def test_its_release_has_stubs_and_no_hidden_tests(course):
@@ -197,8 +204,10 @@ def test_make_release_knows_its_hook_copy(course):
     code = "from dnngrader.tools import build\nprint([str(p) for p in build.stale_copies()])"
 
     def ask():
-        return subprocess.run([sys.executable, "-c", code], cwd=course.root, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=course.root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
     assert ask() == "[]"
     hook = course.root / "source" / NAME / "hidden_tests.py"
     original = hook.read_text()

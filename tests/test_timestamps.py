@@ -101,12 +101,14 @@ def new_course(tmp_path_factory, blank_course):
         root = tmp_path_factory.mktemp(name) / "course"
         shutil.copytree(blank_course.root, root, symlinks=True)
         return ScratchCourse(root)
+
     return make
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading times from LMS file names
 # ---------------------------------------------------------------------------------------------
+
 
 def test_lms_time_is_read_as_written_in_the_stated_zone():
     text = "2026-12-01-15-30-10"
@@ -122,20 +124,27 @@ def test_lms_time_is_read_as_written_in_the_stated_zone():
 def test_day_first_dates_are_read_with_their_format_and_never_month_first():
     assert parse_utc("01.12.2026 15:30") == datetime(2026, 1, 12, 15, 30)  # nbgrader: 12 January
     assert timestamps.parse_lms_time("01.12.2026 15:30", "%d.%m.%Y %H:%M", "UTC") == datetime(
-        2026, 12, 1, 15, 30, tzinfo=timezone.utc)
+        2026, 12, 1, 15, 30, tzinfo=timezone.utc
+    )
     assert timestamps.parse_lms_time("13.12.2026-08-05-00", "%d.%m.%Y-%H-%M-%S", "UTC").day == 13
-    with pytest.raises(timestamps.TimestampError, match=r"'01\.12\.2026-15-30-10' does not match the format "
-                                                        r"%Y-%m-%d-%H-%M-%S"):
+    with pytest.raises(
+        timestamps.TimestampError,
+        match=r"'01\.12\.2026-15-30-10' does not match the format "
+        r"%Y-%m-%d-%H-%M-%S",
+    ):
         timestamps.parse_lms_time("01.12.2026-15-30-10", "%Y-%m-%d-%H-%M-%S", "UTC")
     with pytest.raises(timestamps.TimestampError, match="does not match"):  # month first: no 13th month
         timestamps.parse_lms_time("12.13.2026 08:05", "%d.%m.%Y %H:%M", "UTC")
 
 
-@pytest.mark.parametrize("text, wall", [
-    ("2026-12-01-23-00-05", datetime(2026, 12, 1, 23, 0, 5)),   # dateutil: 23:00 at UTC-5, so late
-    ("2026-12-01-23-59-12", datetime(2026, 12, 1, 23, 59, 12)),  # dateutil: 23:59 at UTC-12
-    ("2026-12-01-09-15-01", datetime(2026, 12, 1, 9, 15, 1)),
-])
+@pytest.mark.parametrize(
+    "text, wall",
+    [
+        ("2026-12-01-23-00-05", datetime(2026, 12, 1, 23, 0, 5)),  # dateutil: 23:00 at UTC-5, so late
+        ("2026-12-01-23-59-12", datetime(2026, 12, 1, 23, 59, 12)),  # dateutil: 23:59 at UTC-12
+        ("2026-12-01-09-15-01", datetime(2026, 12, 1, 9, 15, 1)),
+    ],
+)
 def test_a_trailing_number_is_never_read_as_an_offset(text, wall):
     assert parse_utc(text) != wall  # what nbgrader alone would store
     moment = timestamps.parse_lms_time(text, "%Y-%m-%d-%H-%M-%S", "UTC")
@@ -191,6 +200,7 @@ def test_the_collector_reads_a_matching_time_and_reports_one_that_does_not(caplo
 # An unreadable timestamp.txt
 # ---------------------------------------------------------------------------------------------
 
+
 def test_an_unreadable_timestamp_txt_is_no_time_instead_of_a_failure(tmp_path, monkeypatch, caplog):
     """timestamps.install() replaces nbgrader's CourseDirectory.get_existing_timestamp; the stock
     method fails on the case (with an AttributeError: CourseDirectory has no `fail`)."""
@@ -204,10 +214,12 @@ def test_an_unreadable_timestamp_txt_is_no_time_instead_of_a_failure(tmp_path, m
         assert coursedir.get_existing_timestamp(str(tmp_path)) is None
     assert BAD_TIME in caplog.text and "graded as on time (no late penalty)" in caplog.text
     assert (tmp_path / "timestamp.txt").read_text() == BAD_TIME  # left as it was
-    for text, expected in [("2024-03-01 10:00:00 UTC", datetime(2024, 3, 1, 10)),
-                           ("2026-12-01 15:30:10.123456 Europe/Berlin", datetime(2026, 12, 1, 14, 30, 10, 123456)),
-                           ("2026-12-01T15:30:10+01:00", datetime(2026, 12, 1, 14, 30, 10)),
-                           ("", None)]:
+    for text, expected in [
+        ("2024-03-01 10:00:00 UTC", datetime(2024, 3, 1, 10)),
+        ("2026-12-01 15:30:10.123456 Europe/Berlin", datetime(2026, 12, 1, 14, 30, 10, 123456)),
+        ("2026-12-01T15:30:10+01:00", datetime(2026, 12, 1, 14, 30, 10)),
+        ("", None),
+    ]:
         (tmp_path / "timestamp.txt").write_text(text)
         assert coursedir.get_existing_timestamp(str(tmp_path)) == expected, text  # as nbgrader reads them
     (tmp_path / "timestamp.txt").write_bytes(b"\xff\xfe 2026")
@@ -245,8 +257,9 @@ def test_nbgrader_autograde_grades_a_submission_whose_time_cannot_be_read(new_co
     assert sorted(rows) == ["zz0", "zz_empty"]
     assert float(rows["zz0"][TOTAL]) == 100 and "could not be read" in rows["zz0"]["notes"]
     assert float(rows["zz_empty"][TOTAL]) == 0 and float(rows["zz_empty"][MAX]) == 100
-    assert rows["zz_empty"]["notes"] == (f"{ASSIGNMENT}: not autograded: the submission has no {NOTEBOOK} "
-                                         "(it has no notebook at all)")
+    assert rows["zz_empty"]["notes"] == (
+        f"{ASSIGNMENT}: not autograded: the submission has no {NOTEBOOK} (it has no notebook at all)"
+    )
 
 
 def test_the_parallel_grader_grades_it_too_and_every_submission_folder_has_a_row(new_course):
@@ -268,20 +281,30 @@ def test_the_parallel_grader_grades_it_too_and_every_submission_folder_has_a_row
     assert "treated as on time: no late penalty" in rows["zz0"]["notes"]
     assert float(rows["zz_empty"][TOTAL]) == 0 and "has no notebook at all" in rows["zz_empty"]["notes"]
     assert float(rows["zz_renamed"][TOTAL]) == 0
-    assert rows["zz_renamed"]["notes"] == (f"{ASSIGNMENT}: not autograded: the submission has no {NOTEBOOK} "
-                                           f"(it has {ASSIGNMENT}-Copy1.ipynb instead)")
+    assert rows["zz_renamed"]["notes"] == (
+        f"{ASSIGNMENT}: not autograded: the submission has no {NOTEBOOK} (it has {ASSIGNMENT}-Copy1.ipynb instead)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Collecting an LMS download
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def lms_course(new_course):
     """The case's download collected with its pattern and times in Europe/Berlin."""
     course = new_course("lms")
-    done = course.grade("--zip", str(case("lms_download_with_submission_times.zip")), "--pattern", CASE_PATTERN,
-                        "--timezone", "Europe/Berlin", "--no-feedback", timeout=GRADE_TIMEOUT)
+    done = course.grade(
+        "--zip",
+        str(case("lms_download_with_submission_times.zip")),
+        "--pattern",
+        CASE_PATTERN,
+        "--timezone",
+        "Europe/Berlin",
+        "--no-feedback",
+        timeout=GRADE_TIMEOUT,
+    )
     return course, done
 
 
@@ -306,13 +329,27 @@ def make_zip(path, names, notebook_text):
 
 def test_lms_times_of_other_kinds_are_read_or_reported_never_guessed(lms_course, tmp_path):
     course, _ = lms_course
-    download = make_zip(tmp_path / "more.zip", [
-        f"class/attempt_zz2_01.12.2026-15-30-10_{NOTEBOOK}",   # day first: not the format
-        f"class/attempt_zz3_2026-12-01-23-00-05_{NOTEBOOK}",   # dateutil: 23:00 at UTC-5
-        f"class/attempt_zz4_2026-12-02-01-00-10_{NOTEBOOK}",   # 00:00:10 UTC: really late
-    ], correct_notebook())
-    done = course.grade("--zip", str(download), "--pattern", ANY_TIME_PATTERN, "--timestamp-format",
-                        "%Y-%m-%d-%H-%M-%S", "--timezone", "Europe/Berlin", "--no-feedback", timeout=GRADE_TIMEOUT)
+    download = make_zip(
+        tmp_path / "more.zip",
+        [
+            f"class/attempt_zz2_01.12.2026-15-30-10_{NOTEBOOK}",  # day first: not the format
+            f"class/attempt_zz3_2026-12-01-23-00-05_{NOTEBOOK}",  # dateutil: 23:00 at UTC-5
+            f"class/attempt_zz4_2026-12-02-01-00-10_{NOTEBOOK}",  # 00:00:10 UTC: really late
+        ],
+        correct_notebook(),
+    )
+    done = course.grade(
+        "--zip",
+        str(download),
+        "--pattern",
+        ANY_TIME_PATTERN,
+        "--timestamp-format",
+        "%Y-%m-%d-%H-%M-%S",
+        "--timezone",
+        "Europe/Berlin",
+        "--no-feedback",
+        timeout=GRADE_TIMEOUT,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert "3 new or changed submission(s)" in done.stdout and "already graded, 3 to grade" in done.stdout
     zz2_file = f"attempt_zz2_01.12.2026-15-30-10_{NOTEBOOK}"
@@ -345,30 +382,54 @@ def test_nbgrader_zip_collect_reads_the_time_with_the_configured_format_and_zone
     archive.mkdir(parents=True)
     shutil.copyfile(case("lms_download_with_submission_times.zip"), archive / "download.zip")
     env = {**course.env(), "DNN_LMS_TIMEZONE": "Europe/Berlin"}
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", ASSIGNMENT,
-                           f"--FileNameCollectorPlugin.named_regexp={CASE_PATTERN}"],
-                          cwd=course.root, env=env, capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "zip_collect",
+            ASSIGNMENT,
+            f"--FileNameCollectorPlugin.named_regexp={CASE_PATTERN}",
+        ],
+        cwd=course.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=GRADE_TIMEOUT,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Using file collector: TimedFileNameCollector" in done.stderr
     folder = course.submitted / "zz1" / ASSIGNMENT
     assert (folder / "timestamp.txt").read_text() == "2026-12-01T15:30:10+01:00"
     assert (folder / NOTEBOOK).read_bytes() == zipfile.ZipFile(archive / "download.zip").read(
-        f"attempt_zz1_2026-12-01-15-30-10_{NOTEBOOK}")
+        f"attempt_zz1_2026-12-01-15-30-10_{NOTEBOOK}"
+    )
 
 
 def test_a_bad_time_zone_or_format_stops_before_collecting(lms_course):
     course, _ = lms_course
-    done = course.grade("--zip", str(case("lms_download_with_submission_times.zip")), "--timezone", "Berlin/Mitte",
-                        timeout=GRADE_TIMEOUT)
+    done = course.grade(
+        "--zip",
+        str(case("lms_download_with_submission_times.zip")),
+        "--timezone",
+        "Berlin/Mitte",
+        timeout=GRADE_TIMEOUT,
+    )
     assert done.returncode == 2 and "unknown time zone 'Berlin/Mitte'" in done.stderr
-    done = course.grade("--zip", str(case("lms_download_with_submission_times.zip")), "--timestamp-format", "%d.%m.%Y",
-                        timeout=GRADE_TIMEOUT)
+    done = course.grade(
+        "--zip",
+        str(case("lms_download_with_submission_times.zip")),
+        "--timestamp-format",
+        "%d.%m.%Y",
+        timeout=GRADE_TIMEOUT,
+    )
     assert done.returncode == 2 and "does not give the year, month, day, hour and minute" in done.stderr
 
 
 # ---------------------------------------------------------------------------------------------
 # A resubmission collected from a zip
 # ---------------------------------------------------------------------------------------------
+
 
 def earlier_notebook():
     """Another correct notebook (one more Markdown cell), as the earlier submission."""
@@ -389,13 +450,23 @@ def test_a_resubmission_from_a_zip_brings_its_own_time(new_course, tmp_path):
         assert submission(course, student) == (datetime(2026, 12, 3, 9), late, 100.0, 100.0)
 
     # zz1 submits again on the LMS, whose file name has the time: it replaces the exchange's.
-    done = course.grade("--zip", str(case("lms_download_with_submission_times.zip")), "--pattern", CASE_PATTERN,
-                        "--timezone", "Europe/Berlin", "--no-feedback", timeout=GRADE_TIMEOUT)
+    done = course.grade(
+        "--zip",
+        str(case("lms_download_with_submission_times.zip")),
+        "--pattern",
+        CASE_PATTERN,
+        "--timezone",
+        "Europe/Berlin",
+        "--no-feedback",
+        timeout=GRADE_TIMEOUT,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert "already graded, 1 to grade" in done.stdout
     assert (course.submitted / "zz1" / ASSIGNMENT / "timestamp.txt").read_text() == "2026-12-01T15:30:10+01:00"
-    assert f"zz1: timestamp.txt replaced by the time in lms_download_with_submission_times.zip: " \
-           f"2026-12-01T15:30:10+01:00 (it said {exchange_time})" in done.stderr
+    assert (
+        f"zz1: timestamp.txt replaced by the time in lms_download_with_submission_times.zip: "
+        f"2026-12-01T15:30:10+01:00 (it said {exchange_time})" in done.stderr
+    )
     assert submission(course, "zz1") == (datetime(2026, 12, 1, 14, 30, 10), 0, None, 100.0)
 
     # zz5 submits again in a download whose names carry no time: the exchange's time goes.
@@ -404,8 +475,10 @@ def test_a_resubmission_from_a_zip_brings_its_own_time(new_course, tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert "already graded, 1 to grade" in done.stdout
     assert not (course.submitted / "zz5" / ASSIGNMENT / "timestamp.txt").exists()
-    assert "zz5: a new notebook came from no_times.zip without a readable submission time, so the " \
-           f"timestamp.txt of the earlier submission was removed (it said '{exchange_time}')" in done.stderr
+    assert (
+        "zz5: a new notebook came from no_times.zip without a readable submission time, so the "
+        f"timestamp.txt of the earlier submission was removed (it said '{exchange_time}')" in done.stderr
+    )
     assert submission(course, "zz5") == (None, 0, None, 100.0)  # nbgrader alone would keep 2026-12-03 09:00
     notes = notes_cell(course, "zz5")
     assert f"the earlier submission's timestamp.txt (which said `{exchange_time}`) was removed" in notes

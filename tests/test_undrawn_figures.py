@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 from dnngrader.paths import APPLICATION, COURSE_ROOT
 from dnngrader.plugins import execute
 
-COUNT_FIGURES = '''
+COUNT_FIGURES = """
 import matplotlib.figure
 built = []
 _made = matplotlib.figure.Figure.__init__
@@ -20,8 +20,8 @@ def _counted(self, *args, **kwargs):
     built.append(1)
     _made(self, *args, **kwargs)
 matplotlib.figure.Figure.__init__ = _counted
-'''
-SHOW = '''
+"""
+SHOW = """
 import numpy as np
 from dnn_app_utils import plot_costs, show_images, show_mislabelled
 x = np.zeros((4, 64, 64, 3), np.uint8)
@@ -30,19 +30,21 @@ classes = np.array([b"non-cat", b"cat"])
 show_images(x, y, classes, range(4), title="four")
 show_mislabelled(x, y, p, classes)
 plot_costs({"model": [0.7, 0.5, 0.3]})
-'''
+"""
 
 
 def _run(tmp_path, grader_kernel):
     folder = tmp_path / APPLICATION
-    shutil.copytree(COURSE_ROOT / "release" / APPLICATION, folder,
-                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    shutil.copytree(
+        COURSE_ROOT / "release" / APPLICATION, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__")
+    )
     cells = [COUNT_FIGURES, SHOW, "print('figures built:', len(built))"]
     if grader_kernel:
         cells.insert(0, execute.NO_FIGURE_FORMATS)
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in cells])
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
     return notebook.cells[-2].outputs, "".join(output.get("text", "") for output in notebook.cells[-1].outputs)
 
 

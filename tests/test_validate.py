@@ -17,10 +17,18 @@ import pytest
 from dnngrader.tools import samples, validate
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
-POINTS = {"initialize_parameters": 5, "initialize_parameters_deep": 10, "linear_forward": 5,
-          "linear_activation_forward": 10, "L_model_forward": 15, "compute_cost": 10,
-          "linear_backward": 10, "linear_activation_backward": 10, "L_model_backward": 15,
-          "update_parameters": 10}
+POINTS = {
+    "initialize_parameters": 5,
+    "initialize_parameters_deep": 10,
+    "linear_forward": 5,
+    "linear_activation_forward": 10,
+    "L_model_forward": 15,
+    "compute_cost": 10,
+    "linear_backward": 10,
+    "linear_activation_backward": 10,
+    "L_model_backward": 15,
+    "update_parameters": 10,
+}
 ZERO_COST = "def compute_cost(AL, Y):\n    return 0.0\n"
 
 
@@ -36,8 +44,14 @@ def write(nb, root, name):
 
 def validate_cli(*args, env=None):
     """Run the command as a student does, from the repository root; (exit status, stdout, stderr)."""
-    done = subprocess.run([sys.executable, "-m", "dnngrader.tools.validate", *map(str, args)], cwd=COURSE_ROOT,
-                          env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [sys.executable, "-m", "dnngrader.tools.validate", *map(str, args)],
+        cwd=COURSE_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     return done.returncode, done.stdout, done.stderr
 
 
@@ -64,8 +78,7 @@ def wrong_cost(root):
     # Under autograde the visible checks step aside for the grader: the command must not let an
     # inherited NBGRADER_EXECUTION make a wrong answer pass.
     path = write(samples.fill_answers({"compute_cost": ZERO_COST}), root, "wrong_cost")
-    code, out, err = validate_cli(path, "--json", root / "wrong_cost.json",
-                                  env={"NBGRADER_EXECUTION": "autograde"})
+    code, out, err = validate_cli(path, "--json", root / "wrong_cost.json", env={"NBGRADER_EXECUTION": "autograde"})
     return code, out, err, root / "wrong_cost.json"
 
 
@@ -78,13 +91,17 @@ def untouched_release(root):
 @pytest.fixture(scope="module")
 def broken(root):
     """Errors of several kinds in one notebook, none of which may hide the others."""
-    nb = samples.fill_answers({
-        # defined correctly, then a NameError further down its answer cell
-        "linear_forward": ("def linear_forward(A, W, b):\n    Z = np.dot(W, A) + b\n    return Z, (A, W, b)\n\n"
-                           "print(not_defined_anywhere)\n"),
-        "compute_cost": "def compute_cost(AL, Y):\n    while True:\n        pass\n",
-        "update_parameters": "import os\nos._exit(1)\n",
-    })
+    nb = samples.fill_answers(
+        {
+            # defined correctly, then a NameError further down its answer cell
+            "linear_forward": (
+                "def linear_forward(A, W, b):\n    Z = np.dot(W, A) + b\n    return Z, (A, W, b)\n\n"
+                "print(not_defined_anywhere)\n"
+            ),
+            "compute_cost": "def compute_cost(AL, Y):\n    while True:\n        pass\n",
+            "update_parameters": "import os\nos._exit(1)\n",
+        }
+    )
     # A cell of the student's own, with an error: shown, but it is no graded function's.
     position = nb.cells.index(cell_of(nb, "initialize_parameters"))
     nb.cells.insert(position, nbformat.v4.new_code_cell("scratch = 1 / 0"))
@@ -115,8 +132,11 @@ def test_correct_notebook_passes_with_exit_0(correct):
     assert {name: entry["points"] for name, entry in notebook["functions"].items()} == POINTS
     assert all(entry["passed"] is True for entry in notebook["functions"].values())
     parts = notebook["functions"]["linear_activation_forward"]["cells"]
-    assert set(parts) == {"linear_activation_forward", "test_linear_activation_forward_sigmoid",
-                          "test_linear_activation_forward_relu"}
+    assert set(parts) == {
+        "linear_activation_forward",
+        "test_linear_activation_forward_sigmoid",
+        "test_linear_activation_forward_relu",
+    }
 
 
 def test_one_wrong_function_exits_1_and_shows_the_checks_message(wrong_cost):
@@ -143,8 +163,9 @@ def test_untouched_release_exits_1_every_function_not_written(untouched_release)
     assert notebook["summary"].startswith("visible checks: 0 of 10")
     for name, entry in notebook["functions"].items():
         assert entry["passed"] is False, name
-        assert any("NotImplementedError" in line and f"answer cell of {name}" in line
-                   for line in entry["messages"]), entry["messages"]
+        assert any("NotImplementedError" in line and f"answer cell of {name}" in line for line in entry["messages"]), (
+            entry["messages"]
+        )
 
 
 def test_errors_are_reported_where_they_happen_and_later_cells_still_run(broken):
@@ -162,8 +183,9 @@ def test_errors_are_reported_where_they_happen_and_later_cells_still_run(broken)
     assert cost["passed"] is False and any("3 s timeout" in line for line in cost["messages"])
     # ... and the message names the remedy for a cell that is meant to take long.
     assert any("--timeout SECONDS" in line for line in cost["messages"])
-    assert all(functions[name]["passed"] for name in ("linear_backward", "linear_activation_backward",
-                                                      "L_model_backward"))
+    assert all(
+        functions[name]["passed"] for name in ("linear_backward", "linear_activation_backward", "L_model_backward")
+    )
     # The kernel dies in update_parameters' answer cell: that function fails, and says why.
     update = functions["update_parameters"]
     assert update["passed"] is False and any("kernel died" in line for line in update["messages"])
@@ -189,11 +211,14 @@ def test_a_deleted_test_cell_or_lost_metadata_exits_2(damaged):
     assert "8 of 10 functions pass, 2 not checked" in notebook["summary"]
 
 
-@pytest.mark.parametrize("content, says", [
-    ('{"cells": [', "is not valid JSON (Expecting value at line 1"),
-    ('{"hello": "world"}', "is JSON but not a Jupyter notebook"),
-    (None, "no such file"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        ('{"cells": [', "is not valid JSON (Expecting value at line 1"),
+        ('{"hello": "world"}', "is JSON but not a Jupyter notebook"),
+        (None, "no such file"),
+    ],
+)
 def test_an_unreadable_notebook_exits_2_with_a_plain_message(tmp_path, capsys, content, says):
     path = tmp_path / "dnn_step_by_step.ipynb"
     if content is not None:
@@ -230,11 +255,14 @@ def test_make_validate_runs_the_working_copy_or_else_the_release(tmp_path):
     work = COURSE_ROOT / "work" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     default = work if work.is_file() else COURSE_ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     mine = tmp_path / "mine.ipynb"
-    runs = [([], [str(default.relative_to(COURSE_ROOT))]),
-            ([f"NB={mine}", "VALIDATE_ARGS=--timeout 7 --json -"], [str(mine), "--timeout", "7", "--json", "-"])]
+    runs = [
+        ([], [str(default.relative_to(COURSE_ROOT))]),
+        ([f"NB={mine}", "VALIDATE_ARGS=--timeout 7 --json -"], [str(mine), "--timeout", "7", "--json", "-"]),
+    ]
     for make_args, expected in runs:
-        done = subprocess.run(["make", "-n", "validate", *make_args], cwd=COURSE_ROOT, capture_output=True,
-                              text=True, timeout=60)
+        done = subprocess.run(
+            ["make", "-n", "validate", *make_args], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 0, done.stderr
         [line] = [line for line in done.stdout.splitlines() if line.split()[1:2] == ["validate"]]
         assert line.split()[0].endswith("/dnngrader") and line.split()[2:] == expected
@@ -243,9 +271,11 @@ def test_make_validate_runs_the_working_copy_or_else_the_release(tmp_path):
 def test_a_notebook_is_checked_against_the_assignment_its_file_name_names(tmp_path):
     from dnngrader.paths import APPLICATION_SOURCE_NOTEBOOK, SOURCE_NOTEBOOK
     from dnngrader.tools.validate import default_assignment_notebook
+
     work = tmp_path / "work"
-    assert default_assignment_notebook(work / "dnn_application" / "dnn_application.ipynb") == \
-        APPLICATION_SOURCE_NOTEBOOK
+    assert (
+        default_assignment_notebook(work / "dnn_application" / "dnn_application.ipynb") == APPLICATION_SOURCE_NOTEBOOK
+    )
     assert default_assignment_notebook(work / "dnn_step_by_step" / "dnn_step_by_step.ipynb") == SOURCE_NOTEBOOK
     assert default_assignment_notebook(work / "my copy.ipynb") == SOURCE_NOTEBOOK  # any other name: the first
 
@@ -257,6 +287,7 @@ def test_the_second_notebook_is_checked_without_its_training_cells(tmp_path):
     the grader does not, says so, and passes the four functions well within the timeout."""
     from dnngrader.paths import APPLICATION, SOURCE_NOTEBOOK
     from test_application_grading import submission
+
     folder = tmp_path / APPLICATION
     shutil.copytree(COURSE_ROOT / "release" / APPLICATION, folder)
     # The first assignment's solutions beside it, where the notebook looks for the student's own.

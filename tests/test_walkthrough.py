@@ -23,8 +23,9 @@ MIN_TEST_ACCURACY = 0.90
 def executed():
     """The walkthrough after running every cell in a fresh kernel (the file is left untouched)."""
     notebook = nbformat.read(str(WALKTHROUGH), as_version=4)
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(WALKTHROUGH.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(WALKTHROUGH.parent)}}
+    ).execute()
     return notebook
 
 
@@ -46,8 +47,9 @@ def test_committed_walkthrough_has_no_outputs():
     notebook = nbformat.read(str(WALKTHROUGH), as_version=4)
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     assert code_cells
-    assert all(c.outputs == [] and c.execution_count is None for c in code_cells), \
+    assert all(c.outputs == [] and c.execution_count is None for c in code_cells), (
         "clear the walkthrough's outputs before committing it"
+    )
 
 
 def test_walkthrough_runs_without_errors_or_warnings(executed):
@@ -76,8 +78,7 @@ def test_network_separates_the_spirals_and_a_straight_line_does_not(summary):
 
 
 def test_figures_are_drawn(executed):
-    figures = [base64.b64decode(o.data["image/png"]) for o in outputs_of(executed)
-               if "image/png" in o.get("data", {})]
+    figures = [base64.b64decode(o.data["image/png"]) for o in outputs_of(executed) if "image/png" in o.get("data", {})]
     assert len(figures) >= 2, "expected the cost/decision-boundary figure and the learning-rate figure"
     for png in figures:
         image = colours(png)

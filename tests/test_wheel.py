@@ -27,8 +27,9 @@ PACKAGE_FILES = ("pyproject.toml", "README.md")
 
 
 def run(command, cwd, env, timeout=600):
-    done = subprocess.run([str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run(
+        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
     return done
 
@@ -43,8 +44,9 @@ def wheel(tmp_path_factory):
         shutil.copyfile(COURSE_ROOT / name, tree / name)
     shutil.copytree(COURSE_ROOT / "dnngrader", tree / "dnngrader", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", out,
-         tree], tree, dict(os.environ))
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", out, tree], tree, dict(os.environ)
+    )
     [built] = out.glob("dnngrader-*.whl")
     return built
 
@@ -73,35 +75,51 @@ def test_the_wheel_holds_the_package_and_its_kernel_side_not_the_course(wheel):
 
 def test_the_fresh_environment_imports_the_wheels_kit(installed, tmp_path):
     bin_folder, env = installed
-    done = run([bin_folder / "python", "-c", "import dnngrader, dnngrader.paths as p; print(dnngrader.__file__); "
-                "print(p.KIT_CHECKOUT, p.COURSE_ROOT)"], tmp_path, env)
+    done = run(
+        [
+            bin_folder / "python",
+            "-c",
+            "import dnngrader, dnngrader.paths as p; print(dnngrader.__file__); print(p.KIT_CHECKOUT, p.COURSE_ROOT)",
+        ],
+        tmp_path,
+        env,
+    )
     where, course = done.stdout.splitlines()
     assert where.startswith(str(bin_folder.parent)) and "site-packages" in where, where
     assert course == f"None {tmp_path.resolve()}"  # an installed kit works on the folder it runs in
     assert (bin_folder / "dnngrader").is_file()
     # The commands that build the kit's own course say that they need a clone, and do nothing.
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
-    done = subprocess.run([bin_folder / "dnngrader", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [bin_folder / "dnngrader", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2 and "needs a clone of the kit" in done.stderr, done.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["nbgrader_config.py"]
 
 
-def test_a_class_is_graded_from_outside_the_clone_as_stock_nbgrader_grades_it(installed, tmp_path, class_submissions,
-                                                                                stock_snapshot):
+def test_a_class_is_graded_from_outside_the_clone_as_stock_nbgrader_grades_it(
+    installed, tmp_path, class_submissions, stock_snapshot
+):
     """A course folder with only what an instructor writes (nbgrader_config.py, source/) and the
     class's submissions: nbgrader registers the assignment, `dnngrader grade` grades it."""
     bin_folder, env = installed
     course = tmp_path / "course"
     course.mkdir()
     shutil.copyfile(COURSE_ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    shutil.copytree(COURSE_ROOT / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT,
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copytree(
+        COURSE_ROOT / "source" / ASSIGNMENT,
+        course / "source" / ASSIGNMENT,
+        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
+    )
     shutil.copytree(class_submissions, course / "submitted")
     env = {**env, "HOME": str(tmp_path / "home")}
     run([bin_folder / "python", "-m", "nbgrader", "generate_assignment", ASSIGNMENT], course, env)
-    done = run([bin_folder / "dnngrader", "grade", "--assignment", ASSIGNMENT, "--jobs", "2", "--no-feedback"],
-               course, env, timeout=GRADE_TIMEOUT)
+    done = run(
+        [bin_folder / "dnngrader", "grade", "--assignment", ASSIGNMENT, "--jobs", "2", "--no-feedback"],
+        course,
+        env,
+        timeout=GRADE_TIMEOUT,
+    )
     assert str(COURSE_ROOT) not in done.stdout + done.stderr  # nothing of the clone was used
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gradebook:
         graded = snapshot.snapshot(gradebook)

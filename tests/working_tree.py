@@ -10,8 +10,9 @@ from dnngrader.paths import COURSE_ROOT
 
 def run(command, cwd, env=None, timeout=600):
     """Run ``command`` (a list) in ``cwd``, output captured; returns the CompletedProcess."""
-    return subprocess.run(command, cwd=cwd, env=env or build.nbgrader_env(), capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        command, cwd=cwd, env=env or build.nbgrader_env(), capture_output=True, text=True, timeout=timeout
+    )
 
 
 def git(*args, cwd):

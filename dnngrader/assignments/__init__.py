@@ -23,11 +23,11 @@ from dnngrader import paths
 
 @dataclass(frozen=True)
 class Assignment:
-    name: str              # the nbgrader assignment (source/<name>/<name>.ipynb)
-    position: int          # its place in the course: tables, sheets and charts follow it
-    tests: dict            # test id -> testplan.Test
-    reference: Callable    # () -> module with the reference version of each graded function
-    callees: dict          # graded function -> names of the functions lent to it while graded
+    name: str  # the nbgrader assignment (source/<name>/<name>.ipynb)
+    position: int  # its place in the course: tables, sheets and charts follow it
+    tests: dict  # test id -> testplan.Test
+    reference: Callable  # () -> module with the reference version of each graded function
+    callees: dict  # graded function -> names of the functions lent to it while graded
     # The classic mistakes the judge recognises: a module with for_case and extra_checks, as
     # dnn_step_by_step/hints.py (None: none).
     hints: object = None
@@ -221,5 +221,8 @@ def inputs(test_id):
     test = assignment.tests[test_id]
     ref = assignment.reference()
     lent = lending.module_of(callee_sources(test_id), names=callees_of(test_id), helpers=assignment.helpers)
-    return (test.function, [case.make_args(ref) for case in test.cases],
-            {name: getattr(lent, name) for name in (*callees_of(test_id), *assignment.helpers)})
+    return (
+        test.function,
+        [case.make_args(ref) for case in test.cases],
+        {name: getattr(lent, name) for name in (*callees_of(test_id), *assignment.helpers)},
+    )

@@ -55,5 +55,3 @@ def load(path=None):
     if key not in _cache:
         _cache[key] = lending.module_of(solution_sources(path), GRADED_FUNCTIONS)
     return _cache[key]
-
-

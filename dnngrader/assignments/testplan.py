@@ -12,8 +12,8 @@ from typing import Callable, Optional
 
 @dataclass
 class Case:
-    description: str          # shown to the student; never the inputs themselves
-    make_args: Callable       # reference module -> tuple of arguments
+    description: str  # shown to the student; never the inputs themselves
+    make_args: Callable  # reference module -> tuple of arguments
     visible: bool = False
 
 

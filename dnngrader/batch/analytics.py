@@ -17,8 +17,7 @@ SCORE_BIN = 10  # points per bar of the score histogram
 def pass_rates(rows, points):
     """function -> (students with all its points, students), for one assignment's ``rows``
     (export.assignment_rows) and ``points`` (function -> its points, in notebook order)."""
-    return {name: (sum(math.isclose(row[name], points[name]) for row in rows), len(rows))
-            for name in points}
+    return {name: (sum(math.isclose(row[name], points[name]) for row in rows), len(rows)) for name in points}
 
 
 def format_pass_rates(rates, assignment=None):
@@ -49,9 +48,9 @@ def read_plotted(path):
     data = Path(path).read_bytes()
     position = 8  # after the PNG signature; then chunks: length, type, data, CRC
     while position < len(data):
-        length = int.from_bytes(data[position:position + 4], "big")
-        kind = data[position + 4:position + 8]
-        body = data[position + 8:position + 8 + length]
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
         if kind == b"tEXt" and body.startswith(b"Description\0"):
             return json.loads(body.split(b"\0", 1)[1].decode("latin-1"))
         position += 12 + length
@@ -63,8 +62,13 @@ def _panel_data(rows, points):
     edges, counts = score_histogram(rows, maximum)
     rates = pass_rates(rows, points)
     percent = {name: (100 * passed / students if students else 0.0) for name, (passed, students) in rates.items()}
-    return {"students": len(rows), "max": maximum, "score_bins": edges, "students_per_bin": counts,
-            "pass_rate_percent": percent}
+    return {
+        "students": len(rows),
+        "max": maximum,
+        "score_bins": edges,
+        "students_per_bin": counts,
+        "pass_rate_percent": percent,
+    }
 
 
 def write_png(panels, path):
@@ -72,13 +76,19 @@ def write_png(panels, path):
     total scores and its pass rate per function, a row of two panels per assignment, into
     ``path``; returns what was plotted (as the PNG's "Description" holds it)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     plotted = {"assignments": {}, "order": [assignment for assignment, _, _ in panels]}
     heights = [max(3.0, 1.2 + 0.42 * len(points)) for _, _, points in panels]
-    figure, axes = plt.subplots(len(panels), 2, figsize=(13, 1.0 + sum(heights)), squeeze=False,
-                                gridspec_kw={"width_ratios": [1, 1.25], "height_ratios": heights})
+    figure, axes = plt.subplots(
+        len(panels),
+        2,
+        figsize=(13, 1.0 + sum(heights)),
+        squeeze=False,
+        gridspec_kw={"width_ratios": [1, 1.25], "height_ratios": heights},
+    )
     for (assignment, rows, points), (scores, functions) in zip(panels, axes):
         data = plotted["assignments"][assignment] = _panel_data(rows, points)
         edges, counts = data["score_bins"], data["students_per_bin"]

@@ -57,7 +57,7 @@ NEXT_STEP = {
     "database": "nbgrader's gradebook queries and commits (one commit per cell in SaveAutoGrades)",
     "feedback": "nbconvert's HTML export of the feedback",
     "other": "nbgrader's other preprocessors, the notebook reads and writes, and the submission's "
-             "way to and from the worker",
+    "way to and from the worker",
 }
 
 
@@ -128,8 +128,17 @@ def time_stock(course, feedback, log, assignment=samples.FIRST):
 
 
 def time_kit(course, jobs, feedback, log, timings_path):
-    command = [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root), "--jobs", str(jobs),
-               "--timings", str(timings_path)] + ([] if feedback else ["--no-feedback"])
+    command = [
+        sys.executable,
+        "-m",
+        "dnngrader.batch.grade",
+        "--course",
+        str(course.root),
+        "--jobs",
+        str(jobs),
+        "--timings",
+        str(timings_path),
+    ] + ([] if feedback else ["--no-feedback"])
     seconds, cpu = _timed(command, course, log)
     timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
     # A forked kernel's template lets the system reap its kernels, so their CPU time is never
@@ -159,10 +168,12 @@ def _cpu_lines(kit, count):
     cpu = timings.get("cpu_seconds", {})
     grading, kernels = cpu.get("worker cpu", 0.0), cpu.get("kernel cpu", 0.0)
     workers = timings.get("cluster_cpu") or grading
-    parts = [("grading in the workers (nbgrader, the judge, feedback)", grading),
-             ("the submissions' kernels", kernels),
-             ("the workers besides (their start-up, Dask)", workers - grading),
-             ("the rest (the command: start-up, plan, scheduler, results, reports)", kit["cpu"] - workers - kernels)]
+    parts = [
+        ("grading in the workers (nbgrader, the judge, feedback)", grading),
+        ("the submissions' kernels", kernels),
+        ("the workers besides (their start-up, Dask)", workers - grading),
+        ("the rest (the command: start-up, plan, scheduler, results, reports)", kit["cpu"] - workers - kernels),
+    ]
     return [f"  {label:<70}{value / count:7.3f} s" for label, value in parts]
 
 
@@ -170,8 +181,9 @@ def _assignments(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in samples.with_samples()]
     if not names or unknown:
-        raise argparse.ArgumentTypeError(f"not assignments with samples: {text!r} (these have: "
-                                         f"{', '.join(samples.with_samples())})")
+        raise argparse.ArgumentTypeError(
+            f"not assignments with samples: {text!r} (these have: {', '.join(samples.with_samples())})"
+        )
     return names
 
 
@@ -196,8 +208,10 @@ def bench_assignment(assignment, args, work, feedback, exact_cpu, scaling):
         return course
 
     what = "autograde + feedback" if feedback else "autograde only"
-    print(f"{args.n} submissions of {assignment} ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))}), "
-          f"{os.cpu_count()} cores, {what}")
+    print(
+        f"{args.n} submissions of {assignment} ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))}), "
+        f"{os.cpu_count()} cores, {what}"
+    )
 
     def run_kit(jobs, name, label=""):
         print(f"Kit {label}`python -m dnngrader.batch.grade --jobs {jobs}` (local Dask cluster) ...", flush=True)
@@ -206,8 +220,10 @@ def bench_assignment(assignment, args, work, feedback, exact_cpu, scaling):
         return run, _snapshot(course)
 
     before, before_snapshot = run_kit(args.jobs, "kit-before", "`make grade`, before stock nbgrader, ")
-    print("Stock `nbgrader autograde`" + (" + `nbgrader generate_feedback`" if feedback else "")
-          + " (sequential) ...", flush=True)
+    print(
+        "Stock `nbgrader autograde`" + (" + `nbgrader generate_feedback`" if feedback else "") + " (sequential) ...",
+        flush=True,
+    )
     stock_course = fresh_course("stock")
     stock = time_stock(stock_course, feedback, work / "stock.log", assignment)
     expected = _snapshot(stock_course)
@@ -224,15 +240,19 @@ def bench_assignment(assignment, args, work, feedback, exact_cpu, scaling):
     bracket = (before["seconds"] + kit["seconds"]) / 2
     print()
     print(f"{'':42}{'wall':>9}  {'per submission':>15}  {'CPU per submission':>19}")
-    for label, run in ((f"make grade ({args.jobs} workers), before", before),
-                       ("stock nbgrader, sequential", stock),
-                       (f"make grade ({args.jobs} workers), after", kit)):
+    for label, run in (
+        (f"make grade ({args.jobs} workers), before", before),
+        ("stock nbgrader, sequential", stock),
+        (f"make grade ({args.jobs} workers), after", kit),
+    ):
         print(f"{label:42}{run['seconds']:8.1f}s  {run['seconds'] / n:13.3f} s  {run['cpu'] / n:17.3f} s")
     speedup = stock["seconds"] / bracket
-    print(f"speed-up: {speedup:.2f} x stock nbgrader's throughput, against the mean of the two `make grade` "
-          f"runs ({bracket / n:.3f} s per submission; target: {TARGET:g} x: "
-          f"{'met' if speedup >= TARGET else 'NOT met'}); against each alone: "
-          f"{stock['seconds'] / before['seconds']:.2f} x before, {stock['seconds'] / kit['seconds']:.2f} x after")
+    print(
+        f"speed-up: {speedup:.2f} x stock nbgrader's throughput, against the mean of the two `make grade` "
+        f"runs ({bracket / n:.3f} s per submission; target: {TARGET:g} x: "
+        f"{'met' if speedup >= TARGET else 'NOT met'}); against each alone: "
+        f"{stock['seconds'] / before['seconds']:.2f} x before, {stock['seconds'] / kit['seconds']:.2f} x after"
+    )
     disagreeing = {f"{jobs} worker(s)": run["differences"] for jobs, run in runs.items() if run["differences"]}
     if before["differences"]:
         disagreeing[f"{args.jobs} worker(s), before stock nbgrader"] = before["differences"]
@@ -244,46 +264,70 @@ def bench_assignment(assignment, args, work, feedback, exact_cpu, scaling):
     timings = kit["timings"]
     if timings.get("submissions"):
         seconds, count = timings["phase_seconds"], timings["submissions"]
-        setup, grading, report = (timings["seconds_before_grading"], timings["grading_seconds"],
-                                  timings["report_seconds"])
-        print(f"\nThe `make grade` run after stock nbgrader: {kit['seconds'] - setup - grading - report:.1f} s "
-              f"to start Python and import nbgrader, {setup:.1f} s to load the configuration and find what to grade, "
-              f"{grading:.1f} s grading ({grading / count:.3f} s per submission, the local cluster's start "
-              f"included; {timings.get('write_seconds', 0):.1f} s of it writing results into the course), "
-              f"{report:.1f} s for the CSV and the chart.")
+        setup, grading, report = (
+            timings["seconds_before_grading"],
+            timings["grading_seconds"],
+            timings["report_seconds"],
+        )
+        print(
+            f"\nThe `make grade` run after stock nbgrader: {kit['seconds'] - setup - grading - report:.1f} s "
+            f"to start Python and import nbgrader, {setup:.1f} s to load the configuration and find what to grade, "
+            f"{grading:.1f} s grading ({grading / count:.3f} s per submission, the local cluster's start "
+            f"included; {timings.get('write_seconds', 0):.1f} s of it writing results into the course), "
+            f"{report:.1f} s for the CSV and the chart."
+        )
         print(f"Where the workers' time goes (each worker's seconds, summed over {timings['jobs']} workers):")
         print("\n".join(timing.breakdown(seconds, count)))
-        print(f"CPU seconds per submission, every process counted{'' if exact_cpu else ' (but orphans)'}: "
-              f"stock nbgrader {stock['cpu'] / n:.3f} s, the kit {kit['cpu'] / n:.3f} s, of which:")
+        print(
+            f"CPU seconds per submission, every process counted{'' if exact_cpu else ' (but orphans)'}: "
+            f"stock nbgrader {stock['cpu'] / n:.3f} s, the kit {kit['cpu'] / n:.3f} s, of which:"
+        )
         print("\n".join(_cpu_lines(kit, count)))
         largest = max(seconds, key=seconds.get)
         print(f"Next step: {largest} takes the most time: {NEXT_STEP.get(largest, '')}.")
 
     if scaling:
         print("\nThroughput with local Dask workers (the whole command, start-up included):")
-        print(f"  {'workers':>7}  {'wall':>8}  {'s per submission':>16}  {'submissions per minute':>22}  "
-              f"{'vs 1 worker':>11}")
+        print(
+            f"  {'workers':>7}  {'wall':>8}  {'s per submission':>16}  {'submissions per minute':>22}  "
+            f"{'vs 1 worker':>11}"
+        )
         one = runs.get(1)
         for jobs in sorted(runs):
             run = runs[jobs]
             relative = f"{one['seconds'] / run['seconds']:10.2f}x" if one else f"{'':>11}"
-            print(f"  {jobs:7d}  {run['seconds']:7.1f}s  {run['seconds'] / n:16.3f}  {60 * n / run['seconds']:22.1f}  "
-                  f"{relative}")
+            print(
+                f"  {jobs:7d}  {run['seconds']:7.1f}s  {run['seconds'] / n:16.3f}  {60 * n / run['seconds']:22.1f}  "
+                f"{relative}"
+            )
     return {"stock": stock["seconds"] / n, "kit": bracket / n, "speedup": speedup, "agree": not disagreeing}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=200, help="number of synthetic submissions of each assignment "
-                        "(default: 200)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="local Dask workers of the "
-                        "`make grade` run (default: the number of cores, %(default)s, as make grade)")
-    parser.add_argument("--workers", type=_workers, default=[1, 2, 4], metavar="N,N,...",
-                        help="numbers of local Dask workers to measure the throughput with, on the first "
-                        "assignment (default: 1,2,4)")
-    parser.add_argument("--assignment", type=_assignments, default=samples.with_samples(), metavar="NAME,NAME,...",
-                        help=f"the assignments to time (default: every one with samples: "
-                        f"{','.join(samples.with_samples())})")
+    parser.add_argument(
+        "--n", type=int, default=200, help="number of synthetic submissions of each assignment (default: 200)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="local Dask workers of the `make grade` run (default: the number of cores, %(default)s, as make grade)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        default=[1, 2, 4],
+        metavar="N,N,...",
+        help="numbers of local Dask workers to measure the throughput with, on the first assignment (default: 1,2,4)",
+    )
+    parser.add_argument(
+        "--assignment",
+        type=_assignments,
+        default=samples.with_samples(),
+        metavar="NAME,NAME,...",
+        help=f"the assignments to time (default: every one with samples: {','.join(samples.with_samples())})",
+    )
     parser.add_argument("--no-feedback", action="store_true", help="leave out the feedback HTML on both sides")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
@@ -293,15 +337,23 @@ def main(argv=None):
     work = args.keep or Path(tempfile.mkdtemp(prefix="dnngrader-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        figures = {assignment: bench_assignment(assignment, args, work, feedback, exact_cpu, scaling=index == 0)
-                   for index, assignment in enumerate(args.assignment)}
-        print(f"\nSide by side ({args.n} submissions each, `make grade` with {args.jobs} workers, "
-              f"the mean of its two runs):")
-        print(f"  {'assignment':<20}{'stock s per submission':>24}{'kit s per submission':>22}{'speed-up':>10}"
-              f"{'gradebooks agree':>18}")
+        figures = {
+            assignment: bench_assignment(assignment, args, work, feedback, exact_cpu, scaling=index == 0)
+            for index, assignment in enumerate(args.assignment)
+        }
+        print(
+            f"\nSide by side ({args.n} submissions each, `make grade` with {args.jobs} workers, "
+            f"the mean of its two runs):"
+        )
+        print(
+            f"  {'assignment':<20}{'stock s per submission':>24}{'kit s per submission':>22}{'speed-up':>10}"
+            f"{'gradebooks agree':>18}"
+        )
         for assignment, row in figures.items():
-            print(f"  {assignment:<20}{row['stock']:24.3f}{row['kit']:22.3f}{row['speedup']:9.2f}x"
-                  f"{'yes' if row['agree'] else 'NO':>18}")
+            print(
+                f"  {assignment:<20}{row['stock']:24.3f}{row['kit']:22.3f}{row['speedup']:9.2f}x"
+                f"{'yes' if row['agree'] else 'NO':>18}"
+            )
         return 0 if all(row["agree"] for row in figures.values()) else 1
     finally:
         if not args.keep:

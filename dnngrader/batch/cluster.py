@@ -51,11 +51,13 @@ CONNECT_TIMEOUT = "60s"
 # about 5 % of a grading worker's CPU on grading's deep stacks; the other checks need not be so
 # frequent for tasks that each take a second.  With these: 1.7 % of a core, idle.  A cluster of
 # yours can be started likewise (README).
-LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-                        "distributed.worker.profile.enabled": False,
-                        "distributed.admin.tick.interval": "1s",
-                        "distributed.worker.memory.monitor-interval": "1s",
-                        "distributed.admin.system-monitor.interval": "5s"}
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
 KIT_ROOT = Path(__file__).resolve().parents[2]  # the folder the dnngrader package is in
 THREADS_REFRESH = 2.0  # seconds between two looks at how many worker threads the cluster has
 
@@ -67,8 +69,11 @@ class ClusterLost(RuntimeError):
 def security(ca_file=None, cert=None, key=None):
     """The ``distributed.security.Security`` for the client: from these files when any is given
     (TLS then required), else from Dask's configuration (``distributed.comm.tls.*``)."""
-    given = {name: value for name, value in (("tls_ca_file", ca_file), ("tls_client_cert", cert),
-                                            ("tls_client_key", key)) if value}
+    given = {
+        name: value
+        for name, value in (("tls_ca_file", ca_file), ("tls_client_cert", cert), ("tls_client_key", key))
+        if value
+    }
     if given:
         return Security(require_encryption=True, **{name: str(value) for name, value in given.items()})
     return Security()
@@ -77,8 +82,10 @@ def security(ca_file=None, cert=None, key=None):
 def check_address(address, client_security):
     """Why the client cannot connect to ``address`` with ``client_security``; None when it can try."""
     if address.startswith("tls://") and not (client_security.tls_ca_file and client_security.tls_client_cert):
-        return (f"{address} needs TLS certificates: give --tls-ca-file, --tls-cert and --tls-key (or set "
-                "distributed.comm.tls.ca-file and distributed.comm.tls.client.cert/key in Dask's configuration)")
+        return (
+            f"{address} needs TLS certificates: give --tls-ca-file, --tls-cert and --tls-key (or set "
+            "distributed.comm.tls.ca-file and distributed.comm.tls.client.cert/key in Dask's configuration)"
+        )
     if client_security.require_encryption and not address.startswith("tls://"):
         return f"TLS certificates were given, but {address} is not a tls:// address"
     return None
@@ -158,17 +165,26 @@ def connect(address, jobs, client_security, log_path):
     with _dask_logs_to(log_path), contextlib.ExitStack() as stack:
         if address:
             try:
-                client = Client(address, security=client_security, timeout=CONNECT_TIMEOUT,
-                                set_as_default=False)
+                client = Client(address, security=client_security, timeout=CONNECT_TIMEOUT, set_as_default=False)
             except (OSError, ValueError) as error:  # nobody there, a refused certificate, a bad address
                 raise ClusterLost(f"could not reach the Dask scheduler at {address}: {error}") from error
         else:
             local_security = Security.temporary()
-            with (dask.config.set(LOCAL_CLUSTER_CONFIG),
-                  _into_log(log_path), _warm_forkserver(), _interrupt_deferred() as interrupted):
+            with (
+                dask.config.set(LOCAL_CLUSTER_CONFIG),
+                _into_log(log_path),
+                _warm_forkserver(),
+                _interrupt_deferred() as interrupted,
+            ):
                 try:
-                    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, security=local_security, preload=[__name__])
+                    cluster = LocalCluster(
+                        n_workers=jobs,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        security=local_security,
+                        preload=[__name__],
+                    )
                 except Exception:
                     if interrupted:  # Ctrl-C reached a worker as it started
                         raise KeyboardInterrupt from None
@@ -209,8 +225,18 @@ def worker_threads(client):
 
 
 def _failed(work, reason, log):
-    return {"student": work["student"], "ok": False, "reason": reason, "log": log, "seconds": {}, "cpu": {},
-            "kernels": [], "state": None, "autograded": None, "feedback": None}
+    return {
+        "student": work["student"],
+        "ok": False,
+        "reason": reason,
+        "log": log,
+        "seconds": {},
+        "cpu": {},
+        "kernels": [],
+        "state": None,
+        "autograded": None,
+        "feedback": None,
+    }
 
 
 def grade(client, grading_plan, works, make_task, on_result, allowed_failures=None):
@@ -222,8 +248,9 @@ def grade(client, grading_plan, works, make_task, on_result, allowed_failures=No
 
     # The plan travels once: the scheduler keeps it as a task of its own, so that it is made
     # again on another worker if every worker holding it is lost.
-    plan_future = client.submit(worker.plan_value, grading_plan, key=f"dnngrader-plan-{grading_plan['hash']}",
-                                pure=False)
+    plan_future = client.submit(
+        worker.plan_value, grading_plan, key=f"dnngrader-plan-{grading_plan['hash']}", pure=False
+    )
     pending = list(reversed(works))
     in_flight = {}
     completed = as_completed(loop=client.loop)
@@ -241,11 +268,19 @@ def grade(client, grading_plan, works, make_task, on_result, allowed_failures=No
             try:
                 task = make_task(work)
             except Exception as error:  # the submission cannot be read: that student alone fails
-                on_result(_failed(work, f"its files could not be read: {type(error).__name__}: {error}",
-                                  traceback.format_exc()))
+                on_result(
+                    _failed(
+                        work, f"its files could not be read: {type(error).__name__}: {error}", traceback.format_exc()
+                    )
+                )
                 continue
-            future = client.submit(worker.grade_task, plan_future, task, pure=False,
-                                   key=f"dnngrader-grade-{len(pending)}-{os.urandom(4).hex()}")
+            future = client.submit(
+                worker.grade_task,
+                plan_future,
+                task,
+                pure=False,
+                key=f"dnngrader-grade-{len(pending)}-{os.urandom(4).hex()}",
+            )
             in_flight[future.key] = work
             completed.add(future)
 
@@ -257,14 +292,18 @@ def grade(client, grading_plan, works, make_task, on_result, allowed_failures=No
                 result = future.result()
             except KilledWorker as error:
                 tries = error.allowed_failures + 1
-                result = _failed(work, f"its grading worker died {tries} times while grading it (a crash, "
-                                 "the memory limit, or a machine gone away), so it was not tried again",
-                                 f"[ERROR] {error}\n")
+                result = _failed(
+                    work,
+                    f"its grading worker died {tries} times while grading it (a crash, "
+                    "the memory limit, or a machine gone away), so it was not tried again",
+                    f"[ERROR] {error}\n",
+                )
             except Exception as error:
                 if future.status == "cancelled" or client.status not in ("running", "connecting"):
                     raise ClusterLost(f"the Dask cluster went away: {error!r}") from error
-                result = _failed(work, f"Dask could not run its task: {type(error).__name__}: {error}",
-                                 traceback.format_exc())
+                result = _failed(
+                    work, f"Dask could not run its task: {type(error).__name__}: {error}", traceback.format_exc()
+                )
             future.release()
             on_result(result)
             top_up()

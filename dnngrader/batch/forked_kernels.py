@@ -51,10 +51,16 @@ from dnngrader.plugins import sandbox
 TEMPLATE_SCRIPT = Path(__file__).resolve().parent.parent / "kernel" / "template.py"
 # Forking needs fork() and pidfds (Linux 5.3+); elsewhere kernels are started the usual way.
 SUPPORTED = sys.platform.startswith("linux") and hasattr(os, "pidfd_open")
-FORKED_KERNELS = patching.Patch("jupyter_client's AsyncKernelManager._async_pre_start_kernel and _async_wait "
-                                "overridden: kernels forked from a template", "jupyter_client")
-QUICK_HANDSHAKE = patching.Patch("jupyter_client's AsyncKernelClient._async_wait_for_ready and _context_default "
-                                 "overridden: a new kernel declared ready sooner", "jupyter_client")
+FORKED_KERNELS = patching.Patch(
+    "jupyter_client's AsyncKernelManager._async_pre_start_kernel and _async_wait "
+    "overridden: kernels forked from a template",
+    "jupyter_client",
+)
+QUICK_HANDSHAKE = patching.Patch(
+    "jupyter_client's AsyncKernelClient._async_wait_for_ready and _context_default "
+    "overridden: a new kernel declared ready sooner",
+    "jupyter_client",
+)
 
 
 # Libraries the course's notebooks import, imported once by the template rather than by every
@@ -233,8 +239,11 @@ class ForkedKernel:
 
 
 def _is_this_ipykernel(argv):
-    return (len(argv) >= 3 and argv[1:3] == ["-m", "ipykernel_launcher"]
-            and os.path.realpath(argv[0]) == os.path.realpath(sys.executable))
+    return (
+        len(argv) >= 3
+        and argv[1:3] == ["-m", "ipykernel_launcher"]
+        and os.path.realpath(argv[0]) == os.path.realpath(sys.executable)
+    )
 
 
 class ForkedKernelProvisioner(LocalProvisioner):
@@ -260,8 +269,11 @@ class ForkedKernelProvisioner(LocalProvisioner):
         self.pid = self.pgid = pid  # the kernel leads its own session and process group
         self.cwd = cwd
         if view is not None:
-            self.connection_info = {**self.connection_info, "ip": f"/proc/{self.template.root}/root{ip}",
-                                    "transport": "ipc"}
+            self.connection_info = {
+                **self.connection_info,
+                "ip": f"/proc/{self.template.root}/root{ip}",
+                "transport": "ipc",
+            }
         return self.connection_info
 
     async def wait(self):
@@ -311,9 +323,15 @@ class ForkedKernelClient(AsyncKernelClient):
         while True:
             request = self.kernel_info()
             reply = await self._first(self.shell_channel, lambda message: _answers(message, request), 1.0)
-            if reply is not None and await self._first(self.iopub_channel, lambda message: (
-                    _answers(message, request) and message["msg_type"] == "status"
-                    and message["content"].get("execution_state") == "idle"), 0.2):
+            if reply is not None and await self._first(
+                self.iopub_channel,
+                lambda message: (
+                    _answers(message, request)
+                    and message["msg_type"] == "status"
+                    and message["content"].get("execution_state") == "idle"
+                ),
+                0.2,
+            ):
                 self._handle_kernel_info_reply(reply)
                 self.ready_reply = reply
                 return
@@ -350,8 +368,9 @@ class ForkedKernelManager(AsyncKernelManager):
             # Sockets in the sandbox's /tmp; the real prefix is known once the template runs.
             self.transport, self.ip = "ipc", f"{sandbox.KERNEL_FOLDER}/unset"
         if self.provisioner is None:
-            self.provisioner = ForkedKernelProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
-                                                       provisioner_config={}, parent=self)
+            self.provisioner = ForkedKernelProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, provisioner_config={}, parent=self
+            )
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_wait(self, pollinterval=0.1):

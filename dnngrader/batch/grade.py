@@ -68,14 +68,16 @@ class DaskGrader(LoggingConfigurable):
     same names win over them for one run."""
 
     scheduler = Unicode(
-        "", help="Address of the Dask scheduler to grade on (tcp://HOST:8786, or tls://HOST:8786 "
-                 "with the TLS files below) instead of a local cluster; empty: a local cluster."
+        "",
+        help="Address of the Dask scheduler to grade on (tcp://HOST:8786, or tls://HOST:8786 "
+        "with the TLS files below) instead of a local cluster; empty: a local cluster.",
     ).tag(config=True)
     _scheduler_default = settings.trait_default("DNN_DASK_SCHEDULER")
 
     jobs = Integer(
-        0, help="Worker processes of the local Dask cluster, i.e. submissions graded at the same "
-                "time (0: one per core); not used with a scheduler."
+        0,
+        help="Worker processes of the local Dask cluster, i.e. submissions graded at the same "
+        "time (0: one per core); not used with a scheduler.",
     ).tag(config=True)
 
     tls_ca_file = Unicode(
@@ -105,55 +107,98 @@ def _config_arguments(unknown, parser):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m dnngrader.batch.grade", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="Any setting can be given as for nbgrader, --Class.trait=VALUE (e.g. "
-                                     "--ResilientExecute.timeout=30, --Sandbox.disk_mb=128, "
-                                     "--DaskGrader.scheduler=tcp://HOST:8786; docs/reference/configuration.md "
-                                     "lists the kit's): it wins over nbgrader_config.py, here and on every worker.")
-    parser.add_argument("--assignment", "-a", metavar="NAME",
-                        help="grade this assignment only (default: every assignment with submissions in "
-                        "submitted/, one after another)")
-    parser.add_argument("--jobs", "-j", type=int,
-                        help="worker processes of the local Dask cluster, i.e. submissions graded at the same "
-                        f"time (default: DaskGrader.jobs, else the number of cores, {os.cpu_count() or 1}); "
-                        "not used with --scheduler")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786, or "
-                        "tls://HOST:8786 with the three options below) instead of a local cluster (default: "
-                        "DaskGrader.scheduler)")
-    parser.add_argument("--tls-ca-file", metavar="FILE", type=Path,
-                        help="the CA certificate (PEM) that signed the scheduler's and workers' certificates "
-                        "(default: DaskGrader.tls_ca_file)")
-    parser.add_argument("--tls-cert", metavar="FILE", type=Path,
-                        help="this client's certificate (PEM) (default: DaskGrader.tls_cert)")
-    parser.add_argument("--tls-key", metavar="FILE", type=Path,
-                        help="this client's private key (PEM) (default: DaskGrader.tls_key)")
-    parser.add_argument("--zip", type=Path, help="an LMS download of one assignment (--assignment, needed when "
-                        "the gradebook has several) to collect into submitted/ first")
-    parser.add_argument("--pattern", help="regular expression for the file names in the zip, with groups "
-                        "student_id and file_id (and optionally timestamp); default: "
-                        "<student_id>_<notebook>.ipynb or <student_id>/<notebook>.ipynb")
-    parser.add_argument("--timestamp-format", metavar="FORMAT",
-                        help="strptime format of the submission time in the zip's file names (the pattern's "
-                        "timestamp group), e.g. %%Y-%%m-%%d-%%H-%%M-%%S or '%%d.%%m.%%Y %%H:%%M'; a time that "
-                        "does not match is reported and counts as on time (default: "
-                        "TimedFileNameCollector.timestamp_format of nbgrader_config.py)")
-    parser.add_argument("--timezone", metavar="ZONE",
-                        help="IANA time zone of those times, e.g. Europe/Berlin or UTC (default: "
-                        "TimedFileNameCollector.timezone of nbgrader_config.py)")
-    parser.add_argument("--roster", type=Path, metavar="ROSTER.csv",
-                        help="the class roster (the hub's CSV file): a file of the zip naming no student of it "
-                        "(username or lms_id) is reported, not collected (default: "
-                        "TimedFileNameCollector.roster of nbgrader_config.py); and the grades are written "
-                        "as Canvas and Moodle import them too, reports/canvas_grades.csv and moodle_grades.csv")
+    parser = argparse.ArgumentParser(
+        prog="python -m dnngrader.batch.grade",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Any setting can be given as for nbgrader, --Class.trait=VALUE (e.g. "
+        "--ResilientExecute.timeout=30, --Sandbox.disk_mb=128, "
+        "--DaskGrader.scheduler=tcp://HOST:8786; docs/reference/configuration.md "
+        "lists the kit's): it wins over nbgrader_config.py, here and on every worker.",
+    )
+    parser.add_argument(
+        "--assignment",
+        "-a",
+        metavar="NAME",
+        help="grade this assignment only (default: every assignment with submissions in submitted/, one after another)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        help="worker processes of the local Dask cluster, i.e. submissions graded at the same "
+        f"time (default: DaskGrader.jobs, else the number of cores, {os.cpu_count() or 1}); "
+        "not used with --scheduler",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786, or "
+        "tls://HOST:8786 with the three options below) instead of a local cluster (default: "
+        "DaskGrader.scheduler)",
+    )
+    parser.add_argument(
+        "--tls-ca-file",
+        metavar="FILE",
+        type=Path,
+        help="the CA certificate (PEM) that signed the scheduler's and workers' certificates "
+        "(default: DaskGrader.tls_ca_file)",
+    )
+    parser.add_argument(
+        "--tls-cert", metavar="FILE", type=Path, help="this client's certificate (PEM) (default: DaskGrader.tls_cert)"
+    )
+    parser.add_argument(
+        "--tls-key", metavar="FILE", type=Path, help="this client's private key (PEM) (default: DaskGrader.tls_key)"
+    )
+    parser.add_argument(
+        "--zip",
+        type=Path,
+        help="an LMS download of one assignment (--assignment, needed when "
+        "the gradebook has several) to collect into submitted/ first",
+    )
+    parser.add_argument(
+        "--pattern",
+        help="regular expression for the file names in the zip, with groups "
+        "student_id and file_id (and optionally timestamp); default: "
+        "<student_id>_<notebook>.ipynb or <student_id>/<notebook>.ipynb",
+    )
+    parser.add_argument(
+        "--timestamp-format",
+        metavar="FORMAT",
+        help="strptime format of the submission time in the zip's file names (the pattern's "
+        "timestamp group), e.g. %%Y-%%m-%%d-%%H-%%M-%%S or '%%d.%%m.%%Y %%H:%%M'; a time that "
+        "does not match is reported and counts as on time (default: "
+        "TimedFileNameCollector.timestamp_format of nbgrader_config.py)",
+    )
+    parser.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="IANA time zone of those times, e.g. Europe/Berlin or UTC (default: "
+        "TimedFileNameCollector.timezone of nbgrader_config.py)",
+    )
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        metavar="ROSTER.csv",
+        help="the class roster (the hub's CSV file): a file of the zip naming no student of it "
+        "(username or lms_id) is reported, not collected (default: "
+        "TimedFileNameCollector.roster of nbgrader_config.py); and the grades are written "
+        "as Canvas and Moodle import them too, reports/canvas_grades.csv and moodle_grades.csv",
+    )
     parser.add_argument("--force", action="store_true", help="grade every submission again, even those already graded")
     parser.add_argument("--no-feedback", action="store_true", help="do not generate feedback HTML")
-    parser.add_argument("--course", type=Path, default=COURSE_ROOT,
-                        help="the course directory (default: the current folder; for a kit installed from "
-                             "its clone, that clone's own course)")
-    parser.add_argument("--db", help="gradebook database URL (default: db_url of nbgrader_config.py), "
-                        "e.g. postgresql://user@host:5432/gradebook")
+    parser.add_argument(
+        "--course",
+        type=Path,
+        default=COURSE_ROOT,
+        help="the course directory (default: the current folder; for a kit installed from "
+        "its clone, that clone's own course)",
+    )
+    parser.add_argument(
+        "--db",
+        help="gradebook database URL (default: db_url of nbgrader_config.py), "
+        "e.g. postgresql://user@host:5432/gradebook",
+    )
     parser.add_argument("--timings", type=Path, help="also write the run's timings, as JSON, to this file")
     args, unknown = parser.parse_known_args(argv)
     args.config = _config_arguments(unknown, parser)
@@ -194,8 +239,10 @@ class Run:
         student = result["student"]
         with open(self.log_path, "a", encoding="utf-8") as log:
             where = f" on {result['worker']} ({result['host']})" if result.get("worker") else ""
-            log.write(f"==== {student}: {'graded' if result['ok'] else 'FAILED'}{where} [{self.assignment}] ====\n"
-                      f"{result['log']}\n")
+            log.write(
+                f"==== {student}: {'graded' if result['ok'] else 'FAILED'}{where} [{self.assignment}] ====\n"
+                f"{result['log']}\n"
+            )
         (self.graded if result["ok"] else self.failed).append(student)
         self.seconds.update(result["seconds"])
         self.cpu.update(result["cpu"])
@@ -204,8 +251,9 @@ class Run:
             self.workers[result["worker"]] += 1
         if not result["ok"]:
             self.reasons[student] = result.get("reason") or "see the grading log"
-            self.progress.note(f"{self.assignment}: FAILED {student}: {self.reasons[student]}\n"
-                               f"{result['log'][-LOG_TAIL:].rstrip()}")
+            self.progress.note(
+                f"{self.assignment}: FAILED {student}: {self.reasons[student]}\n{result['log'][-LOG_TAIL:].rstrip()}"
+            )
         self.progress.advance(result["ok"])
 
 
@@ -227,8 +275,12 @@ def _report(app, reports, failures, roster_rows=None):
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
         course = export.course_assignments(gradebook)
         per_assignment, rows = export.class_grades(
-            gradebook, autograded=autograded, submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."),
-            course=course, failures=failures)
+            gradebook,
+            autograded=autograded,
+            submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."),
+            course=course,
+            failures=failures,
+        )
         points = {assignment: export.max_points(gradebook, assignment) for assignment in course}
         # The classic mistakes, read from the judge's records in the autograded notebooks.
         tallies = {assignment: mistakes.read_class(gradebook, assignment, autograded) for assignment in course}
@@ -281,8 +333,10 @@ def _assignments(app, args):
         chosen = [name for name in candidates if export.submission_folders(submitted, name)]
     unknown = [name for name in chosen if name not in known]
     if unknown:
-        return None, (f"The gradebook {coursedir.db_url} does not know the assignment {', '.join(unknown)}: "
-                      "run `make release` (nbgrader generate_assignment) with that gradebook first.")
+        return None, (
+            f"The gradebook {coursedir.db_url} does not know the assignment {', '.join(unknown)}: "
+            "run `make release` (nbgrader generate_assignment) with that gradebook first."
+        )
     return chosen, None
 
 
@@ -303,11 +357,14 @@ def _to_do(app, assignment, args):
     coursedir = app.coursedir
     students = submissions.submitted_students(coursedir, assignment)
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        state = submissions.GradingState(coursedir, gradebook, assignment,
-                                         permissions=worker.autograded_permissions(app))
+        state = submissions.GradingState(
+            coursedir, gradebook, assignment, permissions=worker.autograded_permissions(app)
+        )
         tasks = state.tasks(students, feedback=not args.no_feedback, force=args.force)
-    nothing_to_grade = sorted(set(export.submission_folders(
-        coursedir.format_path(coursedir.submitted_directory, ".", "."), assignment)) - set(students))
+    nothing_to_grade = sorted(
+        set(export.submission_folders(coursedir.format_path(coursedir.submitted_directory, ".", "."), assignment))
+        - set(students)
+    )
     return students, tasks, nothing_to_grade
 
 
@@ -327,8 +384,10 @@ def _grade(app, args, todo, jobs, log_path):
             return runs, None, None
         client_security = cluster.security(args.tls_ca_file, args.tls_cert, args.tls_key)
         try:
-            plans = {assignment: plan.build(coursedir, gradebook, config_path, assignment, arguments=args.config)
-                     for assignment, _ in work}
+            plans = {
+                assignment: plan.build(coursedir, gradebook, config_path, assignment, arguments=args.config)
+                for assignment, _ in work
+            }
             with cluster.connect(args.scheduler, jobs, client_security, log_path) as client:
                 for assignment, tasks in work:
                     run = runs[assignment]
@@ -337,9 +396,13 @@ def _grade(app, args, todo, jobs, log_path):
                         print(f"Grading {assignment} ...", flush=True)
                     run.progress.start()
                     try:
-                        cluster.grade(client, plans[assignment], tasks,
-                                      lambda each, name=assignment: plan.task(coursedir, gradebook, each, name),
-                                      run.record)
+                        cluster.grade(
+                            client,
+                            plans[assignment],
+                            tasks,
+                            lambda each, name=assignment: plan.task(coursedir, gradebook, each, name),
+                            run.record,
+                        )
                     finally:
                         run.progress.finish()
                 cluster_cpu = cluster.cpu_seconds(client)
@@ -350,8 +413,9 @@ def _grade(app, args, todo, jobs, log_path):
     return runs, cluster_cpu, None
 
 
-def _timings(runs, todo, jobs, args, started, grading_started, grading_seconds, report_seconds, client_cpu,
-             cluster_cpu, rows):
+def _timings(
+    runs, todo, jobs, args, started, grading_started, grading_seconds, report_seconds, client_cpu, cluster_cpu, rows
+):
     """The run's timings as JSON data; the per-student entries are summed over the assignments,
     and each assignment's are under "assignments" too."""
     seconds, cpu, kernels, workers = Counter(), Counter(), {}, Counter()
@@ -366,15 +430,34 @@ def _timings(runs, todo, jobs, args, started, grading_started, grading_seconds, 
         for student, pids in run.kernels.items():
             kernels.setdefault(student, []).extend(pids)
     return {
-        "submissions": sum(len(tasks) for tasks in todo.values()), "jobs": jobs, "scheduler": args.scheduler,
-        "workers": dict(workers), "grading_seconds": grading_seconds,
-        "seconds_before_grading": grading_started - started, "report_seconds": report_seconds,
-        "write_seconds": sum(run.write_seconds for run in runs.values()), "client_cpu": client_cpu,
-        "cluster_cpu": cluster_cpu, "phase_seconds": dict(seconds), "cpu_seconds": dict(cpu), "kernel_pids": kernels,
-        "graded": graded, "failed": failed, "failure_reasons": reasons, "students_in_report": len(rows),
-        "assignments": {name: {"submissions": len(todo[name]), "graded": run.graded, "failed": run.failed,
-                               "failure_reasons": run.reasons, "phase_seconds": dict(run.seconds)}
-                        for name, run in runs.items()}}
+        "submissions": sum(len(tasks) for tasks in todo.values()),
+        "jobs": jobs,
+        "scheduler": args.scheduler,
+        "workers": dict(workers),
+        "grading_seconds": grading_seconds,
+        "seconds_before_grading": grading_started - started,
+        "report_seconds": report_seconds,
+        "write_seconds": sum(run.write_seconds for run in runs.values()),
+        "client_cpu": client_cpu,
+        "cluster_cpu": cluster_cpu,
+        "phase_seconds": dict(seconds),
+        "cpu_seconds": dict(cpu),
+        "kernel_pids": kernels,
+        "graded": graded,
+        "failed": failed,
+        "failure_reasons": reasons,
+        "students_in_report": len(rows),
+        "assignments": {
+            name: {
+                "submissions": len(todo[name]),
+                "graded": run.graded,
+                "failed": run.failed,
+                "failure_reasons": run.reasons,
+                "phase_seconds": dict(run.seconds),
+            }
+            for name, run in runs.items()
+        },
+    }
 
 
 def main(argv=None):
@@ -404,14 +487,24 @@ def main(argv=None):
     if args.zip:
         zip_assignment = _zip_assignment(app, args)
         if zip_assignment is None:
-            print("--zip: say which assignment the download is of with --assignment NAME (make grade "
-                  "ASSIGNMENT=NAME ZIP=...): the gradebook has several assignments, or none.", file=sys.stderr)
+            print(
+                "--zip: say which assignment the download is of with --assignment NAME (make grade "
+                "ASSIGNMENT=NAME ZIP=...): the gradebook has several assignments, or none.",
+                file=sys.stderr,
+            )
             return 2
         coursedir.assignment_id = zip_assignment  # where zip_collect's notes go
         try:
-            changed = lms.collect_zip(coursedir, args.zip.resolve(), zip_assignment, args.pattern,
-                                      timestamp_format=args.timestamp_format, timezone=args.timezone,
-                                      arguments=args.config, roster=args.roster)
+            changed = lms.collect_zip(
+                coursedir,
+                args.zip.resolve(),
+                zip_assignment,
+                args.pattern,
+                timestamp_format=args.timestamp_format,
+                timezone=args.timezone,
+                arguments=args.config,
+                roster=args.roster,
+            )
         except timestamps.TimestampError as error:
             print(f"--timestamp-format/--timezone: {error}", file=sys.stderr)
             return 2
@@ -430,8 +523,7 @@ def main(argv=None):
     for name, note in assignments.prepare_data(coursedir.root, chosen).items():
         print(f"{name} is graded on {note}")
     if args.scheduler:
-        problem = cluster.check_address(args.scheduler, cluster.security(args.tls_ca_file, args.tls_cert,
-                                                                         args.tls_key))
+        problem = cluster.check_address(args.scheduler, cluster.security(args.tls_ca_file, args.tls_cert, args.tls_key))
         if problem:
             print(f"--scheduler: {problem}", file=sys.stderr)
             return 2
@@ -441,17 +533,22 @@ def main(argv=None):
         counts[assignment] = len(students)
         if empty:
             nothing_to_grade[assignment] = empty
-            print(f"No notebook to grade in the submission folder of {', '.join(empty)} ({assignment}): "
-                  "0 points and a note in the grades", file=sys.stderr)
+            print(
+                f"No notebook to grade in the submission folder of {', '.join(empty)} ({assignment}): "
+                "0 points and a note in the grades",
+                file=sys.stderr,
+            )
     all_tasks = sum(len(tasks) for tasks in todo.values())
     jobs = max(1, min(args.jobs, max([len(tasks) for tasks in todo.values()], default=1) or 1))
     where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"{jobs} local Dask worker(s)"
     for assignment, tasks in todo.items():
         to_grade = sum(task["autograde"] for task in tasks)
         feedback_only = f", {len(tasks) - to_grade} to give feedback" if len(tasks) > to_grade else ""
-        print(f"{assignment}: {counts[assignment]} submissions in {coursedir.submitted_directory}/: "
-              f"{counts[assignment] - to_grade} already graded, {to_grade} to grade{feedback_only} ({where})",
-              flush=True)
+        print(
+            f"{assignment}: {counts[assignment]} submissions in {coursedir.submitted_directory}/: "
+            f"{counts[assignment] - to_grade} already graded, {to_grade} to grade{feedback_only} ({where})",
+            flush=True,
+        )
 
     log_path = reports / "grading.log"
     if all_tasks:  # a run with nothing to grade keeps the last run's log
@@ -469,27 +566,48 @@ def main(argv=None):
     rows = _report(app, reports, {assignment: run.reasons for assignment, run in runs.items()}, roster_rows)
     report_seconds = time.monotonic() - report_started
     if chosen:
-        print(f"Feedback:  {Path(coursedir.root) / coursedir.feedback_directory}/<student>/<assignment>/ "
-              f"({', '.join(chosen)})")
+        print(
+            f"Feedback:  {Path(coursedir.root) / coursedir.feedback_directory}/<student>/<assignment>/ "
+            f"({', '.join(chosen)})"
+        )
     print(f"Log:       {log_path}")
     graded_now = [assignment for assignment, tasks in todo.items() if tasks]
     if graded_now:
         workers = set().union(*(runs[assignment].workers for assignment in graded_now))
         each = ", ".join(f"{len(runs[assignment].graded)} of {assignment}" for assignment in graded_now)
-        print(f"Graded {sum(len(runs[assignment].graded) for assignment in graded_now)} submission(s) ({each}) in "
-              f"{format_duration(grading_seconds)} ({grading_seconds / all_tasks:.2f} s per submission; "
-              f"{len(workers)} Dask worker(s) took part).")
+        print(
+            f"Graded {sum(len(runs[assignment].graded) for assignment in graded_now)} submission(s) ({each}) in "
+            f"{format_duration(grading_seconds)} ({grading_seconds / all_tasks:.2f} s per submission; "
+            f"{len(workers)} Dask worker(s) took part)."
+        )
     if args.timings:
-        timings = _timings(runs, todo, jobs, args, started, grading_started, grading_seconds, report_seconds,
-                           client_cpu, cluster_cpu, rows)
+        timings = _timings(
+            runs,
+            todo,
+            jobs,
+            args,
+            started,
+            grading_started,
+            grading_seconds,
+            report_seconds,
+            client_cpu,
+            cluster_cpu,
+            rows,
+        )
         args.timings.write_text(json.dumps(timings, indent=1))
-        print("\n".join(["Where the grading time went (summed over workers):"]
-                        + timing.breakdown(Counter(timings["phase_seconds"]), all_tasks)))
+        print(
+            "\n".join(
+                ["Where the grading time went (summed over workers):"]
+                + timing.breakdown(Counter(timings["phase_seconds"]), all_tasks)
+            )
+        )
     failed = [(assignment, student) for assignment, run in runs.items() for student in run.failed]
     if failed:
         names = [student if len(runs) == 1 else f"{student} ({assignment})" for assignment, student in failed]
-        print(f"{len(failed)} submission(s) could not be graded: {', '.join(names)} "
-              f"(details above and in {log_path})", file=sys.stderr)
+        print(
+            f"{len(failed)} submission(s) could not be graded: {', '.join(names)} (details above and in {log_path})",
+            file=sys.stderr,
+        )
         return 1
     return 1 if nothing_to_grade else 0
 

@@ -61,8 +61,11 @@ def time_database_calls(current_clock):
         return
     event.listen(Engine, "before_execute", lambda conn, *args: _enter(conn.info, current_clock))
     event.listen(Engine, "after_execute", lambda conn, *args: _exit(conn.info))
-    event.listen(Engine, "handle_error", lambda context: _exit(context.connection.info)
-                 if context.connection is not None else None)
+    event.listen(
+        Engine,
+        "handle_error",
+        lambda context: _exit(context.connection.info) if context.connection is not None else None,
+    )
     event.listen(Session, "before_commit", lambda session: _enter(session.info, current_clock))
     for name in ("after_commit", "after_rollback"):
         event.listen(Session, name, lambda session: _exit(session.info))

@@ -50,6 +50,7 @@ def is_generic(hint):
 @dataclass
 class HintCount:
     """One hint of one function: the students who got it, out of ``autograded``."""
+
     assignment: str
     function: str
     hint: str
@@ -71,6 +72,7 @@ class Tally:
     """The hints of one assignment: ``counts`` (HintCount, in report order), the students
     counted (``autograded``) and those whose autograded notebook has no record of the judge's
     verdicts (``unrecorded``)."""
+
     assignment: str
     counts: list
     autograded: list
@@ -92,8 +94,11 @@ def judged_cells(nb):
         # every other cell, so this check is a second line of defence.
         if not (nbgrader.get("grade") and not nbgrader.get("solution")):
             continue
-        if not (isinstance(record, dict) and isinstance(record.get("function"), str)
-                and isinstance(record.get("hints"), list)):
+        if not (
+            isinstance(record, dict)
+            and isinstance(record.get("function"), str)
+            and isinstance(record.get("hints"), list)
+        ):
             continue
         found.append((index, record))
     return found
@@ -109,8 +114,11 @@ def count_hints(assignment, notebooks):
     for student in sorted(notebooks):
         if not notebooks[student]:
             continue
-        records = [(number, index, record) for number, nb in enumerate(notebooks[student])
-                   for index, record in judged_cells(nb)]
+        records = [
+            (number, index, record)
+            for number, nb in enumerate(notebooks[student])
+            for index, record in judged_cells(nb)
+        ]
         if not records:
             unrecorded.append(student)
             continue
@@ -130,8 +138,10 @@ def count_hints(assignment, notebooks):
         entry.autograded = len(autograded)
     # Stable: functions in the notebook's order, then the most frequent hint first, a generic
     # one after a recognised mistake given as often, then alphabetically.
-    ordered = sorted(counts.values(), key=lambda entry: (order[entry.function], entry.function, -len(entry.students),
-                                                         entry.generic, entry.hint))
+    ordered = sorted(
+        counts.values(),
+        key=lambda entry: (order[entry.function], entry.function, -len(entry.students), entry.generic, entry.hint),
+    )
     return Tally(assignment, ordered, autograded, unrecorded)
 
 
@@ -165,27 +175,39 @@ def read_class(gradebook, assignment, autograded):
 def format_tally(tally):
     """The report printed after the pass rates: a line per function and hint."""
     n = len(tally.autograded)
-    lines = [f"Hints the judge gave per function ({tally.assignment}), students who got each "
-             f"of the {n} autograded:"]
+    lines = [f"Hints the judge gave per function ({tally.assignment}), students who got each of the {n} autograded:"]
     if not tally.counts:
         lines.append("  none")
     width = max((len(entry.function) for entry in tally.counts), default=0)
     for entry in tally.counts:
         tag = "[generic] " if entry.generic else ""
-        lines.append(f"  {entry.function:<{width}}  {round(100 * entry.share):>3d} % "
-                     f"({len(entry.students)}/{n})  {tag}{entry.hint}")
+        lines.append(
+            f"  {entry.function:<{width}}  {round(100 * entry.share):>3d} % "
+            f"({len(entry.students)}/{n})  {tag}{entry.hint}"
+        )
     if tally.unrecorded:
-        lines.append(f"  Not counted, autograded before the judge recorded its hints (grade again with --force): "
-                     f"{', '.join(tally.unrecorded)}")
+        lines.append(
+            f"  Not counted, autograded before the judge recorded its hints (grade again with --force): "
+            f"{', '.join(tally.unrecorded)}"
+        )
     return "\n".join(lines)
 
 
 def rows(tally):
     """The CSV's rows (dicts with COLUMNS): share is a fraction of the autograded students,
     kind "mistake" or "generic", test_id the test cells that gave the hint, space-separated."""
-    return [{"assignment": entry.assignment, "function": entry.function, "test_id": " ".join(sorted(entry.test_ids)),
-             "hint": entry.hint, "students": len(entry.students), "share": f"{entry.share:.4f}",
-             "kind": "generic" if entry.generic else "mistake"} for entry in tally.counts]
+    return [
+        {
+            "assignment": entry.assignment,
+            "function": entry.function,
+            "test_id": " ".join(sorted(entry.test_ids)),
+            "hint": entry.hint,
+            "students": len(entry.students),
+            "share": f"{entry.share:.4f}",
+            "kind": "generic" if entry.generic else "mistake",
+        }
+        for entry in tally.counts
+    ]
 
 
 def write_csv(tallies, path):

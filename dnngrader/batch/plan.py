@@ -40,8 +40,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from nbgrader.api import (Assignment, Gradebook, GradeCell, MissingEntry, Notebook, SolutionCell, SourceCell,
-                          TaskCell)
+from nbgrader.api import Assignment, Gradebook, GradeCell, MissingEntry, Notebook, SolutionCell, SourceCell, TaskCell
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -53,6 +52,7 @@ from dnngrader.plugins import timestamps
 # Folders as data
 # ---------------------------------------------------------------------------------------------
 
+
 def read_folder(folder, skip=()):
     """The files under ``folder`` as data, sorted by path ([] when there is no such folder);
     files and folders whose name matches a pattern of ``skip`` are left out (as nbgrader's
@@ -63,8 +63,7 @@ def read_folder(folder, skip=()):
         return files
     for directory, subfolders, names in os.walk(folder):
         here = Path(directory)
-        subfolders[:] = [name for name in subfolders
-                         if not any(fnmatch.fnmatch(name, pattern) for pattern in skip)]
+        subfolders[:] = [name for name in subfolders if not any(fnmatch.fnmatch(name, pattern) for pattern in skip)]
         for name in sorted(subfolders):
             if (here / name).is_symlink():  # os.walk lists it, but does not go into it
                 names.append(name)
@@ -76,8 +75,7 @@ def read_folder(folder, skip=()):
             if path.is_symlink():
                 files.append({"path": relative, "link": os.readlink(path)})
             elif path.is_file():
-                files.append({"path": relative, "mode": stat.S_IMODE(path.lstat().st_mode),
-                              "data": path.read_bytes()})
+                files.append({"path": relative, "mode": stat.S_IMODE(path.lstat().st_mode), "data": path.read_bytes()})
     return sorted(files, key=lambda entry: entry["path"])
 
 
@@ -120,6 +118,7 @@ def size(files):
 # The assignment, as the gradebook defines it
 # ---------------------------------------------------------------------------------------------
 
+
 def iso(when):
     """A datetime (or None) as plan data: ISO 8601 text."""
     return when.isoformat() if when is not None else None
@@ -146,18 +145,37 @@ def assignment_definition(gradebook, assignment):
     found = gradebook.find_assignment(assignment)
     notebooks = []
     for notebook in found.notebooks:
-        notebooks.append({
-            "name": notebook.name, "kernelspec": notebook.kernelspec,
-            "grade_cells": [{"name": cell.name, "max_score": cell.max_score, "cell_type": cell.cell_type}
-                            for cell in notebook.grade_cells],
-            "solution_cells": [cell.name for cell in notebook.solution_cells],
-            "task_cells": [{"name": cell.name, "max_score": cell.max_score, "cell_type": cell.cell_type}
-                           for cell in notebook.task_cells],
-            "source_cells": [{"name": cell.name, "cell_type": cell.cell_type, "locked": cell.locked,
-                              "source": cell.source, "checksum": cell.checksum}
-                             for cell in notebook.source_cells]})
-    return {"name": found.name, "duedate": iso(found.duedate), "notebooks": notebooks,
-            "schema_version": _schema_version(gradebook)}
+        notebooks.append(
+            {
+                "name": notebook.name,
+                "kernelspec": notebook.kernelspec,
+                "grade_cells": [
+                    {"name": cell.name, "max_score": cell.max_score, "cell_type": cell.cell_type}
+                    for cell in notebook.grade_cells
+                ],
+                "solution_cells": [cell.name for cell in notebook.solution_cells],
+                "task_cells": [
+                    {"name": cell.name, "max_score": cell.max_score, "cell_type": cell.cell_type}
+                    for cell in notebook.task_cells
+                ],
+                "source_cells": [
+                    {
+                        "name": cell.name,
+                        "cell_type": cell.cell_type,
+                        "locked": cell.locked,
+                        "source": cell.source,
+                        "checksum": cell.checksum,
+                    }
+                    for cell in notebook.source_cells
+                ],
+            }
+        )
+    return {
+        "name": found.name,
+        "duedate": iso(found.duedate),
+        "notebooks": notebooks,
+        "schema_version": _schema_version(gradebook),
+    }
 
 
 def definition_gradebook(definition, course_id, path):
@@ -203,13 +221,18 @@ def outline(notebook_path, code=False):
         if kept["cell_type"] == "code":
             kept.update(outputs=[], execution_count=None)
         cells.append(kept)
-    return {"cells": cells, "metadata": notebook.get("metadata", {}),
-            "nbformat": notebook.get("nbformat", 4), "nbformat_minor": notebook.get("nbformat_minor", 5)}
+    return {
+        "cells": cells,
+        "metadata": notebook.get("metadata", {}),
+        "nbformat": notebook.get("nbformat", 4),
+        "nbformat_minor": notebook.get("nbformat_minor", 5),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # The plan
 # ---------------------------------------------------------------------------------------------
+
 
 def grading_settings(config):
     """{class: {trait: value}}: every grading setting of the kit (ResilientExecute's and
@@ -237,21 +260,33 @@ def build(coursedir, gradebook, config_path, assignment=None, arguments=()):
     release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
     released = {path.name: outline(path, code=True) for path in sorted(release.glob("*.ipynb"))}
     plan = {
-        "course_id": coursedir.course_id, "assignment": assignment, "course_root": str(coursedir.root),
+        "course_id": coursedir.course_id,
+        "assignment": assignment,
+        "course_root": str(coursedir.root),
         "config": config_path.read_text(encoding="utf-8") if config_path.is_file() else "",
         "arguments": list(arguments),
         "settings": grading_settings((coursedir.parent or coursedir).config),
         # What nbgrader's Autograde copies over each submission: not the notebooks, nor what
         # the course ignores (the second assignment's data, say).
-        "source_files": read_folder(source, skip=[*coursedir.ignore, "*.ipynb"]), "outlines": outlines,
+        "source_files": read_folder(source, skip=[*coursedir.ignore, "*.ipynb"]),
+        "outlines": outlines,
         "released": released,
         "definition": definition,
     }
-    digest = hashlib.sha256(json.dumps({key: value for key, value in plan.items() if key != "source_files"},
-                                       sort_keys=True, default=str).encode())
+    digest = hashlib.sha256(
+        json.dumps(
+            {key: value for key, value in plan.items() if key != "source_files"}, sort_keys=True, default=str
+        ).encode()
+    )
     for entry in plan["source_files"]:
-        digest.update(entry["path"].encode() + b"\0" + repr(entry.get("mode")).encode() + b"\0"
-                      + entry.get("data", entry.get("link", "").encode()) + b"\0")
+        digest.update(
+            entry["path"].encode()
+            + b"\0"
+            + repr(entry.get("mode")).encode()
+            + b"\0"
+            + entry.get("data", entry.get("link", "").encode())
+            + b"\0"
+        )
     plan["hash"] = digest.hexdigest()
     with tempfile.TemporaryDirectory(prefix="dnngrader-plan-") as folder:
         path = Path(folder) / "gradebook.db"
@@ -263,6 +298,7 @@ def build(coursedir, gradebook, config_path, assignment=None, arguments=()):
 # ---------------------------------------------------------------------------------------------
 # A student's rows in the gradebook
 # ---------------------------------------------------------------------------------------------
+
 
 def cell_names(submitted_notebook):
     """{cell id: cell name} of a submitted notebook's cells, in one query (a grade's or comment's
@@ -282,20 +318,34 @@ def student_state(gradebook, assignment, student):
     for notebook in submission.notebooks:
         names = cell_names(notebook)
         notebooks[notebook.notebook.name] = {
-            "flagged": bool(notebook.flagged), "late_submission_penalty": notebook.late_submission_penalty,
-            "grades": {names[grade.cell_id]: {"auto_score": grade.auto_score, "manual_score": grade.manual_score,
-                                              "extra_credit": grade.extra_credit,
-                                              "needs_manual_grade": grade.needs_manual_grade}
-                       for grade in notebook.grades},
-            "comments": {names[comment.cell_id]: {"auto_comment": comment.auto_comment,
-                                                  "manual_comment": comment.manual_comment}
-                         for comment in notebook.comments}}
+            "flagged": bool(notebook.flagged),
+            "late_submission_penalty": notebook.late_submission_penalty,
+            "grades": {
+                names[grade.cell_id]: {
+                    "auto_score": grade.auto_score,
+                    "manual_score": grade.manual_score,
+                    "extra_credit": grade.extra_credit,
+                    "needs_manual_grade": grade.needs_manual_grade,
+                }
+                for grade in notebook.grades
+            },
+            "comments": {
+                names[comment.cell_id]: {"auto_comment": comment.auto_comment, "manual_comment": comment.manual_comment}
+                for comment in notebook.comments
+            },
+        }
     extension = submission.extension
-    return {"student": {"first_name": person.first_name, "last_name": person.last_name,
-                        "email": person.email, "lms_user_id": person.lms_user_id},
-            "timestamp": iso(submission.timestamp),
-            "extension": extension.total_seconds() if extension is not None else None,
-            "notebooks": notebooks}
+    return {
+        "student": {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "lms_user_id": person.lms_user_id,
+        },
+        "timestamp": iso(submission.timestamp),
+        "extension": extension.total_seconds() if extension is not None else None,
+        "notebooks": notebooks,
+    }
 
 
 def restore_state(gradebook, assignment, student, state):
@@ -327,6 +377,7 @@ def restore_state(gradebook, assignment, student, state):
 # ---------------------------------------------------------------------------------------------
 # Tasks
 # ---------------------------------------------------------------------------------------------
+
 
 def task(coursedir, gradebook, work, assignment=None):
     """The task for ``work`` ({"student", "autograde", "feedback"}, from GradingState.tasks) of

@@ -9,8 +9,8 @@ import sys
 import time
 from collections import deque
 
-RECENT = 20           # finished submissions the pace is measured on
-PLAIN_EVERY = 10.0    # seconds between two plain-text lines
+RECENT = 20  # finished submissions the pace is measured on
+PLAIN_EVERY = 10.0  # seconds between two plain-text lines
 BAR_WIDTH = 30
 
 
@@ -44,9 +44,11 @@ class Progress:
         filled = int(BAR_WIDTH * fraction)
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
         eta = self.eta()
-        parts = [f"[{bar}] {self.done}/{self.total} {self.label} ({100 * fraction:.0f}%)",
-                 f"elapsed {format_duration(now - self.started)}",
-                 "ETA " + ("--:--" if eta is None else format_duration(eta))]
+        parts = [
+            f"[{bar}] {self.done}/{self.total} {self.label} ({100 * fraction:.0f}%)",
+            f"elapsed {format_duration(now - self.started)}",
+            "ETA " + ("--:--" if eta is None else format_duration(eta)),
+        ]
         if self.failed:
             parts.append(f"{self.failed} failed")
         return ", ".join(parts)

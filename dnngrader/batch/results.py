@@ -58,8 +58,11 @@ class ResultWriter:
         rows = {}
         for notebook in submission.notebooks:
             names = plan.cell_names(notebook)
-            rows[notebook.notebook.name] = (notebook, {names[grade.cell_id]: grade for grade in notebook.grades},
-                                            {names[comment.cell_id]: comment for comment in notebook.comments})
+            rows[notebook.notebook.name] = (
+                notebook,
+                {names[grade.cell_id]: grade for grade in notebook.grades},
+                {names[comment.cell_id]: comment for comment in notebook.comments},
+            )
         return submission, rows
 
     def write_rows(self, student, state):
@@ -102,8 +105,10 @@ class ResultWriter:
         try:
             if result.get("state") is not None:
                 self.write_rows(student, result["state"])
-            for step, key in ((self.coursedir.autograded_directory, "autograded"),
-                              (self.coursedir.feedback_directory, "feedback")):
+            for step, key in (
+                (self.coursedir.autograded_directory, "autograded"),
+                (self.coursedir.feedback_directory, "feedback"),
+            ):
                 files = result.get(key)
                 if files:
                     plan.write_folder(files, self._folder(step, student))
@@ -111,7 +116,10 @@ class ResultWriter:
                     plan.remove_folder(self._folder(step, student))
         except Exception as error:
             what = (str(error).strip().splitlines() or [""])[0][:300]
-            result = {**result, "ok": False,
-                      "reason": f"its results could not be written into the course: {type(error).__name__}: {what}",
-                      "log": result.get("log", "") + f"\n[ERROR] writing the results failed: {error!r}\n"}
+            result = {
+                **result,
+                "ok": False,
+                "reason": f"its results could not be written into the course: {type(error).__name__}: {what}",
+                "log": result.get("log", "") + f"\n[ERROR] writing the results failed: {error!r}\n",
+            }
         return result

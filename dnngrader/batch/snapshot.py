@@ -9,9 +9,13 @@ from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, Submitted
 
 
 def _grade(grade):
-    return {"auto_score": grade.auto_score, "manual_score": grade.manual_score,
-            "extra_credit": grade.extra_credit, "needs_manual_grade": grade.needs_manual_grade,
-            "max_score": grade.max_score}
+    return {
+        "auto_score": grade.auto_score,
+        "manual_score": grade.manual_score,
+        "extra_credit": grade.extra_credit,
+        "needs_manual_grade": grade.needs_manual_grade,
+        "max_score": grade.max_score,
+    }
 
 
 def _comment(comment):
@@ -19,11 +23,15 @@ def _comment(comment):
 
 
 def _notebook(notebook):
-    return {"score": notebook.score, "max_score": notebook.max_score, "flagged": notebook.flagged,
-            "needs_manual_grade": notebook.needs_manual_grade,
-            "late_submission_penalty": notebook.late_submission_penalty,
-            "grades": {grade.name: _grade(grade) for grade in notebook.grades},
-            "comments": {comment.name: _comment(comment) for comment in notebook.comments}}
+    return {
+        "score": notebook.score,
+        "max_score": notebook.max_score,
+        "flagged": notebook.flagged,
+        "needs_manual_grade": notebook.needs_manual_grade,
+        "late_submission_penalty": notebook.late_submission_penalty,
+        "grades": {grade.name: _grade(grade) for grade in notebook.grades},
+        "comments": {comment.name: _comment(comment) for comment in notebook.comments},
+    }
 
 
 def snapshot(gradebook):
@@ -32,13 +40,20 @@ def snapshot(gradebook):
     for student in gradebook.students:
         students[student.id] = {
             "name": [student.first_name, student.last_name, student.email, student.lms_user_id],
-            "submissions": {submission.assignment.name: {
-                "extension": str(submission.extension), "score": submission.score,
-                "max_score": submission.max_score,
-                "notebooks": {notebook.name: _notebook(notebook) for notebook in submission.notebooks}}
-                for submission in student.submissions}}
-    rows = {model.__tablename__: gradebook.db.query(model).count()
-            for model in (Student, SubmittedAssignment, SubmittedNotebook, Grade, Comment)}
+            "submissions": {
+                submission.assignment.name: {
+                    "extension": str(submission.extension),
+                    "score": submission.score,
+                    "max_score": submission.max_score,
+                    "notebooks": {notebook.name: _notebook(notebook) for notebook in submission.notebooks},
+                }
+                for submission in student.submissions
+            },
+        }
+    rows = {
+        model.__tablename__: gradebook.db.query(model).count()
+        for model in (Student, SubmittedAssignment, SubmittedNotebook, Grade, Comment)
+    }
     return {"students": students, "rows": rows}
 
 

@@ -57,14 +57,22 @@ from dnngrader import patching
 
 _installed = False
 
-ENGINE_PER_URL = patching.Patch("nbgrader.api.create_engine replaced: one SQLAlchemy engine per database URL",
-                                "nbgrader", "SQLAlchemy")
-SCHEMAS_CHECKED_ONCE = patching.Patch("nbgrader.nbgraderformat.common.jsonschema replaced: each schema "
-                                      "checked once", "nbgrader")
-SCHEMA_ONCE = patching.Patch("nbgrader.api.inspect, Base.metadata.create_all and Gradebook.check_course "
-                             "wrapped: a known gradebook's tables checked once", "nbgrader", "SQLAlchemy")
-FEEDBACK_EXPORTER = patching.Patch("nbconvert's HTMLExporter.from_notebook_node and _create_environment "
-                                   "overridden in FeedbackHTMLExporter", "nbconvert")
+ENGINE_PER_URL = patching.Patch(
+    "nbgrader.api.create_engine replaced: one SQLAlchemy engine per database URL", "nbgrader", "SQLAlchemy"
+)
+SCHEMAS_CHECKED_ONCE = patching.Patch(
+    "nbgrader.nbgraderformat.common.jsonschema replaced: each schema checked once", "nbgrader"
+)
+SCHEMA_ONCE = patching.Patch(
+    "nbgrader.api.inspect, Base.metadata.create_all and Gradebook.check_course "
+    "wrapped: a known gradebook's tables checked once",
+    "nbgrader",
+    "SQLAlchemy",
+)
+FEEDBACK_EXPORTER = patching.Patch(
+    "nbconvert's HTMLExporter.from_notebook_node and _create_environment overridden in FeedbackHTMLExporter",
+    "nbconvert",
+)
 
 
 class _EnginePerURL:
@@ -126,6 +134,7 @@ class _CheckedSchemas:
             if error is not None:
                 raise error  # not kept: invalid metadata is checked again, with jsonschema's error
             return True
+
         try:
             seen = json.dumps([key, instance], sort_keys=True)
         except (TypeError, ValueError):  # not JSON: jsonschema says what is wrong with it
@@ -203,8 +212,17 @@ class FeedbackHTMLExporter(HTMLExporter):
             return super().markdown2html(context, source)
         cell = context.get("cell", {})
         path = context.get("resources", {}).get("metadata", {}).get("path", "") if self.embed_images else None
-        key = _key([source, cell.get("attachments", {}), path, self.embed_images, self.anchor_link_text,
-                    self.exclude_anchor_links, self.lexer_options])
+        key = _key(
+            [
+                source,
+                cell.get("attachments", {}),
+                path,
+                self.embed_images,
+                self.anchor_link_text,
+                self.exclude_anchor_links,
+                self.lexer_options,
+            ]
+        )
         return _markdown(key, lambda: super(FeedbackHTMLExporter, self).markdown2html(context, source))
 
     def from_notebook_node(self, nb, resources=None, **kw):
@@ -320,6 +338,7 @@ def _install_schema_once():
 
         def check_course(gradebook, course_id="default_course", **kwargs):
             return schema.check_course(gradebook, course_id, **kwargs)
+
         api.Gradebook.check_course = check_course
 
 

@@ -69,8 +69,11 @@ class GradingState:
         return os.path.join(folder, notebook + extension)
 
     def _submitted_notebooks(self, student):
-        return [name for name in self.notebooks
-                if os.path.exists(self._path(self.coursedir.submitted_directory, student, name, ".ipynb"))]
+        return [
+            name
+            for name in self.notebooks
+            if os.path.exists(self._path(self.coursedir.submitted_directory, student, name, ".ipynb"))
+        ]
 
     def _scores_saved(self, student, notebook):
         try:
@@ -78,14 +81,16 @@ class GradingState:
         except MissingEntry:
             return False
         solutions = {cell.name for cell in submitted.notebook.solution_cells}
-        autograded = [grade for grade in submitted.grades
-                      if grade.cell.cell_type == "code" and grade.name not in solutions]
+        autograded = [
+            grade for grade in submitted.grades if grade.cell.cell_type == "code" and grade.name not in solutions
+        ]
         return all(grade.auto_score is not None for grade in autograded)
 
     def autograded(self, student):
         notebooks = self._submitted_notebooks(student)
-        submitted_at = _newest_mtime(self.coursedir.format_path(self.coursedir.submitted_directory,
-                                                                student, self.assignment))
+        submitted_at = _newest_mtime(
+            self.coursedir.format_path(self.coursedir.submitted_directory, student, self.assignment)
+        )
         for notebook in notebooks:
             path = self._path(self.coursedir.autograded_directory, student, notebook, ".ipynb")
             if not os.path.exists(path):

@@ -43,9 +43,11 @@ class PhaseClock:
 
     def timed(self, name, function):
         """``function`` wrapped so that its calls count as ``name``."""
+
         def run(*args, **kwargs):
             with self.phase(name):
                 return function(*args, **kwargs)
+
         return run
 
     def read(self):

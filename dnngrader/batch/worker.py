@@ -127,15 +127,19 @@ def _instrument_execute(execute, clock, fork_kernels, usage):
         usage.setdefault("kernels", []).append(pid)
         usage["kernel cpu"] = usage.get("kernel cpu", 0.0) + _kernel_cpu_seconds(pid)
         cleanup()
+
     execute._cleanup_kernel = stop_kernel
     return clock.timed("execution", execute)
 
 
 # KitAutograde reaches into nbgrader's Autograde (its _init_preprocessors, the exporter's
 # _preprocessors list) and wraps nbclient's NotebookClient._cleanup_kernel on the instance.
-INSTRUMENTED = patching.Patch("nbgrader's Autograde._init_preprocessors and exporter._preprocessors, and nbclient's "
-                              "NotebookClient._cleanup_kernel, wrapped: the workers' phase timings and forked kernels",
-                              "nbgrader", tested={"nbclient": ">=0.11,<0.12"})
+INSTRUMENTED = patching.Patch(
+    "nbgrader's Autograde._init_preprocessors and exporter._preprocessors, and nbclient's "
+    "NotebookClient._cleanup_kernel, wrapped: the workers' phase timings and forked kernels",
+    "nbgrader",
+    tested={"nbclient": ">=0.11,<0.12"},
+)
 
 
 class KitAutograde(Autograde):
@@ -212,8 +216,9 @@ class SubmissionGrader:
             if autograde:
                 # force: the grader decided this submission needs grading (again)
                 ran["autograded"] = True
-                ok, log = self._run(KitAutograde(clock, usage, self.fork_kernels, coursedir=coursedir,
-                                                 parent=self.app, force=True))
+                ok, log = self._run(
+                    KitAutograde(clock, usage, self.fork_kernels, coursedir=coursedir, parent=self.app, force=True)
+                )
             if ok and feedback:
                 ran["feedback"] = True
                 with clock.phase("feedback"):
@@ -224,8 +229,15 @@ class SubmissionGrader:
             coursedir.student_id = "*"
         kernels = usage.pop("kernels", [])
         usage["worker cpu"] = time.process_time() - cpu_before
-        return {"student": student, "ok": ok, "log": log, "seconds": clock.read(), "cpu": usage,
-                "kernels": kernels, **ran}
+        return {
+            "student": student,
+            "ok": ok,
+            "log": log,
+            "seconds": clock.read(),
+            "cpu": usage,
+            "kernels": kernels,
+            **ran,
+        }
 
 
 def first_error(log):
@@ -318,9 +330,14 @@ class WorkerCourse:
         return Path(self.coursedir.format_path(step, student, self.assignment))
 
     def _student_folders(self, student):
-        return [self._folder(step, student).parent for step in
-                (self.coursedir.submitted_directory, self.coursedir.autograded_directory,
-                 self.coursedir.feedback_directory)]
+        return [
+            self._folder(step, student).parent
+            for step in (
+                self.coursedir.submitted_directory,
+                self.coursedir.autograded_directory,
+                self.coursedir.feedback_directory,
+            )
+        ]
 
     def _fresh_gradebook(self):
         speedups.dispose_engines(self.db_url)  # no pooled connection may outlive the file
@@ -359,13 +376,20 @@ class WorkerCourse:
             collecting = time.perf_counter()
             with Gradebook(self.db_url, self.plan["course_id"]) as gradebook:
                 result["state"] = plan.student_state(gradebook, self.assignment, student)
-            result["autograded"] = (plan.read_folder(self._folder(self.coursedir.autograded_directory, student))
-                                    if result["autograded"] else None)
-            result["feedback"] = (plan.read_folder(self._folder(self.coursedir.feedback_directory, student))
-                                  if result["feedback"] else None)
+            result["autograded"] = (
+                plan.read_folder(self._folder(self.coursedir.autograded_directory, student))
+                if result["autograded"]
+                else None
+            )
+            result["feedback"] = (
+                plan.read_folder(self._folder(self.coursedir.feedback_directory, student))
+                if result["feedback"]
+                else None
+            )
             # Setting up and collecting count as the rest of the worker's time.
-            result["seconds"]["other"] = (result["seconds"].get("other", 0.0) + (prepared - started)
-                                          + (time.perf_counter() - collecting))
+            result["seconds"]["other"] = (
+                result["seconds"].get("other", 0.0) + (prepared - started) + (time.perf_counter() - collecting)
+            )
         finally:
             self._clean(student)
         result["cpu"]["worker cpu"] = time.process_time() - cpu_before
@@ -397,6 +421,7 @@ _course = None  # the WorkerCourse of the plan this process grades
 def _worker_identity():
     try:
         from distributed import get_worker
+
         worker = get_worker()
         return worker.address, worker.local_directory
     except (ImportError, ValueError):
@@ -436,8 +461,17 @@ def grade_task(grading_plan, task):
             result = _course.grade(task)
         except Exception as error:
             what = (str(error).strip().splitlines() or [""])[0][:300]
-            result = {"student": task["student"], "ok": False, "log": traceback.format_exc(), "seconds": {},
-                      "cpu": {}, "kernels": [], "state": None, "autograded": None, "feedback": None,
-                      "reason": f"the grading worker failed: {type(error).__name__}: {what}".rstrip(": ")}
+            result = {
+                "student": task["student"],
+                "ok": False,
+                "log": traceback.format_exc(),
+                "seconds": {},
+                "cpu": {},
+                "kernels": [],
+                "state": None,
+                "autograded": None,
+                "feedback": None,
+                "reason": f"the grading worker failed: {type(error).__name__}: {what}".rstrip(": "),
+            }
     result.update(worker=address, host=socket.gethostname())
     return result

@@ -91,9 +91,11 @@ def hub_environment(state, role, prefix=sys.prefix, data=None):
     the users' environment (``prefix``) first on PATH, the role's Jupyter configuration folder,
     the folder of the kit's exchange classes (the kit itself may not be in that environment, and
     is closed to students), and the shared data folder ``data`` (DNN_DATA), if any."""
-    variables = {"PATH": f"{prefix}/bin:/usr/local/bin:/usr/bin:/bin",
-                 "JUPYTER_CONFIG_PATH": str(config_folder(state, role)),
-                 "PYTHONPATH": str(exchange_python_path(state))}
+    variables = {
+        "PATH": f"{prefix}/bin:/usr/local/bin:/usr/bin:/bin",
+        "JUPYTER_CONFIG_PATH": str(config_folder(state, role)),
+        "PYTHONPATH": str(exchange_python_path(state)),
+    }
     if data:
         variables["DNN_DATA"] = str(data)
     return variables
@@ -131,10 +133,12 @@ def users_environment(kit_root, prefix=sys.prefix):
     if (spare / "bin" / "python").exists() and not unreachable(spare / "bin" / "python"):
         return spare
     python = os.path.realpath(Path(prefix) / "bin" / "python")
-    raise ValueError(f"the course's users cannot run the kit's Python ({python}: {', '.join(blocked)} "
-                     f"closed to them) and there is no {spare}: run `make hub-deps`, which "
-                     "builds it from /usr/bin/python3 (HUB_PYTHON=...), or build .venv from an interpreter "
-                     "everyone can run")
+    raise ValueError(
+        f"the course's users cannot run the kit's Python ({python}: {', '.join(blocked)} "
+        f"closed to them) and there is no {spare}: run `make hub-deps`, which "
+        "builds it from /usr/bin/python3 (HUB_PYTHON=...), or build .venv from an interpreter "
+        "everyone can run"
+    )
 
 
 def nbgrader_settings(role, course_id, exchange_root, course_root):
@@ -142,19 +146,25 @@ def nbgrader_settings(role, course_id, exchange_root, course_root):
     nbgrader_config.py (its grading plug-ins and sandbox count in the formgrader too), then names
     the course folder by the link in each user's home (``link_course``): nbgrader's formgrader
     works only on a course folder inside the folder the server serves, the home."""
-    lines = ["# Written by `dnngrader hub setup`, again at every start: change the course's",
-             "# nbgrader_config.py or the hub's options, not this file.",
-             "import os",
-             "c = get_config()  # noqa: F821"]
+    lines = [
+        "# Written by `dnngrader hub setup`, again at every start: change the course's",
+        "# nbgrader_config.py or the hub's options, not this file.",
+        "import os",
+        "c = get_config()  # noqa: F821",
+    ]
     if role in STAFF_ROLES:
-        lines += [f"load_subconfig({str(Path(course_root) / 'nbgrader_config.py')!r})  # noqa: F821",
-                  f"c.CourseDirectory.root = os.path.join(os.path.expanduser('~'), {course_id!r})",
-                  "c.CourseDirectory.groupshared = True",
-                  f"c.ExchangeFactory.collect = '{EXCHANGE_MODULE}.CheckedCollect'",
-                  f"c.ExchangeFactory.release_feedback = '{EXCHANGE_MODULE}.PrivateReleaseFeedback'"]
-    lines += [f"c.CourseDirectory.course_id = {course_id!r}",
-              f"c.Exchange.root = {str(exchange_root)!r}",
-              f"c.ExchangeFactory.submit = '{EXCHANGE_MODULE}.PrivateSubmit'"]
+        lines += [
+            f"load_subconfig({str(Path(course_root) / 'nbgrader_config.py')!r})  # noqa: F821",
+            f"c.CourseDirectory.root = os.path.join(os.path.expanduser('~'), {course_id!r})",
+            "c.CourseDirectory.groupshared = True",
+            f"c.ExchangeFactory.collect = '{EXCHANGE_MODULE}.CheckedCollect'",
+            f"c.ExchangeFactory.release_feedback = '{EXCHANGE_MODULE}.PrivateReleaseFeedback'",
+        ]
+    lines += [
+        f"c.CourseDirectory.course_id = {course_id!r}",
+        f"c.Exchange.root = {str(exchange_root)!r}",
+        f"c.ExchangeFactory.submit = '{EXCHANGE_MODULE}.PrivateSubmit'",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -187,12 +197,13 @@ def write_role_configs(state, course_id, exchange_root, course_root, staff_group
         (folder / "labconfig").mkdir(parents=True, exist_ok=True)
         extensions = {name: role in roles for name, roles in SERVER_EXTENSIONS.items()}
         (folder / "jupyter_server_config.json").write_text(
-            json.dumps({"ServerApp": {"jpserver_extensions": extensions}}, indent=2) + "\n")
+            json.dumps({"ServerApp": {"jpserver_extensions": extensions}}, indent=2) + "\n"
+        )
         disabled = {name: True for name, roles in LAB_PLUGINS.items() if role not in roles}
         (folder / "labconfig" / "page_config.json").write_text(
-            json.dumps({"disabledExtensions": disabled}, indent=2) + "\n")
-        (folder / "nbgrader_config.py").write_text(
-            nbgrader_settings(role, course_id, exchange_root, course_root))
+            json.dumps({"disabledExtensions": disabled}, indent=2) + "\n"
+        )
+        (folder / "nbgrader_config.py").write_text(nbgrader_settings(role, course_id, exchange_root, course_root))
         readable_tree(folder, 0 if role == STUDENT else staff_gid, other=role == STUDENT)
         written[folder.name] = folder
     python = exchange_python_path(state)
@@ -219,10 +230,13 @@ def readable_tree(folder, gid, other):
 # the staff's to read and write and nobody else's, whatever the creator's umask (a default ACL
 # replaces it).  Without it a gradebook.db that nbgrader creates at the course's root would be
 # readable by anyone who knows its name, since the folder stays o+x.
-CLOSED_DEFAULT_ACL = acl.pack_acl([
-    (acl.ACL_USER_OBJ, 7, acl.ACL_UNDEFINED_ID),
-    (acl.ACL_GROUP_OBJ, 7, acl.ACL_UNDEFINED_ID),
-    (acl.ACL_OTHER, 0, acl.ACL_UNDEFINED_ID)])
+CLOSED_DEFAULT_ACL = acl.pack_acl(
+    [
+        (acl.ACL_USER_OBJ, 7, acl.ACL_UNDEFINED_ID),
+        (acl.ACL_GROUP_OBJ, 7, acl.ACL_UNDEFINED_ID),
+        (acl.ACL_OTHER, 0, acl.ACL_UNDEFINED_ID),
+    ]
+)
 
 
 def close_by_default(folder):

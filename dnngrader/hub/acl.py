@@ -37,15 +37,34 @@ def private_to_group(path, gid):
     (and enter a folder), nobody else anything (``setfacl -m g:GID:rX,g::-,o::-``)."""
     directory = os.path.isdir(path)
     owner, group = (READ_WRITE | ENTER, READ | ENTER) if directory else (READ_WRITE, READ)
-    os.setxattr(path, ACCESS_ATTRIBUTE, pack_acl([
-        (ACL_USER_OBJ, owner, ACL_UNDEFINED_ID), (ACL_GROUP_OBJ, NOTHING, ACL_UNDEFINED_ID),
-        (ACL_GROUP, group, gid), (ACL_MASK, group, ACL_UNDEFINED_ID), (ACL_OTHER, NOTHING, ACL_UNDEFINED_ID)]))
+    os.setxattr(
+        path,
+        ACCESS_ATTRIBUTE,
+        pack_acl(
+            [
+                (ACL_USER_OBJ, owner, ACL_UNDEFINED_ID),
+                (ACL_GROUP_OBJ, NOTHING, ACL_UNDEFINED_ID),
+                (ACL_GROUP, group, gid),
+                (ACL_MASK, group, ACL_UNDEFINED_ID),
+                (ACL_OTHER, NOTHING, ACL_UNDEFINED_ID),
+            ]
+        ),
+    )
 
 
 def readable_by_one_student(path, uid):
     """Give ``path`` an access control list: its owner reads and writes, its group and the user
     ``uid`` read, nobody else (``setfacl -m u:UID:r,o::-``)."""
-    os.setxattr(path, ACCESS_ATTRIBUTE, pack_acl([
-        (ACL_USER_OBJ, READ_WRITE, ACL_UNDEFINED_ID), (ACL_USER, READ, uid),
-        (ACL_GROUP_OBJ, READ, ACL_UNDEFINED_ID), (ACL_MASK, READ, ACL_UNDEFINED_ID),
-        (ACL_OTHER, NOTHING, ACL_UNDEFINED_ID)]))
+    os.setxattr(
+        path,
+        ACCESS_ATTRIBUTE,
+        pack_acl(
+            [
+                (ACL_USER_OBJ, READ_WRITE, ACL_UNDEFINED_ID),
+                (ACL_USER, READ, uid),
+                (ACL_GROUP_OBJ, READ, ACL_UNDEFINED_ID),
+                (ACL_MASK, READ, ACL_UNDEFINED_ID),
+                (ACL_OTHER, NOTHING, ACL_UNDEFINED_ID),
+            ]
+        ),
+    )

@@ -78,10 +78,13 @@ def layout(root, course_id):
     """The folders of one course's exchange under ``root``, with the mode each must have:
     [(path, mode), ...], the root first."""
     course = os.path.join(root, course_id)
-    return [(root, ROOT_MODE), (course, COURSE_MODE),
-            (os.path.join(course, "outbound"), OUTBOUND_MODE),
-            (os.path.join(course, "inbound"), INBOUND_MODE),
-            (os.path.join(course, "feedback"), FEEDBACK_MODE)]
+    return [
+        (root, ROOT_MODE),
+        (course, COURSE_MODE),
+        (os.path.join(course, "outbound"), OUTBOUND_MODE),
+        (os.path.join(course, "inbound"), INBOUND_MODE),
+        (os.path.join(course, "feedback"), FEEDBACK_MODE),
+    ]
 
 
 def prepare(root, course_id, staff_group):
@@ -97,8 +100,10 @@ def prepare(root, course_id, staff_group):
             os.makedirs(path, exist_ok=True)
         owner = os.stat(path).st_uid
         if owner != 0:
-            raise ValueError(f"{path} belongs to {user_name(owner)}, not root: look at what is in "
-                             "it, remove it, and run the setup again")
+            raise ValueError(
+                f"{path} belongs to {user_name(owner)}, not root: look at what is in "
+                "it, remove it, and run the setup again"
+            )
         os.chown(path, 0, 0 if index == 0 else gid)
         os.chmod(path, mode)
         remove_default_acl(path)  # inherited from a closed course folder, it would close these too
@@ -168,18 +173,27 @@ class PrivateReleaseFeedback(ExchangeReleaseFeedback):
     def copy_files(self):
         """Release as nbgrader does, then set each released file's access control list."""
         super().copy_files()
-        pattern = re.escape(os.path.sep).join([
-            self.coursedir.format_path(self.coursedir.feedback_directory, "(?P<student_id>.*)",
-                                       self.coursedir.assignment_id, escape=True),
-            "(?P<notebook_id>.*).html"])
+        pattern = re.escape(os.path.sep).join(
+            [
+                self.coursedir.format_path(
+                    self.coursedir.feedback_directory, "(?P<student_id>.*)", self.coursedir.assignment_id, escape=True
+                ),
+                "(?P<notebook_id>.*).html",
+            ]
+        )
         for html_file in glob.glob(os.path.join(self.src_path, "*.html")):
             found = re.match(pattern, html_file)
             if found is None:
                 continue
             student, notebook_id = found.group("student_id"), found.group("notebook_id")
-            released = os.path.join(self.dest_path, notebook_hash(
-                secret=read(os.path.join(os.path.dirname(html_file), "submission_secret.txt")),
-                notebook_id=notebook_id) + ".html")
+            released = os.path.join(
+                self.dest_path,
+                notebook_hash(
+                    secret=read(os.path.join(os.path.dirname(html_file), "submission_secret.txt")),
+                    notebook_id=notebook_id,
+                )
+                + ".html",
+            )
             if not os.path.isfile(released):
                 continue
             try:
@@ -243,21 +257,30 @@ class CheckedCollect(ExchangeCollect):
         record = self._path_to_record(path)
         owner = user_name(os.lstat(path).st_uid)
         if owner != record["username"]:
-            self.log.error("Refused %s: it is named as %s's submission, but %s made it",
-                           path, record["username"], owner)
+            self.log.error(
+                "Refused %s: it is named as %s's submission, but %s made it", path, record["username"], owner
+            )
             self.refused.append(record["filename"])
             return None
         strange = not_plain(path)
         if strange:
-            self.log.error("Refused %s: it holds what a submission cannot hold (a link, a device, a "
-                           "pipe): %s", path, ", ".join(strange[:5]))
+            self.log.error(
+                "Refused %s: it holds what a submission cannot hold (a link, a device, a pipe): %s",
+                path,
+                ", ".join(strange[:5]),
+            )
             self.refused.append(record["filename"])
             return None
         changed = last_change(path)
         stated = as_utc(record["timestamp"])
         if changed > stated + CHANGE_SLACK:
-            self.log.warning("%s says it was submitted at %s, but it was changed at %s: that later "
-                             "time counts as its submission time", path, stated, changed)
+            self.log.warning(
+                "%s says it was submitted at %s, but it was changed at %s: that later "
+                "time counts as its submission time",
+                path,
+                stated,
+                changed,
+            )
             record["timestamp"] = changed if record["timestamp"].tzinfo else changed.replace(tzinfo=None)
             record["changed"] = changed
             self.redated.append(record["filename"])
@@ -269,8 +292,9 @@ class CheckedCollect(ExchangeCollect):
         for record in self.src_records:
             if "changed" not in record:
                 continue
-            dest = self.coursedir.format_path(self.coursedir.submitted_directory, record["username"],
-                                              self.coursedir.assignment_id)
+            dest = self.coursedir.format_path(
+                self.coursedir.submitted_directory, record["username"], self.coursedir.assignment_id
+            )
             if os.path.isdir(dest):
                 with open(os.path.join(dest, "timestamp.txt"), "w") as handle:
                     handle.write(record["changed"].strftime(TIMESTAMP_FORMAT))

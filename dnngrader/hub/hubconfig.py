@@ -30,8 +30,7 @@ from dnngrader.hub import access
 # What the course's staff may do on the hub: its admin page, the users, their servers started and
 # stopped; not access:servers (opening a student's server, acting as them) nor tokens.
 STAFF_SCOPES = ["admin-ui", "list:users", "read:users", "admin:servers"]
-LOGIN_MESSAGE = ("Log in with the user name and password your instructor gave you "
-                 "(the ones of this machine's account).")
+LOGIN_MESSAGE = "Log in with the user name and password your instructor gave you (the ones of this machine's account)."
 
 
 def roster_users(state):
@@ -79,8 +78,14 @@ def configure(c, settings):
     # The staff see the users and start or stop their servers from the admin page; they are not
     # the hub's admins, who may open any user's server and make tokens in their name.
     staff = sorted(name for name, role in roster_users(state).items() if role in access.STAFF_ROLES)
-    c.JupyterHub.load_roles = [{"name": "course-staff", "description": "the course's instructors and TAs",
-                                "scopes": STAFF_SCOPES, "users": staff}]
+    c.JupyterHub.load_roles = [
+        {
+            "name": "course-staff",
+            "description": "the course's instructors and TAs",
+            "scopes": STAFF_SCOPES,
+            "users": staff,
+        }
+    ]
 
     c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
     prefix = settings.get("prefix", sys.prefix)

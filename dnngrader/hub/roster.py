@@ -93,8 +93,12 @@ def create_user(row, staff_group, students_group):
     name = row["username"]
     group = staff_group if row["role"] in access.STAFF_ROLES else students_group
     comment = row["full_name"].replace(":", " ").replace(",", " ")
-    subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", comment,
-                    "--groups", group, name], check=True, capture_output=True, text=True)
+    subprocess.run(
+        ["useradd", "--create-home", "--shell", "/bin/bash", "--comment", comment, "--groups", group, name],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     os.chmod(pwd.getpwnam(name).pw_dir, 0o700)
     password = secrets.token_urlsafe(PASSWORD_BYTES)
     set_password(name, password)
@@ -117,9 +121,11 @@ def sync(rows, state, course_id, adopt=False):
         known = data["users"].get(name)
         if known is None and user_exists(name):
             if not adopt or pwd.getpwnam(name).pw_uid < FIRST_UID:
-                refused.append(f"{name}: a user of that name exists on this machine and was not created "
-                               "by the roster; it is left alone (rename the row, remove that user, or "
-                               "--adopt-existing to take a person's account into the course)")
+                refused.append(
+                    f"{name}: a user of that name exists on this machine and was not created "
+                    "by the roster; it is left alone (rename the row, remove that user, or "
+                    "--adopt-existing to take a person's account into the course)"
+                )
                 continue
             set_groups(name, row["role"], staff_group, students_group)
             updated.append(name)
@@ -188,27 +194,36 @@ def remove(name, state, delete_home=False, keep_account=False):
 def course_id_of(course):
     """The course id the course folder's nbgrader_config.py sets."""
     from dnngrader.hub.server import course_settings
+
     return course_settings(course)[0]
 
 
 def main(argv=None):
     """Command line: sync, remove or list."""
     from dnngrader.hub.server import default_state
+
     parser = argparse.ArgumentParser(prog="dnngrader roster", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--course", type=Path, default=Path.cwd(),
-                        help="the course folder (default: the current folder)")
+    parser.add_argument(
+        "--course", type=Path, default=Path.cwd(), help="the course folder (default: the current folder)"
+    )
     parser.add_argument("--state", type=Path, help="the hub's folder (default: COURSE/.hub)")
     commands = parser.add_subparsers(dest="action", required=True)
     sync_parser = commands.add_parser("sync", help="create the roster's users that do not exist yet")
     sync_parser.add_argument("roster", type=Path, help="the roster CSV file")
-    sync_parser.add_argument("--adopt-existing", action="store_true",
-                             help="take users who exist already (not system accounts) into the roster, "
-                                  "passwords untouched: a person in two courses, a colleague's account")
+    sync_parser.add_argument(
+        "--adopt-existing",
+        action="store_true",
+        help="take users who exist already (not system accounts) into the roster, "
+        "passwords untouched: a person in two courses, a colleague's account",
+    )
     remove_parser = commands.add_parser("remove", help="remove one user the roster created")
     remove_parser.add_argument("username")
     remove_parser.add_argument("--delete-home", action="store_true", help="delete their home folder too")
-    remove_parser.add_argument("--keep-account", action="store_true",
-                               help="only take them out of the course (a person still in another course)")
+    remove_parser.add_argument(
+        "--keep-account",
+        action="store_true",
+        help="only take them out of the course (a person still in another course)",
+    )
     commands.add_parser("list", help="list the roster as synced")
     args = parser.parse_args(argv)
     state = args.state or default_state(args.course)
@@ -223,9 +238,12 @@ def main(argv=None):
         if args.action == "remove":
             row = remove(args.username, state, args.delete_home, args.keep_account)
             kept = args.keep_account or row.get("adopted")
-            print(f"Removed {args.username} ({row['full_name']}, {row['role']}) from the course"
-                  + (", their account kept" if kept else "") + "; their submissions stay in the exchange"
-                  + ("" if args.delete_home or kept else ", their home folder is kept"))
+            print(
+                f"Removed {args.username} ({row['full_name']}, {row['role']}) from the course"
+                + (", their account kept" if kept else "")
+                + "; their submissions stay in the exchange"
+                + ("" if args.delete_home or kept else ", their home folder is kept")
+            )
             return 0
         rows = read_roster(args.roster)
         created, updated, refused, gone = sync(rows, state, course_id_of(args.course), args.adopt_existing)
@@ -240,8 +258,10 @@ def main(argv=None):
             print(f"not in the roster any more: {name} (remove with `dnngrader roster remove {name}`)")
         for message in refused:
             print(f"refused: {message}", file=sys.stderr)
-        print(f"{len(rows)} in the roster: {len(created)} created, {len(updated)} changed, "
-              f"{len(rows) - len(created) - len(updated) - len(refused)} already there, {len(refused)} refused")
+        print(
+            f"{len(rows)} in the roster: {len(created)} created, {len(updated)} changed, "
+            f"{len(rows) - len(created) - len(updated) - len(refused)} already there, {len(refused)} refused"
+        )
         return 1 if refused else 0
     except (RosterError, OSError, subprocess.CalledProcessError) as error:
         print(f"dnngrader roster: {error}", file=sys.stderr)

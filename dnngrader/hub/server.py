@@ -45,6 +45,7 @@ def course_settings(course):
     """(course id, absolute exchange root) as the course folder's nbgrader_config.py sets them,
     loaded as nbgrader loads it."""
     from traitlets.config.loader import PyFileConfigLoader
+
     course = Path(course).resolve()
     if not (course / "nbgrader_config.py").is_file():
         raise ValueError(f"{course} has no nbgrader_config.py: it is not a course folder")
@@ -65,8 +66,9 @@ def proxy_command(state):
     found = shutil.which("configurable-http-proxy")
     if found:
         return found
-    raise FileNotFoundError("configurable-http-proxy is not installed: run `make hub-proxy` "
-                            f"(npm install into {KIT_ROOT / '.hub'})")
+    raise FileNotFoundError(
+        f"configurable-http-proxy is not installed: run `make hub-proxy` (npm install into {KIT_ROOT / '.hub'})"
+    )
 
 
 def setup(course, state):
@@ -84,14 +86,19 @@ def setup(course, state):
     closed = access.lock_course(course, staff, public=tuple(public))
     exchange.prepare(exchange_root, course_id, staff)
     access.write_role_configs(state, course_id, exchange_root, course, staff)
-    linked = [name for name, role in roster_roles(state).items()
-              if role in access.STAFF_ROLES and access.link_course(name, course, course_id)]
-    return [f"course {course_id}: staff group {staff}, students group {students}",
-            f"exchange {exchange_root}: {course_id}'s inbound not listable by students (exchange.layout)",
-            f"course folder {course}: {', '.join(closed) or 'nothing'} closed to all but {staff}",
-            f"roles' Jupyter configuration in {Path(state) / 'jupyter'}",
-            f"the course folder linked as ~/{course_id} for {', '.join(linked) or 'no staff yet'}",
-            f"the second assignment's data: {access.shared_data(course) or 'none in data/'} (DNN_DATA, read-only)"]
+    linked = [
+        name
+        for name, role in roster_roles(state).items()
+        if role in access.STAFF_ROLES and access.link_course(name, course, course_id)
+    ]
+    return [
+        f"course {course_id}: staff group {staff}, students group {students}",
+        f"exchange {exchange_root}: {course_id}'s inbound not listable by students (exchange.layout)",
+        f"course folder {course}: {', '.join(closed) or 'nothing'} closed to all but {staff}",
+        f"roles' Jupyter configuration in {Path(state) / 'jupyter'}",
+        f"the course folder linked as ~/{course_id} for {', '.join(linked) or 'no staff yet'}",
+        f"the second assignment's data: {access.shared_data(course) or 'none in data/'} (DNN_DATA, read-only)",
+    ]
 
 
 def roster_roles(state):
@@ -115,10 +122,12 @@ def write_hub_config(state, settings, extra=None):
     then the administrator's own JupyterHub configuration file ``extra``, if any (an LTI login,
     HTTPS), whose settings win."""
     path = Path(state) / "jupyterhub_config.py"
-    text = ("# Written by `dnngrader hub start` at every start: put settings of your own in a file\n"
-            "# of yours, named with --extra-config.\n"
-            "from dnngrader.hub import hubconfig\n\n"
-            f"hubconfig.configure(c, {json.dumps(settings, indent=4)})  # noqa: F821\n")
+    text = (
+        "# Written by `dnngrader hub start` at every start: put settings of your own in a file\n"
+        "# of yours, named with --extra-config.\n"
+        "from dnngrader.hub import hubconfig\n\n"
+        f"hubconfig.configure(c, {json.dumps(settings, indent=4)})  # noqa: F821\n"
+    )
     if extra:
         text += f"load_subconfig({str(Path(extra).resolve())!r})  # noqa: F821\n"
     path.write_text(text)
@@ -128,17 +137,24 @@ def write_hub_config(state, settings, extra=None):
 
 def hub_command(state, args):
     """The command line and environment of the hub ``args`` ask for, its configuration written."""
-    settings = {"state": str(Path(state).resolve()), "ip": args.ip, "port": args.port,
-                "hub_port": args.hub_port, "proxy_api_port": args.proxy_api_port,
-                "proxy_command": proxy_command(state),
-                "prefix": str(args.env or access.users_environment(KIT_ROOT)),
-                "course": str(Path(args.course).resolve()), "course_id": course_settings(args.course)[0]}
+    settings = {
+        "state": str(Path(state).resolve()),
+        "ip": args.ip,
+        "port": args.port,
+        "hub_port": args.hub_port,
+        "proxy_api_port": args.proxy_api_port,
+        "proxy_command": proxy_command(state),
+        "prefix": str(args.env or access.users_environment(KIT_ROOT)),
+        "course": str(Path(args.course).resolve()),
+        "course_id": course_settings(args.course)[0],
+    }
     data = access.shared_data(args.course)
     settings["data"] = str(data) if data else None
     config = write_hub_config(state, settings, args.extra_config)
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(settings["proxy_command"]).parent), f"{sys.prefix}/bin",
-                                   env.get("PATH", "/usr/bin:/bin")])
+    env["PATH"] = os.pathsep.join(
+        [str(Path(settings["proxy_command"]).parent), f"{sys.prefix}/bin", env.get("PATH", "/usr/bin:/bin")]
+    )
     return [sys.executable, "-m", "jupyterhub", "-f", str(config)], env
 
 
@@ -175,18 +191,26 @@ def main(argv=None):
     """Command line: setup, start (the default) or stop."""
     parser = argparse.ArgumentParser(prog="dnngrader hub", description=__doc__.split("\n\n")[0])
     parser.add_argument("action", nargs="?", default="start", choices=("start", "setup", "stop"))
-    parser.add_argument("--course", type=Path, default=Path.cwd(),
-                        help="the course folder (default: the current folder)")
+    parser.add_argument(
+        "--course", type=Path, default=Path.cwd(), help="the course folder (default: the current folder)"
+    )
     parser.add_argument("--state", type=Path, help="the hub's folder (default: COURSE/.hub)")
     parser.add_argument("--ip", default="", help="the address to serve on (default: every address)")
     parser.add_argument("--port", type=int, default=8000, help="the hub's public port (8000)")
     parser.add_argument("--hub-port", type=int, default=8081, help="the hub's internal port (8081)")
     parser.add_argument("--proxy-api-port", type=int, default=8001, help="the proxy's API port (8001)")
-    parser.add_argument("--extra-config", type=Path, metavar="FILE",
-                        help="a JupyterHub configuration file of yours, applied after the kit's (LTI login, HTTPS)")
-    parser.add_argument("--env", type=Path,
-                        help="the Python environment of the users' servers (default: the kit's .venv when "
-                             "every user can run its Python, else .hub/env, which `make hub-deps` builds)")
+    parser.add_argument(
+        "--extra-config",
+        type=Path,
+        metavar="FILE",
+        help="a JupyterHub configuration file of yours, applied after the kit's (LTI login, HTTPS)",
+    )
+    parser.add_argument(
+        "--env",
+        type=Path,
+        help="the Python environment of the users' servers (default: the kit's .venv when "
+        "every user can run its Python, else .hub/env, which `make hub-deps` builds)",
+    )
     args = parser.parse_args(argv)
     state = (args.state or default_state(args.course)).absolute()
     try:
@@ -194,8 +218,11 @@ def main(argv=None):
             print(stop(state))
             return 0
         if os.geteuid() != 0:
-            print(f"dnngrader hub {args.action}: runs as root (it logs users in with PAM and starts "
-                  "their servers as them)", file=sys.stderr)
+            print(
+                f"dnngrader hub {args.action}: runs as root (it logs users in with PAM and starts "
+                "their servers as them)",
+                file=sys.stderr,
+            )
             return 2
         for line in setup(args.course, state):
             print(line)
@@ -205,8 +232,10 @@ def main(argv=None):
     except (ValueError, OSError, TimeoutError) as error:
         print(f"dnngrader hub: {error}", file=sys.stderr)
         return 1
-    print(f"JupyterHub on http://{args.ip or 'localhost'}:{args.port}/ (Ctrl-C or `dnngrader hub stop` stops it)",
-          flush=True)
+    print(
+        f"JupyterHub on http://{args.ip or 'localhost'}:{args.port}/ (Ctrl-C or `dnngrader hub stop` stops it)",
+        flush=True,
+    )
     # The hub in the foreground, in this process: Ctrl-C reaches JupyterHub, which stops cleanly.
     os.chdir(state)
     os.execve(command[0], command, env)

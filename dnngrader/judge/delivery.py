@@ -51,15 +51,18 @@ def for_test(test_id):
     """The JSON text handed over for a test cell (built in the grading process, once: it depends
     on the test alone, and a grading process hands it over once per submission)."""
     from dnngrader import assignments
+
     test = assignments.TESTS[test_id]
     ref = assignments.reference_for(test_id)
-    return json.dumps({
-        "test": test_id,
-        "function": test.function,
-        "args": [payload.encode(case.make_args(ref)) for case in test.cases],
-        "callees": assignments.callee_sources(test_id),
-        "helpers": list(assignments.assignment_of(test_id).helpers),
-    })
+    return json.dumps(
+        {
+            "test": test_id,
+            "function": test.function,
+            "args": [payload.encode(case.make_args(ref)) for case in test.cases],
+            "callees": assignments.callee_sources(test_id),
+            "helpers": list(assignments.assignment_of(test_id).helpers),
+        }
+    )
 
 
 def request_metadata(test_id, limits=None):
@@ -81,6 +84,7 @@ def provided_code(assignment, grade_id):
     assignment ``assignment`` provides before its cell ``grade_id`` (as name -> source JSON), or
     None when that cell gets none (assignments.Assignment.provided)."""
     from dnngrader import assignments
+
     names = assignments.provided_before(assignment, grade_id)
     if not names:
         return None
@@ -101,5 +105,7 @@ def _made_strict(name, source):
     strict version.  The helper that loads the hand-over runs every source in one namespace, so
     the functions share one count of calls in progress, kept there (their calls between
     themselves go straight through, as in ``lending.lent``)."""
-    return (f"{source.rstrip()}\n\n\n{_strictly_source()}\n\n"
-            f"{name} = strictly({name}, globals().setdefault('_strictly_running', [0]))\n")
+    return (
+        f"{source.rstrip()}\n\n\n{_strictly_source()}\n\n"
+        f"{name} = strictly({name}, globals().setdefault('_strictly_running', [0]))\n"
+    )

@@ -32,7 +32,8 @@ def _output_layer_from_AL_minus_Y(args, ref):
     grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = ref.linear_backward(AL - Y, linear_cache)
     for l in range(L - 1, 0, -1):
         grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = ref.linear_activation_backward(
-            grads[f"dA{l}"], caches[l - 1], "relu")
+            grads[f"dA{l}"], caches[l - 1], "relu"
+        )
     return grads
 
 
@@ -48,12 +49,18 @@ def _Z_from_linear_cache(args, ref):
 # function -> [(what the route does, in words a student recognises; route(args, reference))]
 ROUTES = {
     "L_model_backward": [
-        ("the output layer's dZ taken directly as AL - Y, which is right whenever AL is the sigmoid of "
-         "the last layer's Z, as L_model_forward makes it", _output_layer_from_AL_minus_Y),
+        (
+            "the output layer's dZ taken directly as AL - Y, which is right whenever AL is the sigmoid of "
+            "the last layer's Z, as L_model_forward makes it",
+            _output_layer_from_AL_minus_Y,
+        ),
     ],
     "linear_activation_backward": [
-        ("Z recomputed from the linear cache as W A_prev + b instead of read from the activation "
-         "cache, which gives the same Z for any cache linear_activation_forward makes", _Z_from_linear_cache),
+        (
+            "Z recomputed from the linear cache as W A_prev + b instead of read from the activation "
+            "cache, which gives the same Z for any cache linear_activation_forward makes",
+            _Z_from_linear_cache,
+        ),
     ],
 }
 

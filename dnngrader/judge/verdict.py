@@ -83,8 +83,12 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
         # A message could echo hidden inputs, so only its type is shown.
         if result.get("error") == visible_error:
             return [_no_output(f"it raised {visible_error} here too (see the visible case).")], None
-        return [_no_output(f"it raised {result.get('error')} on this hidden case (it may assume the visible "
-                           "case's sizes or depth; look for hard-coded shapes, layer counts or indices).")], None
+        return [
+            _no_output(
+                f"it raised {result.get('error')} on this hidden case (it may assume the visible "
+                "case's sizes or depth; look for hard-coded shapes, layer counts or indices)."
+            )
+        ], None
     if status != "returned":
         return [_no_output("the grader received no result for this case.")], None
     args, expected, reference_printed = _prepared(test, case, reference)
@@ -98,22 +102,37 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
         if problems and hints is not None:
             # Hints only explain problems, never find them: the classic mistakes' outputs are worked
             # out for a wrong result alone, then the same comparison runs again with them.
-            problems = dnn_checks.compare_returned(expected, got, names, show_values=case.visible,
-                                                   hints=hints.for_case(test.function, args, got, reference))
+            problems = dnn_checks.compare_returned(
+                expected,
+                got,
+                names,
+                show_values=case.visible,
+                hints=hints.for_case(test.function, args, got, reference),
+            )
         route = None
         if problems:
             # An answer right under the contract, on inputs that break it (routes.py).
-            route = next((description for description, output in routes.outputs(test.function, args, reference)
-                          if not dnn_checks.compare_returned(output, got, names)), None)
+            route = next(
+                (
+                    description
+                    for description, output in routes.outputs(test.function, args, reference)
+                    if not dnn_checks.compare_returned(output, got, names)
+                ),
+                None,
+            )
             if route:
                 problems = []
     values_wrong = bool(problems)
     if "args_after" in result:
         problems += _modified_arguments(test, args, payload.decode(result["args_after"]))
     if test.prints is not None:
-        problems += dnn_checks.printed_problems(test.prints, reference_printed,
-                                                result.get("printed") if isinstance(result.get("printed"), str) else "",
-                                                show_values=case.visible, numbers=not values_wrong)
+        problems += dnn_checks.printed_problems(
+            test.prints,
+            reference_printed,
+            result.get("printed") if isinstance(result.get("printed"), str) else "",
+            show_values=case.visible,
+            numbers=not values_wrong,
+        )
     if not route and hints is not None:
         # Checks independent of the reference (numerical gradients): they also confirm a
         # mismatch.  They read the cache as the reference does, so they do not judge a route.
@@ -127,9 +146,12 @@ def _modified_arguments(test, before, after):
     if test.arguments is None:
         return dnn_checks.modified_arguments(test.function, before, after)
     # Numbers and flags cannot change in place: only arrays and containers are compared.
-    return [problem for name, old, new in zip(test.arguments, before, after)
-            if isinstance(old, (np.ndarray, dict, list, tuple))
-            for problem in dnn_checks.unchanged_problems(old, new, name)]
+    return [
+        problem
+        for name, old, new in zip(test.arguments, before, after)
+        if isinstance(old, (np.ndarray, dict, list, tuple))
+        for problem in dnn_checks.unchanged_problems(old, new, name)
+    ]
 
 
 def judge(test_id, results, reference, failure_note=None):

@@ -24,6 +24,7 @@ def _current_request_metadata():
     public since ipykernel 6); {} outside an IPython kernel."""
     try:
         from IPython import get_ipython
+
         kernel = getattr(get_ipython(), "kernel", None)
         parent = kernel.get_parent("shell") if kernel is not None else None
     except Exception:  # not in a kernel, or one that keeps no parent

@@ -126,7 +126,10 @@ def lent(functions):
     versions = {}
     for name, function in functions.items():
         namespace = getattr(function, "__globals__", None)
-        make = strictly if not isinstance(namespace, dict) else \
-            types.FunctionType(strictly.__code__, namespace, strictly.__name__, strictly.__defaults__)
+        make = (
+            strictly
+            if not isinstance(namespace, dict)
+            else types.FunctionType(strictly.__code__, namespace, strictly.__name__, strictly.__defaults__)
+        )
         versions[name] = make(function, running)
     return versions

@@ -21,11 +21,15 @@ def encode(value):
             return {"__opaque__": f"ndarray of shape {value.shape} (too large to compare)"}
         data = np.ascontiguousarray(value)
         # The shape of the value itself: ascontiguousarray turns a 0-d array into shape (1,).
-        return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
-                "dtype": data.dtype.str, "shape": list(value.shape)}
+        return {
+            "__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
+            "dtype": data.dtype.str,
+            "shape": list(value.shape),
+        }
     if isinstance(value, np.ndarray):
-        return {"__opaque__": type(value).__name__ if type(value) is not np.ndarray
-                else f"ndarray of dtype {value.dtype}"}
+        return {
+            "__opaque__": type(value).__name__ if type(value) is not np.ndarray else f"ndarray of dtype {value.dtype}"
+        }
     if type(value) in (bool, np.bool_):
         # Before int: a bool is an int to Python, and print_cost=False must arrive as False.
         return {"__bool__": bool(value)}
@@ -42,8 +46,12 @@ def encode(value):
     if type(value) is list:
         return [encode(item) for item in value]
     if type(value) is dict:
-        return {"__dict__": [[key if type(key) is str else f"<{type(key).__name__} {key!r}>", encode(item)]
-                             for key, item in value.items()]}
+        return {
+            "__dict__": [
+                [key if type(key) is str else f"<{type(key).__name__} {key!r}>", encode(item)]
+                for key, item in value.items()
+            ]
+        }
     return {"__opaque__": type(value).__name__}
 
 

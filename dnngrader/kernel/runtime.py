@@ -71,6 +71,7 @@ def _reference_callees(function, lent):
 def _time_limit(seconds):
     def expire(signum, frame):
         raise CallTimedOut()
+
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -91,8 +92,12 @@ def _run_case(function, args, lent, seconds):
         return {"status": "timeout", "seconds": round(seconds, 2)}
     except (Exception, SystemExit) as error:  # sys.exit() in a function fails that case only
         return {"status": "raised", "error": type(error).__name__, "message": str(error)[:300]}
-    return {"status": "returned", "value": payload.encode(returned), "args_after": payload.encode(args),
-            "printed": printed.getvalue()[:PRINTED_KEPT]}
+    return {
+        "status": "returned",
+        "value": payload.encode(returned),
+        "args_after": payload.encode(args),
+        "printed": printed.getvalue()[:PRINTED_KEPT],
+    }
 
 
 def _inputs(test_id):
@@ -105,6 +110,7 @@ def _inputs(test_id):
         if handed_over is not None:
             return handed_over
     from dnngrader import assignments
+
     name, arguments, lent = assignments.inputs(test_id)
     # Strict callees here too, as delivery.receive lends them (the helpers as provided).
     callees = assignments.callees_of(test_id)
@@ -135,11 +141,13 @@ def run_hidden_tests(test_id):
     results = collect(test_id)
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         from IPython.display import display
+
         display({payload.MIME_TYPE: payload.dumps({"test": test_id, "results": results})}, raw=True)
         return
     # The same JSON round trip as under nbgrader, so both modes judge identical data.
     from dnngrader import assignments
     from dnngrader.judge.verdict import judge
+
     verdict = judge(test_id, payload.loads(payload.dumps(results)), assignments.reference_for(test_id))
     print(verdict.text, end="")
     if not verdict.passed:

@@ -63,6 +63,7 @@ def become_kernel(request, parent_handle):
     global LAUNCHER
     if LAUNCHER is None:
         import importlib.util
+
         LAUNCHER = importlib.util.find_spec("ipykernel_launcher").origin
     os.setsid()  # its own process group, as jupyter_client's launcher does, so interrupts reach it alone
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -82,15 +83,18 @@ def become_kernel(request, parent_handle):
     extra = [f"--IPKernelApp.parent_handle={parent_handle}"] if parent_handle else []
     sys.argv = [LAUNCHER] + list(argv[3:]) + extra
     import numpy
+
     numpy.random.seed()  # a fresh process would not share its random state with its siblings
     code = 0
     try:
         from ipykernel import kernelapp
+
         kernelapp.launch_new_instance()
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else 1
     except BaseException:
         import traceback
+
         traceback.print_exc()
         code = 1
     finally:
@@ -154,6 +158,7 @@ def preload(libraries=()):
     import jupyter_client.localinterfaces  # noqa: F401
     import numpy  # noqa: F401
     import psutil  # noqa: F401
+
     # ipykernel points matplotlib at the inline backend before any notebook code runs, unless
     # MPLBACKEND says otherwise; matplotlib reads the variable when it is imported, so a library
     # imported here must see it too (the kernel's environment is the template's: see
@@ -189,6 +194,7 @@ def serve(fd, sandboxed=False, libraries=()):
                 become_kernel(request, os.getppid())
             except BaseException:  # the set-up failed (a missing folder...): never go on as a template
                 import traceback
+
                 traceback.print_exc()
             finally:
                 os._exit(1)
@@ -207,7 +213,10 @@ if __name__ == "__main__":
     if sys.argv[1] == "serve":
         options = sys.argv[3:]
         libraries = [option.split("=", 1)[1] for option in options if option.startswith("preload=")]
-        serve(int(sys.argv[2]), sandboxed="sandboxed" in options,
-              libraries=[name for names in libraries for name in names.split(",") if name])
+        serve(
+            int(sys.argv[2]),
+            sandboxed="sandboxed" in options,
+            libraries=[name for names in libraries for name in names.split(",") if name],
+        )
     else:
         once(int(sys.argv[2]))

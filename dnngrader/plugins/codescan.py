@@ -18,18 +18,78 @@ from IPython.core.inputtransformer2 import TransformerManager
 
 from dnngrader.kernel import notebook
 
-GRADER_MODULES = {"dnngrader", *notebook.CHECKING, "nbgrader", "nbformat", "nbclient", "nbconvert",
-                  "IPython", "ipykernel", "jupyter_client"}
-SYSTEM_MODULES = {"os", "subprocess", "socket", "shutil", "pathlib", "glob", "gc", "inspect",
-                  "importlib", "ctypes", "signal", "resource", "builtins", "atexit", "threading",
-                  "multiprocessing", "urllib", "http", "requests", "pty", "site"}
+GRADER_MODULES = {
+    "dnngrader",
+    *notebook.CHECKING,
+    "nbgrader",
+    "nbformat",
+    "nbclient",
+    "nbconvert",
+    "IPython",
+    "ipykernel",
+    "jupyter_client",
+}
+SYSTEM_MODULES = {
+    "os",
+    "subprocess",
+    "socket",
+    "shutil",
+    "pathlib",
+    "glob",
+    "gc",
+    "inspect",
+    "importlib",
+    "ctypes",
+    "signal",
+    "resource",
+    "builtins",
+    "atexit",
+    "threading",
+    "multiprocessing",
+    "urllib",
+    "http",
+    "requests",
+    "pty",
+    "site",
+}
 # sys is fine for printing to sys.stderr; these parts of it are not.
-SYS_ATTRIBUTES = {"exit", "modules", "path", "excepthook", "displayhook", "settrace", "setprofile",
-                  "_getframe", "meta_path", "path_hooks", "addaudithook"}
-CALLS = {"exec", "eval", "compile", "__import__", "open", "exit", "quit", "globals", "vars",
-         "setattr", "delattr", "get_ipython"}
-DUNDERS = {"__globals__", "__code__", "__closure__", "__builtins__", "__subclasses__",
-           "__import__", "__loader__", "__spec__"}
+SYS_ATTRIBUTES = {
+    "exit",
+    "modules",
+    "path",
+    "excepthook",
+    "displayhook",
+    "settrace",
+    "setprofile",
+    "_getframe",
+    "meta_path",
+    "path_hooks",
+    "addaudithook",
+}
+CALLS = {
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "open",
+    "exit",
+    "quit",
+    "globals",
+    "vars",
+    "setattr",
+    "delattr",
+    "get_ipython",
+}
+DUNDERS = {
+    "__globals__",
+    "__code__",
+    "__closure__",
+    "__builtins__",
+    "__subclasses__",
+    "__import__",
+    "__loader__",
+    "__spec__",
+}
 # Hooks through which IPython or Python report (or hide) errors.
 ERROR_HOOKS = {"set_custom_exc", "showtraceback", "showsyntaxerror", "_showtraceback", "excepthook"}
 # Names of the checks a test cell uses; a student cell has no business redefining them.
@@ -37,10 +97,27 @@ CHECKERS = {"check", "run_hidden_tests", "compare", "compare_returned", "visible
 # Modules whose attributes a student cell has no business replacing.
 PATCHABLE = {"numpy", *notebook.MODULES, "builtins", "sys", "os", "IPython", "dnngrader", "math", "signal"}
 # Methods that make an object lie about what it is or how it compares.
-LYING_METHODS = {"__eq__", "__ne__", "__array_ufunc__", "__array_function__", "__array_finalize__",
-                 "__array__", "__float__", "__bool__", "__instancecheck__"}
-GRADER_WORDS = ("dnngrader", "source/", ".ipynb", "gradebook", "autograded", "NBGRADER",
-                "run_hidden_tests", "x-dnngrader")
+LYING_METHODS = {
+    "__eq__",
+    "__ne__",
+    "__array_ufunc__",
+    "__array_function__",
+    "__array_finalize__",
+    "__array__",
+    "__float__",
+    "__bool__",
+    "__instancecheck__",
+}
+GRADER_WORDS = (
+    "dnngrader",
+    "source/",
+    ".ipynb",
+    "gradebook",
+    "autograded",
+    "NBGRADER",
+    "run_hidden_tests",
+    "x-dnngrader",
+)
 HARMLESS_MAGICS = {"time", "timeit", "matplotlib", "load_ext", "autoreload", "precision"}
 
 

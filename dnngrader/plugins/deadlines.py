@@ -68,8 +68,9 @@ def check_policy(policy):
     allowed = {"kind", "grace_minutes"} | ({"points", "cap"} if kind in UNIT_SECONDS else set())
     unknown = set(policy) - allowed
     if unknown:
-        raise ValueError(f"the {kind} late policy takes no {', '.join(sorted(unknown))} "
-                         f"(it takes {', '.join(sorted(allowed))})")
+        raise ValueError(
+            f"the {kind} late policy takes no {', '.join(sorted(unknown))} (it takes {', '.join(sorted(allowed))})"
+        )
     if kind in UNIT_SECONDS and "points" not in policy:
         raise ValueError(f"the {kind} late policy needs 'points' (taken off per {kind[4:]} started)")
     for name in ("points", "cap", "grace_minutes"):
@@ -118,28 +119,30 @@ class Deadlines(Configurable):
     """Each assignment's due date and late policy, set in the course's nbgrader_config.py."""
 
     due_dates = Dict(
-        value_trait=Unicode(), default_value={},
+        value_trait=Unicode(),
+        default_value={},
         help="Each assignment's due date, {assignment: ISO 8601 time WITH its UTC offset}, e.g. "
-             "{'dnn_step_by_step': '2026-12-01T23:59:00+01:00'}. Grading stores it as the gradebook's "
-             "Assignment.duedate (nbgrader measures lateness from it and the student's extension, "
-             "`dnngrader deadlines extend`). An assignment not named keeps the gradebook's due date.",
+        "{'dnn_step_by_step': '2026-12-01T23:59:00+01:00'}. Grading stores it as the gradebook's "
+        "Assignment.duedate (nbgrader measures lateness from it and the student's extension, "
+        "`dnngrader deadlines extend`). An assignment not named keeps the gradebook's due date.",
     ).tag(config=True)
 
     late_policies = Dict(
-        value_trait=Dict(), default_value={},
+        value_trait=Dict(),
+        default_value={},
         help="Each assignment's late policy, {assignment: policy}: {'kind': 'none'}; {'kind': 'per_hour' "
-             "or 'per_day', 'points': P, 'cap': C} (P points off each notebook per hour or day started, "
-             "at most C); {'kind': 'zero'} (a late notebook scores 0). Any of them may add "
-             "'grace_minutes': G (up to G minutes late is not late; hours and days count from then). "
-             "An assignment not named keeps nbgrader's c.LateSubmissionPlugin.penalty_method ('none' by "
-             "default: no penalty). Used through "
-             "c.AssignLatePenalties.plugin_class = 'dnngrader.plugins.deadlines.LatePolicy'.",
+        "or 'per_day', 'points': P, 'cap': C} (P points off each notebook per hour or day started, "
+        "at most C); {'kind': 'zero'} (a late notebook scores 0). Any of them may add "
+        "'grace_minutes': G (up to G minutes late is not late; hours and days count from then). "
+        "An assignment not named keeps nbgrader's c.LateSubmissionPlugin.penalty_method ('none' by "
+        "default: no penalty). Used through "
+        "c.AssignLatePenalties.plugin_class = 'dnngrader.plugins.deadlines.LatePolicy'.",
     ).tag(config=True)
 
     timezone = Unicode(
         "UTC",
         help="The IANA time zone the feedback states the submission time and due date in (e.g. "
-             "'Europe/Berlin'); `dnngrader validate` shows a student's due date in her own zone.",
+        "'Europe/Berlin'); `dnngrader validate` shows a student's due date in her own zone.",
     ).tag(config=True)
 
     @validate("due_dates")
@@ -238,8 +241,14 @@ class LatePolicy(LateSubmissionPlugin):
         assignment = getattr(self.parent, "assignment_id", None)
         policy = Deadlines(config=self.config).policy(assignment)
         penalty = penalty_for(policy, score, total_seconds_late)
-        self.log.info("%s, %s: %.0f s late, policy: %s; penalty %s", student_id, assignment, total_seconds_late,
-                      describe_policy(policy), penalty)
+        self.log.info(
+            "%s, %s: %.0f s late, policy: %s; penalty %s",
+            student_id,
+            assignment,
+            total_seconds_late,
+            describe_policy(policy),
+            penalty,
+        )
         return penalty or None
 
 
@@ -258,8 +267,10 @@ def lateness_lines(deadlines, submission, notebook):
         text = f"- Due: {deadlines.local(due)}"
         if submission.extension:
             hours = submission.extension.total_seconds() / 3600
-            text += (f" (with your extension of {hours:g} hours; the class's: "
-                     f"{deadlines.local(submission.assignment.duedate)})")
+            text += (
+                f" (with your extension of {hours:g} hours; the class's: "
+                f"{deadlines.local(submission.assignment.duedate)})"
+            )
         lines.append(text)
         late = submission.total_seconds_late
         if late > 0:
@@ -268,8 +279,10 @@ def lateness_lines(deadlines, submission, notebook):
             lines.append("- On time")
     lines.append(f"- Late policy: {describe_policy(deadlines.policy(submission.assignment.name))}")
     penalty = notebook.late_submission_penalty or 0
-    lines.append(f"- Late penalty applied: {penalty:g} points" + (
-        f" (score {notebook.score - penalty:g} of {notebook.max_score:g} after it)" if penalty else ""))
+    lines.append(
+        f"- Late penalty applied: {penalty:g} points"
+        + (f" (score {notebook.score - penalty:g} of {notebook.max_score:g} after it)" if penalty else "")
+    )
     return lines
 
 

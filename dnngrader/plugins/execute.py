@@ -84,8 +84,10 @@ del _dnngrader_no_drawing
 """
 # A figure's text, as IPython shows a figure that no format draws.
 FIGURE_TEXT = re.compile(r"<Figure size [0-9.]+x[0-9.]+ with [0-9]+ Axes>")
-NOT_DRAWN = ("Figure not drawn by the grader: figures are not graded, and drawing them is a large part "
-             "of the time grading takes. Run the cell in your own notebook to see it.")
+NOT_DRAWN = (
+    "Figure not drawn by the grader: figures are not graded, and drawing them is a large part "
+    "of the time grading takes. Run the cell in your own notebook to see it."
+)
 
 
 def _test_id(cell):
@@ -106,12 +108,16 @@ def _tracked(cell):
     return bool(meta.get("grade") or meta.get("solution") or meta.get("locked"))
 
 
-SKIPPED_AFTER = ("Not run by the grader: this cell is not graded and comes after the last graded cell "
-                 "({last}), so grading skipped it to keep the time a submission takes independent of "
-                 "what such cells do. Nothing shown here is a result of your notebook: run the cell "
-                 "in your own notebook to see its output.")
-SKIPPED_BUDGET = ("Not run by the grader: the ungraded cells before this one used up the {budget:g} s "
-                  "that grading gives ungraded cells, so this one was skipped.")
+SKIPPED_AFTER = (
+    "Not run by the grader: this cell is not graded and comes after the last graded cell "
+    "({last}), so grading skipped it to keep the time a submission takes independent of "
+    "what such cells do. Nothing shown here is a result of your notebook: run the cell "
+    "in your own notebook to see its output."
+)
+SKIPPED_BUDGET = (
+    "Not run by the grader: the ungraded cells before this one used up the {budget:g} s "
+    "that grading gives ungraded cells, so this one was skipped."
+)
 
 
 def _grader_note(text):
@@ -162,8 +168,10 @@ def _requests_carrying(kc, metadata):
 
 
 def _timed_out(cell):
-    return any(output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError"
-               for output in cell.get("outputs", []))
+    return any(
+        output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError"
+        for output in cell.get("outputs", [])
+    )
 
 
 class ResilientExecute(Execute):
@@ -173,56 +181,58 @@ class ResilientExecute(Execute):
     # set in a configuration applies here too.
     _timeout_default = settings.trait_default("DNN_CELL_TIMEOUT", 60)
 
-    memory_limit_mb = Integer(
-        4096, help="Address space the kernel may use, in MiB (0: no limit)."
-    ).tag(config=True)
+    memory_limit_mb = Integer(4096, help="Address space the kernel may use, in MiB (0: no limit).").tag(config=True)
     _memory_limit_mb_default = settings.trait_default("DNN_KERNEL_MEMORY_MB")
 
-    max_restarts = Integer(
-        3, help="Kernel restarts allowed per notebook before the remaining cells are given up."
-    ).tag(config=True)
+    max_restarts = Integer(3, help="Kernel restarts allowed per notebook before the remaining cells are given up.").tag(
+        config=True
+    )
     _max_restarts_default = settings.trait_default("DNN_KERNEL_RESTARTS")
 
     training_iterations = Integer(
-        5, help="DNN_TRAINING_ITERATIONS of the kernel: how long the second assignment's training "
-                "cells train, where they run at all (the notebook's own default, 2500, takes "
-                "minutes, and those cells are not graded; 0: as the grader's environment says)."
+        5,
+        help="DNN_TRAINING_ITERATIONS of the kernel: how long the second assignment's training "
+        "cells train, where they run at all (the notebook's own default, 2500, takes "
+        "minutes, and those cells are not graded; 0: as the grader's environment says).",
     ).tag(config=True)
     _training_iterations_default = settings.trait_default("DNN_TRAINING_ITERATIONS")
 
     seconds_per_call = Float(
         delivery.DEFAULT_LIMITS["seconds_per_call"],
         help="Seconds one call of a student's function may take in a hidden test; after a call that "
-             "runs out of time, the test cell's remaining cases are skipped.  Handed to the kernel "
-             "with each test cell."
+        "runs out of time, the test cell's remaining cases are skipped.  Handed to the kernel "
+        "with each test cell.",
     ).tag(config=True)
     _seconds_per_call_default = settings.trait_default("DNN_SECONDS_PER_CALL")
 
     seconds_per_test = Float(
         delivery.DEFAULT_LIMITS["seconds_per_test"],
         help="Seconds all the calls of one test cell's hidden cases may take together (keep it below "
-             "the cell timeout); the cases left then are skipped.  Handed to the kernel with each test "
-             "cell."
+        "the cell timeout); the cases left then are skipped.  Handed to the kernel with each test "
+        "cell.",
     ).tag(config=True)
     _seconds_per_test_default = settings.trait_default("DNN_SECONDS_PER_TEST")
 
     skip_after_last_graded = Bool(
-        True, help="Leave the code cells after the last graded or answer cell unrun (their output "
-                   "says so): nothing graded depends on them, and they may train for minutes."
+        True,
+        help="Leave the code cells after the last graded or answer cell unrun (their output "
+        "says so): nothing graded depends on them, and they may train for minutes.",
     ).tag(config=True)
 
     draw_figures = Bool(
-        False, help="Draw the figures the notebook's cells show (matplotlib's inline backend), as "
-                    "a student's own run does.  Off: each figure is built but not drawn, and the "
-                    "feedback shows a note in its place; figures are never graded, and drawing "
-                    "them is a large part of a grading kernel's time."
+        False,
+        help="Draw the figures the notebook's cells show (matplotlib's inline backend), as "
+        "a student's own run does.  Off: each figure is built but not drawn, and the "
+        "feedback shows a note in its place; figures are never graded, and drawing "
+        "them is a large part of a grading kernel's time.",
     ).tag(config=True)
 
     ungraded_seconds = Float(
-        20.0, help="Seconds that all ungraded code cells before the last graded cell may take "
-                   "together (cells nbgrader does not track: the release's unlocked cells and the "
-                   "student's own).  A cell that reaches the budget is interrupted and the later "
-                   "ones are skipped, each with a note.  0: no budget, only the cell timeout."
+        20.0,
+        help="Seconds that all ungraded code cells before the last graded cell may take "
+        "together (cells nbgrader does not track: the release's unlocked cells and the "
+        "student's own).  A cell that reaches the budget is interrupted and the later "
+        "ones are skipped, each with a note.  0: no budget, only the cell timeout.",
     ).tag(config=True)
 
     @default("extra_arguments")
@@ -330,9 +340,13 @@ class ResilientExecute(Execute):
         cells after the last graded cell say so in their own output, on every submission."""
         cut = self._cut
         if cut:
-            findings.add(self.nb, findings.NOTE, f"ungraded cells used up the {self.ungraded_seconds:g} s "
-                         f"grading gives them, so {len(cut)} ungraded cell{'s' if len(cut) != 1 else ''} "
-                         f"({', '.join(str(index + 1) for index in cut)}) were not run; graded cells were.")
+            findings.add(
+                self.nb,
+                findings.NOTE,
+                f"ungraded cells used up the {self.ungraded_seconds:g} s "
+                f"grading gives them, so {len(cut)} ungraded cell{'s' if len(cut) != 1 else ''} "
+                f"({', '.join(str(index + 1) for index in cut)}) were not run; graded cells were.",
+            )
 
     def _execute(self, cell, index):
         if not _tracked(cell) and self._budget_left is not None:
@@ -342,9 +356,13 @@ class ResilientExecute(Execute):
             finally:
                 self._budget_left -= time.monotonic() - started
             if _timed_out(cell):
-                findings.add(self.nb, findings.NOTE, f"{_label(cell, index)} is not graded and was "
-                             f"interrupted when ungraded cells had used up the {self.ungraded_seconds:g} s "
-                             "grading gives them.")
+                findings.add(
+                    self.nb,
+                    findings.NOTE,
+                    f"{_label(cell, index)} is not graded and was "
+                    f"interrupted when ungraded cells had used up the {self.ungraded_seconds:g} s "
+                    "grading gives them.",
+                )
             return
         self._run_cell(cell, index)
 
@@ -422,16 +440,16 @@ class ResilientExecute(Execute):
         that cell is to blame.  Restart before running cell ``index``."""
         previous = self._previous
         self._troubled.add(previous)
-        findings.add(self.nb, findings.NOTE, f"the kernel died after {_label(self.nb.cells[previous], previous)} "
-                     "had run.")
+        findings.add(
+            self.nb, findings.NOTE, f"the kernel died after {_label(self.nb.cells[previous], previous)} had run."
+        )
         self._restart(cell, index, "DeadKernelError", GONE)
 
     def _restart(self, cell, index, ename, why):
         """A fresh kernel in which the cells before ``index`` have run again; False, with the
         rest of the notebook given up, when that cannot be had."""
         if self._restarts >= self.max_restarts:
-            self._lose(cell, index, ename, why, f"the kernel had to be restarted {self._restarts} "
-                       "times already")
+            self._lose(cell, index, ename, why, f"the kernel had to be restarted {self._restarts} times already")
             return False
         self._restarts += 1
         try:
@@ -439,8 +457,7 @@ class ResilientExecute(Execute):
             self._replay(index)
         except Exception as error:  # the fresh kernel died or hung too
             self.log.warning("Re-running the cells before cell %d failed: %r", index + 1, error)
-            self._lose(cell, index, ename, why, "the kernel failed again while the earlier cells were "
-                       "run again")
+            self._lose(cell, index, ename, why, "the kernel failed again while the earlier cells were run again")
             return False
         return True
 
@@ -449,8 +466,12 @@ class ResilientExecute(Execute):
         executed = self.code_cells_executed
         for index in range(upto):
             original = self.nb.cells[index]
-            if (original.cell_type != "code" or not original.source.strip() or _test_id(original)
-                    or index in self._troubled):
+            if (
+                original.cell_type != "code"
+                or not original.source.strip()
+                or _test_id(original)
+                or index in self._troubled
+            ):
                 continue
             replayed = copy.deepcopy(original)
             try:
@@ -467,5 +488,6 @@ class ResilientExecute(Execute):
         label = _label(cell, index)
         self._lost = f"the kernel could not go on after {label} ({reason})"
         cell.outputs.append(_error(ename, f"{why}; {reason}, so the rest of the notebook was not run."))
-        findings.add(self.nb, findings.NOTE, f"{reason}: the cells after {label} were not run, and "
-                     "their tests score 0.")
+        findings.add(
+            self.nb, findings.NOTE, f"{reason}: the cells after {label} were not run, and their tests score 0."
+        )

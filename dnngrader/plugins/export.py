@@ -107,8 +107,10 @@ def assignment_rows(gradebook, assignment, autograded=COURSE_ROOT / "autograded"
     missing = sorted(set(folders) - recorded)
     if missing:
         max_score = gradebook.find_assignment(assignment).max_score
-        rows += [_not_graded_row(student, functions, max_score, hooks.not_graded_reason(folders[student], expected))
-                 for student in missing]
+        rows += [
+            _not_graded_row(student, functions, max_score, hooks.not_graded_reason(folders[student], expected))
+            for student in missing
+        ]
         rows.sort(key=lambda row: row["student"])
     return rows
 
@@ -132,8 +134,9 @@ def column(assignment, name):
 
 def columns(course):
     """The grade sheet's columns for the assignments ``course`` (names, in order)."""
-    per_assignment = [column(assignment, name) for assignment in course
-                      for name in ("total", "max", *functions_of(assignment))]
+    per_assignment = [
+        column(assignment, name) for assignment in course for name in ("total", "max", *functions_of(assignment))
+    ]
     return ["student", *per_assignment, "flagged", "notes"]
 
 
@@ -213,8 +216,12 @@ class FunctionGradesExport(ExportPlugin):
         course = course_assignments(gradebook)
         if self.assignment:
             course = [name for name in course if name in self.assignment]
-        rows = grade_rows(gradebook, autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."),
-                          submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."), course=course)
+        rows = grade_rows(
+            gradebook,
+            autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."),
+            submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."),
+            course=course,
+        )
         if self.student:
             rows = [row for row in rows if row["student"] in self.student]
         write_csv(rows, destination, course)
@@ -222,9 +229,15 @@ class FunctionGradesExport(ExportPlugin):
 
 
 # Column headings for the functions in plain-text tables.
-SHORT_NAMES = {name: name.replace("initialize_parameters", "init").replace("linear_activation", "lin_act")
-               .replace("_forward", "_fwd").replace("_backward", "_bwd").replace("_parameters", "_params")
-               for assignment in assignments.names() for name in functions_of(assignment)}
+SHORT_NAMES = {
+    name: name.replace("initialize_parameters", "init")
+    .replace("linear_activation", "lin_act")
+    .replace("_forward", "_fwd")
+    .replace("_backward", "_bwd")
+    .replace("_parameters", "_params")
+    for assignment in assignments.names()
+    for name in functions_of(assignment)
+}
 
 
 def format_table(rows, points):
@@ -233,9 +246,12 @@ def format_table(rows, points):
     notes on a student follow the table."""
     functions = list(points)
     header = ["student"] + [SHORT_NAMES.get(name, name) for name in functions] + ["total"]
-    body = [[row["student"] + (" (flagged)" if row["flagged"] else "")]
-            + [f"{row[name]:g}/{points[name]:g}" for name in functions]
-            + [f"{row['total']:g}/{row['max']:g}"] for row in rows]
+    body = [
+        [row["student"] + (" (flagged)" if row["flagged"] else "")]
+        + [f"{row[name]:g}/{points[name]:g}" for name in functions]
+        + [f"{row['total']:g}/{row['max']:g}"]
+        for row in rows
+    ]
     widths = [max(len(line[i]) for line in [header] + body) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)) for line in [header] + body]
     lines.insert(1, "  ".join("-" * width for width in widths))

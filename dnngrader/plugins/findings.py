@@ -62,8 +62,7 @@ def read(notebook_path):
 def summary(findings):
     """One line for the grade export: tampering first, then notes."""
     if findings is None:
-        return ("not autograded: the notebook was missing, renamed or unreadable "
-                "(see the autograde log)")
+        return "not autograded: the notebook was missing, renamed or unreadable (see the autograde log)"
     parts = [f"tampering detected: {text}" for text in texts(findings, TAMPERING)]
     parts += texts(findings, NOTE)
     return "; ".join(part.rstrip(".") for part in parts)
@@ -74,9 +73,11 @@ def markdown(findings):
     lines = []
     tampering = texts(findings, TAMPERING)
     if tampering:
-        lines.append("**Tampering detected.** None of this can raise a grade: the grader undid it, "
-                     "ignored it, or scored the affected test 0. The submission is flagged for the "
-                     "instructor.\n")
+        lines.append(
+            "**Tampering detected.** None of this can raise a grade: the grader undid it, "
+            "ignored it, or scored the affected test 0. The submission is flagged for the "
+            "instructor.\n"
+        )
         lines += [f"- Tampering detected: {text}" for text in tampering]
         lines.append("")
     notes = texts(findings, NOTE)
@@ -103,8 +104,7 @@ class ReportFindings(NbGraderPreprocessor):
         if texts(findings, TAMPERING):
             info = resources["nbgrader"]
             with Gradebook(info["db_url"]) as gradebook:
-                submission = gradebook.find_submission_notebook(
-                    info["notebook"], info["assignment"], info["student"])
+                submission = gradebook.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
                 submission.flagged = True
                 gradebook.db.commit()
         return nb, resources

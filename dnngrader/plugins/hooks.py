@@ -30,20 +30,31 @@ def problems(folder, expected):
         path = folder / name
         if not path.exists():
             instead = f"; it has {', '.join(others)} instead" if others else ""
-            messages.append((logging.ERROR, f"{student}: there is no {name} in {folder}{instead}. nbgrader "
-                             f"grades notebooks by name: rename the student's notebook to {name} and "
-                             f"autograde {student} again. Until then {student} has no grade."))
+            messages.append(
+                (
+                    logging.ERROR,
+                    f"{student}: there is no {name} in {folder}{instead}. nbgrader "
+                    f"grades notebooks by name: rename the student's notebook to {name} and "
+                    f"autograde {student} again. Until then {student} has no grade.",
+                )
+            )
             continue
         try:
             nbformat.read(str(path), as_version=4)
         except Exception as error:
             reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-            messages.append((logging.ERROR, f"{student}: {path} is not a readable notebook ({reason}). It "
-                             "cannot be graded: ask the student for a fresh copy (in JupyterLab, File > "
-                             "Download)."))
+            messages.append(
+                (
+                    logging.ERROR,
+                    f"{student}: {path} is not a readable notebook ({reason}). It "
+                    "cannot be graded: ask the student for a fresh copy (in JupyterLab, File > "
+                    "Download).",
+                )
+            )
     if others and all((folder / name).exists() for name in expected):
-        messages.append((logging.WARNING, f"{student}: extra notebook(s) in {folder} are not graded: "
-                         f"{', '.join(others)}."))
+        messages.append(
+            (logging.WARNING, f"{student}: extra notebook(s) in {folder} are not graded: {', '.join(others)}.")
+        )
     return messages
 
 

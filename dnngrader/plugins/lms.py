@@ -46,8 +46,10 @@ def pattern_with_time(notebook):
     """A pattern for LMS file names that carry the submission time between the student's id and
     the notebook's name, as ``attempt_ivan_2026-12-01-15-30-10_<notebook>.ipynb``: the id is the
     part right before the time (ids holding an underscore need a pattern of their own)."""
-    return (rf".*?(?P<student_id>[^/_]+)_(?P<timestamp>\d{{4}}-\d{{2}}-\d{{2}}-\d{{2}}-\d{{2}}-\d{{2}})_"
-            rf"(?P<file_id>{re.escape(notebook)})\.ipynb$")
+    return (
+        rf".*?(?P<student_id>[^/_]+)_(?P<timestamp>\d{{4}}-\d{{2}}-\d{{2}}-\d{{2}}-\d{{2}}-\d{{2}})_"
+        rf"(?P<file_id>{re.escape(notebook)})\.ipynb$"
+    )
 
 
 class CollectionError(Exception):
@@ -69,26 +71,26 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
     timestamp_format = Unicode(
         timestamps.DEFAULT_FORMAT,
         help="strptime format of the submission time in the LMS file names (the pattern's "
-             "`timestamp` group), e.g. %Y-%m-%d-%H-%M-%S for 2026-12-01-15-30-10 or "
-             "%d.%m.%Y %H:%M for 01.12.2026 15:30. Times that do not match are not guessed: the "
-             "submission is collected without a time (not late) and a note says so.",
+        "`timestamp` group), e.g. %Y-%m-%d-%H-%M-%S for 2026-12-01-15-30-10 or "
+        "%d.%m.%Y %H:%M for 01.12.2026 15:30. Times that do not match are not guessed: the "
+        "submission is collected without a time (not late) and a note says so.",
     ).tag(config=True)
     _timestamp_format_default = settings.trait_default("DNN_LMS_TIME_FORMAT")
 
     timezone = Unicode(
         timestamps.DEFAULT_TIMEZONE,
         help="IANA time zone the LMS writes the times in its file names in, e.g. Europe/Berlin "
-             "or UTC (ignored when timestamp_format has %z).",
+        "or UTC (ignored when timestamp_format has %z).",
     ).tag(config=True)
     _timezone_default = settings.trait_default("DNN_LMS_TIMEZONE")
 
     roster = Unicode(
         "",
         help="The class roster CSV file (username, full_name, email, lms_id, role; the hub's). When "
-             "set, the roster is the class: a file whose student id (read by the pattern) is neither "
-             "a student's username nor their lms_id is not collected but reported, with what was read "
-             "and the pattern to use; a file naming a student's lms_id is collected under their "
-             "username. Empty: every id the pattern reads is a student, as in nbgrader.",
+        "set, the roster is the class: a file whose student id (read by the pattern) is neither "
+        "a student's username nor their lms_id is not collected but reported, with what was read "
+        "and the pattern to use; a file naming a student's lms_id is collected under their "
+        "username. Empty: every id the pattern reads is a student, as in nbgrader.",
     ).tag(config=True)
 
     _roster_rows = None
@@ -107,15 +109,25 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
         read = str(info.get("student_id", ""))
         notebook = info.get("file_id") or "NOTEBOOK"
         if TIME_IN_ID.search(read):
-            advice = (f"the id holds a date and time, so the file name carries a submission time the pattern does "
-                      f"not take apart: use --pattern '{pattern_with_time(notebook)}' and --timestamp-format")
+            advice = (
+                f"the id holds a date and time, so the file name carries a submission time the pattern does "
+                f"not take apart: use --pattern '{pattern_with_time(notebook)}' and --timestamp-format"
+            )
         else:
-            advice = (f"the pattern's student_id group must read a username or an lms_id of the roster: "
-                      f"fix --pattern (for <id>_{notebook}.ipynb: '{default_pattern(notebook)}'), or add the "
-                      "student to the roster")
-        self.log.warning("%s: not collected: the pattern %r read the student id %r, which is not a student of "
-                         "the roster %s (neither a username nor an lms_id); %s. No student is created.",
-                         submitted_file, self.named_regexp, read, self.roster, advice)
+            advice = (
+                f"the pattern's student_id group must read a username or an lms_id of the roster: "
+                f"fix --pattern (for <id>_{notebook}.ipynb: '{default_pattern(notebook)}'), or add the "
+                "student to the roster"
+            )
+        self.log.warning(
+            "%s: not collected: the pattern %r read the student id %r, which is not a student of "
+            "the roster %s (neither a username nor an lms_id); %s. No student is created.",
+            submitted_file,
+            self.named_regexp,
+            read,
+            self.roster,
+            advice,
+        )
         return None
 
     @validate("timestamp_format", "timezone")
@@ -141,12 +153,16 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
             info["student_id"] = student
         if info and info.get("timestamp") is None and TIME_IN_ID.search(str(info.get("student_id", ""))):
             # Never a new student named after a file: the pattern left the time in the id.
-            self.log.warning("%s: not collected: the pattern read the student id %r, which holds a date and "
-                             "time, so the file name carries a submission time the pattern does not take "
-                             "apart. Collect it with a pattern that reads the time, e.g. --pattern '%s' "
-                             "(make grade ... GRADE_ARGS=\"--pattern ...\"), and --timestamp-format for its "
-                             "format.", submitted_file, info["student_id"],
-                             pattern_with_time(info.get("file_id") or "NOTEBOOK"))
+            self.log.warning(
+                "%s: not collected: the pattern read the student id %r, which holds a date and "
+                "time, so the file name carries a submission time the pattern does not take "
+                "apart. Collect it with a pattern that reads the time, e.g. --pattern '%s' "
+                '(make grade ... GRADE_ARGS="--pattern ..."), and --timestamp-format for its '
+                "format.",
+                submitted_file,
+                info["student_id"],
+                pattern_with_time(info.get("file_id") or "NOTEBOOK"),
+            )
             return None
         if not info or info.get("timestamp") is None:
             return info
@@ -155,19 +171,33 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
             info["timestamp"] = timestamps.parse_lms_time(text, self.timestamp_format, self.timezone)
         except timestamps.TimestampError as error:
             info["timestamp"] = None
-            self.log.warning("%s: the submission time in the file name cannot be read: %s (expected the "
-                             "format %s, time zone %s; set TimedFileNameCollector.timestamp_format, or "
-                             "--timestamp-format of python -m dnngrader.batch.grade). The submission is "
-                             "collected without a time: it is not late.", submitted_file, error,
-                             self.timestamp_format, self.timezone)
-            self._note(info, submitted_file,
-                       f"the submission time in the LMS file name {timestamps.quote(os.path.basename(submitted_file))} "
-                       f"could not be read: {timestamps.quote(text)} does not match the format "
-                       f"{timestamps.quote(self.timestamp_format)} (time zone {self.timezone}). It was treated "
-                       "as on time: no late penalty.")
+            self.log.warning(
+                "%s: the submission time in the file name cannot be read: %s (expected the "
+                "format %s, time zone %s; set TimedFileNameCollector.timestamp_format, or "
+                "--timestamp-format of python -m dnngrader.batch.grade). The submission is "
+                "collected without a time: it is not late.",
+                submitted_file,
+                error,
+                self.timestamp_format,
+                self.timezone,
+            )
+            self._note(
+                info,
+                submitted_file,
+                f"the submission time in the LMS file name {timestamps.quote(os.path.basename(submitted_file))} "
+                f"could not be read: {timestamps.quote(text)} does not match the format "
+                f"{timestamps.quote(self.timestamp_format)} (time zone {self.timezone}). It was treated "
+                "as on time: no late penalty.",
+            )
         else:
-            self.log.info("%s: submitted at %s (read %r as %s in %s)", submitted_file, info["timestamp"],
-                          text, self.timestamp_format, self.timezone)
+            self.log.info(
+                "%s: submitted at %s (read %r as %s in %s)",
+                submitted_file,
+                info["timestamp"],
+                text,
+                self.timestamp_format,
+                self.timezone,
+            )
         return info
 
     def _note(self, info, submitted_file, text):
@@ -175,14 +205,16 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
         if coursedir is None or not info.get("student_id"):
             return
         try:
-            timestamps.record_collection_note(coursedir.root, coursedir.assignment_id, info["student_id"],
-                                              submitted_file, text)
+            timestamps.record_collection_note(
+                coursedir.root, coursedir.assignment_id, info["student_id"], submitted_file, text
+            )
         except OSError as error:
             self.log.warning("Could not record the note on %s: %s", submitted_file, error)
 
 
-def collect_zip(coursedir, zip_path, assignment, pattern=None, timestamp_format=None, timezone=None, arguments=(),
-                roster=None):
+def collect_zip(
+    coursedir, zip_path, assignment, pattern=None, timestamp_format=None, timezone=None, arguments=(), roster=None
+):
     """Collect the submissions in ``zip_path`` into the submitted folder of ``coursedir`` (an
     nbgrader CourseDirectory); the ids of the students whose submission is new or changed.
 
@@ -208,8 +240,13 @@ def collect_zip(coursedir, zip_path, assignment, pattern=None, timestamp_format=
     course_root = Path(coursedir.root).resolve()
     submitted = course_root / coursedir.submitted_directory
     staging = course_root / "downloaded" / assignment / STAGING
-    argv = [assignment, "--force", "--log-level=WARN",  # its warnings name the files it skipped
-            *arguments, f"--CourseDirectory.submitted_directory={staging.relative_to(course_root)}"]
+    argv = [
+        assignment,
+        "--force",
+        "--log-level=WARN",  # its warnings name the files it skipped
+        *arguments,
+        f"--CourseDirectory.submitted_directory={staging.relative_to(course_root)}",
+    ]
     if pattern:
         argv.append(f"--FileNameCollectorPlugin.named_regexp={pattern}")
     cwd = os.getcwd()
@@ -262,16 +299,28 @@ def _sync(staging, submitted, log, course_root, assignment, download):
             if target.exists() and filecmp.cmp(source, target, shallow=False):
                 continue
             if source.name == timestamps.TIMESTAMP_FILE and target.exists():
-                log.warning("%s: timestamp.txt replaced by the time in %s: %s (it said %s)", student_folder.name,
-                            download, source.read_text().strip(), target.read_text(errors="replace").strip())
+                log.warning(
+                    "%s: timestamp.txt replaced by the time in %s: %s (it said %s)",
+                    student_folder.name,
+                    download,
+                    source.read_text().strip(),
+                    target.read_text(errors="replace").strip(),
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             student_changed = True
             if source.suffix == ".ipynb":
                 new_notebooks.append(target)
         for folder in sorted({notebook.parent for notebook in new_notebooks}):
-            _drop_stale_timestamp(staging / folder.relative_to(submitted), folder, log, course_root, assignment,
-                                  download, [notebook for notebook in new_notebooks if notebook.parent == folder])
+            _drop_stale_timestamp(
+                staging / folder.relative_to(submitted),
+                folder,
+                log,
+                course_root,
+                assignment,
+                download,
+                [notebook for notebook in new_notebooks if notebook.parent == folder],
+            )
         if student_changed:
             changed.append(student_folder.name)
     return changed
@@ -285,11 +334,18 @@ def _drop_stale_timestamp(staged, folder, log, course_root, assignment, download
     text = old.read_bytes().decode("utf-8", errors="replace").strip()
     old.unlink()
     student = folder.parent.name
-    log.warning("%s: a new notebook came from %s without a readable submission time, so the timestamp.txt "
-                "of the earlier submission was removed (it said %r): that was not this submission's time. "
-                "The new submission is treated as on time.", student, download, text)
-    note = (f"a new notebook was collected from the LMS download {timestamps.quote(download)} without a readable "
-            f"submission time, so the earlier submission's timestamp.txt (which said {timestamps.quote(text)}) "
-            "was removed. This submission was treated as on time: no late penalty.")
+    log.warning(
+        "%s: a new notebook came from %s without a readable submission time, so the timestamp.txt "
+        "of the earlier submission was removed (it said %r): that was not this submission's time. "
+        "The new submission is treated as on time.",
+        student,
+        download,
+        text,
+    )
+    note = (
+        f"a new notebook was collected from the LMS download {timestamps.quote(download)} without a readable "
+        f"submission time, so the earlier submission's timestamp.txt (which said {timestamps.quote(text)}) "
+        "was removed. This submission was treated as on time: no late penalty."
+    )
     for notebook in notebooks:
         timestamps.record_collection_note(course_root, assignment, student, notebook, note)

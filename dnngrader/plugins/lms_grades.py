@@ -83,11 +83,21 @@ def canvas_rows(rows, totals, points, course, missing="empty", canvas_columns=No
     then one per roster student with an lms_id, in username order).  ``canvas_columns``: {assignment: the
     column's heading} (default: the assignment's name)."""
     headings = [(canvas_columns or {}).get(assignment, assignment) for assignment in course]
-    table = [[*CANVAS_COLUMNS, *headings],
-             [CANVAS_POINTS_ROW, "", "", "", "", *(number(points[assignment]) for assignment in course)]]
+    table = [
+        [*CANVAS_COLUMNS, *headings],
+        [CANVAS_POINTS_ROW, "", "", "", "", *(number(points[assignment]) for assignment in course)],
+    ]
     for row in with_ids(rows):
-        table.append([row["full_name"] or row["username"], "", row["lms_id"], "", "",
-                      *(_cell(totals, assignment, row["username"], missing) for assignment in course)])
+        table.append(
+            [
+                row["full_name"] or row["username"],
+                "",
+                row["lms_id"],
+                "",
+                "",
+                *(_cell(totals, assignment, row["username"], missing) for assignment in course),
+            ]
+        )
     return table
 
 
@@ -95,8 +105,14 @@ def moodle_rows(rows, totals, course, missing="empty"):
     """The Moodle grade import file's rows (header first, then one per roster student with an lms_id)."""
     table = [[*MOODLE_COLUMNS, *course]]
     for row in with_ids(rows):
-        table.append([row["lms_id"], row["email"], row["full_name"] or row["username"],
-                      *(_cell(totals, assignment, row["username"], missing) for assignment in course)])
+        table.append(
+            [
+                row["lms_id"],
+                row["email"],
+                row["full_name"] or row["username"],
+                *(_cell(totals, assignment, row["username"], missing) for assignment in course),
+            ]
+        )
     return table
 
 

@@ -64,16 +64,24 @@ class JudgeTestCells(NbGraderPreprocessor):
         sent = _take_results(cell)
         if grade_id not in TESTS or not cell.metadata.get("nbgrader", {}).get("grade"):
             if sent:  # only the kit's runtime in a test cell sends results; these are ignored
-                findings.add(self.notebook, findings.TAMPERING, f"cell {index + 1} sent results for "
-                             "the grader outside a test cell; they were ignored.")
+                findings.add(
+                    self.notebook,
+                    findings.TAMPERING,
+                    f"cell {index + 1} sent results for the grader outside a test cell; they were ignored.",
+                )
             return cell, resources
         results, note = self._results_for(grade_id, sent)
         verdict = self._verdict(grade_id, results, note or _why_no_results(cell))
         outputs = [new_output("stream", name="stdout", text=verdict.text)]
         if not verdict.passed:
-            outputs.append(new_output("error", ename="TestFailed", evalue="see the checks above",
-                                      traceback=["TestFailed: no points for this cell; "
-                                                 "the checks above say what to fix."]))
+            outputs.append(
+                new_output(
+                    "error",
+                    ename="TestFailed",
+                    evalue="see the checks above",
+                    traceback=["TestFailed: no points for this cell; the checks above say what to fix."],
+                )
+            )
         cell.outputs = outputs
         _record_judged(cell, grade_id, verdict)
         return cell, resources
@@ -90,8 +98,9 @@ class JudgeTestCells(NbGraderPreprocessor):
         elif sent[0]["test"] != grade_id:
             problem = f"results for {sent[0]['test']!r}"
         if problem:
-            findings.add(self.notebook, findings.TAMPERING, f"the test cell {grade_id} received {problem}; "
-                         "it scores 0.")
+            findings.add(
+                self.notebook, findings.TAMPERING, f"the test cell {grade_id} received {problem}; it scores 0."
+            )
             return None, "the results the grader received were not the kit's own (see the top of the notebook)."
         return sent[0]["results"], None
 
@@ -100,10 +109,15 @@ class JudgeTestCells(NbGraderPreprocessor):
             return judge(grade_id, results, assignments.reference_for(grade_id), note)
         except Exception as error:  # a fault of the grader must not stop this student's grading
             self.log.error("Judging %s failed: %r", grade_id, error)
-            findings.add(self.notebook, findings.NOTE, f"the grader could not judge {grade_id} "
-                         f"({type(error).__name__}); it scored 0: ask the instructor to look at it.")
-            return Verdict(grade_id, False, [f"{FAIL} {TESTS[grade_id].function}: not graded, "
-                                     "the grader failed on these results."])
+            findings.add(
+                self.notebook,
+                findings.NOTE,
+                f"the grader could not judge {grade_id} "
+                f"({type(error).__name__}); it scored 0: ask the instructor to look at it.",
+            )
+            return Verdict(
+                grade_id, False, [f"{FAIL} {TESTS[grade_id].function}: not graded, the grader failed on these results."]
+            )
 
 
 def verdict_hints(verdict):
@@ -114,16 +128,23 @@ def verdict_hints(verdict):
     kernel sent, and such a message with a newline and "  Hint: ..." in it would print as a hint
     line of its own.  Within one of the verdict's lines it stays behind the six spaces of a
     case's line, so only the judge's own hint lines start with ``HINT_LINE``."""
-    return [line[len(HINT_LINE):] for line in verdict.lines
-            if isinstance(line, str) and line.startswith(HINT_LINE) and "\n" not in line]
+    return [
+        line[len(HINT_LINE) :]
+        for line in verdict.lines
+        if isinstance(line, str) and line.startswith(HINT_LINE) and "\n" not in line
+    ]
 
 
 def _record_judged(cell, grade_id, verdict):
     """Record in a test cell's metadata which function it graded and the hints it gave."""
     kit = cell.metadata.get(findings.KEY)
     kit = dict(kit) if isinstance(kit, dict) else {}
-    kit[HINTS] = {"test": grade_id, "function": TESTS[grade_id].function, "passed": verdict.passed,
-                  "hints": verdict_hints(verdict)}
+    kit[HINTS] = {
+        "test": grade_id,
+        "function": TESTS[grade_id].function,
+        "passed": verdict.passed,
+        "hints": verdict_hints(verdict),
+    }
     cell.metadata[findings.KEY] = kit
 
 

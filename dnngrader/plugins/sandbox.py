@@ -84,33 +84,46 @@ KERNEL_HOME = "/tmp/home"
 KERNEL_DATA = "/tmp/data"
 # Variables a kernel may see; any other (a gradebook's password in DNN_GRADEBOOK_URL, cloud
 # credentials...) stays outside.
-KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NBGRADER_EXECUTION", "DNN_TRAINING_ITERATIONS",
-                  "MPLBACKEND", "VIRTUAL_ENV", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE")
+KEPT_VARIABLES = (
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "TERM",
+    "NBGRADER_EXECUTION",
+    "DNN_TRAINING_ITERATIONS",
+    "MPLBACKEND",
+    "VIRTUAL_ENV",
+    "PYTHONHASHSEED",
+    "PYTHONDONTWRITEBYTECODE",
+)
 KEPT_PREFIXES = ("LC_", "OPENBLAS_", "OMP_", "MKL_", "NUMEXPR_", "VECLIB_")
 
 _warned = False  # whether this process has already said that grading is not sandboxed
 _view = None  # the SandboxView activate() set up in this process, or None when the sandbox is off
 _view_key = None  # what _view was made from
 _course_root = None  # the course configure() was called for
-SANDBOXED_KERNELS = patching.Patch("jupyter_client's AsyncKernelManager._async_pre_start_kernel overridden: "
-                                   "the sandbox's provisioner chosen (refused: kernels NOT sandboxed)",
-                                   "jupyter_client")
+SANDBOXED_KERNELS = patching.Patch(
+    "jupyter_client's AsyncKernelManager._async_pre_start_kernel overridden: "
+    "the sandbox's provisioner chosen (refused: kernels NOT sandboxed)",
+    "jupyter_client",
+)
 
 
 class Sandbox(LoggingConfigurable):
     """The grading sandbox's settings (see the module docstring and docs/administrators/threat-model.md)."""
 
     enabled = Bool(
-        True, help="Run every grading kernel in a bubblewrap sandbox: no network, none of the "
-                   "course's files (solutions, gradebook, other submissions), nothing it starts or "
-                   "writes survives it.  False grades WITHOUT the sandbox.  Where bubblewrap cannot "
-                   "run, grading goes on without it after one warning."
+        True,
+        help="Run every grading kernel in a bubblewrap sandbox: no network, none of the "
+        "course's files (solutions, gradebook, other submissions), nothing it starts or "
+        "writes survives it.  False grades WITHOUT the sandbox.  Where bubblewrap cannot "
+        "run, grading goes on without it after one warning.",
     ).tag(config=True)
     _enabled_default = settings.trait_default("DNN_SANDBOX")
 
     disk_mb = Integer(
-        256, help="Size of the sandboxed kernel's only writable file system, /tmp, held in memory, "
-                  "in MiB."
+        256, help="Size of the sandboxed kernel's only writable file system, /tmp, held in memory, in MiB."
     ).tag(config=True)
     _disk_mb_default = settings.trait_default("DNN_SANDBOX_DISK_MB")
 
@@ -123,9 +136,11 @@ def unavailable_reason():
     probe = ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
     done = subprocess.run(probe, capture_output=True, text=True)
     if done.returncode != 0:
-        return (f"bwrap could not make a sandbox ({done.stderr.strip() or done.returncode}); user "
-                "namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, "
-                "user.max_user_namespaces > 0)")
+        return (
+            f"bwrap could not make a sandbox ({done.stderr.strip() or done.returncode}); user "
+            "namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, "
+            "user.max_user_namespaces > 0)"
+        )
     return None
 
 
@@ -139,7 +154,8 @@ UNSANDBOXED_WARNING = (
     "runs as you, and can read the course's source/ (the solutions), other students' submissions and "
     "the gradebook, write to them, leave processes running and use the network (docs/administrators/threat-model.md). "
     "To get the sandbox, install bubblewrap and allow user namespaces, or grade in a throwaway "
-    "container or VM. Sandbox.enabled = False turns the sandbox off on purpose (and this warning with it).")
+    "container or VM. Sandbox.enabled = False turns the sandbox off on purpose (and this warning with it)."
+)
 
 
 def _real(path):
@@ -165,15 +181,18 @@ def _kernel_imports():
     asked of that Python itself, started from / with no PYTHONPATH.  The package it finds may
     not be the one this process runs (a course folder holding a copy of the kit, run from there),
     and its site folders may include some that a .pth file adds from elsewhere."""
-    code = ("import importlib.util, json, os, sys\n"
-            "spec = importlib.util.find_spec('dnngrader')\n"
-            "where = list(spec.submodule_search_locations)[0] if spec and spec.submodule_search_locations else None\n"
-            "print(json.dumps([where, [p for p in sys.path if p.endswith(('site-packages', 'dist-packages'))"
-            " and os.path.isdir(p)]]))")
+    code = (
+        "import importlib.util, json, os, sys\n"
+        "spec = importlib.util.find_spec('dnngrader')\n"
+        "where = list(spec.submodule_search_locations)[0] if spec and spec.submodule_search_locations else None\n"
+        "print(json.dumps([where, [p for p in sys.path if p.endswith(('site-packages', 'dist-packages'))"
+        " and os.path.isdir(p)]]))"
+    )
     env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "PYTHONHOME")}
     try:
-        done = subprocess.run([_kernel_python(), "-c", code], cwd="/", env=env, capture_output=True, text=True,
-                              timeout=120, check=True)
+        done = subprocess.run(
+            [_kernel_python(), "-c", code], cwd="/", env=env, capture_output=True, text=True, timeout=120, check=True
+        )
         where, sites = json.loads(done.stdout.strip().splitlines()[-1])
     except (OSError, ValueError, IndexError, subprocess.SubprocessError):
         return PACKAGE, ()
@@ -206,8 +225,16 @@ class SandboxView:
         # The data set kernels read at /tmp/data (None: none); hide() and the grading workers
         # may point it elsewhere.
         self.data = self.course_root / "data"
-        self._hide([self.course_root, *_kit_folders(), Path.home(), _real(jupyter_runtime_dir()),
-                    _real(tempfile.gettempdir()), *(_real(folder) for folder in hidden)])
+        self._hide(
+            [
+                self.course_root,
+                *_kit_folders(),
+                Path.home(),
+                _real(jupyter_runtime_dir()),
+                _real(tempfile.gettempdir()),
+                *(_real(folder) for folder in hidden),
+            ]
+        )
         # The Python the kernel runs (a virtual environment and the installation it is made
         # from, and the site folders a .pth file adds) stays visible, read-only, even when it
         # lives in a hidden folder.
@@ -215,13 +242,19 @@ class SandboxView:
         self.kept = sorted({_real(sys.prefix), _real(sys.base_prefix), *sites}, key=lambda folder: len(folder.parts))
 
     def _hide(self, candidates):
-        existing = sorted({_real(folder) for folder in candidates if folder and Path(folder).is_dir()},
-                          key=lambda folder: len(folder.parts))
+        existing = sorted(
+            {_real(folder) for folder in candidates if folder and Path(folder).is_dir()},
+            key=lambda folder: len(folder.parts),
+        )
         # A folder inside another hidden one, or in /tmp (a new, empty one in the sandbox), is
         # hidden with it; "/" is never hidden.
-        self.hidden = [folder for index, folder in enumerate(existing)
-                       if len(folder.parts) > 1 and not _inside(folder, TMP)
-                       and not any(_inside(folder, other) for other in existing[:index])]
+        self.hidden = [
+            folder
+            for index, folder in enumerate(existing)
+            if len(folder.parts) > 1
+            and not _inside(folder, TMP)
+            and not any(_inside(folder, other) for other in existing[:index])
+        ]
 
     def hide(self, folder):
         """Hide ``folder`` too (a grading worker's scratch course hides the real course it grades for)."""
@@ -259,11 +292,21 @@ class SandboxView:
         sandbox's first process, whose files are at /proc/<pid>/root).  Raises RuntimeError when
         bubblewrap could not start."""
         read_info, write_info = os.pipe()  # bubblewrap writes {"child-pid": N} there once it runs
-        command = ["bwrap", *self.bwrap_args(), "--info-fd", str(write_info), _kernel_python(),
-                   str(self.kernel_package / "kernel" / "template.py"), mode, str(fd), *extra]
+        command = [
+            "bwrap",
+            *self.bwrap_args(),
+            "--info-fd",
+            str(write_info),
+            _kernel_python(),
+            str(self.kernel_package / "kernel" / "template.py"),
+            mode,
+            str(fd),
+            *extra,
+        ]
         try:
-            process = subprocess.Popen(command, pass_fds=(fd, write_info), stdin=subprocess.DEVNULL,
-                                       env=self.kernel_env(env), **popen)
+            process = subprocess.Popen(
+                command, pass_fds=(fd, write_info), stdin=subprocess.DEVNULL, env=self.kernel_env(env), **popen
+            )
         finally:
             os.close(write_info)
         try:
@@ -287,10 +330,14 @@ class SandboxView:
     @staticmethod
     def kernel_env(env):
         """The kernel's environment: ``env`` without the instructor's variables."""
-        kept = {name: value for name, value in env.items()
-                if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES)}
-        return {**kept, "HOME": KERNEL_HOME, "TMPDIR": "/tmp", "IPYTHONDIR": f"{KERNEL_HOME}/.ipython",
-                "MPLCONFIGDIR": f"{KERNEL_HOME}/.matplotlib"}
+        kept = {name: value for name, value in env.items() if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES)}
+        return {
+            **kept,
+            "HOME": KERNEL_HOME,
+            "TMPDIR": "/tmp",
+            "IPYTHONDIR": f"{KERNEL_HOME}/.ipython",
+            "MPLCONFIGDIR": f"{KERNEL_HOME}/.matplotlib",
+        }
 
     def kernel_request(self, argv, cwd, env, connection_info, kernel_id):
         """(the request kernel/template.py runs the kernel from, the kernel's socket prefix).
@@ -313,14 +360,21 @@ class SandboxView:
                         _compile(_bytecode_folder(), source / relative, f"{inside}/{relative}")
         short = kernel_id.split("-")[0]
         ip = f"{KERNEL_FOLDER}/{short}"
-        connection = {key: (value.decode() if isinstance(value, bytes) else value)
-                      for key, value in connection_info.items()}
+        connection = {
+            key: (value.decode() if isinstance(value, bytes) else value) for key, value in connection_info.items()
+        }
         connection.update(ip=ip, transport="ipc")
         connection_file = f"{KERNEL_FOLDER}/kernel-{short}.json"
         argv = list(argv)
         argv[argv.index("-f") + 1] = connection_file
-        return {"argv": argv, "cwd": inside, "env": SandboxView.kernel_env(env),
-                "files": files, "connection_file": connection_file, "connection": json.dumps(connection)}, ip
+        return {
+            "argv": argv,
+            "cwd": inside,
+            "env": SandboxView.kernel_env(env),
+            "files": files,
+            "connection_file": connection_file,
+            "connection": json.dumps(connection),
+        }, ip
 
 
 @functools.cache
@@ -341,12 +395,18 @@ def _compile(folder, source, seen_as):
     from ``folder``); nothing when it is there already.  Only the grader's own files come here,
     never a student's."""
     seen_as = Path(seen_as)
-    target = (folder / seen_as.parent.relative_to("/") / "__pycache__"
-              / f"{seen_as.stem}.{sys.implementation.cache_tag}.pyc")
+    target = (
+        folder / seen_as.parent.relative_to("/") / "__pycache__" / f"{seen_as.stem}.{sys.implementation.cache_tag}.pyc"
+    )
     if not target.exists():
         try:
-            py_compile.compile(str(source), cfile=str(target), dfile=str(seen_as), doraise=True,
-                               invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+            py_compile.compile(
+                str(source),
+                cfile=str(target),
+                dfile=str(seen_as),
+                doraise=True,
+                invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+            )
         except (OSError, py_compile.PyCompileError):
             pass  # the kernel compiles the file itself, as without this folder
 
@@ -370,8 +430,9 @@ class SandboxProvisioner(LocalProvisioner):
         view = _view or SandboxView(_course_root or COURSE_ROOT)
         km = self.parent
         env = kwargs.get("env") or dict(os.environ)
-        request, ip = view.kernel_request(cmd, kwargs.get("cwd") or os.getcwd(), env, km.get_connection_info(),
-                                          km.kernel_id or "kernel")
+        request, ip = view.kernel_request(
+            cmd, kwargs.get("cwd") or os.getcwd(), env, km.get_connection_info(), km.kernel_id or "kernel"
+        )
         with tempfile.TemporaryFile() as data:
             data.write(json.dumps(request).encode())
             data.flush()
@@ -392,8 +453,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = f"{KERNEL_FOLDER}/unset"  # the real prefix is known once the sandbox runs
         if self.provisioner is None:
-            self.provisioner = SandboxProvisioner(kernel_id=self.kernel_id or "kernel", kernel_spec=self.kernel_spec,
-                                                  provisioner_config={}, parent=self)
+            self.provisioner = SandboxProvisioner(
+                kernel_id=self.kernel_id or "kernel", kernel_spec=self.kernel_spec, provisioner_config={}, parent=self
+            )
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         # An interrupt signal would reach bubblewrap, not the kernel: ask the kernel instead.
         self.kernel_spec.interrupt_mode = "message"
@@ -457,7 +519,7 @@ def activate(config):
         hidden.append(str(exchange))
     db_url = str(_section(config, "CourseDirectory").get("db_url", ""))
     if db_url.startswith("sqlite:///"):
-        hidden.append(os.path.dirname(db_url[len("sqlite:///"):]))
+        hidden.append(os.path.dirname(db_url[len("sqlite:///") :]))
     course_root = _course_root or _section(config, "CourseDirectory").get("root") or os.getcwd()
     key = (str(course_root), tuple(hidden), chosen.disk_mb)
     if _view is None or _view_key != key:

@@ -30,8 +30,18 @@ from dnngrader.plugins.timestamps import TIMESTAMP_FILE
 # Modules a grading kernel imports (besides those the grading process has loaded itself): a
 # file or folder of one of these names next to the notebook would replace it in the kernel.
 KERNEL_MODULES = {
-    "numpy", "dnngrader", *notebook.MODULES, "IPython", "ipykernel",
-    "zmq", "tornado", "traitlets", "jupyter_client", "jupyter_core", "comm", "debugpy",
+    "numpy",
+    "dnngrader",
+    *notebook.MODULES,
+    "IPython",
+    "ipykernel",
+    "zmq",
+    "tornado",
+    "traitlets",
+    "jupyter_client",
+    "jupyter_core",
+    "comm",
+    "debugpy",
 }
 # Files that run code when the interpreter starts rather than when imported by name.
 IMPORT_HOOKS = {"sitecustomize", "usercustomize"}
@@ -56,6 +66,7 @@ def _source_folder(coursedir, assignment):
 # ---------------------------------------------------------------------------------------------
 # Files next to the notebook
 # ---------------------------------------------------------------------------------------------
+
 
 def module_name(path):
     """The name under which ``path`` could be imported from its folder, or None."""
@@ -85,8 +96,10 @@ def shadows_real_module(name):
 
 def _same_text(first, second):
     """Equal up to line endings and trailing blank space (an editor on Windows changes both)."""
+
     def normal(path):
         return path.read_bytes().replace(b"\r\n", b"\n").rstrip()
+
     return normal(first) == normal(second)
 
 
@@ -116,8 +129,7 @@ class InspectSubmissionFolder(NbGraderPreprocessor):
         info = resources["nbgrader"]
         submitted = Path(resources["metadata"]["path"])
         source = _source_folder(coursedir, info["assignment"])
-        autograded = Path(coursedir.format_path(coursedir.autograded_directory, info["student"],
-                                                info["assignment"]))
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
         provided = {path.name for path in source.iterdir()} if source.is_dir() else set()
         ignored = []
         for entry in sorted(submitted.iterdir()):
@@ -126,34 +138,50 @@ class InspectSubmissionFolder(NbGraderPreprocessor):
                 continue
             if name.endswith(".ipynb"):
                 if name not in provided:
-                    findings.add(nb, findings.NOTE, f"the extra notebook {name} was not graded; "
-                                 f"only {info['notebook']}.ipynb is.")
+                    findings.add(
+                        nb,
+                        findings.NOTE,
+                        f"the extra notebook {name} was not graded; only {info['notebook']}.ipynb is.",
+                    )
             elif name in provided:
                 if entry.is_file() and not _same_text(entry, source / name):
-                    findings.add(nb, findings.TAMPERING, f"the provided file {name} was changed; "
-                                 "the course's copy was used instead.")
+                    findings.add(
+                        nb,
+                        findings.TAMPERING,
+                        f"the provided file {name} was changed; the course's copy was used instead.",
+                    )
             elif name in NBGRADER_FILES and entry.is_file():
                 continue
             elif module_name(entry):
                 _remove(autograded / name)
                 module = module_name(entry)
                 if module.endswith(".pth") or module in IMPORT_HOOKS:
-                    findings.add(nb, findings.TAMPERING, f"{name} next to the notebook could run code "
-                                 "when Python starts; it was deleted before the notebook ran.")
+                    findings.add(
+                        nb,
+                        findings.TAMPERING,
+                        f"{name} next to the notebook could run code "
+                        "when Python starts; it was deleted before the notebook ran.",
+                    )
                 elif shadows_real_module(module):
-                    findings.add(nb, findings.TAMPERING, f"{name} next to the notebook would replace "
-                                 f"the module '{module}' while grading; it was deleted before the "
-                                 "notebook ran.")
+                    findings.add(
+                        nb,
+                        findings.TAMPERING,
+                        f"{name} next to the notebook would replace "
+                        f"the module '{module}' while grading; it was deleted before the "
+                        "notebook ran.",
+                    )
                 else:
-                    findings.add(nb, findings.NOTE, f"the extra Python file {name} was deleted before "
-                                 "grading: only the notebook is graded.")
+                    findings.add(
+                        nb,
+                        findings.NOTE,
+                        f"the extra Python file {name} was deleted before grading: only the notebook is graded.",
+                    )
             elif name in NBGRADER_FOLDERS and entry.is_dir():
                 continue
             else:
                 ignored.append(name)
         if ignored:
-            findings.add(nb, findings.NOTE, "extra files in the submission were ignored: "
-                         + ", ".join(ignored) + ".")
+            findings.add(nb, findings.NOTE, "extra files in the submission were ignored: " + ", ".join(ignored) + ".")
         return nb, resources
 
 
@@ -161,9 +189,16 @@ class InspectSubmissionFolder(NbGraderPreprocessor):
 # The graded cells
 # ---------------------------------------------------------------------------------------------
 
+
 def _nbgrader_metadata(name, locked, grade_points=None, solution=False):
-    meta = {"grade": grade_points is not None, "grade_id": name, "locked": locked,
-            "schema_version": 3, "solution": solution, "task": False}
+    meta = {
+        "grade": grade_points is not None,
+        "grade_id": name,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if grade_points is not None:
         meta["points"] = grade_points
     return meta
@@ -205,17 +240,20 @@ def _metadata_changes(cell, expected):
     answer from running (an answer cell turned into markdown or raw, an answer cell marked
     locked or not a solution: slips a student makes with Jupyter's cell-type menu or toolbar)
     cannot: nbgrader would only give less."""
-    harmless_on = {"solution", "locked", "task", "cell type"} if expected.meta["solution"] and \
-        not expected.grade and not expected.locked else set()
+    harmless_on = (
+        {"solution", "locked", "task", "cell type"}
+        if expected.meta["solution"] and not expected.grade and not expected.locked
+        else set()
+    )
     changes = []
     if cell.cell_type != expected.cell_type:
-        changes.append((f"cell type {cell.cell_type} instead of {expected.cell_type}",
-                        "cell type" not in harmless_on))
+        changes.append((f"cell type {cell.cell_type} instead of {expected.cell_type}", "cell type" not in harmless_on))
     meta = cell.metadata.get("nbgrader", {})
     for key in ("grade", "solution", "locked", "task"):
         if bool(meta.get(key, False)) != bool(expected.meta[key]):
-            changes.append((f"{key}: {bool(meta.get(key, False))} instead of {bool(expected.meta[key])}",
-                            key not in harmless_on))
+            changes.append(
+                (f"{key}: {bool(meta.get(key, False))} instead of {bool(expected.meta[key])}", key not in harmless_on)
+            )
     if expected.grade:
         try:
             points_differ = float(meta.get("points")) != float(expected.meta["points"])
@@ -270,8 +308,10 @@ class RestoreGradedCells(NbGraderPreprocessor):
             notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
             points = {cell.name: cell.max_score for cell in notebook.grade_cells}
             solutions = {cell.name for cell in notebook.solution_cells}
-            expected = {cell.name: _ExpectedCell(cell, points.get(cell.name), cell.name in solutions)
-                        for cell in notebook.source_cells}
+            expected = {
+                cell.name: _ExpectedCell(cell, points.get(cell.name), cell.name in solutions)
+                for cell in notebook.source_cells
+            }
         order = self._assignment_order(info, expected)
         kept = self._restore_metadata(nb, expected)
         nb.cells = self._arrange(nb, kept, order, expected)
@@ -308,11 +348,19 @@ class RestoreGradedCells(NbGraderPreprocessor):
             # Only a cell that asks for points could raise a grade; a cell marked as an answer or
             # locked under a new id (a pasted cell whose id Jupyter renamed, say) could not.
             if meta.get("grade"):
-                findings.add(nb, findings.TAMPERING, f"cell {index + 1} was marked as the graded cell "
-                             f"'{grade_id}', which the assignment does not have; it ran as an ordinary cell.")
+                findings.add(
+                    nb,
+                    findings.TAMPERING,
+                    f"cell {index + 1} was marked as the graded cell "
+                    f"'{grade_id}', which the assignment does not have; it ran as an ordinary cell.",
+                )
             elif meta.get("solution") or meta.get("locked"):
-                findings.add(nb, findings.NOTE, f"cell {index + 1} carried nbgrader's marks under the id "
-                             f"'{grade_id}', which the assignment does not have; it ran as an ordinary cell.")
+                findings.add(
+                    nb,
+                    findings.NOTE,
+                    f"cell {index + 1} carried nbgrader's marks under the id "
+                    f"'{grade_id}', which the assignment does not have; it ran as an ordinary cell.",
+                )
         kept = {}
         for grade_id, cells in copies.items():
             cell, extra = cells[-1], cells[:-1]
@@ -321,21 +369,32 @@ class RestoreGradedCells(NbGraderPreprocessor):
                 del duplicate.metadata["nbgrader"]
             if extra:
                 kind = findings.TAMPERING if info.grade else findings.NOTE
-                findings.add(nb, kind, f"{info.label()} appeared {len(cells)} times; the last copy was "
-                             "graded and the others ran as ordinary cells.")
+                findings.add(
+                    nb,
+                    kind,
+                    f"{info.label()} appeared {len(cells)} times; the last copy was "
+                    "graded and the others ran as ordinary cells.",
+                )
             changes = _metadata_changes(cell, info)
             if any(could_raise for _, could_raise in changes):
-                findings.add(nb, findings.TAMPERING, f"{info.label()} had its nbgrader metadata changed "
-                             f"({'; '.join(text for text, _ in changes)}); the assignment's was put back.")
+                findings.add(
+                    nb,
+                    findings.TAMPERING,
+                    f"{info.label()} had its nbgrader metadata changed "
+                    f"({'; '.join(text for text, _ in changes)}); the assignment's was put back.",
+                )
             elif changes:
-                findings.add(nb, findings.NOTE, f"{info.label()} had been changed "
-                             f"({'; '.join(text for text, _ in changes)}), which can only keep an answer "
-                             "from being graded; it was put back as a code answer cell and graded as usual.")
+                findings.add(
+                    nb,
+                    findings.NOTE,
+                    f"{info.label()} had been changed "
+                    f"({'; '.join(text for text, _ in changes)}), which can only keep an answer "
+                    "from being graded; it was put back as a code answer cell and graded as usual.",
+                )
             _set_cell_type(cell, info.cell_type)
             cell.metadata["nbgrader"] = dict(info.meta, checksum=info.checksum)
             if _edited(cell, info, self):
-                findings.add(nb, findings.TAMPERING, f"{info.label()} was edited; the original was put "
-                             "back and run.")
+                findings.add(nb, findings.TAMPERING, f"{info.label()} was edited; the original was put back and run.")
             kept[grade_id] = cell
         return kept
 
@@ -346,8 +405,9 @@ class RestoreGradedCells(NbGraderPreprocessor):
         placed_at = {id(kept[name]): position for position, name in enumerate(present)}
         slots = [placed_at[id(cell)] for cell in nb.cells if id(cell) in placed_at]
         if slots != sorted(slots):
-            findings.add(nb, findings.NOTE, "graded cells were out of order; they were put back in "
-                         "the assignment's order.")
+            findings.add(
+                nb, findings.NOTE, "graded cells were out of order; they were put back in the assignment's order."
+            )
         missing_after, previous = {}, None
         for name in order:
             if name in kept:
@@ -355,8 +415,11 @@ class RestoreGradedCells(NbGraderPreprocessor):
             elif expected[name].locked:
                 missing_after.setdefault(previous, []).append(name)
             else:
-                findings.add(nb, findings.NOTE, f"{expected[name].label()} was missing; {name} was "
-                             "graded from whichever cell defines it.")
+                findings.add(
+                    nb,
+                    findings.NOTE,
+                    f"{expected[name].label()} was missing; {name} was graded from whichever cell defines it.",
+                )
 
         def put_back(after):
             cells = []
@@ -385,6 +448,7 @@ class RestoreGradedCells(NbGraderPreprocessor):
 # ---------------------------------------------------------------------------------------------
 # The student's code
 # ---------------------------------------------------------------------------------------------
+
 
 class FlagSuspiciousCode(NbGraderPreprocessor):
     """Flag the code students wrote that reaches for the grader (see ``codescan``).
@@ -464,8 +528,9 @@ def _released_cells(preprocessor, resources):
     (absent ids and grade ids are None); empty when the release is not there."""
     coursedir = _coursedir(preprocessor)
     info = resources["nbgrader"]
-    path = (Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"]))
-            / f"{info['notebook']}.ipynb")
+    path = (
+        Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"])) / f"{info['notebook']}.ipynb"
+    )
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -478,6 +543,11 @@ def _released_cells(preprocessor, resources):
         metadata = cell.get("metadata")
         meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
-        code.append({"id": cell.get("id") or None, "grade_id": grade_id or None,
-                     "source": source if isinstance(source, str) else "".join(source)})
+        code.append(
+            {
+                "id": cell.get("id") or None,
+                "grade_id": grade_id or None,
+                "source": source if isinstance(source, str) else "".join(source),
+            }
+        )
     return code

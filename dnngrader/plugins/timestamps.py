@@ -50,6 +50,7 @@ class TimestampError(ValueError):
 # Times in LMS file names
 # ---------------------------------------------------------------------------------------------
 
+
 def time_zone(name):
     """The zoneinfo time zone called ``name`` (an IANA name such as ``Europe/Berlin`` or ``UTC``).
 
@@ -57,8 +58,9 @@ def time_zone(name):
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
-        raise TimestampError(f"unknown time zone {name!r}: give an IANA name such as "
-                             "'Europe/Berlin' or 'UTC'") from error
+        raise TimestampError(
+            f"unknown time zone {name!r}: give an IANA name such as 'Europe/Berlin' or 'UTC'"
+        ) from error
 
 
 def check_format(fmt):
@@ -72,8 +74,9 @@ def check_format(fmt):
     except ValueError as error:
         raise TimestampError(f"{fmt!r} is not a strptime format ({error})") from error
     if parsed not in (sample, sample.replace(second=0)):  # seconds may be left out
-        raise TimestampError(f"the time format {fmt!r} does not give the year, month, day, hour and "
-                             "minute (e.g. %Y-%m-%d-%H-%M-%S)")
+        raise TimestampError(
+            f"the time format {fmt!r} does not give the year, month, day, hour and minute (e.g. %Y-%m-%d-%H-%M-%S)"
+        )
 
 
 def parse_lms_time(text, fmt=DEFAULT_FORMAT, zone=DEFAULT_TIMEZONE):
@@ -96,8 +99,10 @@ def parse_lms_time(text, fmt=DEFAULT_FORMAT, zone=DEFAULT_TIMEZONE):
     if wall.tzinfo is None:
         first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
         if first.utcoffset() != second.utcoffset():
-            raise TimestampError(f"{text!r} read as {wall:%Y-%m-%d %H:%M:%S} does not exist or occurs "
-                                 f"twice in {zone} (the clocks change then), so the moment is unknown")
+            raise TimestampError(
+                f"{text!r} read as {wall:%Y-%m-%d %H:%M:%S} does not exist or occurs "
+                f"twice in {zone} (the clocks change then), so the moment is unknown"
+            )
         wall = first
     return SubmissionTime.from_datetime(wall)
 
@@ -115,8 +120,17 @@ class SubmissionTime(datetime):
         """The SubmissionTime of the aware datetime ``moment``; ValueError if it is naive."""
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValueError("a submission time needs a time zone")
-        return cls(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
-                   moment.microsecond, tzinfo=moment.tzinfo, fold=moment.fold)
+        return cls(
+            moment.year,
+            moment.month,
+            moment.day,
+            moment.hour,
+            moment.minute,
+            moment.second,
+            moment.microsecond,
+            tzinfo=moment.tzinfo,
+            fold=moment.fold,
+        )
 
     def isoformat(self, sep="T", timespec="auto"):
         """ISO 8601 with the offset, always with 'T' between date and time (``sep`` is ignored)."""
@@ -134,6 +148,7 @@ def format_timestamp(moment):
 # ---------------------------------------------------------------------------------------------
 # timestamp.txt
 # ---------------------------------------------------------------------------------------------
+
 
 def quote(text, limit=120):
     """``text`` (written by a student or an LMS) safe to show in a note: one line, at most
@@ -172,8 +187,10 @@ def read_timestamp_file(folder):
 
 _STOCK_GET_EXISTING_TIMESTAMP = CourseDirectory.get_existing_timestamp
 _warned = set()
-TOLERANT_TIMESTAMP = patching.Patch("nbgrader's CourseDirectory.get_existing_timestamp replaced, so that an "
-                                    "unreadable timestamp.txt counts as no time", "nbgrader")
+TOLERANT_TIMESTAMP = patching.Patch(
+    "nbgrader's CourseDirectory.get_existing_timestamp replaced, so that an unreadable timestamp.txt counts as no time",
+    "nbgrader",
+)
 
 
 def tolerant_get_existing_timestamp(self, dest_path):
@@ -189,9 +206,14 @@ def tolerant_get_existing_timestamp(self, dest_path):
         key = (os.path.abspath(path), text)
         if key not in _warned:
             _warned.add(key)
-            self.log.warning("The submission time in %s cannot be read: it says %s (%s). The submission "
-                             "is graded as on time (no late penalty) and a note in it says so; the file "
-                             "is left as it is.", path, quote(text), problem)
+            self.log.warning(
+                "The submission time in %s cannot be read: it says %s (%s). The submission "
+                "is graded as on time (no late penalty) and a note in it says so; the file "
+                "is left as it is.",
+                path,
+                quote(text),
+                problem,
+            )
     elif text == "":
         self.log.warning("Empty timestamp file: %s", path)  # as nbgrader says it
     return moment
@@ -224,6 +246,7 @@ def install():
 # ---------------------------------------------------------------------------------------------
 # Notes made while collecting, shown when the notebook is graded
 # ---------------------------------------------------------------------------------------------
+
 
 def notes_path(course_root, assignment):
     """Where the collection notes of ``assignment`` are kept: downloaded/<assignment>/submission_times.json."""
@@ -278,10 +301,13 @@ def collection_notes(course_root, assignment, student, notebook_path):
 # While grading
 # ---------------------------------------------------------------------------------------------
 
+
 def unreadable_note(text, problem):
     """The note for a submission whose timestamp.txt says ``text`` but gives no time (``problem``)."""
-    return (f"the submission time could not be read: timestamp.txt says {quote(text)} ({problem}). It was "
-            "treated as on time: no late penalty. The file was left as it was submitted.")
+    return (
+        f"the submission time could not be read: timestamp.txt says {quote(text)} ({problem}). It was "
+        "treated as on time: no late penalty. The file was left as it was submitted."
+    )
 
 
 class CheckSubmissionTime(NbGraderPreprocessor):
@@ -316,9 +342,12 @@ class CheckSubmissionTime(NbGraderPreprocessor):
             except MissingEntry:
                 return nb, resources
             if submission.timestamp is not None:
-                self.log.warning("%s: the gradebook held the submission time %s, from an earlier submission; "
-                                 "this submission has no readable time, so it is cleared: not late.",
-                                 info["student"], submission.timestamp)
+                self.log.warning(
+                    "%s: the gradebook held the submission time %s, from an earlier submission; "
+                    "this submission has no readable time, so it is cleared: not late.",
+                    info["student"],
+                    submission.timestamp,
+                )
                 submission.timestamp = None
                 gradebook.db.commit()
         return nb, resources

@@ -70,38 +70,51 @@ def chain_of(function):
 @dataclass(frozen=True)
 class Catalogue:
     """One assignment's part of the catalogue."""
+
     assignment: str
-    folder: Path           # holds wrong/ and valid/
-    functions: tuple       # its graded functions, in the notebook's order
-    short_names: dict      # function -> a column title for the report
-    student_prefix: str    # the packs' student ids start with it
+    folder: Path  # holds wrong/ and valid/
+    functions: tuple  # its graded functions, in the notebook's order
+    short_names: dict  # function -> a column title for the report
+    student_prefix: str  # the packs' student ids start with it
 
 
 APPLICATION_FUNCTIONS = tuple(dict.fromkeys(test.function for test in application_cases.TESTS.values()))
 CATALOGUES = {
     ASSIGNMENT: Catalogue(ASSIGNMENT, CATALOGUE, GRADED_FUNCTIONS, export.SHORT_NAMES, "pack"),
-    APPLICATION: Catalogue(APPLICATION, CATALOGUE / APPLICATION, APPLICATION_FUNCTIONS,
-                           {"initialize_parameters_deep_scaled": "init_scaled", "two_layer_model": "two_layer",
-                            "L_layer_model": "L_layer", "predict": "predict"}, "app_pack"),
+    APPLICATION: Catalogue(
+        APPLICATION,
+        CATALOGUE / APPLICATION,
+        APPLICATION_FUNCTIONS,
+        {
+            "initialize_parameters_deep_scaled": "init_scaled",
+            "two_layer_model": "two_layer",
+            "L_layer_model": "L_layer",
+            "predict": "predict",
+        },
+        "app_pack",
+    ),
 }
 
 
 @dataclass(frozen=True)
 class Entry:
-    name: str          # the file's stem, e.g. "linear_backward__db_summed_over_axis0"
+    name: str  # the file's stem, e.g. "linear_backward__db_summed_over_axis0"
     function: str
     valid: bool
-    kind: str          # a key of KINDS, or "valid"
-    description: str   # the docstring's first sentence(s), without the kind
+    kind: str  # a key of KINDS, or "valid"
+    description: str  # the docstring's first sentence(s), without the kind
     code: str
     assignment: str = ASSIGNMENT
-    hint: Optional[str] = None   # what the verdict on the function must say (HINT), if recorded
+    hint: Optional[str] = None  # what the verdict on the function must say (HINT), if recorded
 
 
 def _definitions(code, functions):
     """function name -> source of each top-level definition in ``code`` of one of ``functions``."""
-    return {node.name: ast.get_source_segment(code, node) for node in ast.parse(code).body
-            if isinstance(node, ast.FunctionDef) and node.name in functions}
+    return {
+        node.name: ast.get_source_segment(code, node)
+        for node in ast.parse(code).body
+        if isinstance(node, ast.FunctionDef) and node.name in functions
+    }
 
 
 def _constant(code, name):
@@ -124,9 +137,9 @@ def _read_entry(path, valid, assignment=ASSIGNMENT):
     text = " ".join(docstring.split())
     kind = "valid"
     if not valid:
-        if not text.startswith("[") or text[1:text.index("]")] not in KINDS:
+        if not text.startswith("[") or text[1 : text.index("]")] not in KINDS:
             raise ValueError(f"{path}: a wrong answer's docstring starts with its kind, one of {sorted(KINDS)}")
-        kind, text = text[1:text.index("]")], text[text.index("]") + 1:].strip()
+        kind, text = text[1 : text.index("]")], text[text.index("]") + 1 :].strip()
     return Entry(path.stem, function, valid, kind, text, answers[function], assignment, _constant(code, "HINT"))
 
 
@@ -134,14 +147,17 @@ def load(root=None, assignment=ASSIGNMENT):
     """Every entry of ``assignment``: the wrong answers first, then the valid ones, each in
     file-name order.  ``root``: the folder holding wrong/ and valid/ (default: the assignment's)."""
     root = CATALOGUES[assignment].folder if root is None else root
-    return [_read_entry(path, valid, assignment) for valid, folder in ((False, "wrong"), (True, "valid"))
-            for path in sorted((Path(root) / folder).glob("*.py"))]
+    return [
+        _read_entry(path, valid, assignment)
+        for valid, folder in ((False, "wrong"), (True, "valid"))
+        for path in sorted((Path(root) / folder).glob("*.py"))
+    ]
 
 
 @dataclass
 class Pack:
     student: str
-    entries: dict = field(default_factory=dict)   # function -> Entry
+    entries: dict = field(default_factory=dict)  # function -> Entry
 
     def wrong_functions(self):
         return {function for function, entry in self.entries.items() if not entry.valid}
@@ -177,10 +193,11 @@ def pack(entries, prefix="pack"):
 @dataclass
 class Outcome:
     """What grading did to one entry: the points lost in each function of its submission."""
+
     entry: Entry
     pack: Pack
-    lost: dict          # function -> points lost in the entry's submission
-    problems: list      # why the grade is wrong (empty when the grader judged right)
+    lost: dict  # function -> points lost in the entry's submission
+    problems: list  # why the grade is wrong (empty when the grader judged right)
 
     @property
     def ok(self):
@@ -213,8 +230,9 @@ def evaluate(packs, grades, full_marks, functions=GRADED_FUNCTIONS):
             elif not entry.valid and lost[function] == 0:
                 problems.append("kept full marks for its own function")
             if not entry.valid:
-                unexplained = [f for f in leaks if f not in submission.entries
-                               and not any(f in chain_of(w) for w in wrong)]
+                unexplained = [
+                    f for f in leaks if f not in submission.entries and not any(f in chain_of(w) for w in wrong)
+                ]
                 suspects = [f for f in leaks if f in chain_of(function)] or unexplained
                 problems += [f"{f} also lost {lost[f]:g} points" for f in suspects if lost[f] is not None]
             outcomes.append(Outcome(entry, submission, lost, problems))
@@ -229,7 +247,7 @@ class CatalogueRun:
     seconds: float
     assignment: str = ASSIGNMENT
     functions: tuple = GRADED_FUNCTIONS
-    verdicts: dict = field(default_factory=dict)   # student -> function -> its test cells' output
+    verdicts: dict = field(default_factory=dict)  # student -> function -> its test cells' output
 
     def failures(self):
         return [outcome for outcome in self.outcomes if not outcome.ok]
@@ -245,8 +263,7 @@ def grade(course, entries=None, grader=None, assignment=ASSIGNMENT):
     packs = pack(entries, catalogue.student_prefix)
     for submission in packs:
         if assignment == ASSIGNMENT:
-            samples.write_submission(samples.fill_answers(submission.answers()), submission.student,
-                                     course.submitted)
+            samples.write_submission(samples.fill_answers(submission.answers()), submission.student, course.submitted)
         else:
             write_application_submission(course, submission.student, submission.answers())
     started = time.monotonic()
@@ -268,7 +285,7 @@ def grade(course, entries=None, grader=None, assignment=ASSIGNMENT):
     for outcome in outcomes:
         said = verdicts[outcome.pack.student].get(outcome.entry.function, "")
         if outcome.entry.hint and outcome.entry.hint not in said:
-            outcome.problems.append(f"the verdict does not say \"{outcome.entry.hint}\"")
+            outcome.problems.append(f'the verdict does not say "{outcome.entry.hint}"')
     return CatalogueRun(packs, outcomes, full_marks, seconds, assignment, catalogue.functions, verdicts)
 
 
@@ -282,17 +299,20 @@ def verdict_texts(course, assignment, student):
     for cell in nbformat.read(str(path), as_version=4).cells:
         test = TESTS.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
         if test is not None:
-            printed = "".join(output.get("text", "") for output in cell.get("outputs", [])
-                              if output.get("output_type") == "stream")
+            printed = "".join(
+                output.get("text", "") for output in cell.get("outputs", []) if output.get("output_type") == "stream"
+            )
             texts[test.function] = texts.get(test.function, "") + printed
     return texts
 
 
 def application_solutions():
     """function -> the second assignment's solution, as a student would type it."""
-    return {name: samples.without_solution_markers(source)
-            for name, source in reference.solution_sources(APPLICATION_SOURCE_NOTEBOOK).items()
-            if name in APPLICATION_FUNCTIONS}
+    return {
+        name: samples.without_solution_markers(source)
+        for name, source in reference.solution_sources(APPLICATION_SOURCE_NOTEBOOK).items()
+        if name in APPLICATION_FUNCTIONS
+    }
 
 
 def write_application_submission(course, student, answers):
@@ -319,8 +339,7 @@ def gradebook_scores(course, assignment, students):
     course's gradebook; a student without an autograded submission has no row."""
     full_marks, grades = {}, {}
     with Gradebook(course.db_url) as gradebook:
-        cells = [cell for cell in gradebook.find_notebook(assignment, assignment).grade_cells
-                 if cell.name in TESTS]
+        cells = [cell for cell in gradebook.find_notebook(assignment, assignment).grade_cells if cell.name in TESTS]
         for cell in cells:
             function = TESTS[cell.name].function
             full_marks[function] = full_marks.get(function, 0.0) + cell.max_score

@@ -21,8 +21,10 @@ from dnngrader.paths import COURSE_ROOT
 
 COMMAND = "python -m dnngrader.tools.config_reference"
 OUTPUT = COURSE_ROOT / "docs" / "reference" / "configuration.md"
-FIRST_LINE = (f"<!-- Generated from the traits of the kit's Configurables and dnngrader/settings.py by "
-              f"`{COMMAND}`: do not edit, run it again (`--check` says whether this file is stale). -->")
+FIRST_LINE = (
+    f"<!-- Generated from the traits of the kit's Configurables and dnngrader/settings.py by "
+    f"`{COMMAND}`: do not edit, run it again (`--check` says whether this file is stale). -->"
+)
 
 INTRODUCTION = """\
 Every setting of the kit is a traitlets trait of a Configurable, with help text, set as
@@ -75,8 +77,10 @@ def _defaults():
     """{class: {setting: its default}}, read with no configuration and no environment variable."""
     with settings.environment_ignored():
         instances = {cls: cls(config=Config()) for cls in settings.kit_classes()}
-        return {cls: {name: getattr(instance, name) for name in settings.kit_traits(cls)}
-                for cls, instance in instances.items()}
+        return {
+            cls: {name: getattr(instance, name) for name in settings.kit_traits(cls)}
+            for cls, instance in instances.items()
+        }
 
 
 def _kit_section(cls, defaults):
@@ -87,16 +91,24 @@ def _kit_section(cls, defaults):
         trait = cls.class_traits()[name]
         full = f"{cls.__name__}.{name}"
         variable = settings.variable_of(full)
-        lines += [f"### {full}", "",
-                  f"- type: `{type(trait).__name__}`",
-                  f"- default: {_code(defaults[name])}",
-                  f"- replaces: `{variable}` (deprecated)" if variable else "- replaces: no environment variable",
-                  "", _help(trait), ""]
+        lines += [
+            f"### {full}",
+            "",
+            f"- type: `{type(trait).__name__}`",
+            f"- default: {_code(defaults[name])}",
+            f"- replaces: `{variable}` (deprecated)" if variable else "- replaces: no environment variable",
+            "",
+            _help(trait),
+            "",
+        ]
         base = _inherited_from(cls, name)
         if base is not None:
-            lines += [f"Inherited from `{base.__module__}.{base.__name__}` (default there: "
-                      f"{_code(trait.default_value)}); the kit sets its own default, and "
-                      f"`c.{base.__name__}.{name}` applies too.", ""]
+            lines += [
+                f"Inherited from `{base.__module__}.{base.__name__}` (default there: "
+                f"{_code(trait.default_value)}); the kit sets its own default, and "
+                f"`c.{base.__name__}.{name}` applies too.",
+                "",
+            ]
     return lines
 
 
@@ -109,44 +121,69 @@ NBGRADER_SETTINGS = {
 
 def _nbgrader_section():
     import importlib
-    lines = ["## nbgrader's own settings", "",
-             "Two old variables set settings of nbgrader itself; the course's `nbgrader_config.py` "
-             "sets them, reading the variable (deprecated) where it is set.", ""]
+
+    lines = [
+        "## nbgrader's own settings",
+        "",
+        "Two old variables set settings of nbgrader itself; the course's `nbgrader_config.py` "
+        "sets them, reading the variable (deprecated) where it is set.",
+        "",
+    ]
     for full, (module, course_value) in NBGRADER_SETTINGS.items():
         class_name, name = full.split(".")
         trait = getattr(importlib.import_module(module), class_name).class_traits()[name]
-        lines += [f"### {full}", "",
-                  f"- type: `{type(trait).__name__}`",
-                  f"- default: `{course_value}`, as the course's `nbgrader_config.py` sets it",
-                  f"- replaces: `{settings.variable_of(full)}` (deprecated)",
-                  "", _help(trait), ""]
+        lines += [
+            f"### {full}",
+            "",
+            f"- type: `{type(trait).__name__}`",
+            f"- default: `{course_value}`, as the course's `nbgrader_config.py` sets it",
+            f"- replaces: `{settings.variable_of(full)}` (deprecated)",
+            "",
+            _help(trait),
+            "",
+        ]
     return lines
 
 
 def render():
     """The text of docs/reference/configuration.md."""
     defaults = _defaults()
-    lines = [FIRST_LINE, "", "# Configuration reference", "", INTRODUCTION, "",
-             "## The old variables", "",
-             "| deprecated variable | set instead |", "| --- | --- |"]
+    lines = [
+        FIRST_LINE,
+        "",
+        "# Configuration reference",
+        "",
+        INTRODUCTION,
+        "",
+        "## The old variables",
+        "",
+        "| deprecated variable | set instead |",
+        "| --- | --- |",
+    ]
     lines += [f"| `{variable}` | `{trait}` |" for variable, trait in settings.REPLACED.items()]
     lines.append("")
     for cls, values in defaults.items():
         lines += _kit_section(cls, values)
     lines += _nbgrader_section()
-    lines += ["## Environment variables of the student's notebook", "",
-              "What a student's own notebook reads stays an environment variable, which a JupyterHub may "
-              "set for every student.  The grader sets `DNN_TRAINING_ITERATIONS` for its kernels from "
-              "`ResilientExecute.training_iterations` (in the grader's own environment it is only the "
-              "deprecated fallback of that trait); it reads neither of the other two.", "",
-              "| variable | what it is |", "| --- | --- |"]
+    lines += [
+        "## Environment variables of the student's notebook",
+        "",
+        "What a student's own notebook reads stays an environment variable, which a JupyterHub may "
+        "set for every student.  The grader sets `DNN_TRAINING_ITERATIONS` for its kernels from "
+        "`ResilientExecute.training_iterations` (in the grader's own environment it is only the "
+        "deprecated fallback of that trait); it reads neither of the other two.",
+        "",
+        "| variable | what it is |",
+        "| --- | --- |",
+    ]
     lines += [f"| `{variable}` | {meaning} |" for variable, meaning in settings.STUDENT_VARIABLES.items()]
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=COMMAND, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="only check the file: exit 1 when it is stale")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"the file (default: {OUTPUT})")
     args = parser.parse_args(argv)

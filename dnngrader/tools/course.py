@@ -97,8 +97,16 @@ class ScratchCourse:
         """Run an nbgrader command in this course; returns the CompletedProcess (output captured)."""
         import subprocess
         import sys
-        return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root, env=self.env(),
-                              capture_output=True, text=True, check=check, timeout=timeout)
+
+        return subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args],
+            cwd=self.root,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=timeout,
+        )
 
     def autograde(self, student=None, check=False, assignment=ASSIGNMENT):
         """Stock nbgrader autograde of ``assignment``: one student, or every submission in turn."""
@@ -109,8 +117,15 @@ class ScratchCourse:
         """The kit's parallel grader (python -m dnngrader.batch.grade) on this course; output captured."""
         import subprocess
         import sys
-        return subprocess.run([sys.executable, "-m", "dnngrader.batch.grade", "--course", str(self.root), *args],
-                              cwd=self.root, env=self.env(), capture_output=True, text=True, timeout=timeout)
+
+        return subprocess.run(
+            [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(self.root), *args],
+            cwd=self.root,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def grades(self, assignment=ASSIGNMENT):
         """student -> the row of ``assignment`` (a score per function, total, max, flagged, notes;

@@ -64,12 +64,16 @@ def show(config, assignment):
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
         found = gradebook.find_assignment(assignment)
         due = found.duedate
-        lines = [f"{assignment}: due {settings.local(due) if due else '(no due date)'}; "
-                 f"{deadlines.describe_policy(settings.policy(assignment))}"]
+        lines = [
+            f"{assignment}: due {settings.local(due) if due else '(no due date)'}; "
+            f"{deadlines.describe_policy(settings.policy(assignment))}"
+        ]
         for submission in sorted(found.submissions, key=lambda s: s.student.id):
             if submission.extension:
-                lines.append(f"  {submission.student.id}: extension of {submission.extension.total_seconds() / 3600:g} "
-                             f"hours, due {settings.local(submission.duedate) if due else '(no due date)'}")
+                lines.append(
+                    f"  {submission.student.id}: extension of {submission.extension.total_seconds() / 3600:g} "
+                    f"hours, due {settings.local(submission.duedate) if due else '(no due date)'}"
+                )
     return lines
 
 
@@ -96,7 +100,7 @@ def _extension(config, assignment, student):
     url = str(CourseDirectory(config=config).db_url)
     if not url.startswith("sqlite:///"):
         return None
-    path = url[len("sqlite:///"):]
+    path = url[len("sqlite:///") :]
     if not (os.path.isfile(path) and os.access(path, os.R_OK)):
         return None
     try:
@@ -136,10 +140,15 @@ def _here(moment):
 
 def main(argv=None):
     """Run the command line; returns the exit status (0, or 1 with a message on stderr)."""
-    parser = argparse.ArgumentParser(prog="dnngrader deadlines", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--course", type=Path, metavar="DIR",
-                        help="the course folder, holding nbgrader_config.py (default: the current folder)")
+    parser = argparse.ArgumentParser(
+        prog="dnngrader deadlines", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--course",
+        type=Path,
+        metavar="DIR",
+        help="the course folder, holding nbgrader_config.py (default: the current folder)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("store", help="write the configured due dates into the gradebook")
     extension = commands.add_parser("extend", help="grant a student an extension (replaces an earlier one)")
@@ -164,8 +173,10 @@ def main(argv=None):
             if not args.remove and not any(amounts.values()):
                 parser.error("give --minutes, --hours or --days (or --remove)")
             due = extend(config, args.assignment, args.student, **amounts)
-            print(f"{args.student}, {args.assignment}: due "
-                  f"{deadlines.Deadlines(config=config).local(due) if due else '(the assignment has no due date)'}")
+            print(
+                f"{args.student}, {args.assignment}: due "
+                f"{deadlines.Deadlines(config=config).local(due) if due else '(the assignment has no due date)'}"
+            )
         else:
             print("\n".join(show(config, args.assignment)))
     except MissingEntry as error:

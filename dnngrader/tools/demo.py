@@ -44,12 +44,14 @@ def prepare(root, course=None):
     root = Path(root).resolve()
     if root.exists():
         if not (root / MARKER).is_file() and any(root.iterdir()):
-            raise ValueError(f"{root} exists and was not made by the demo: remove it, or give the "
-                             "demo another folder with --into.")
+            raise ValueError(
+                f"{root} exists and was not made by the demo: remove it, or give the demo another folder with --into."
+            )
         shutil.rmtree(root)  # symbolic links to the kit's code and source/ are unlinked, not followed
     root.mkdir(parents=True)
-    (root / MARKER).write_text("A scratch course made by `make demo` (python -m dnngrader.tools.demo): "
-                               "safe to delete.\n")
+    (root / MARKER).write_text(
+        "A scratch course made by `make demo` (python -m dnngrader.tools.demo): safe to delete.\n"
+    )
     return ScratchCourse(root, assignments=course or samples.with_samples()).create()
 
 
@@ -59,14 +61,18 @@ def grade_students(course, assignment, students):
     failed = set()
     for step, output in (("autograde", "autograded"), ("generate_feedback", "feedback")):
         done = course.nbgrader(step, assignment, "--force", check=False)
-        missing = [student for student in students if student not in failed
-                   and not (course.root / output / student / assignment).is_dir()]
+        missing = [
+            student
+            for student in students
+            if student not in failed and not (course.root / output / student / assignment).is_dir()
+        ]
         if done.returncode != 0 and not missing:  # it failed, and did not say on whom
             missing = [student for student in students if student not in failed]
         if missing:
             failed.update(missing)
-            print(f"  nbgrader {step} {assignment} failed for {', '.join(missing) or 'a student'}:\n"
-                  f"{done.stderr[-2000:]}")
+            print(
+                f"  nbgrader {step} {assignment} failed for {', '.join(missing) or 'a student'}:\n{done.stderr[-2000:]}"
+            )
     for student in students:
         if student not in failed:
             print(f"  graded {student} ({assignment})")
@@ -77,11 +83,17 @@ def main(argv=None):
     """Grade the samples in a scratch course and print the results; exit status 1 when nbgrader
     failed on a sample, 2 when the scratch folder cannot be used."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--into", type=Path, default=DEMO_ROOT,
-                        help="the scratch course's folder (default: demo/ at the repository root)")
+    parser.add_argument(
+        "--into",
+        type=Path,
+        default=DEMO_ROOT,
+        help="the scratch course's folder (default: demo/ at the repository root)",
+    )
     args = parser.parse_args(argv)
-    print(f"Grading the samples in a scratch course, {args.into.resolve()}: the course's own "
-          "submissions and gradebook are not touched.")
+    print(
+        f"Grading the samples in a scratch course, {args.into.resolve()}: the course's own "
+        "submissions and gradebook are not touched."
+    )
     print("Generating the student version there from source/ ...")
     try:
         course = prepare(args.into)
@@ -93,17 +105,24 @@ def main(argv=None):
         return 1
     print("Writing the sample submissions to its submitted/ ...")
     course_assignments = samples.with_samples()
-    students = {assignment: samples.write_samples(course.submitted, course.root / "release" / assignment
-                                                  / f"{assignment}.ipynb", assignment)
-                for assignment in course_assignments}
+    students = {
+        assignment: samples.write_samples(
+            course.submitted, course.root / "release" / assignment / f"{assignment}.ipynb", assignment
+        )
+        for assignment in course_assignments
+    }
     print("Autograding with nbgrader and generating feedback ...")
-    failed = [student for assignment in course_assignments
-              for student in grade_students(course, assignment, students[assignment])]
+    failed = [
+        student
+        for assignment in course_assignments
+        for student in grade_students(course, assignment, students[assignment])
+    ]
     reports = course.root / "reports"
     reports.mkdir(exist_ok=True)
     with Gradebook(course.db_url) as gradebook:
-        per_assignment, rows = export.class_grades(gradebook, autograded=course.root / "autograded",
-                                                   course=course_assignments)
+        per_assignment, rows = export.class_grades(
+            gradebook, autograded=course.root / "autograded", course=course_assignments
+        )
         points = {assignment: export.max_points(gradebook, assignment) for assignment in course_assignments}
     everyone = set().union(*students.values())
     export.write_csv([row for row in rows if row["student"] in everyone], reports / "grades.csv", course_assignments)
@@ -111,13 +130,19 @@ def main(argv=None):
         print()
         if len(course_assignments) > 1:
             print(f"{assignment} ({len(assignments.graded_functions(assignment))} graded functions):")
-        print(export.format_table([row for row in per_assignment[assignment] if row["student"] in students[assignment]],
-                                  points[assignment]))
+        print(
+            export.format_table(
+                [row for row in per_assignment[assignment] if row["student"] in students[assignment]],
+                points[assignment],
+            )
+        )
     print()
     print(f"Demo course: {course.root}  (a scratch copy of the course; `make clean` removes it)")
     print(f"Feedback:    {course.root / 'feedback'}/<student>/<assignment>/<assignment>.html")
-    print(f"Grades:      {reports / 'grades.csv'}  (a row per student; per assignment, its total and a "
-          "column per function)")
+    print(
+        f"Grades:      {reports / 'grades.csv'}  (a row per student; per assignment, its total and a "
+        "column per function)"
+    )
     return 1 if failed else 0
 
 

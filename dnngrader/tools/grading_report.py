@@ -43,8 +43,12 @@ def _table(rows):
     """Aligned columns; a row that is a string is a section title, printed as it is."""
     cells = [row for row in rows if not isinstance(row, str)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)]
-    lines = [row if isinstance(row, str) else
-             "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1] for row in rows]
+    lines = [
+        row
+        if isinstance(row, str)
+        else "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return lines
 
@@ -57,10 +61,12 @@ def format_report(run):
     sections = {}
     for outcome in run.outcomes:
         sections.setdefault(outcome.entry.kind, []).append(outcome)
-    lines = [f"== {run.assignment} ==",
-             "Points lost per function in each entry's submission "
-             f"({ANOTHER_ENTRY}: that function holds another entry of the same submission).",
-             "Full marks: " + ", ".join(f"{short[f]} {run.full_marks[f]:g}" for f in run.functions)]
+    lines = [
+        f"== {run.assignment} ==",
+        "Points lost per function in each entry's submission "
+        f"({ANOTHER_ENTRY}: that function holds another entry of the same submission).",
+        "Full marks: " + ", ".join(f"{short[f]} {run.full_marks[f]:g}" for f in run.functions),
+    ]
     rows = [header]
     for kind in list(catalogue.KINDS) + ["valid"]:
         if kind in sections:
@@ -78,18 +84,35 @@ def summary(run):
     verdict = "ALL RIGHT" if not failures else f"{len(failures)} ENTRIES GRADED WRONGLY"
     hinted = sum(1 for o in wrong if o.entry.hint)
     hints = f" (and get the hint their entry records, {hinted} of them)" if hinted else ""
-    return (f"{verdict}: {sum(o.ok for o in wrong)} of {len(wrong)} wrong answers lose points in their "
-            f"own function and nowhere else{hints}; {sum(o.ok for o in valid)} of {len(valid)} valid alternatives "
-            f"keep full marks ({len(run.packs)} submission{'s' if len(run.packs) != 1 else ''}, "
-            f"autograded in {run.seconds:.0f} s).")
+    return (
+        f"{verdict}: {sum(o.ok for o in wrong)} of {len(wrong)} wrong answers lose points in their "
+        f"own function and nowhere else{hints}; {sum(o.ok for o in valid)} of {len(valid)} valid alternatives "
+        f"keep full marks ({len(run.packs)} submission{'s' if len(run.packs) != 1 else ''}, "
+        f"autograded in {run.seconds:.0f} s)."
+    )
 
 
 def parallel_grader(jobs):
     """A grader for catalogue.grade: the kit's parallel autograde with ``jobs`` workers."""
+
     def grade(course):
-        return subprocess.run([sys.executable, "-m", "dnngrader.batch.grade", "--course", str(course.root),
-                               "--no-feedback", "--jobs", str(jobs)],
-                              cwd=course.root, env=course.env(), capture_output=True, text=True)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dnngrader.batch.grade",
+                "--course",
+                str(course.root),
+                "--no-feedback",
+                "--jobs",
+                str(jobs),
+            ],
+            cwd=course.root,
+            env=course.env(),
+            capture_output=True,
+            text=True,
+        )
+
     return grade
 
 
@@ -97,19 +120,28 @@ def grade_all(root, assignments, grader=None):
     """Grade each assignment's catalogue in a scratch course at ``root`` that registers them;
     returns one CatalogueRun per assignment."""
     course = ScratchCourse(Path(root), assignments=assignments).create()
-    return [catalogue.grade(course, grader=grader if assignment == catalogue.ASSIGNMENT else None,
-                            assignment=assignment)
-            for assignment in assignments]
+    return [
+        catalogue.grade(course, grader=grader if assignment == catalogue.ASSIGNMENT else None, assignment=assignment)
+        for assignment in assignments
+    ]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--assignment", choices=list(catalogue.CATALOGUES), action="append",
-                        help="only this assignment's catalogue (repeatable; default: every assignment's)")
-    parser.add_argument("--keep", metavar="DIR",
-                        help="grade in DIR (created) and keep it, to read the autograded notebooks")
-    parser.add_argument("--jobs", type=int, help="grade the first assignment with this many parallel "
-                        "workers instead of stock `nbgrader autograde`")
+    parser.add_argument(
+        "--assignment",
+        choices=list(catalogue.CATALOGUES),
+        action="append",
+        help="only this assignment's catalogue (repeatable; default: every assignment's)",
+    )
+    parser.add_argument(
+        "--keep", metavar="DIR", help="grade in DIR (created) and keep it, to read the autograded notebooks"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        help="grade the first assignment with this many parallel workers instead of stock `nbgrader autograde`",
+    )
     args = parser.parse_args(argv)
     grader = parallel_grader(args.jobs) if args.jobs else None
     assignments = tuple(args.assignment or catalogue.CATALOGUES)

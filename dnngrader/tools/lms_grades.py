@@ -23,6 +23,7 @@ from nbgrader.coursedir import CourseDirectory
 from dnngrader import roster as class_roster
 from dnngrader.plugins import export, lms_grades
 
+
 def course_directory(course):
     """The nbgrader CourseDirectory of the course folder ``course``, as its nbgrader_config.py sets it."""
     cwd = os.getcwd()
@@ -41,8 +42,11 @@ def class_totals(coursedir):
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
         course = export.course_assignments(gradebook)
         per_assignment, _ = export.class_grades(
-            gradebook, autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."),
-            submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."), course=course)
+            gradebook,
+            autograded=coursedir.format_path(coursedir.autograded_directory, ".", "."),
+            submitted=coursedir.format_path(coursedir.submitted_directory, ".", "."),
+            course=course,
+        )
         points = lms_grades.points_of(gradebook, course)
     return course, lms_grades.scores(per_assignment), points
 
@@ -61,12 +65,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="dnngrader lms-grades", description=__doc__.split("\n\n")[0])
     parser.add_argument("--roster", type=Path, required=True, help="the class roster CSV file (the hub's)")
     parser.add_argument("--to", type=Path, help="the folder to write them in (default: COURSE/reports)")
-    parser.add_argument("--missing", choices=sorted(lms_grades.MISSING), default="empty",
-                        help="a roster student without a submission: an empty cell, which the LMS skips "
-                        "(default), or 0")
-    parser.add_argument("--canvas-column", action="append", default=[], metavar="ASSIGNMENT=HEADING",
-                        help="the Canvas column of an assignment, e.g. 'dnn_application=DNN application (12345)' "
-                        "to update that Canvas assignment (default: the assignment's name, a new one)")
+    parser.add_argument(
+        "--missing",
+        choices=sorted(lms_grades.MISSING),
+        default="empty",
+        help="a roster student without a submission: an empty cell, which the LMS skips (default), or 0",
+    )
+    parser.add_argument(
+        "--canvas-column",
+        action="append",
+        default=[],
+        metavar="ASSIGNMENT=HEADING",
+        help="the Canvas column of an assignment, e.g. 'dnn_application=DNN application (12345)' "
+        "to update that Canvas assignment (default: the assignment's name, a new one)",
+    )
     parser.add_argument("--course", type=Path, default=Path.cwd(), help="the course folder (default: the current one)")
     args = parser.parse_args(argv)
     columns = {}
@@ -77,23 +89,29 @@ def main(argv=None):
         columns[assignment] = heading
     coursedir = course_directory(args.course)
     try:
-        paths, rows, strangers = write(args.roster, coursedir, args.to or Path(args.course) / "reports",
-                                       args.missing, columns)
+        paths, rows, strangers = write(
+            args.roster, coursedir, args.to or Path(args.course) / "reports", args.missing, columns
+        )
     except class_roster.RosterError as error:
         print(f"dnngrader lms-grades: {error}", file=sys.stderr)
         return 2
     students = class_roster.students(rows)
-    print(f"Wrote the grades of {len(lms_grades.with_ids(rows))} of the roster's {len(students)} students: "
-          f"{paths[0]} (Canvas), {paths[1]} (Moodle)")
+    print(
+        f"Wrote the grades of {len(lms_grades.with_ids(rows))} of the roster's {len(students)} students: "
+        f"{paths[0]} (Canvas), {paths[1]} (Moodle)"
+    )
     status = 0
     for student in strangers:
-        print(f"not in the roster: {student} has grades, which are in neither file (add them to the roster)",
-              file=sys.stderr)
+        print(
+            f"not in the roster: {student} has grades, which are in neither file (add them to the roster)",
+            file=sys.stderr,
+        )
         status = 1
     for student in lms_grades.missing_ids(rows):
-        print(f"no lms_id: {student} is left out of both files, the LMS could not match them "
-              "(fill lms_id in the roster)",
-              file=sys.stderr)
+        print(
+            f"no lms_id: {student} is left out of both files, the LMS could not match them (fill lms_id in the roster)",
+            file=sys.stderr,
+        )
         status = 1
     return status
 

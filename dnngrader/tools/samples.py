@@ -85,8 +85,9 @@ def parse_answers(code, assignment=FIRST):
 
 def without_solution_markers(code):
     """The code as a student would have typed it: no nbgrader solution delimiters."""
-    return "\n".join(line for line in code.splitlines()
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    return "\n".join(
+        line for line in code.splitlines() if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+    )
 
 
 def fill_answers(answers, start_from="solution", release=None, assignment=FIRST):
@@ -125,8 +126,9 @@ def write_samples(submitted_root, release=None, assignment=FIRST):
     students = []
     for spec in sample_files(assignment):
         answers, start_from = parse_answers(spec.read_text(), assignment)
-        write_submission(fill_answers(answers, start_from, release, assignment), spec.stem, submitted_root,
-                         release, assignment)
+        write_submission(
+            fill_answers(answers, start_from, release, assignment), spec.stem, submitted_root, release, assignment
+        )
         students.append(spec.stem)
     return students
 
@@ -134,8 +136,11 @@ def write_samples(submitted_root, release=None, assignment=FIRST):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--into", default=str(COURSE_ROOT / "submitted"), help="the submitted/ folder")
-    parser.add_argument("--assignment", choices=with_samples(),
-                        help="write this assignment's samples only (default: every assignment's)")
+    parser.add_argument(
+        "--assignment",
+        choices=with_samples(),
+        help="write this assignment's samples only (default: every assignment's)",
+    )
     args = parser.parse_args(argv)
     for assignment in [args.assignment] if args.assignment else with_samples():
         for student in write_samples(args.into, assignment=assignment):

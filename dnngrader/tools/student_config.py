@@ -52,8 +52,10 @@ def course_settings(course_root=COURSE_ROOT):
     course_id = config.CourseDirectory.get("course_id", "")
     exchange_root = config.Exchange.get("root", "")
     if not course_id or not exchange_root:
-        raise ValueError(f"{course_root / CONFIG_NAME} must set c.CourseDirectory.course_id and "
-                         f"c.Exchange.root (it sets {course_id!r} and {exchange_root!r})")
+        raise ValueError(
+            f"{course_root / CONFIG_NAME} must set c.CourseDirectory.course_id and "
+            f"c.Exchange.root (it sets {course_id!r} and {exchange_root!r})"
+        )
     return course_id, str(course_root / exchange_root)
 
 
@@ -62,18 +64,23 @@ def render(course_id, exchange_root, course_root=COURSE_ROOT, generated=True):
     (``generated``), or one to copy into a student's or a JupyterHub's Jupyter config folder."""
     source = Path(course_root).resolve() / CONFIG_NAME
     if generated:
-        header = (f"{MARKER}\n"
-                  f"# from {source}, and written again on every run: change the course's settings\n"
-                  "# (c.Exchange.root), not this file.  JupyterLab's Assignments panel and Validate\n"
-                  "# button read it from the folder JupyterLab serves.\n")
+        header = (
+            f"{MARKER}\n"
+            f"# from {source}, and written again on every run: change the course's settings\n"
+            "# (c.Exchange.root), not this file.  JupyterLab's Assignments panel and Validate\n"
+            "# button read it from the folder JupyterLab serves.\n"
+        )
     else:
-        header = (f"# A student's nbgrader configuration for the course in {source.parent}.\n"
-                  "# Put it in ~/.jupyter/nbgrader_config.py (one student), /etc/jupyter/nbgrader_config.py\n"
-                  "# (every user of a JupyterHub) or the folder JupyterLab serves.\n")
-    return (header +
-            "c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)\n"
-            f"c.CourseDirectory.course_id = {course_id!r}\n"
-            f"c.Exchange.root = {exchange_root!r}  # the exchange folder the course releases into\n")
+        header = (
+            f"# A student's nbgrader configuration for the course in {source.parent}.\n"
+            "# Put it in ~/.jupyter/nbgrader_config.py (one student), /etc/jupyter/nbgrader_config.py\n"
+            "# (every user of a JupyterHub) or the folder JupyterLab serves.\n"
+        )
+    return (
+        header + "c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.Exchange.root = {exchange_root!r}  # the exchange folder the course releases into\n"
+    )
 
 
 def write_config(into, course_root=COURSE_ROOT, settings=None):
@@ -117,8 +124,10 @@ def make_working_copy(into, course_root=COURSE_ROOT, assignment=ASSIGNMENT, sett
         return f"Your working copy: {target} (kept as it is)"
     released = released_folder(course_root, assignment, settings)
     if released is not None:
-        return (f"{assignment} is released to the exchange ({released}): fetch it in JupyterLab's "
-                f"Assignments panel (Nbgrader > Assignments); it goes to {target}")
+        return (
+            f"{assignment} is released to the exchange ({released}): fetch it in JupyterLab's "
+            f"Assignments panel (Nbgrader > Assignments); it goes to {target}"
+        )
     shutil.copytree(Path(course_root).resolve() / "release" / assignment, target)
     return f"Copied the release to {target} (your working copy)"
 
@@ -128,16 +137,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m dnngrader.tools.student_config",
         description="Write the nbgrader configuration of the course's student side (course id, "
-                    "exchange folder), read from the course's nbgrader_config.py.")
-    parser.add_argument("--course", type=Path, default=COURSE_ROOT,
-                        help="the course directory (default: this repository)")
-    parser.add_argument("--into", type=Path,
-                        help="the folder JupyterLab serves to the student (default: work/ in the course)")
-    parser.add_argument("--working-copy", action="store_true",
-                        help="also copy each assignment of release/ to INTO/<assignment>/ once, "
-                             "unless it is released to the exchange")
-    parser.add_argument("--print", action="store_true", dest="print_only",
-                        help="only print the configuration")
+        "exchange folder), read from the course's nbgrader_config.py.",
+    )
+    parser.add_argument(
+        "--course", type=Path, default=COURSE_ROOT, help="the course directory (default: this repository)"
+    )
+    parser.add_argument(
+        "--into", type=Path, help="the folder JupyterLab serves to the student (default: work/ in the course)"
+    )
+    parser.add_argument(
+        "--working-copy",
+        action="store_true",
+        help="also copy each assignment of release/ to INTO/<assignment>/ once, unless it is released to the exchange",
+    )
+    parser.add_argument("--print", action="store_true", dest="print_only", help="only print the configuration")
     args = parser.parse_args(argv)
     try:
         if args.print_only:

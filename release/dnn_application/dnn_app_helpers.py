@@ -85,7 +85,8 @@ def find_notebook(folder=None):
             raise HelperError(
                 f"{ENV_VARIABLE} is set to {given!r}, but there is no notebook there ({path} does not "
                 f"exist).  Set it to the path of your {NOTEBOOK_NAME}, or unset it to use "
-                f"../{FIRST_ASSIGNMENT}/{NOTEBOOK_NAME}")
+                f"../{FIRST_ASSIGNMENT}/{NOTEBOOK_NAME}"
+            )
         return path.resolve()
     path = folder.resolve().parent / FIRST_ASSIGNMENT / NOTEBOOK_NAME
     if not path.is_file():
@@ -94,7 +95,8 @@ def find_notebook(folder=None):
             f"uses the functions you wrote in {NOTEBOOK_NAME}.  Put its folder {FIRST_ASSIGNMENT}/ "
             f"next to this assignment's folder (fetch it in the Assignments panel), or set the "
             f"environment variable {ENV_VARIABLE} to the notebook's path, e.g. in a cell before this "
-            f"one: import os; os.environ[{ENV_VARIABLE!r}] = '/path/to/{NOTEBOOK_NAME}'")
+            f"one: import os; os.environ[{ENV_VARIABLE!r}] = '/path/to/{NOTEBOOK_NAME}'"
+        )
     return path
 
 
@@ -116,8 +118,10 @@ def read_notebook(path):
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise HelperError(f"{path} could not be read as a notebook ({error}).  Open it in JupyterLab "
-                          "and save it again, or fetch a fresh copy") from error
+        raise HelperError(
+            f"{path} could not be read as a notebook ({error}).  Open it in JupyterLab "
+            "and save it again, or fetch a fresh copy"
+        ) from error
 
 
 def load_step_by_step(path=None, folder=None, names=NEEDED):
@@ -145,14 +149,16 @@ def load_step_by_step(path=None, folder=None, names=NEEDED):
         raise HelperError(
             f"{path} has no answer cell for {', '.join(missing)} (a code cell whose nbgrader grade_id is "
             "the function's name).  Copy the cell back from a fresh copy of the first assignment and "
-            "write the function again, or point to the right notebook")
+            "write the function again, or point to the right notebook"
+        )
     unfinished = [name for name in names if STUB in cells[name]]
     if unfinished:
         which = unfinished[0] if len(unfinished) == 1 else "them"
         raise HelperError(
             f"{', '.join(unfinished)} still {'raises' if len(unfinished) == 1 else 'raise'} "
             f"NotImplementedError in {path}: finish {which} in {FIRST_ASSIGNMENT} first (write the "
-            "body in place of `raise NotImplementedError()`, save the notebook), then run this cell again")
+            "body in place of `raise NotImplementedError()`, save the notebook), then run this cell again"
+        )
     return _namespace(cells, names, path, os.path.relpath(path))
 
 
@@ -168,11 +174,15 @@ def _namespace(cells, names, path, origin):
         try:
             exec(compile(cells[name], f"<{FIRST_ASSIGNMENT}: {name}>", "exec"), namespace.__dict__)
         except Exception as error:
-            raise HelperError(f"the answer cell of {name} in {where} does not run: "
-                              f"{type(error).__name__}: {error}.  Fix it in {FIRST_ASSIGNMENT} first") from error
+            raise HelperError(
+                f"the answer cell of {name} in {where} does not run: "
+                f"{type(error).__name__}: {error}.  Fix it in {FIRST_ASSIGNMENT} first"
+            ) from error
         if not callable(getattr(namespace, name, None)):
-            raise HelperError(f"the answer cell of {name} in {where} does not define a function {name}: "
-                              "keep its `def` line as it was given")
+            raise HelperError(
+                f"the answer cell of {name} in {where} does not define a function {name}: "
+                "keep its `def` line as it was given"
+            )
     namespace.path = path
     namespace.origin = origin
     return namespace

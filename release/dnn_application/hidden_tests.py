@@ -16,6 +16,8 @@ def run_hidden_tests(test_id):
     try:
         from dnngrader.kernel import runtime
     except ImportError as error:
-        raise RuntimeError("Hidden tests need the course kit (the dnngrader package) installed in this "
-                           f"notebook's environment: {error}") from None
+        raise RuntimeError(
+            "Hidden tests need the course kit (the dnngrader package) installed in this "
+            f"notebook's environment: {error}"
+        ) from None
     runtime.run_hidden_tests(test_id)

@@ -131,6 +131,7 @@ def update_parameters_test_case():
 # The grader's hidden cases are others again: passing these does not guarantee the points.
 # ---------------------------------------------------------------------------------------------
 
+
 def _practice_draws(seed, *shapes, scale=1.0):
     """Standard-normal arrays of the given shapes, drawn in order from their own seed."""
     rng = np.random.RandomState(seed)
@@ -214,12 +215,9 @@ def practice_recipes():
         ("one layer (L = 1)", (_practice_draws(321, (3, 2))[0], _practice_network(322, [3, 1]))),
         ("two layers", (_practice_draws(323, (4, 3))[0], _practice_network(324, [4, 2, 1]))),
         ("four layers", (_practice_draws(325, (3, 4))[0], _practice_network(326, [3, 4, 3, 2, 1]))),
-        ("two layers, one example (m = 1)",
-         (_practice_draws(327, (5, 1))[0], _practice_network(328, [5, 3, 1]))),
-        ("a single-unit hidden layer",
-         (_practice_draws(329, (2, 4))[0], _practice_network(330, [2, 1, 3, 1]))),
-        ("two layers, large |Z|",
-         (_practice_draws(331, (3, 3))[0], _practice_network(332, [3, 3, 1], scale=20.0))),
+        ("two layers, one example (m = 1)", (_practice_draws(327, (5, 1))[0], _practice_network(328, [5, 3, 1]))),
+        ("a single-unit hidden layer", (_practice_draws(329, (2, 4))[0], _practice_network(330, [2, 1, 3, 1]))),
+        ("two layers, large |Z|", (_practice_draws(331, (3, 3))[0], _practice_network(332, [3, 3, 1], scale=20.0))),
     ]
     recipes["compute_cost", None] = [
         ("one example (m = 1), labelled 0", (np.array([[0.8]]), np.array([[0]]))),
@@ -341,8 +339,10 @@ def _practice_data():
 
 def _hints_of(data, texts):
     """label -> [(hint text, the output that mistake gives, or None for a fallback)]."""
-    return {label: [(texts[index], None if value is None else from_json(value)) for index, value in entries]
-            for label, entries in data.items()}
+    return {
+        label: [(texts[index], None if value is None else from_json(value)) for index, value in entries]
+        for label, entries in data.items()
+    }
 
 
 def _calls_of(data):
@@ -401,8 +401,9 @@ def practice_cases(name, part=None):
     if data is None:
         return None
     entry = data["functions"][practice_key(name, part)]
-    return [PracticeCase(name, part, number, case, data["hints"])
-            for number, case in enumerate(entry["practice"], start=1)]
+    return [
+        PracticeCase(name, part, number, case, data["hints"]) for number, case in enumerate(entry["practice"], start=1)
+    ]
 
 
 def visible_extras(name, part=None):
@@ -423,8 +424,9 @@ def practice_case(name, number, part=None):
     practice_cases.json next to this file; a fresh copy on every call."""
     cases = practice_cases(name, part)
     if cases is None:
-        raise FileNotFoundError(f"{PRACTICE_FILE} is missing next to the notebook: copy it "
-                                "back from the assignment's release.")
+        raise FileNotFoundError(
+            f"{PRACTICE_FILE} is missing next to the notebook: copy it back from the assignment's release."
+        )
     if not 1 <= number <= len(cases):
         raise IndexError(f"{name} has practice cases 1 to {len(cases)}")
     return cases[number - 1].arguments()

@@ -22,8 +22,9 @@ DATA_DIR = Path("data")
 TRAIN_FILE = "train_catvnoncat.h5"
 TEST_FILE = "test_catvnoncat.h5"
 IMAGE_SHAPE = (64, 64, 3)  # height, width, RGB channels
-MAKE_STANDIN = ("python dnn_app_standin.py --out DIR (or delete both data files and run the notebook's "
-                "loading cell again)")
+MAKE_STANDIN = (
+    "python dnn_app_standin.py --out DIR (or delete both data files and run the notebook's loading cell again)"
+)
 
 
 class DataError(ValueError):
@@ -64,19 +65,25 @@ def read_set(path, split):
     x_name, y_name = f"{split}_set_x", f"{split}_set_y"
     names = f"{x_name}, {y_name} and list_classes"
     if not path.is_file():
-        raise DataError(f"{path}: file not found, so its datasets {names} cannot be read. "
-                        f"Put the course's {path.name} there, or make the stand-in data set: {MAKE_STANDIN}")
+        raise DataError(
+            f"{path}: file not found, so its datasets {names} cannot be read. "
+            f"Put the course's {path.name} there, or make the stand-in data set: {MAKE_STANDIN}"
+        )
     if not h5py.is_hdf5(path):
-        raise DataError(f"{path}: not an HDF5 file, so its datasets {names} cannot be read. "
-                        f"Replace it with the course's {path.name}, or make the stand-in: {MAKE_STANDIN}")
+        raise DataError(
+            f"{path}: not an HDF5 file, so its datasets {names} cannot be read. "
+            f"Replace it with the course's {path.name}, or make the stand-in: {MAKE_STANDIN}"
+        )
     try:
         with h5py.File(path, "r") as file:
             x = read_dataset(file, path, x_name)
             y = read_dataset(file, path, y_name)
             classes = read_dataset(file, path, "list_classes")
     except OSError as error:
-        raise DataError(f"{path}: {describe_read_error(error)}, so its datasets {names} cannot be read. "
-                        "Copy or download the file again") from error
+        raise DataError(
+            f"{path}: {describe_read_error(error)}, so its datasets {names} cannot be read. "
+            "Copy or download the file again"
+        ) from error
     check_images(x, path, x_name)
     check_labels(y, path, y_name, len(x), x_name)
     check_classes(classes, path)
@@ -104,11 +111,15 @@ def describe_read_error(error):
 def check_images(x, path, name):
     """DataError unless x is a non-empty (m, 64, 64, 3) uint8 array."""
     if x.ndim != 4 or x.shape[1:] != IMAGE_SHAPE:
-        raise DataError(f"{path}: dataset {name} has shape {x.shape}, but it should hold images of "
-                        f"shape (m, 64, 64, 3): m images, 64 x 64 pixels, 3 colour channels")
+        raise DataError(
+            f"{path}: dataset {name} has shape {x.shape}, but it should hold images of "
+            f"shape (m, 64, 64, 3): m images, 64 x 64 pixels, 3 colour channels"
+        )
     if x.dtype != np.uint8:
-        raise DataError(f"{path}: dataset {name} has dtype {x.dtype}, but pixel values should be "
-                        "uint8 (whole numbers from 0 to 255)")
+        raise DataError(
+            f"{path}: dataset {name} has dtype {x.dtype}, but pixel values should be "
+            "uint8 (whole numbers from 0 to 255)"
+        )
     if len(x) == 0:
         raise DataError(f"{path}: dataset {name} holds no images")
 
@@ -116,23 +127,27 @@ def check_images(x, path, name):
 def check_labels(y, path, name, m, x_name):
     """DataError unless y is an integer array of shape (m,) holding only 0 and 1."""
     if y.shape != (m,):
-        raise DataError(f"{path}: dataset {name} has shape {y.shape}, but it should hold one label "
-                        f"per image of {x_name}: shape ({m},)")
+        raise DataError(
+            f"{path}: dataset {name} has shape {y.shape}, but it should hold one label "
+            f"per image of {x_name}: shape ({m},)"
+        )
     if y.dtype.kind not in "iu":
-        raise DataError(f"{path}: dataset {name} has dtype {y.dtype}, but labels should be integers "
-                        "(1 = cat, 0 = non-cat)")
+        raise DataError(
+            f"{path}: dataset {name} has dtype {y.dtype}, but labels should be integers (1 = cat, 0 = non-cat)"
+        )
     wrong = sorted(set(np.unique(y).tolist()) - {0, 1})
     if wrong:
-        raise DataError(f"{path}: dataset {name} holds labels {wrong[:5]}, but a label must be "
-                        "0 (non-cat) or 1 (cat)")
+        raise DataError(f"{path}: dataset {name} holds labels {wrong[:5]}, but a label must be 0 (non-cat) or 1 (cat)")
 
 
 def check_classes(classes, path):
     """DataError unless classes is an array of two byte strings."""
     if classes.shape != (2,) or classes.dtype.kind != "S":
-        raise DataError(f"{path}: dataset list_classes has shape {classes.shape} and dtype "
-                        f"{classes.dtype}, but it should hold the two class names as bytes, "
-                        "shape (2,), such as [b'non-cat', b'cat']")
+        raise DataError(
+            f"{path}: dataset list_classes has shape {classes.shape} and dtype "
+            f"{classes.dtype}, but it should hold the two class names as bytes, "
+            "shape (2,), such as [b'non-cat', b'cat']"
+        )
 
 
 def preprocess(x_orig):
@@ -143,4 +158,4 @@ def preprocess(x_orig):
     Returns X, shape (12288, m), float64 in [0, 1]: column i is image i flattened in C order
     (x_orig.reshape(m, -1).T: row, then column, then channel) and divided by 255.
     """
-    return x_orig.reshape(x_orig.shape[0], -1).T / 255.
+    return x_orig.reshape(x_orig.shape[0], -1).T / 255.0

@@ -39,9 +39,11 @@ def candidate_folders(here=None):
     given = os.environ.get(DATA_ENV, "").strip()
     if given:
         return [(Path(given).expanduser(), f"the environment variable {DATA_ENV}")]
-    return [(here / "data", "data/ next to the notebook"),
-            (here.parent / "data", "../data"),
-            (here.parent.parent / "data", "../../data (the course folder's data/)")]
+    return [
+        (here / "data", "data/ next to the notebook"),
+        (here.parent / "data", "../data"),
+        (here.parent.parent / "data", "../../data (the course folder's data/)"),
+    ]
 
 
 def find_data_folder(here=None):
@@ -66,9 +68,11 @@ def load_dataset(here=None, verbose=True):
     if folder is None:
         folder = candidate_folders(here)[0][0]
         dnn_app_standin.write(folder)
-        note = (f"{note}: wrote the generated stand-in data set (cats and non-cats drawn with NumPy, "
-                f"no photographs) to {folder}.  Put the course's {FILES[0]} and {FILES[1]} there "
-                "to use the original images instead")
+        note = (
+            f"{note}: wrote the generated stand-in data set (cats and non-cats drawn with NumPy, "
+            f"no photographs) to {folder}.  Put the course's {FILES[0]} and {FILES[1]} there "
+            "to use the original images instead"
+        )
     else:
         made = all(dnn_app_standin.is_standin(folder / name) for name in FILES)
         note += ": the generated stand-in" if made else ": not the generated stand-in (the course's files?)"
@@ -88,6 +92,7 @@ def _drawn():
     ResilientExecute.draw_figures), where building a grid of images would cost a large part of
     the notebook's time for nothing."""
     import sys
+
     backend = sys.modules.get("matplotlib_inline.backend_inline")
     if backend is None or "inline" not in str(sys.modules["matplotlib"].get_backend()):
         return True
@@ -101,6 +106,7 @@ def _show_undrawn(width, height, axes):
     """Show what a figure of ``width`` x ``height`` inches with ``axes`` axes is, as IPython shows
     a figure that no format draws (matplotlib's own text for it, at 100 dots per inch)."""
     from IPython.display import display
+
     display({"text/plain": f"<Figure size {width * 100:g}x{height * 100:g} with {axes} Axes>"}, raw=True)
 
 
@@ -111,6 +117,7 @@ def show_images(x_orig, y, classes, indices, columns=6, title=None, size=1.7):
     if not _drawn():
         return _show_undrawn(size * columns, size * rows + 0.4, rows * columns)
     import matplotlib.pyplot as plt
+
     figure, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows + 0.4), squeeze=False)
     for axis in axes.flat:
         axis.axis("off")
@@ -139,13 +146,15 @@ def show_mislabelled(x_orig, y, p, classes, limit=12, columns=6, title=None, siz
     if not _drawn():
         return _show_undrawn(size * columns, (size + 0.45) * rows + 0.5, rows * columns)
     import matplotlib.pyplot as plt
+
     figure, axes = plt.subplots(rows, columns, figsize=(size * columns, (size + 0.45) * rows + 0.5), squeeze=False)
     for axis in axes.flat:
         axis.axis("off")
     for axis, index in zip(axes.flat, shown):
         axis.imshow(x_orig[index], interpolation="nearest")
-        axis.set_title(f"#{index} said {label_name(classes, p[0, index])}\nis {label_name(classes, y[0, index])}",
-                       fontsize=8)
+        axis.set_title(
+            f"#{index} said {label_name(classes, p[0, index])}\nis {label_name(classes, y[0, index])}", fontsize=8
+        )
     figure.suptitle(title or f"{len(wrong)} mislabelled, the first {len(shown)} shown")
     figure.tight_layout()
     plt.show()
@@ -156,6 +165,7 @@ def plot_costs(curves, every=100, title="Learning curves"):
     if not _drawn():
         return _show_undrawn(7, 4, 1)
     import matplotlib.pyplot as plt
+
     figure, axis = plt.subplots(figsize=(7, 4))
     for label, costs in curves.items():
         costs = [float(np.squeeze(cost)) for cost in costs]
@@ -179,6 +189,7 @@ def accuracy(p, y):
 def sample_image_path():
     """A photograph that ships with matplotlib (mpl-data/sample_data/grace_hopper.jpg)."""
     import matplotlib
+
     return Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
 
 
@@ -186,6 +197,7 @@ def load_image(path, size=IMAGE_SIZE):
     """(image, x): an image file as (size, size, 3) uint8 RGB, resized with Pillow, and the
     network's input for it, shape (size * size * 3, 1), flattened and scaled as the data set."""
     from PIL import Image
+
     with Image.open(path) as opened:
         image = np.asarray(opened.convert("RGB").resize((size, size), Image.LANCZOS), dtype=np.uint8)
-    return image, image.reshape(1, -1).T / 255.
+    return image, image.reshape(1, -1).T / 255.0

@@ -61,8 +61,10 @@ TIERS = ("explained_by", "advice", "fallback")
 
 # Said when the visible case passes, others fail and no hint explains why; "{}" is which others
 # ("practice cases" in the notebook, "hidden ones" in the grader's verdict).
-GENERIC_HINT = ("Hint: the visible case passes but {} fail. Look for sizes, layer counts or indices written "
-                "for the visible case, and for steps it does not exercise.")
+GENERIC_HINT = (
+    "Hint: the visible case passes but {} fail. Look for sizes, layer counts or indices written "
+    "for the visible case, and for steps it does not exercise."
+)
 
 
 def generic_hint(others):
@@ -102,19 +104,27 @@ def hint_lines(failing_cases, unexplained=None):
     """
     outputs = [problem for problems in failing_cases for problem in problems if isinstance(problem, Problem)]
     for depth in range(1, len(TIERS) + 1) if outputs else ():
-        common = list(dict.fromkeys(text for text in _texts(outputs[0], depth)
-                                    if all(text in _texts(problem, depth) for problem in outputs[1:])))
+        common = list(
+            dict.fromkeys(
+                text
+                for text in _texts(outputs[0], depth)
+                if all(text in _texts(problem, depth) for problem in outputs[1:])
+            )
+        )
         if len(common) == 1:
             return [f"Hint: {common[0]}"]
         if common:
-            return ["Hint: more than one mistake gives exactly this output; look for one of these: "
-                    + " ".join(f"({number}) {text}" for number, text in enumerate(common, start=1))]
+            return [
+                "Hint: more than one mistake gives exactly this output; look for one of these: "
+                + " ".join(f"({number}) {text}" for number, text in enumerate(common, start=1))
+            ]
     return [unexplained] if unexplained else []
 
 
 # ---------------------------------------------------------------------------------------------
 # Describing and comparing values
 # ---------------------------------------------------------------------------------------------
+
 
 def describe(value):
     """A short description of a value's type and shape, e.g. 'ndarray of shape (3, 1), float64'."""
@@ -132,8 +142,9 @@ def describe(value):
 
 def _fmt(array, prefix=""):
     """``prefix`` followed by the array, its later rows aligned under the first."""
-    text = np.array2string(np.asarray(array), precision=8, separator=" ", suppress_small=False,
-                           max_line_width=100, prefix=prefix)
+    text = np.array2string(
+        np.asarray(array), precision=8, separator=" ", suppress_small=False, max_line_width=100, prefix=prefix
+    )
     return prefix + text
 
 
@@ -156,8 +167,11 @@ def same_output(candidate, got):
     by item (a mistake may return a container where an array is expected, as the swapped parts
     of a cache do), anything else as ``same_values`` compares it."""
     if isinstance(candidate, (tuple, list)):
-        return isinstance(got, (tuple, list)) and len(got) == len(candidate) and \
-            all(same_output(want, have) for want, have in zip(candidate, got))
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(candidate)
+            and all(same_output(want, have) for want, have in zip(candidate, got))
+        )
     return same_values(candidate, got)
 
 
@@ -177,8 +191,13 @@ def _scalar_problem(label, expected, got, show_values, hints=()):
         return [Problem(f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain number.", label)]
     if isinstance(got, np.ndarray):
         if got.ndim != 0:
-            return [Problem(f"{label} is an array of shape {got.shape}, but a scalar (0-d) is expected.", label,
-                            advice=[f"np.squeeze({label}) or float({label}) turns e.g. [[17]] into 17."])]
+            return [
+                Problem(
+                    f"{label} is an array of shape {got.shape}, but a scalar (0-d) is expected.",
+                    label,
+                    advice=[f"np.squeeze({label}) or float({label}) turns e.g. [[17]] into 17."],
+                )
+            ]
         got = got[()]
     if not _is_number(got):
         return [Problem(f"{label} should be a number, got {describe(got)}.", label)]
@@ -196,21 +215,21 @@ def _scalar_problem(label, expected, got, show_values, hints=()):
         advice.append("it has the opposite sign; the cost is minus the mean log-likelihood.")
     elif expected != 0 and np.isclose(got / expected, round(got / expected)) and round(got / expected) > 1:
         # No factor in the text: the same words must fit every case for the hint to be given.
-        advice.append("it is a whole multiple of the expected value: is the sum divided by m, the "
-                      "number of examples?")
+        advice.append("it is a whole multiple of the expected value: is the sum divided by m, the number of examples?")
     return [Problem(message, label, specific, advice, fallback)]
 
 
 def _shape_hint(label, expected_shape, got_shape):
     leaf = label.rsplit(" ", 1)[-1].strip("()")
     if leaf.startswith("db") and len(expected_shape) == 2:
-        return (f"{leaf} must have one entry per unit, shape {expected_shape}: sum dZ over axis 1 "
-                "(the examples) with keepdims=True.")
+        return (
+            f"{leaf} must have one entry per unit, shape {expected_shape}: sum dZ over axis 1 "
+            "(the examples) with keepdims=True."
+        )
     if len(expected_shape) == 2 and got_shape == expected_shape[::-1]:
         return "it looks transposed: check the order of the factors and of the shape's dimensions."
     if len(expected_shape) == 2 and expected_shape[1] == 1 and got_shape == expected_shape[:1]:
-        return ("it lost its second axis: keep column vectors 2-D, e.g. np.zeros((n, 1)) or "
-                "keepdims=True.")
+        return "it lost its second axis: keep column vectors 2-D, e.g. np.zeros((n, 1)) or keepdims=True."
     per_example = leaf.startswith(("Z", "A", "dA", "dZ", "grads['dA"))
     if per_example and len(got_shape) == 2 and len(expected_shape) == 2 and got_shape[0] == expected_shape[0]:
         return "the number of columns is off: each column is one example."
@@ -221,22 +240,30 @@ def _value_hints(expected, got):
     """Classic mistakes recognisable from the values alone (shapes already agree)."""
     if np.allclose(got, -expected, rtol=RTOL, atol=ATOL):
         return "the sign is flipped."
-    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and \
-            np.allclose(got, expected.T, rtol=RTOL, atol=ATOL):
+    if (
+        expected.ndim == 2
+        and expected.shape[0] == expected.shape[1]
+        and np.allclose(got, expected.T, rtol=RTOL, atol=ATOL)
+    ):
         return "it equals the transpose of the expected array."
     mask = np.abs(expected) > 1e-12
     # A common factor says something only when at least two values share it.
     if mask.sum() >= 2 and np.all(np.isfinite(got)):
         ratios = got[mask] / expected[mask]
         ratio = float(np.median(ratios))
-        if ratio > 0 and ratio != 1.0 and np.allclose(ratios, ratio, rtol=1e-6) and \
-                np.allclose(got, expected * ratio, rtol=RTOL, atol=ATOL):
+        if (
+            ratio > 0
+            and ratio != 1.0
+            and np.allclose(ratios, ratio, rtol=1e-6)
+            and np.allclose(got, expected * ratio, rtol=RTOL, atol=ATOL)
+        ):
             # No factor in the text: the same words must fit every case for the hint to be given.
             if ratio > 1:
-                return ("every value is the same multiple (above 1) of the expected one: a missing "
-                        "scale factor (1/m, or 0.01 at initialisation)?")
-            return ("every value is the same fraction of the expected one: an extra division "
-                    "(by m?) or scale factor?")
+                return (
+                    "every value is the same multiple (above 1) of the expected one: a missing "
+                    "scale factor (1/m, or 0.01 at initialisation)?"
+                )
+            return "every value is the same fraction of the expected one: an extra division (by m?) or scale factor?"
     return None
 
 
@@ -246,11 +273,21 @@ def _array_problems(label, expected, got, show_values, hints, values_known=True)
         message = f"{label} should be a numpy array of shape {expected.shape}, got {describe(got)}."
         return [Problem(message, label, specific)]
     if type(got) is not np.ndarray:
-        return [Problem(f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain "
-                        "np.ndarray (np.asarray turns it into one).", label)]
+        return [
+            Problem(
+                f"{label} is a {type(got).__name__}, a subclass of ndarray; return a plain "
+                "np.ndarray (np.asarray turns it into one).",
+                label,
+            )
+        ]
     if not np.issubdtype(got.dtype, np.floating):
-        return [Problem(f"{label} has dtype {got.dtype}; expected floating point numbers (float64).", label,
-                        advice=["integer arrays come from np.zeros(..., dtype=int) or integer arithmetic."])]
+        return [
+            Problem(
+                f"{label} has dtype {got.dtype}; expected floating point numbers (float64).",
+                label,
+                advice=["integer arrays come from np.zeros(..., dtype=int) or integer arithmetic."],
+            )
+        ]
     if got.shape != expected.shape:
         message = f"{label} has shape {got.shape}, expected {expected.shape}."
         return [Problem(message, label, specific, [_shape_hint(label, expected.shape, got.shape)])]
@@ -279,8 +316,7 @@ def compare(expected, got, label, names=None, show_values=True, hints=None):
     if isinstance(expected, Shaped):
         # Only the shape is known, but a mistake's output of another type or shape still tells
         # what happened (the parts of a cache swapped), as on the cases whose values are known.
-        return _array_problems(label, np.empty(expected.shape), got, False, hints.get(label, []),
-                               values_known=False)
+        return _array_problems(label, np.empty(expected.shape), got, False, hints.get(label, []), values_known=False)
     if isinstance(expected, np.ndarray):
         return _array_problems(label, expected, got, show_values, hints.get(label, []))
     if _is_number(expected):
@@ -302,8 +338,11 @@ def compare(expected, got, label, names=None, show_values=True, hints=None):
             # output (keyed_mistakes: the right values under keys spelled or numbered otherwise);
             # its values are compared under the expected keys only, below.
             keys = set(map(str, got))
-            specific = [hint for hint, candidate in hints.get(label, [])
-                        if isinstance(candidate, dict) and set(map(str, candidate)) == keys]
+            specific = [
+                hint
+                for hint, candidate in hints.get(label, [])
+                if isinstance(candidate, dict) and set(map(str, candidate)) == keys
+            ]
             problems.append(Problem(text, label, specific, advice=[_key_hint(expected, map(str, got))]))
         for key in sorted(expected, key=_key_order):
             if key in got:
@@ -315,12 +354,21 @@ def compare(expected, got, label, names=None, show_values=True, hints=None):
         # are swapped, say.
         specific, fallback = _matching_hints(hints.get(label, []), got)
         if not isinstance(got, (tuple, list)):
-            return [Problem(f"{label} should be a tuple of {len(expected)} items, got {describe(got)}.",
-                            label, specific, fallback=fallback)]
+            return [
+                Problem(
+                    f"{label} should be a tuple of {len(expected)} items, got {describe(got)}.",
+                    label,
+                    specific,
+                    fallback=fallback,
+                )
+            ]
         if len(got) != len(expected):
             items = "item" if len(expected) == 1 else "items"
-            return [Problem(f"{label} should hold {len(expected)} {items}, got {len(got)}.", label,
-                            specific, fallback=fallback)]
+            return [
+                Problem(
+                    f"{label} should hold {len(expected)} {items}, got {len(got)}.", label, specific, fallback=fallback
+                )
+            ]
         problems = []
         for index, (want, have) in enumerate(zip(expected, got)):
             item_label, item_names = _item_name(label, names, index)
@@ -335,7 +383,7 @@ def _layer_numbers(keys):
     for key in keys:
         prefix = key.rstrip("0123456789")
         if prefix != key:
-            numbers.setdefault(prefix, set()).add(int(key[len(prefix):]))
+            numbers.setdefault(prefix, set()).add(int(key[len(prefix) :]))
     return numbers
 
 
@@ -350,19 +398,27 @@ def _key_hint(expected_keys, got_keys):
         first, last = min(expected), max(expected)
         if got == {n + 1 for n in expected}:
             if prefix == "dA":
-                return ("the dA keys are one too high. The dA_prev that layer l returns is the "
-                        "gradient with respect to that layer's input, so it goes under "
-                        "'dA' + str(l - 1): the dA keys run from dA0 to dA{L-1}.")
+                return (
+                    "the dA keys are one too high. The dA_prev that layer l returns is the "
+                    "gradient with respect to that layer's input, so it goes under "
+                    "'dA' + str(l - 1): the dA keys run from dA0 to dA{L-1}."
+                )
             return f"the {prefix} keys are one too high: they run from {prefix}{first}, one per layer."
         if got == {n - 1 for n in expected}:
-            return (f"the {prefix} keys are one too low: they start at {prefix}{first} "
-                    "(layers are numbered from 1; there is no W0 or b0).")
+            return (
+                f"the {prefix} keys are one too low: they start at {prefix}{first} "
+                "(layers are numbered from 1; there is no W0 or b0)."
+            )
         if got < expected and last not in got:
-            return (f"the last layer's {prefix} is missing: does your loop stop one layer early? "
-                    "With range(a, b) the last value is b - 1.")
+            return (
+                f"the last layer's {prefix} is missing: does your loop stop one layer early? "
+                "With range(a, b) the last value is b - 1."
+            )
         if got < expected and first not in got:
-            return (f"no {prefix}{first}: does your loop skip layer 1? Counting up it starts at 1; "
-                    "counting down, range(a, 0, -1) ends at 1.")
+            return (
+                f"no {prefix}{first}: does your loop skip layer 1? Counting up it starts at 1; "
+                "counting down, range(a, 0, -1) ends at 1."
+            )
         if got > expected:
             return f"there are more {prefix} keys than layers: they run from {prefix}{first}, one per layer."
     return None
@@ -372,9 +428,11 @@ def _key_hint(expected_keys, got_keys):
 # Mistakes in a dict's keys, recognised from the student's own keys (both assignments)
 # ---------------------------------------------------------------------------------------------
 
-MISSPELLED_KEYS = ("the keys are the expected ones spelled otherwise (another letter case, or an underscore "
-                   "or other mark between letter and number): spell each exactly as in the list of expected "
-                   "keys, e.g. \"W\" + str(l) gives W1, W2, ...")
+MISSPELLED_KEYS = (
+    "the keys are the expected ones spelled otherwise (another letter case, or an underscore "
+    "or other mark between letter and number): spell each exactly as in the list of expected "
+    'keys, e.g. "W" + str(l) gives W1, W2, ...'
+)
 
 
 def mistakes_in_keys(expected, got, names):
@@ -450,7 +508,7 @@ def _by_layer(keys):
         letters = key.rstrip("0123456789")
         if not letters or letters == key:
             return None
-        layers.setdefault(letters, {})[int(key[len(letters):])] = key
+        layers.setdefault(letters, {})[int(key[len(letters) :])] = key
     return layers
 
 
@@ -473,8 +531,11 @@ def renumbered(expected, got):
         shifts[letters] = shift
     if not any(shifts.values()):
         return None
-    return {f"{letters}{number + shifts[letters]}": expected[key]
-            for letters, numbers in want.items() for number, key in numbers.items()}
+    return {
+        f"{letters}{number + shifts[letters]}": expected[key]
+        for letters, numbers in want.items()
+        for number, key in numbers.items()
+    }
 
 
 def _key_order(key):
@@ -504,8 +565,12 @@ def compare_returned(expected, got, names, show_values=True, hints=None):
     if isinstance(names, tuple):
         if not isinstance(got, tuple) or len(got) != len(expected):
             shown = describe(got)
-            return [Problem(f"the function should return a tuple of {len(expected)} values "
-                            f"({', '.join(n if isinstance(n, str) else n[0] for n in names)}), got {shown}.")]
+            return [
+                Problem(
+                    f"the function should return a tuple of {len(expected)} values "
+                    f"({', '.join(n if isinstance(n, str) else n[0] for n in names)}), got {shown}."
+                )
+            ]
         problems = []
         for index, (want, have) in enumerate(zip(expected, got)):
             label, sub_names = _item_name(None, names, index)
@@ -566,8 +631,11 @@ def unchanged_problems(before, after, label="argument"):
     if type(after) is not type(before):
         return [f"{label} was replaced or modified in place; work on a copy instead."]
     if isinstance(before, np.ndarray):
-        same = isinstance(after, np.ndarray) and after.shape == before.shape and \
-            np.array_equal(after, before, equal_nan=True)
+        same = (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and np.array_equal(after, before, equal_nan=True)
+        )
         return [] if same else [f"{label} was modified in place; work on a copy instead."]
     if isinstance(before, dict):
         return [p for key in before for p in unchanged_problems(before[key], after.get(key), f"{label}['{key}']")]
@@ -616,8 +684,12 @@ MAY_MODIFY = {"update_parameters": ("parameters",)}
 def modified_arguments(name, before, after):
     """Sentences naming the arguments a call of ``name`` changed although it must not; empty for
     a function not in ARGUMENT_NAMES (its arguments have no names here)."""
-    return [problem for arg, old, new in zip(ARGUMENT_NAMES.get(name, ()), before, after)
-            if arg not in MAY_MODIFY.get(name, ()) for problem in unchanged_problems(old, new, arg)]
+    return [
+        problem
+        for arg, old, new in zip(ARGUMENT_NAMES.get(name, ()), before, after)
+        if arg not in MAY_MODIFY.get(name, ())
+        for problem in unchanged_problems(old, new, arg)
+    ]
 
 
 def _visible_cases():
@@ -625,85 +697,151 @@ def _visible_cases():
     rounded to 8 decimals as they appear in the notebook."""
     a = np.array
     cases = {}
-    cases["initialize_parameters", None] = ("initialize_parameters(3, 2, 1)", (3, 2, 1), {
-        "W1": a([[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]]),
-        "b1": a([[0.], [0.]]),
-        "W2": a([[0.01744812, -0.00761207]]),
-        "b2": a([[0.]]),
-    })
-    cases["initialize_parameters_deep", None] = ("initialize_parameters_deep([5, 4, 3])", ([5, 4, 3],), {
-        "W1": a([[0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388],
-                 [-0.00354759, -0.00082741, -0.00627001, -0.00043818, -0.00477218],
-                 [-0.01313865, 0.00884622, 0.00881318, 0.01709573, 0.00050034],
-                 [-0.00404677, -0.0054536, -0.01546477, 0.00982367, -0.01101068]]),
-        "b1": np.zeros((4, 1)),
-        "W2": a([[-0.01185047, -0.0020565, 0.01486148, 0.00236716],
-                 [-0.01023785, -0.00712993, 0.00625245, -0.00160513],
-                 [-0.00768836, -0.00230031, 0.00745056, 0.01976111]]),
-        "b2": np.zeros((3, 1)),
-    })
+    cases["initialize_parameters", None] = (
+        "initialize_parameters(3, 2, 1)",
+        (3, 2, 1),
+        {
+            "W1": a([[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]]),
+            "b1": a([[0.0], [0.0]]),
+            "W2": a([[0.01744812, -0.00761207]]),
+            "b2": a([[0.0]]),
+        },
+    )
+    cases["initialize_parameters_deep", None] = (
+        "initialize_parameters_deep([5, 4, 3])",
+        ([5, 4, 3],),
+        {
+            "W1": a(
+                [
+                    [0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388],
+                    [-0.00354759, -0.00082741, -0.00627001, -0.00043818, -0.00477218],
+                    [-0.01313865, 0.00884622, 0.00881318, 0.01709573, 0.00050034],
+                    [-0.00404677, -0.0054536, -0.01546477, 0.00982367, -0.01101068],
+                ]
+            ),
+            "b1": np.zeros((4, 1)),
+            "W2": a(
+                [
+                    [-0.01185047, -0.0020565, 0.01486148, 0.00236716],
+                    [-0.01023785, -0.00712993, 0.00625245, -0.00160513],
+                    [-0.00768836, -0.00230031, 0.00745056, 0.01976111],
+                ]
+            ),
+            "b2": np.zeros((3, 1)),
+        },
+    )
     A, W, b = test_cases.linear_forward_test_case()
-    cases["linear_forward", None] = ("linear_forward(*linear_forward_test_case())", (A, W, b), (
-        a([[3.26295337, -1.23429987]]), (A, W, b)))
+    cases["linear_forward", None] = (
+        "linear_forward(*linear_forward_test_case())",
+        (A, W, b),
+        (a([[3.26295337, -1.23429987]]), (A, W, b)),
+    )
     A_prev, W, b = test_cases.linear_activation_forward_test_case()
-    for activation, values in (("sigmoid", [[0.96890023, 0.11013289]]), ("relu", [[3.43896131, 0.]])):
+    for activation, values in (("sigmoid", [[0.96890023, 0.11013289]]), ("relu", [[3.43896131, 0.0]])):
         cases["linear_activation_forward", activation] = (
             f'linear_activation_forward(*linear_activation_forward_test_case(), activation="{activation}")',
-            (A_prev, W, b, activation), (a(values), ((A_prev, W, b), Shaped(1, 2))))
+            (A_prev, W, b, activation),
+            (a(values), ((A_prev, W, b), Shaped(1, 2))),
+        )
     X, parameters = test_cases.L_model_forward_test_case_2hidden()
     p = parameters
-    cases["L_model_forward", None] = ("L_model_forward(*L_model_forward_test_case_2hidden())", (X, parameters), (
-        a([[0.03921668, 0.70498921, 0.19734387, 0.04728177]]),
-        [((X, p["W1"], p["b1"]), Shaped(4, 4)),
-         ((Shaped(4, 4), p["W2"], p["b2"]), Shaped(3, 4)),
-         ((Shaped(3, 4), p["W3"], p["b3"]), Shaped(1, 4))]))
+    cases["L_model_forward", None] = (
+        "L_model_forward(*L_model_forward_test_case_2hidden())",
+        (X, parameters),
+        (
+            a([[0.03921668, 0.70498921, 0.19734387, 0.04728177]]),
+            [
+                ((X, p["W1"], p["b1"]), Shaped(4, 4)),
+                ((Shaped(4, 4), p["W2"], p["b2"]), Shaped(3, 4)),
+                ((Shaped(3, 4), p["W3"], p["b3"]), Shaped(1, 4)),
+            ],
+        ),
+    )
     Y, AL = test_cases.compute_cost_test_case()
-    cases["compute_cost", None] = ("compute_cost(AL, Y) with Y, AL = compute_cost_test_case()", (AL, Y),
-                                   0.2797765635793422)
+    cases["compute_cost", None] = (
+        "compute_cost(AL, Y) with Y, AL = compute_cost_test_case()",
+        (AL, Y),
+        0.2797765635793422,
+    )
     dZ, linear_cache = test_cases.linear_backward_test_case()
-    cases["linear_backward", None] = ("linear_backward(*linear_backward_test_case())", (dZ, linear_cache), (
-        a([[-1.15171336, 0.06718465, -0.3204696, 2.09812712],
-           [0.60345879, -3.72508701, 5.81700741, -3.84326836],
-           [-0.4319552, -1.30987417, 1.72354705, 0.05070578],
-           [-0.38981415, 0.60811244, -1.25938424, 1.47191593],
-           [-2.52214926, 2.67882552, -0.67947465, 1.48119548]]),
-        a([[0.07313866, -0.0976715, -0.87585828, 0.73763362, 0.00785716],
-           [0.85508818, 0.37530413, -0.59912655, 0.71278189, -0.58931808],
-           [0.97913304, -0.24376494, -0.08839671, 0.55151192, -0.10290907]]),
-        a([[-0.14713786], [-0.11313155], [-0.13209101]])))
+    cases["linear_backward", None] = (
+        "linear_backward(*linear_backward_test_case())",
+        (dZ, linear_cache),
+        (
+            a(
+                [
+                    [-1.15171336, 0.06718465, -0.3204696, 2.09812712],
+                    [0.60345879, -3.72508701, 5.81700741, -3.84326836],
+                    [-0.4319552, -1.30987417, 1.72354705, 0.05070578],
+                    [-0.38981415, 0.60811244, -1.25938424, 1.47191593],
+                    [-2.52214926, 2.67882552, -0.67947465, 1.48119548],
+                ]
+            ),
+            a(
+                [
+                    [0.07313866, -0.0976715, -0.87585828, 0.73763362, 0.00785716],
+                    [0.85508818, 0.37530413, -0.59912655, 0.71278189, -0.58931808],
+                    [0.97913304, -0.24376494, -0.08839671, 0.55151192, -0.10290907],
+                ]
+            ),
+            a([[-0.14713786], [-0.11313155], [-0.13209101]]),
+        ),
+    )
     dA, cache = test_cases.linear_activation_backward_test_case()
     cases["linear_activation_backward", "sigmoid"] = (
         'linear_activation_backward(*linear_activation_backward_test_case(), activation="sigmoid")',
-        (dA, cache, "sigmoid"), (
+        (dA, cache, "sigmoid"),
+        (
             a([[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]]),
             a([[0.10266786, 0.09778551, -0.01968084]]),
-            a([[-0.05729622]])))
+            a([[-0.05729622]]),
+        ),
+    )
     cases["linear_activation_backward", "relu"] = (
         'linear_activation_backward(*linear_activation_backward_test_case(), activation="relu")',
-        (dA, cache, "relu"), (
-            a([[0.44090989, 0.], [0.37883606, 0.], [-0.2298228, 0.]]),
+        (dA, cache, "relu"),
+        (
+            a([[0.44090989, 0.0], [0.37883606, 0.0], [-0.2298228, 0.0]]),
             a([[0.44513824, 0.37371418, -0.10478989]]),
-            a([[-0.20837892]])))
+            a([[-0.20837892]]),
+        ),
+    )
     AL, Y, caches = test_cases.L_model_backward_test_case()
-    cases["L_model_backward", None] = ("L_model_backward(*L_model_backward_test_case())", (AL, Y, caches), {
-        "dA0": a([[0., 0.52257901], [0., -0.3269206], [0., -0.32070404], [0., -0.74079187]]),
-        "dA1": a([[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]]),
-        "dW1": a([[0.41010002, 0.07807203, 0.13798444, 0.10502167], [0., 0., 0., 0.],
-                  [0.05283652, 0.01005865, 0.01777766, 0.0135308]]),
-        "db1": a([[-0.22007063], [0.], [-0.02835349]]),
-        "dW2": a([[-0.39202432, -0.13325855, -0.04601089]]),
-        "db2": a([[0.15187861]]),
-    })
+    cases["L_model_backward", None] = (
+        "L_model_backward(*L_model_backward_test_case())",
+        (AL, Y, caches),
+        {
+            "dA0": a([[0.0, 0.52257901], [0.0, -0.3269206], [0.0, -0.32070404], [0.0, -0.74079187]]),
+            "dA1": a([[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]]),
+            "dW1": a(
+                [
+                    [0.41010002, 0.07807203, 0.13798444, 0.10502167],
+                    [0.0, 0.0, 0.0, 0.0],
+                    [0.05283652, 0.01005865, 0.01777766, 0.0135308],
+                ]
+            ),
+            "db1": a([[-0.22007063], [0.0], [-0.02835349]]),
+            "dW2": a([[-0.39202432, -0.13325855, -0.04601089]]),
+            "db2": a([[0.15187861]]),
+        },
+    )
     parameters, grads = test_cases.update_parameters_test_case()
     cases["update_parameters", None] = (
-        "update_parameters(*update_parameters_test_case(), learning_rate=0.1)", (parameters, grads, 0.1), {
-            "W1": a([[-0.59562069, -0.09991781, -2.14584584, 1.82662008],
-                     [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
-                     [-1.0535704, -0.86128581, 0.68284052, 2.20374577]]),
+        "update_parameters(*update_parameters_test_case(), learning_rate=0.1)",
+        (parameters, grads, 0.1),
+        {
+            "W1": a(
+                [
+                    [-0.59562069, -0.09991781, -2.14584584, 1.82662008],
+                    [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
+                    [-1.0535704, -0.86128581, 0.68284052, 2.20374577],
+                ]
+            ),
             "b1": a([[-0.04659241], [-1.28888275], [0.53405496]]),
             "W2": a([[-0.55569196, 0.0354055, 1.32964895]]),
             "b2": a([[-0.84610769]]),
-        })
+        },
+    )
     return cases
 
 
@@ -755,11 +893,11 @@ def bind_arguments(name, args, kwargs):
     """The positional arguments of a call of graded function ``name``, keywords put in place;
     None when they do not fit its parameters."""
     names = ARGUMENT_NAMES[name]
-    if len(args) > len(names) or set(kwargs) - set(names[len(args):]):
+    if len(args) > len(names) or set(kwargs) - set(names[len(args) :]):
         return None
-    if any(parameter not in kwargs for parameter in names[len(args):]):
+    if any(parameter not in kwargs for parameter in names[len(args) :]):
         return None
-    return tuple(args) + tuple(kwargs[parameter] for parameter in names[len(args):])
+    return tuple(args) + tuple(kwargs[parameter] for parameter in names[len(args) :])
 
 
 def same_inputs(recorded, given):
@@ -770,19 +908,24 @@ def same_inputs(recorded, given):
     if recorded is None or given is None:
         return recorded is None and given is None
     if isinstance(recorded, dict):
-        return isinstance(given, dict) and set(map(str, given)) == set(recorded) and \
-            all(same_inputs(recorded[key], given[key]) for key in recorded)
+        return (
+            isinstance(given, dict)
+            and set(map(str, given)) == set(recorded)
+            and all(same_inputs(recorded[key], given[key]) for key in recorded)
+        )
     if isinstance(recorded, (tuple, list)):
-        return isinstance(given, (tuple, list)) and len(given) == len(recorded) and \
-            all(same_inputs(want, have) for want, have in zip(recorded, given))
+        return (
+            isinstance(given, (tuple, list))
+            and len(given) == len(recorded)
+            and all(same_inputs(want, have) for want, have in zip(recorded, given))
+        )
     if isinstance(given, (dict, tuple, list)):
         return False
     try:
         recorded, given = np.asarray(recorded, dtype=float), np.asarray(given, dtype=float)
     except (TypeError, ValueError):
         return False
-    return recorded.shape == given.shape and bool(np.allclose(given, recorded, rtol=RTOL, atol=ATOL,
-                                                              equal_nan=True))
+    return recorded.shape == given.shape and bool(np.allclose(given, recorded, rtol=RTOL, atol=ATOL, equal_nan=True))
 
 
 def _stand_in(callee, calls, own, answered_by_own, inside_own):
@@ -790,6 +933,7 @@ def _stand_in(callee, calls, own, answered_by_own, inside_own):
     otherwise calls ``own`` (the notebook's own ``callee``), noting that in ``answered_by_own``
     unless the call comes from inside another such fallback (``inside_own``: a one-item list
     counting the fallbacks running)."""
+
     def stand_in(*args, **kwargs):
         bound = bind_arguments(callee, args, kwargs)
         if bound is not None:
@@ -805,6 +949,7 @@ def _stand_in(callee, calls, own, answered_by_own, inside_own):
             return own(*args, **kwargs)
         finally:
             inside_own[0] -= 1
+
     stand_in.__name__ = stand_in.__qualname__ = callee
     return stand_in
 
@@ -838,8 +983,10 @@ def lent_callees(function, name, calls, answered_by_own):
         return
     callees = CALLEES.get(name, ()) if calls is not None else ()
     inside_own = [0]
-    lent = {callee: _stand_in(callee, calls.get(callee, []), namespace.get(callee, _MISSING), answered_by_own,
-                              inside_own) for callee in callees}
+    lent = {
+        callee: _stand_in(callee, calls.get(callee, []), namespace.get(callee, _MISSING), answered_by_own, inside_own)
+        for callee in callees
+    }
     lent.update({helper: getattr(dnn_utils, helper) for helper in HELPERS})
     with names_set(namespace, lent):
         yield
@@ -848,8 +995,10 @@ def lent_callees(function, name, calls, answered_by_own):
 def _own_callee_note(name, callees):
     """The note for a case in which the function's own callees answered some calls."""
     own = " and ".join(callees)
-    return (f"{name} called {own} with inputs that a correct {name} does not pass here, so your own "
-            f"{own} answered those calls (the grader would use a correct {own}).")
+    return (
+        f"{name} called {own} with inputs that a correct {name} does not pass here, so your own "
+        f"{own} answered those calls (the grader would use a correct {own})."
+    )
 
 
 class CheckFailed(AssertionError):
@@ -875,8 +1024,10 @@ class CheckFailed(AssertionError):
         self.lines += list(hints)
         count = sum(len(problems) for _, problems, _ in failures)
         where = f" in {len(failures)} of {total} cases" if total > 1 else ""
-        self.summary = (f"{name} does not pass its visible check: {count} problem{'s' if count != 1 else ''}"
-                        f"{where} (above). Fix {'it' if count == 1 else 'them'} and run this cell again.")
+        self.summary = (
+            f"{name} does not pass its visible check: {count} problem{'s' if count != 1 else ''}"
+            f"{where} (above). Fix {'it' if count == 1 else 'them'} and run this cell again."
+        )
         super().__init__("\n".join(self.lines + [self.summary]))
 
     def _render_traceback_(self):
@@ -894,15 +1045,16 @@ def _judge_case(name, expected, returned, before, arguments, hints, routes):
     problems = compare_returned(expected, returned, names, hints=hints)
     route = None
     if problems:
-        route = next((description for description, output in routes
-                      if _matches_route(output, returned, names)), None)
+        route = next((description for description, output in routes if _matches_route(output, returned, names)), None)
         if route:
             problems = []
     return problems + modified_arguments(name, before, arguments), route
 
 
-NOT_RUN_HERE = ("The grader also runs hidden cases (other sizes and depths, a single example, large "
-                "values), which you cannot run here.")
+NOT_RUN_HERE = (
+    "The grader also runs hidden cases (other sizes and depths, a single example, large "
+    "values), which you cannot run here."
+)
 
 
 def check(name, function, part=None):
@@ -927,8 +1079,7 @@ def check(name, function, part=None):
         print(f"  \u2717 it raised {type(error).__name__}: {error}")
         raise
     visible_title = f"the visible case, {description}"
-    problems, route = _judge_case(name, expected, returned, before, arguments, visible_hints,
-                                  visible_routes)
+    problems, route = _judge_case(name, expected, returned, before, arguments, visible_hints, visible_routes)
     results = [(visible_title, problems, route, [_own_callee_note(name, own)] if own else [])]
     for case in practice:
         arguments = case.arguments()
@@ -941,11 +1092,17 @@ def check(name, function, part=None):
             message = message if len(message) <= 300 else message[:297] + "..."
             # A Problem, as in the grader's verdict: a case that returned nothing is a failing
             # output that no classic mistake explains, so no hint is named that it contradicts.
-            problems, route = [Problem(f"it raised {type(error).__name__}: {message} (run {case.call} in a "
-                                       "cell of your own to see where).")], None
+            problems, route = (
+                [
+                    Problem(
+                        f"it raised {type(error).__name__}: {message} (run {case.call} in a "
+                        "cell of your own to see where)."
+                    )
+                ],
+                None,
+            )
         else:
-            problems, route = _judge_case(name, case.expected, returned, before, arguments, case.hints,
-                                          case.routes)
+            problems, route = _judge_case(name, case.expected, returned, before, arguments, case.hints, case.routes)
         title = f"practice case {case.number} of {len(practice)}, {case.description}: {case.call}"
         results.append((title, problems, route, [_own_callee_note(name, own)] if own else []))
     failing = [(title, problems, notes) for title, problems, _, notes in results if problems]
@@ -953,20 +1110,26 @@ def check(name, function, part=None):
         # Raised without printing first: the error shows the problems, once, wherever it is shown.
         # The grader's rule (its verdict calls hint_lines too): the generic hint only when the
         # visible case passes and no hint explains the failure.
-        hints = hint_lines([problems for _, problems, _ in failing],
-                           unexplained=None if results[0][1] else generic_hint("practice cases"))
+        hints = hint_lines(
+            [problems for _, problems, _ in failing],
+            unexplained=None if results[0][1] else generic_hint("practice cases"),
+        )
         passed = [_short_title(title) for title, problems, _, _ in results if not problems]
         raise CheckFailed(name, failing, hints, passed, len(results))
     route = results[0][2]
     if route:
-        print(f"  \u2713 {_returned_names(name)}: as expected for another correct route, {route}. "
-              "This case's inputs do not keep that promise, so the numbers differ from the ones "
-              "shown in the notebook; the grader accepts this route too.")
+        print(
+            f"  \u2713 {_returned_names(name)}: as expected for another correct route, {route}. "
+            "This case's inputs do not keep that promise, so the numbers differ from the ones "
+            "shown in the notebook; the grader accepts this route too."
+        )
     else:
         print(f"  \u2713 {_returned_names(name)}: types, shapes and values as expected.")
     if name in MAY_MODIFY:
-        print(f"  \u2713 leaves its inputs unchanged, except {', '.join(MAY_MODIFY[name])} "
-              "(which it may update in place).")
+        print(
+            f"  \u2713 leaves its inputs unchanged, except {', '.join(MAY_MODIFY[name])} "
+            "(which it may update in place)."
+        )
     else:
         print("  \u2713 leaves its inputs unchanged.")
     for (_, _, route, _), case in zip(results[1:], practice):
@@ -979,14 +1142,19 @@ def check(name, function, part=None):
     for note, indices in noted.items():
         print(f"  note ({_which_cases(indices, len(results))}): {note}")
     if extras is None:
-        print(f"  (no practice cases: {PRACTICE_FILE} is missing next to the notebook; copy it back "
-              "from the assignment's release to run them.)")
+        print(
+            f"  (no practice cases: {PRACTICE_FILE} is missing next to the notebook; copy it back "
+            "from the assignment's release to run them.)"
+        )
     elif CALLEES.get(name):
-        print(f"  (each case ran with correct versions of {' and '.join(CALLEES[name])}, as the grader "
-              "runs it: a mistake in those is charged to them, not here.)")
+        print(
+            f"  (each case ran with correct versions of {' and '.join(CALLEES[name])}, as the grader "
+            "runs it: a mistake in those is charged to them, not here.)"
+        )
     count = len(practice)
-    which = f"the visible case and {count} practice case{'s' if count != 1 else ''}" if count else \
-        "the visible case only"
+    which = (
+        f"the visible case and {count} practice case{'s' if count != 1 else ''}" if count else "the visible case only"
+    )
     print(f"All visible checks passed: {which}. {NOT_RUN_HERE}")
 
 
@@ -1002,7 +1170,7 @@ def _which_cases(indices, total):
 
 
 def _short_title(title):
-    """"the visible case" or "practice case 2 of 5" from a case's full title."""
+    """ "the visible case" or "practice case 2 of 5" from a case's full title."""
     return title.split(",", 1)[0]
 
 
@@ -1030,6 +1198,7 @@ def same_printed_line(want, got, numbers=True):
     """Whether the printed line ``got`` says what ``want`` says: the same words and (with
     ``numbers``) the same numbers, each within the comparison's tolerance (RTOL, ATOL)."""
     import re
+
     if re.sub(_NUMBER, "#", want).strip() != re.sub(_NUMBER, "#", got).strip():
         return False
     if not numbers:

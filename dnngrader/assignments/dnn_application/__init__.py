@@ -39,9 +39,23 @@ def _prepare_data(folder):
     return f"the kit's generated stand-in data set in {folder}/ ({originals})"
 
 
-ASSIGNMENT = Assignment(name="dnn_application", position=2, tests=cases.TESTS, reference=cases.reference,
-                        callees=cases.CALLEES, hints=hints, helpers=lending.HELPERS,
-                        provided={"step_by_step_functions": cases.FIRST_ASSIGNMENT_FUNCTIONS},
-                        callee_notebook=_notebook_defining, prepare_data=_prepare_data,
-                        notebook_files=(*step_by_step.NOTEBOOK_FILES, "dnn_app_checks.py", "dnn_app_data.py",
-                                        "dnn_app_helpers.py", "dnn_app_standin.py", "dnn_app_utils.py"))
+ASSIGNMENT = Assignment(
+    name="dnn_application",
+    position=2,
+    tests=cases.TESTS,
+    reference=cases.reference,
+    callees=cases.CALLEES,
+    hints=hints,
+    helpers=lending.HELPERS,
+    provided={"step_by_step_functions": cases.FIRST_ASSIGNMENT_FUNCTIONS},
+    callee_notebook=_notebook_defining,
+    prepare_data=_prepare_data,
+    notebook_files=(
+        *step_by_step.NOTEBOOK_FILES,
+        "dnn_app_checks.py",
+        "dnn_app_data.py",
+        "dnn_app_helpers.py",
+        "dnn_app_standin.py",
+        "dnn_app_utils.py",
+    ),
+)

@@ -70,12 +70,17 @@ def table(results, last_costs, iterations):
     # (--iterations 50) records the cost at 0 only.
     recorded = list(dict.fromkeys(i for i in (0, models.RECORD_EVERY, last_recorded) if i <= last_recorded))
     headings = [f"cost at {recorded[0]}"] + [f"at {i}" for i in recorded[1:]] + [f"at {iterations - 1}"]
-    lines = [f"| model | {' | '.join(headings)} | train accuracy | test accuracy |",
-             "| " + " | ".join(["---"] * (len(headings) + 3)) + " |"]
+    lines = [
+        f"| model | {' | '.join(headings)} | train accuracy | test accuracy |",
+        "| " + " | ".join(["---"] * (len(headings) + 3)) + " |",
+    ]
     for key, (title, _, _) in MODELS.items():
         costs = results[key]["costs"]
-        cells = [costs.get(str(i)) for i in recorded] + [last_costs[key],
-                 results[key]["train_accuracy"], results[key]["test_accuracy"]]
+        cells = [costs.get(str(i)) for i in recorded] + [
+            last_costs[key],
+            results[key]["train_accuracy"],
+            results[key]["test_accuracy"],
+        ]
         lines.append(f"| {title} | " + " | ".join("-" if c is None else repr(c) for c in cells) + " |")
     return "\n".join(lines)
 
@@ -90,17 +95,28 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m dnngrader.application",
         description="Train the second assignment's reference models (two-layer, n_h = 7, and L-layer, "
-                    "dims (12288, 20, 7, 5, 1); learning rate 0.0075, 2500 iterations) on a folder's "
-                    "train_catvnoncat.h5 and report their costs and accuracies.  Takes a minute or two.")
-    parser.add_argument("--data", type=Path, default=COURSE_ROOT / "data",
-                        help="the folder holding train_catvnoncat.h5 and test_catvnoncat.h5 "
-                             "(default: data/ at the course root)")
-    parser.add_argument("--json", action="store_true",
-                        help='print {"two_layer": {"costs": {"0": ..., "2400": ...}, "train_accuracy": ..., '
-                             '"test_accuracy": ...}, "L_layer": {...}} instead of a table')
-    parser.add_argument("--iterations", type=int, default=ITERATIONS,
-                        help="for quick checks only: train this many iterations instead of 2500 "
-                             "(the figures are then not the reference table's)")
+        "dims (12288, 20, 7, 5, 1); learning rate 0.0075, 2500 iterations) on a folder's "
+        "train_catvnoncat.h5 and report their costs and accuracies.  Takes a minute or two.",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=COURSE_ROOT / "data",
+        help="the folder holding train_catvnoncat.h5 and test_catvnoncat.h5 (default: data/ at the course root)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"two_layer": {"costs": {"0": ..., "2400": ...}, "train_accuracy": ..., '
+        '"test_accuracy": ...}, "L_layer": {...}} instead of a table',
+    )
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=ITERATIONS,
+        help="for quick checks only: train this many iterations instead of 2500 "
+        "(the figures are then not the reference table's)",
+    )
     args = parser.parse_args(argv)
     if args.iterations < 1:
         parser.error("--iterations must be at least 1")
@@ -116,8 +132,10 @@ def main(argv=None):
     if args.json:
         print(json.dumps(results))
     else:
-        print(f"Data: {args.data} ({describe(args.data)}); learning rate {LEARNING_RATE}, "
-              f"{args.iterations} iterations; {time.monotonic() - start:.0f} s\n")
+        print(
+            f"Data: {args.data} ({describe(args.data)}); learning rate {LEARNING_RATE}, "
+            f"{args.iterations} iterations; {time.monotonic() - start:.0f} s\n"
+        )
         print(table(results, last_costs, args.iterations))
     return 0
 

@@ -30,8 +30,15 @@ _FORWARD = ("linear_forward", "linear_activation_forward")
 _BACKWARD = ("linear_backward", "linear_activation_backward")
 CALLEES = {
     "two_layer_model": ("initialize_parameters", *_FORWARD, "compute_cost", *_BACKWARD, "update_parameters"),
-    "L_layer_model": ("initialize_parameters_deep_scaled", *_FORWARD, "L_model_forward", "compute_cost",
-                      *_BACKWARD, "L_model_backward", "update_parameters"),
+    "L_layer_model": (
+        "initialize_parameters_deep_scaled",
+        *_FORWARD,
+        "L_model_forward",
+        "compute_cost",
+        *_BACKWARD,
+        "L_model_backward",
+        "update_parameters",
+    ),
     "predict": (*_FORWARD, "L_model_forward"),
 }
 # Where the source of each lent function is: the application's own notebook for its
@@ -40,8 +47,9 @@ OWN_CALLEES = ("initialize_parameters_deep_scaled",)
 # The first assignment's functions the notebook loads (dnn_app_helpers.NEEDED; a test checks they
 # agree): every lent function that is not the application's own.  While the notebook is graded,
 # their reference versions are handed over before its loading cell, so the cells after it run.
-FIRST_ASSIGNMENT_FUNCTIONS = tuple(dict.fromkeys(name for names in CALLEES.values() for name in names
-                                                 if name not in OWN_CALLEES))
+FIRST_ASSIGNMENT_FUNCTIONS = tuple(
+    dict.fromkeys(name for names in CALLEES.values() for name in names if name not in OWN_CALLEES)
+)
 
 MODEL_ARGUMENTS = ("X", "Y", "layers_dims", "learning_rate", "num_iterations", "print_cost")
 
@@ -51,6 +59,7 @@ _loaded = {}
 def checks():
     """The notebook's visible checks, dnn_app_checks.py (which defines the visible cases)."""
     from dnngrader.kernel.notebook import dnn_app_checks  # NumPy-heavy: imported when needed
+
     return dnn_app_checks
 
 
@@ -69,6 +78,7 @@ def reference():
 
 # -- comparing ------------------------------------------------------------------------------
 
+
 def _normalised(function):
     """The form ``function``'s results are compared in: the notebook check's own
     (dnn_app_checks.normalised: costs as plain floats, labels as floats), so that the check and
@@ -83,10 +93,13 @@ def _returns(function):
 
 # -- inputs ----------------------------------------------------------------------------------
 
+
 def _visible(name):
     """Case 0: the visible check's first case, its arguments in the signature's order."""
+
     def make(ref):
         return checks().arguments(name, checks().CASES[name][0])
+
     return Case(f"the visible case, {checks().describe_case(name, checks().CASES[name][0])}", make, visible=True)
 
 
@@ -103,6 +116,7 @@ def _model_case(seed, n, m, dims, learning_rate, iterations, print_cost=False):
     def make(ref):
         X, Y = _data(seed, n, m)
         return X, Y, [n, *dims], learning_rate, iterations, print_cost
+
     return make
 
 
@@ -110,18 +124,22 @@ def _defaults_case(seed, n, m, dims):
     """A model called with X, Y and layers_dims only: the signature's defaults apply
     (learning_rate=0.0075, num_iterations=3000, print_cost=False), on data small enough that
     3000 iterations take a fraction of a second."""
+
     def make(ref):
         X, Y = _data(seed, n, m)
         return X, Y, [n, *dims]
+
     return make
 
 
 # The printing rules, as the notebook states them next to each function (the grader
 # and the notebook's check compare what a function printed with what the reference prints on
 # the same case: dnn_checks.printed_problems).
-MODEL_PRINTS = ("with print_cost=True a model prints one line, \"Cost after iteration i: cost\", at "
-                "iterations 0, 100, 200, ... and at the last one, and nothing else; with "
-                "print_cost=False (the default) it prints nothing")
+MODEL_PRINTS = (
+    'with print_cost=True a model prints one line, "Cost after iteration i: cost", at '
+    "iterations 0, 100, 200, ... and at the last one, and nothing else; with "
+    "print_cost=False (the default) it prints nothing"
+)
 PREDICT_PRINTS = "predict prints nothing"
 
 
@@ -138,6 +156,7 @@ def _predict_case(seed, dims, m):
     def make(ref):
         X, Y = _data(seed, dims[0], m)
         return X, Y, _network(seed + 1, dims)
+
     return make
 
 
@@ -148,62 +167,105 @@ def _half_and_half(ref):
     X = np.abs(rng.randn(3, 8))
     X[:, 1::2] *= -1
     Y = np.array([[1, 0, 1, 0, 0, 0, 1, 0]])
-    parameters = {"W1": np.abs(rng.randn(4, 3)), "b1": np.zeros((4, 1)),
-                  "W2": np.array([[1.5, -0.5, 0.8, 0.3]]), "b2": np.zeros((1, 1))}
+    parameters = {
+        "W1": np.abs(rng.randn(4, 3)),
+        "b1": np.zeros((4, 1)),
+        "W2": np.array([[1.5, -0.5, 0.8, 0.3]]),
+        "b2": np.zeros((1, 1)),
+    }
     return X, Y, parameters
 
 
 TESTS = {}
 
 TESTS["test_initialize_parameters_deep_scaled"] = Test(
-    "initialize_parameters_deep_scaled", None, [
+    "initialize_parameters_deep_scaled",
+    None,
+    [
         _visible("initialize_parameters_deep_scaled"),
         Case("hidden case: one layer", lambda ref: ([3, 1],)),
         Case("hidden case: four layers", lambda ref: ([4, 6, 6, 2, 1],)),
         Case("hidden case: single-unit layers", lambda ref: ([1, 1, 1],)),
         Case("hidden case: two layers of other sizes", lambda ref: ([7, 2, 3],)),
-    ], returns=_returns("initialize_parameters_deep_scaled"), arguments=("layer_dims",))
+    ],
+    returns=_returns("initialize_parameters_deep_scaled"),
+    arguments=("layer_dims",),
+)
 
 TESTS["test_two_layer_model"] = Test(
-    "two_layer_model", None, [
+    "two_layer_model",
+    None,
+    [
         _visible("two_layer_model"),
-        Case("hidden case: 4 features, 12 examples, 3 hidden units, 1 iteration",
-             _model_case(101, 4, 12, (3, 1), 0.0075, 1)),
-        Case("hidden case: a single hidden unit, 101 iterations, another learning rate",
-             _model_case(102, 3, 8, (1, 1), 0.05, 101)),
-        Case("hidden case: 6 features, 25 examples, 8 hidden units, 250 iterations",
-             _model_case(103, 6, 25, (8, 1), 0.02, 250)),
-        Case("hidden case: 2 features, 30 examples, 4 hidden units, 2 iterations",
-             _model_case(104, 2, 30, (4, 1), 0.1, 2)),
+        Case(
+            "hidden case: 4 features, 12 examples, 3 hidden units, 1 iteration",
+            _model_case(101, 4, 12, (3, 1), 0.0075, 1),
+        ),
+        Case(
+            "hidden case: a single hidden unit, 101 iterations, another learning rate",
+            _model_case(102, 3, 8, (1, 1), 0.05, 101),
+        ),
+        Case(
+            "hidden case: 6 features, 25 examples, 8 hidden units, 250 iterations",
+            _model_case(103, 6, 25, (8, 1), 0.02, 250),
+        ),
+        Case(
+            "hidden case: 2 features, 30 examples, 4 hidden units, 2 iterations",
+            _model_case(104, 2, 30, (4, 1), 0.1, 2),
+        ),
         Case("hidden case: print_cost=True, 250 iterations", _model_case(105, 3, 10, (2, 1), 0.05, 250, True)),
-        Case("hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
-             _defaults_case(107, 2, 6, (2, 1))),  # seed 107: the uphill mistake stays finite here
-    ], returns=_returns("two_layer_model"), arguments=MODEL_ARGUMENTS, normalise=_normalised("two_layer_model"),
-    prints=MODEL_PRINTS)
+        Case(
+            "hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
+            _defaults_case(107, 2, 6, (2, 1)),
+        ),  # seed 107: the uphill mistake stays finite here
+    ],
+    returns=_returns("two_layer_model"),
+    arguments=MODEL_ARGUMENTS,
+    normalise=_normalised("two_layer_model"),
+    prints=MODEL_PRINTS,
+)
 
 TESTS["test_L_layer_model"] = Test(
-    "L_layer_model", None, [
+    "L_layer_model",
+    None,
+    [
         _visible("L_layer_model"),
         Case("hidden case: one hidden layer, 1 iteration", _model_case(201, 4, 10, (3, 1), 0.0075, 1)),
-        Case("hidden case: three hidden layers, 101 iterations, another learning rate",
-             _model_case(202, 5, 16, (4, 3, 2, 1), 0.05, 101)),
+        Case(
+            "hidden case: three hidden layers, 101 iterations, another learning rate",
+            _model_case(202, 5, 16, (4, 3, 2, 1), 0.05, 101),
+        ),
         Case("hidden case: single-unit hidden layers, 2 iterations", _model_case(203, 3, 9, (1, 1, 1), 0.1, 2)),
-        Case("hidden case: two hidden layers of other sizes, 30 examples, 250 iterations",
-             _model_case(204, 6, 30, (7, 5, 1), 0.02, 250)),
+        Case(
+            "hidden case: two hidden layers of other sizes, 30 examples, 250 iterations",
+            _model_case(204, 6, 30, (7, 5, 1), 0.02, 250),
+        ),
         Case("hidden case: print_cost=True, 301 iterations", _model_case(205, 4, 9, (3, 2, 1), 0.05, 301, True)),
-        Case("hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
-             _defaults_case(206, 2, 6, (2, 2, 1))),
-    ], returns=_returns("L_layer_model"), arguments=MODEL_ARGUMENTS, normalise=_normalised("L_layer_model"),
-    prints=MODEL_PRINTS)
+        Case(
+            "hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
+            _defaults_case(206, 2, 6, (2, 2, 1)),
+        ),
+    ],
+    returns=_returns("L_layer_model"),
+    arguments=MODEL_ARGUMENTS,
+    normalise=_normalised("L_layer_model"),
+    prints=MODEL_PRINTS,
+)
 
 # Seeds chosen so that each network predicts cats for some examples and not for others (the one
 # example: no cat, where a model that always says cat fails).
 TESTS["test_predict"] = Test(
-    "predict", None, [
+    "predict",
+    None,
+    [
         _visible("predict"),
         Case("hidden case: a network of three hidden layers", _predict_case(310, [5, 4, 3, 2, 1], 9)),
         Case("hidden case: one example (m = 1)", _predict_case(304, [4, 3, 1], 1)),
         Case("hidden case: single-unit layers", _predict_case(319, [2, 1, 1], 12)),
         Case("hidden case: some output probabilities exactly 0.5", _half_and_half),
-    ], returns=_returns("predict"), arguments=("X", "y", "parameters"), normalise=_normalised("predict"),
-    prints=PREDICT_PRINTS)
+    ],
+    returns=_returns("predict"),
+    arguments=("X", "y", "parameters"),
+    normalise=_normalised("predict"),
+    prints=PREDICT_PRINTS,
+)

@@ -31,70 +31,127 @@ from dnngrader.assignments.testplan import once_per_case
 from dnngrader.assignments.dnn_step_by_step.hints import keyed_mistakes, renumbered
 
 # -- initialize_parameters_deep_scaled --------------------------------------------------------
-SMALL_SCALE = ("the weights look scaled by 0.01, like the first assignment's initialisation: this "
-               "network divides each layer's np.random.randn draws by np.sqrt(layer_dims[l - 1]) instead.")
-FIRST_ASSIGNMENT = ("these are the first assignment's draws (np.random.seed(3), times 0.01): here the "
-                    "seed is np.random.seed(1), and each layer's draws are divided by np.sqrt(layer_dims[l - 1]).")
+SMALL_SCALE = (
+    "the weights look scaled by 0.01, like the first assignment's initialisation: this "
+    "network divides each layer's np.random.randn draws by np.sqrt(layer_dims[l - 1]) instead."
+)
+FIRST_ASSIGNMENT = (
+    "these are the first assignment's draws (np.random.seed(3), times 0.01): here the "
+    "seed is np.random.seed(1), and each layer's draws are divided by np.sqrt(layer_dims[l - 1])."
+)
 SEED_3 = "these are the draws of np.random.seed(3): keep np.random.seed(1) as given."
-OWN_SIZE = ("the weights are divided by the square root of the layer's own size, layer_dims[l]: divide "
-            "by np.sqrt(layer_dims[l - 1]), the number of inputs of each of its units.")
-UNSCALED = ("the weights are not scaled: divide each layer's np.random.randn draws by "
-            "np.sqrt(layer_dims[l - 1]).")
-HE_SCALE = ("the weights are scaled by np.sqrt(2 / layer_dims[l - 1]) (He initialisation): this "
-            "exercise divides them by np.sqrt(layer_dims[l - 1]).")
+OWN_SIZE = (
+    "the weights are divided by the square root of the layer's own size, layer_dims[l]: divide "
+    "by np.sqrt(layer_dims[l - 1]), the number of inputs of each of its units."
+)
+UNSCALED = "the weights are not scaled: divide each layer's np.random.randn draws by np.sqrt(layer_dims[l - 1])."
+HE_SCALE = (
+    "the weights are scaled by np.sqrt(2 / layer_dims[l - 1]) (He initialisation): this "
+    "exercise divides them by np.sqrt(layer_dims[l - 1])."
+)
 MULTIPLIED = "the weights are multiplied by np.sqrt(layer_dims[l - 1]): divide them by it."
-SEED_FALLBACK = ("the weights differ from the expected random draws: keep np.random.seed(1) as the first "
-                 "line, then draw W1, W2, ... in layer order with np.random.randn(layer_dims[l], "
-                 "layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1]), and no other random numbers.")
+SEED_FALLBACK = (
+    "the weights differ from the expected random draws: keep np.random.seed(1) as the first "
+    "line, then draw W1, W2, ... in layer order with np.random.randn(layer_dims[l], "
+    "layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1]), and no other random numbers."
+)
 ZERO_BIAS = "the biases start at zero: np.zeros((layer_dims[l], 1))."
-KEYS_FROM_ZERO = ("the layers are numbered from 0 (W0, b0, ...): layer l's parameters are \"W\" + str(l) and "
-                  "\"b\" + str(l) for l = 1, ..., L, with W1 of shape (layer_dims[1], layer_dims[0]).")
-MISSPELLED_KEYS = ("the parameters are stored under the expected keys spelled otherwise (another letter case, or "
-                   "an underscore between letter and number): name them exactly \"W\" + str(l) and \"b\" + str(l), "
-                   "that is W1, b1, W2, b2, ...")
+KEYS_FROM_ZERO = (
+    'the layers are numbered from 0 (W0, b0, ...): layer l\'s parameters are "W" + str(l) and '
+    '"b" + str(l) for l = 1, ..., L, with W1 of shape (layer_dims[1], layer_dims[0]).'
+)
+MISSPELLED_KEYS = (
+    "the parameters are stored under the expected keys spelled otherwise (another letter case, or "
+    'an underscore between letter and number): name them exactly "W" + str(l) and "b" + str(l), '
+    "that is W1, b1, W2, b2, ..."
+)
 
 # -- the models --------------------------------------------------------------------------------
-EVERY_ITERATION = ("the costs are recorded every iteration: record the cost only every 100 iterations "
-                   "(when i % 100 == 0).")
-LAST_TOO = ("there is one cost too many: the last iteration's cost is printed, not recorded. Record "
-            "only the costs of iterations 0, 100, 200, ...")
-FROM_ONE = ("the costs are recorded at the wrong iterations: with i counting from 0 (for i in "
-            "range(num_iterations)), record the cost when i % 100 == 0, so that the first one is "
-            "iteration 0's.")
-FIRST_MISSING = ("the first cost is missing: the cost of iteration 0, before any step, is recorded too "
-                 "(i % 100 == 0 holds for i = 0).")
-ALL_BUT_EVERY_100 = ("the costs are recorded at every iteration except those to record: record the cost when "
-                     "i % 100 == 0 (== 0, not != 0), at iterations 0, 100, 200, ...")
-ONE_STEP_LATE = ("each recorded cost is one step late: record the cost of this iteration's forward pass, "
-                 "computed before the parameters are updated.")
-NO_UPDATE = ("the parameters never change: every iteration must update them, parameters = "
-             "update_parameters(parameters, grads, learning_rate).")
-LEARNING_RATE = ("the learning_rate argument is not used: the parameters moved as they would with the "
-                 "default learning rate. Pass learning_rate on to update_parameters.")
-SIGN = ("the steps go uphill: dA2 = -(np.divide(Y, A2) - np.divide(1 - Y, 1 - A2)), with the minus "
-        "sign in front.")
-TWO_LAYER_SCALED_INIT = ("the parameters were initialised as initialize_parameters_deep_scaled does: "
-                         "two_layer_model initialises as the first assignment does, with "
-                         "initialize_parameters(n_x, n_h, n_y).")
-L_LAYER_SMALL_INIT = ("the weights were initialised like the first assignment's (np.random.randn(...) * "
-                      "0.01): L_layer_model initialises with initialize_parameters_deep_scaled(layers_dims), "
-                      "which divides them by np.sqrt(layer_dims[l - 1]).")
-L_LAYER_FIRST_DEEP = ("the parameters were initialised as the first assignment's initialize_parameters_deep "
-                      "does (np.random.seed(3), times 0.01): L_layer_model initialises with "
-                      "initialize_parameters_deep_scaled(layers_dims).")
+EVERY_ITERATION = (
+    "the costs are recorded every iteration: record the cost only every 100 iterations (when i % 100 == 0)."
+)
+LAST_TOO = (
+    "there is one cost too many: the last iteration's cost is printed, not recorded. Record "
+    "only the costs of iterations 0, 100, 200, ..."
+)
+FROM_ONE = (
+    "the costs are recorded at the wrong iterations: with i counting from 0 (for i in "
+    "range(num_iterations)), record the cost when i % 100 == 0, so that the first one is "
+    "iteration 0's."
+)
+FIRST_MISSING = (
+    "the first cost is missing: the cost of iteration 0, before any step, is recorded too "
+    "(i % 100 == 0 holds for i = 0)."
+)
+ALL_BUT_EVERY_100 = (
+    "the costs are recorded at every iteration except those to record: record the cost when "
+    "i % 100 == 0 (== 0, not != 0), at iterations 0, 100, 200, ..."
+)
+ONE_STEP_LATE = (
+    "each recorded cost is one step late: record the cost of this iteration's forward pass, "
+    "computed before the parameters are updated."
+)
+NO_UPDATE = (
+    "the parameters never change: every iteration must update them, parameters = "
+    "update_parameters(parameters, grads, learning_rate)."
+)
+LEARNING_RATE = (
+    "the learning_rate argument is not used: the parameters moved as they would with the "
+    "default learning rate. Pass learning_rate on to update_parameters."
+)
+SIGN = "the steps go uphill: dA2 = -(np.divide(Y, A2) - np.divide(1 - Y, 1 - A2)), with the minus sign in front."
+TWO_LAYER_SCALED_INIT = (
+    "the parameters were initialised as initialize_parameters_deep_scaled does: "
+    "two_layer_model initialises as the first assignment does, with "
+    "initialize_parameters(n_x, n_h, n_y)."
+)
+L_LAYER_SMALL_INIT = (
+    "the weights were initialised like the first assignment's (np.random.randn(...) * "
+    "0.01): L_layer_model initialises with initialize_parameters_deep_scaled(layers_dims), "
+    "which divides them by np.sqrt(layer_dims[l - 1])."
+)
+L_LAYER_FIRST_DEEP = (
+    "the parameters were initialised as the first assignment's initialize_parameters_deep "
+    "does (np.random.seed(3), times 0.01): L_layer_model initialises with "
+    "initialize_parameters_deep_scaled(layers_dims)."
+)
 
 # -- predict -----------------------------------------------------------------------------------
-AT_ONE_HALF = ("predict says cat where the output probability is exactly 0.5: only a probability "
-               "strictly greater than 0.5 is a cat (>, not >=).")
-PROBABILITIES = ("p holds the output probabilities: predict labels, 1 where the probability is greater "
-                 "than 0.5, else 0.")
-FLAT = ("p is a flat list or vector of the m labels: return an array of shape (1, m), one row with a "
-        "label per example.")
+AT_ONE_HALF = (
+    "predict says cat where the output probability is exactly 0.5: only a probability "
+    "strictly greater than 0.5 is a cat (>, not >=)."
+)
+PROBABILITIES = "p holds the output probabilities: predict labels, 1 where the probability is greater than 0.5, else 0."
+FLAT = "p is a flat list or vector of the m labels: return an array of shape (1, m), one row with a label per example."
 
-TEXTS = (SMALL_SCALE, FIRST_ASSIGNMENT, SEED_3, OWN_SIZE, UNSCALED, HE_SCALE, MULTIPLIED, SEED_FALLBACK,
-         ZERO_BIAS, MISSPELLED_KEYS, KEYS_FROM_ZERO, EVERY_ITERATION, LAST_TOO, FROM_ONE, FIRST_MISSING,
-         ALL_BUT_EVERY_100, ONE_STEP_LATE, NO_UPDATE, LEARNING_RATE, SIGN, TWO_LAYER_SCALED_INIT,
-         L_LAYER_SMALL_INIT, L_LAYER_FIRST_DEEP, AT_ONE_HALF, PROBABILITIES, FLAT)
+TEXTS = (
+    SMALL_SCALE,
+    FIRST_ASSIGNMENT,
+    SEED_3,
+    OWN_SIZE,
+    UNSCALED,
+    HE_SCALE,
+    MULTIPLIED,
+    SEED_FALLBACK,
+    ZERO_BIAS,
+    MISSPELLED_KEYS,
+    KEYS_FROM_ZERO,
+    EVERY_ITERATION,
+    LAST_TOO,
+    FROM_ONE,
+    FIRST_MISSING,
+    ALL_BUT_EVERY_100,
+    ONE_STEP_LATE,
+    NO_UPDATE,
+    LEARNING_RATE,
+    SIGN,
+    TWO_LAYER_SCALED_INIT,
+    L_LAYER_SMALL_INIT,
+    L_LAYER_FIRST_DEEP,
+    AT_ONE_HALF,
+    PROBABILITIES,
+    FLAT,
+)
 
 RECORD_EVERY = models.RECORD_EVERY
 DEFAULT_LEARNING_RATE = 0.0075  # the models' default (their signatures)
@@ -148,6 +205,7 @@ def _mistake_outputs(function, args, reference):
     mistaken runs train its network again up to a dozen times (3000 iterations each on the
     defaults case): a grading worker works them out once per case (``once_per_case``), not once
     per failing submission.  Read only: the caller must not change what it gets."""
+
     def compute():
         normalise = _plan(function).normalise or (lambda value: value)
         expected = normalise(getattr(reference, function)(*copy.deepcopy(args)))
@@ -159,6 +217,7 @@ def _mistake_outputs(function, args, reference):
                 except Exception:  # this mistake cannot happen on these inputs
                     continue
         return expected, outputs
+
     return once_per_case(_kept_outputs, function, args, reference, compute)
 
 
@@ -192,6 +251,7 @@ def _explains_costs(output, expected, got):
 # ---------------------------------------------------------------------------------------------
 # initialize_parameters_deep_scaled
 # ---------------------------------------------------------------------------------------------
+
 
 def _drawn(layer_dims, seed, weight):
     """Parameters drawn layer by layer from ``seed`` (as np.random.seed(seed) then np.random.randn
@@ -231,6 +291,7 @@ def _initialize_parameters_deep_scaled(args):
 # The models: the case's network trained again, with a mistake
 # ---------------------------------------------------------------------------------------------
 
+
 def _two_layer_step(ref, X, Y, learning_rate, sign=1):
     def step(parameters):
         A1, cache1 = ref.linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu")
@@ -241,6 +302,7 @@ def _two_layer_step(ref, X, Y, learning_rate, sign=1):
         _, dW1, db1 = ref.linear_activation_backward(dA1, cache1, "relu")
         grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
         return cost, ref.update_parameters(parameters, grads, learning_rate)
+
     return step
 
 
@@ -250,6 +312,7 @@ def _L_layer_step(ref, X, Y, learning_rate, sign=1):
         cost = ref.compute_cost(AL, Y)
         grads = ref.L_model_backward(AL, Y, caches)
         return cost, ref.update_parameters(parameters, grads, learning_rate)
+
     return step
 
 
@@ -324,12 +387,14 @@ def _model_mistakes(function, args):
         def output():
             parameters, costs = trained()
             return parameters, _recorded(costs, num_iterations, which)
+
         return output
 
     def run(**options):
         def output():
             parameters, costs = _train(function, args, **options)
             return parameters, _recorded(costs, num_iterations)
+
         return output
 
     def never_updated():
@@ -364,6 +429,7 @@ def _model_mistakes(function, args):
 # ---------------------------------------------------------------------------------------------
 # predict
 # ---------------------------------------------------------------------------------------------
+
 
 def _predict(args):
     X, _, parameters = args

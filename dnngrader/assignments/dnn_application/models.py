@@ -50,8 +50,7 @@ def initialize_parameters_deep(layer_dims):
     return parameters
 
 
-def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False,
-                    *, history=None):
+def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, *, history=None):
     """Train LINEAR -> RELU -> LINEAR -> SIGMOID by gradient descent.
 
     X -- inputs, shape (n_x, m), floats (pixels scaled to [0, 1] for the images)
@@ -84,8 +83,7 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
     return gradient_descent(step, parameters, num_iterations, print_cost, history)
 
 
-def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False,
-                  *, history=None):
+def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, *, history=None):
     """Train [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID by gradient descent.
 
     X -- inputs, shape (n0, m); Y -- labels 0 / 1, shape (1, m)

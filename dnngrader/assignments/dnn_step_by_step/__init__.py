@@ -18,6 +18,13 @@ from dnngrader.assignments.dnn_step_by_step import cases, hints
 
 # The kit's modules next to the notebook: the activations, the visible cases, the checks, the hook.
 NOTEBOOK_FILES = ("dnn_utils.py", "test_cases.py", "dnn_checks.py", "hidden_tests.py")
-ASSIGNMENT = Assignment(name="dnn_step_by_step", position=1, tests=cases.TESTS, reference=reference.load,
-                        callees=dnn_checks.CALLEES, hints=hints, helpers=lending.HELPERS,
-                        notebook_files=NOTEBOOK_FILES)
+ASSIGNMENT = Assignment(
+    name="dnn_step_by_step",
+    position=1,
+    tests=cases.TESTS,
+    reference=reference.load,
+    callees=dnn_checks.CALLEES,
+    hints=hints,
+    helpers=lending.HELPERS,
+    notebook_files=NOTEBOOK_FILES,
+)

@@ -53,6 +53,7 @@ CODE = "DejaVu Sans Mono"
 # Drawing helpers: coordinates are inches from the figure's bottom-left corner
 # ---------------------------------------------------------------------------------------------
 
+
 def _canvas(width, height):
     """A blank figure of width x height inches whose data coordinates are inches."""
     figure = Figure(figsize=(width, height), facecolor=PAPER)
@@ -65,16 +66,26 @@ def _canvas(width, height):
 
 def _box(axes, x, y, width, height, lines, edge, fill, dashed=False):
     """A rounded box centred on (x, y) holding ``lines`` (text or (text, options) pairs)."""
-    axes.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                  boxstyle="round,pad=0,rounding_size=0.09", facecolor=fill,
-                                  edgecolor=edge, linewidth=1.6, linestyle=(0, (5, 3)) if dashed else "-"))
+    axes.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0,rounding_size=0.09",
+            facecolor=fill,
+            edgecolor=edge,
+            linewidth=1.6,
+            linestyle=(0, (5, 3)) if dashed else "-",
+        )
+    )
     _lines(axes, x, y, lines)
 
 
 def _outline(x, y, width, height, edge, fill="none"):
     """A thin rounded frame with its lower-left corner at (x, y), around boxes that belong together."""
-    return FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0,rounding_size=0.14",
-                          facecolor=fill, edgecolor=edge, linewidth=1.1)
+    return FancyBboxPatch(
+        (x, y), width, height, boxstyle="round,pad=0,rounding_size=0.14", facecolor=fill, edgecolor=edge, linewidth=1.1
+    )
 
 
 def _lines(axes, x, y, lines, size=None, spacing=0.27, color=INK, ha="center"):
@@ -88,8 +99,9 @@ def _lines(axes, x, y, lines, size=None, spacing=0.27, color=INK, ha="center"):
         axes.text(x, top - index * spacing, text, va="center", **options)
 
 
-def _arrow(axes, start, end, color, dashed=False, width=1.8, label=None, label_side="above",
-           label_size=None, label_at="middle"):
+def _arrow(
+    axes, start, end, color, dashed=False, width=1.8, label=None, label_side="above", label_size=None, label_at="middle"
+):
     """An arrow from ``start`` to ``end``; a dashed one keeps a solid head.  The label goes above,
     left or right of it (``label_side``); above a horizontal arrow it is centred, or starts at the
     arrow's start or ends at its end (``label_at``: "middle", "start", "end")."""
@@ -98,11 +110,22 @@ def _arrow(axes, start, end, color, dashed=False, width=1.8, label=None, label_s
     head = 0.13
     ux, uy = (x1 - x0) / length, (y1 - y0) / length
     base = (x1 - ux * head, y1 - uy * head)
-    axes.add_line(Line2D([x0, base[0]], [y0, base[1]], color=color, linewidth=width,
-                         linestyle=(0, (4, 2.5)) if dashed else "-", solid_capstyle="butt",
-                         dash_capstyle="butt"))
-    axes.add_patch(FancyArrowPatch(base, end, arrowstyle="-|>", mutation_scale=16, color=color,
-                                   linewidth=width, shrinkA=0, shrinkB=0))
+    axes.add_line(
+        Line2D(
+            [x0, base[0]],
+            [y0, base[1]],
+            color=color,
+            linewidth=width,
+            linestyle=(0, (4, 2.5)) if dashed else "-",
+            solid_capstyle="butt",
+            dash_capstyle="butt",
+        )
+    )
+    axes.add_patch(
+        FancyArrowPatch(
+            base, end, arrowstyle="-|>", mutation_scale=16, color=color, linewidth=width, shrinkA=0, shrinkB=0
+        )
+    )
     if label:
         size = label_size or STYLE["font.size"]
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2
@@ -122,8 +145,9 @@ def _arrow(axes, start, end, color, dashed=False, width=1.8, label=None, label_s
 def _bracket(axes, x0, x1, y, label, color=INK, size=None):
     """A bracket under the span x0..x1 at height y, with a label under it."""
     axes.add_line(Line2D([x0, x0, x1, x1], [y + 0.12, y, y, y + 0.12], color=color, linewidth=1.3))
-    axes.text((x0 + x1) / 2, y - 0.24, label, ha="center", va="center", color=color,
-              fontsize=size or STYLE["font.size"])
+    axes.text(
+        (x0 + x1) / 2, y - 0.24, label, ha="center", va="center", color=color, fontsize=size or STYLE["font.size"]
+    )
 
 
 def _legend(axes, x, y, size=None):
@@ -133,8 +157,17 @@ def _legend(axes, x, y, size=None):
     axes.text(x + 0.75, y, "forward pass", va="center", fontsize=size, color=FORWARD)
     _arrow(axes, (x + 2.4, y), (x + 3.0, y), BACKWARD, dashed=True)
     axes.text(x + 3.15, y, "backward pass", va="center", fontsize=size, color=BACKWARD)
-    axes.add_patch(FancyBboxPatch((x + 5.0, y - 0.13), 0.45, 0.26, boxstyle="round,pad=0,rounding_size=0.05",
-                                  facecolor=CACHE_FILL, edgecolor=CACHE, linewidth=1.3))
+    axes.add_patch(
+        FancyBboxPatch(
+            (x + 5.0, y - 0.13),
+            0.45,
+            0.26,
+            boxstyle="round,pad=0,rounding_size=0.05",
+            facecolor=CACHE_FILL,
+            edgecolor=CACHE,
+            linewidth=1.3,
+        )
+    )
     axes.text(x + 5.6, y, "cache", va="center", fontsize=size, color=CACHE)
 
 
@@ -142,14 +175,22 @@ def _legend(axes, x, y, size=None):
 # The figures
 # ---------------------------------------------------------------------------------------------
 
+
 def network():
     """The L-layer network [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID, left to right, with the
     shapes of W[l] and b[l] above each layer and of Z[l] and A[l] under it, for X of shape (n[0], m)."""
     figure, axes = _canvas(11.6, 3.85)
     y, height = 2.1, 1.05
     layer_width, end_width, dots_width, gap = 1.64, 1.3, 0.26, 0.56
-    columns = [("input", end_width), ("1", layer_width), ("dots", dots_width), ("l", layer_width),
-               ("dots", dots_width), ("L", layer_width), ("output", end_width)]
+    columns = [
+        ("input", end_width),
+        ("1", layer_width),
+        ("dots", dots_width),
+        ("l", layer_width),
+        ("dots", dots_width),
+        ("L", layer_width),
+        ("output", end_width),
+    ]
     left, centres = 0.13, []
     for _, width in columns:
         centres.append(left + width / 2)
@@ -157,26 +198,57 @@ def network():
     previous = {"1": "0", "l": "l-1", "L": "L-1"}
     for (kind, width), x in zip(columns, centres):
         if kind == "input":
-            _box(axes, x, y, width, height, [("input", {"color": MUTED}), "$X = A^{[0]}$", "$(n^{[0]}, m)$"],
-                 INK, PAPER)
+            _box(
+                axes, x, y, width, height, [("input", {"color": MUTED}), "$X = A^{[0]}$", "$(n^{[0]}, m)$"], INK, PAPER
+            )
         elif kind == "output":
-            _box(axes, x, y, width, height, [("prediction", {"color": MUTED}), r"$A^{[L]} = \hat{Y}$",
-                                             "$(1, m)$"], INK, PAPER)
+            _box(
+                axes,
+                x,
+                y,
+                width,
+                height,
+                [("prediction", {"color": MUTED}), r"$A^{[L]} = \hat{Y}$", "$(1, m)$"],
+                INK,
+                PAPER,
+            )
         elif kind == "dots":
             axes.text(x, y, r"$\cdots$", ha="center", va="center", fontsize=16, color=INK)
         else:
             activation = "SIGMOID" if kind == "L" else "RELU"
-            _box(axes, x, y, width, height, [(f"layer ${kind}$", {"fontweight": "bold"}),
-                                             (f"LINEAR → {activation}", {"fontsize": 11})],
-                 FORWARD, FORWARD_FILL)
+            _box(
+                axes,
+                x,
+                y,
+                width,
+                height,
+                [(f"layer ${kind}$", {"fontweight": "bold"}), (f"LINEAR → {activation}", {"fontsize": 11})],
+                FORWARD,
+                FORWARD_FILL,
+            )
             # The parameters above, the shape of what the layer computes below.
-            _lines(axes, x, y + height / 2 + 0.62,
-                   [f"$W^{{[{kind}]}}$: $(n^{{[{kind}]}}, n^{{[{previous[kind]}]}})$",
-                    f"$b^{{[{kind}]}}$: $(n^{{[{kind}]}}, 1)$"], size=12.5, spacing=0.31)
+            _lines(
+                axes,
+                x,
+                y + height / 2 + 0.62,
+                [
+                    f"$W^{{[{kind}]}}$: $(n^{{[{kind}]}}, n^{{[{previous[kind]}]}})$",
+                    f"$b^{{[{kind}]}}$: $(n^{{[{kind}]}}, 1)$",
+                ],
+                size=12.5,
+                spacing=0.31,
+            )
             _arrow(axes, (x, y + height / 2 + 0.3), (x, y + height / 2), MUTED, width=1.3)
             shape = "(1, m)" if kind == "L" else f"(n^{{[{kind}]}}, m)"
-            axes.text(x, y - height / 2 - 0.27, f"$Z^{{[{kind}]}}, A^{{[{kind}]}}$: ${shape}$",
-                      ha="center", va="center", fontsize=12.5, color=INK)
+            axes.text(
+                x,
+                y - height / 2 - 0.27,
+                f"$Z^{{[{kind}]}}, A^{{[{kind}]}}$: ${shape}$",
+                ha="center",
+                va="center",
+                fontsize=12.5,
+                color=INK,
+            )
     labels = [None, "$A^{[1]}$", "$A^{[l-1]}$", "$A^{[l]}$", "$A^{[L-1]}$", None]
     label_at = ["middle", "start", "end", "start", "end", "middle"]  # next to a layer, clear of the dots
     for index, label in enumerate(labels):
@@ -206,50 +278,152 @@ def layer_cache():
 
     # Forward: A[l-1] -> linear_forward -> Z -> activation -> A[l]; W and b come in from above.
     axes.add_patch(_outline(outline_x, forward_y - 0.55, outline_width, 1.6, FORWARD))
-    axes.text(outline_x + outline_width - 0.15, forward_y + 0.82, "linear_activation_forward", fontsize=small,
-              family=CODE, color=FORWARD, va="center", ha="right")
-    _box(axes, linear_x, forward_y, width, height,
-         [("linear_forward", {"family": CODE, "fontsize": small}), "$Z = W A_{prev} + b$"], FORWARD, FORWARD_FILL)
-    _box(axes, activation_x, forward_y, width, height,
-         [("relu(Z) or sigmoid(Z)", {"family": CODE, "fontsize": small}), "$A = g(Z)$"], FORWARD, FORWARD_FILL)
+    axes.text(
+        outline_x + outline_width - 0.15,
+        forward_y + 0.82,
+        "linear_activation_forward",
+        fontsize=small,
+        family=CODE,
+        color=FORWARD,
+        va="center",
+        ha="right",
+    )
+    _box(
+        axes,
+        linear_x,
+        forward_y,
+        width,
+        height,
+        [("linear_forward", {"family": CODE, "fontsize": small}), "$Z = W A_{prev} + b$"],
+        FORWARD,
+        FORWARD_FILL,
+    )
+    _box(
+        axes,
+        activation_x,
+        forward_y,
+        width,
+        height,
+        [("relu(Z) or sigmoid(Z)", {"family": CODE, "fontsize": small}), "$A = g(Z)$"],
+        FORWARD,
+        FORWARD_FILL,
+    )
     axes.text(linear_x, 6.72, "$W^{[l]}, b^{[l]}$", ha="center", va="center", color=MUTED)
     _arrow(axes, (linear_x, 6.5), (linear_x, forward_y + height / 2 + 0.03), MUTED, width=1.3)
     _arrow(axes, (left, forward_y), (linear_x - width / 2 - 0.04, forward_y), FORWARD)
     _lines(axes, left, forward_y + 0.3, ["$A^{[l-1]}$"], color=FORWARD, ha="left")
-    _arrow(axes, (linear_x + width / 2 + 0.04, forward_y), (activation_x - width / 2 - 0.04, forward_y),
-           FORWARD, label="$Z^{[l]}$")
+    _arrow(
+        axes,
+        (linear_x + width / 2 + 0.04, forward_y),
+        (activation_x - width / 2 - 0.04, forward_y),
+        FORWARD,
+        label="$Z^{[l]}$",
+    )
     _arrow(axes, (activation_x + width / 2 + 0.04, forward_y), (right, forward_y), FORWARD)
     _lines(axes, right, forward_y + 0.3, ["$A^{[l]}$"], color=FORWARD, ha="right")
 
     # The cache of the layer, a pair
     axes.add_patch(_outline(outline_x, cache_y - 0.62, outline_width, 1.24, CACHE, fill=CACHE_FILL))
-    axes.text(0.1, cache_y, "cache =\n(linear_cache,\n activation_cache)", fontsize=small, family=CODE,
-              color=CACHE, va="center", ha="left", linespacing=1.5)
-    _box(axes, linear_x, cache_y, width, 0.8,
-         [("linear_cache", {"family": CODE, "fontsize": small}), "$(A^{[l-1]}, W^{[l]}, b^{[l]})$"], CACHE, PAPER)
-    _box(axes, activation_x, cache_y, width, 0.8,
-         [("activation_cache", {"family": CODE, "fontsize": small}), "$Z^{[l]}$"], CACHE, PAPER)
+    axes.text(
+        0.1,
+        cache_y,
+        "cache =\n(linear_cache,\n activation_cache)",
+        fontsize=small,
+        family=CODE,
+        color=CACHE,
+        va="center",
+        ha="left",
+        linespacing=1.5,
+    )
+    _box(
+        axes,
+        linear_x,
+        cache_y,
+        width,
+        0.8,
+        [("linear_cache", {"family": CODE, "fontsize": small}), "$(A^{[l-1]}, W^{[l]}, b^{[l]})$"],
+        CACHE,
+        PAPER,
+    )
+    _box(
+        axes,
+        activation_x,
+        cache_y,
+        width,
+        0.8,
+        [("activation_cache", {"family": CODE, "fontsize": small}), "$Z^{[l]}$"],
+        CACHE,
+        PAPER,
+    )
     for x in (linear_x, activation_x):
-        _arrow(axes, (x - 0.45, forward_y - height / 2), (x - 0.45, cache_y + 0.42), FORWARD, label="stored",
-               label_side="left", label_size=small)
-        _arrow(axes, (x + 0.45, cache_y - 0.42), (x + 0.45, backward_y + 0.57), BACKWARD,
-               dashed=True, label="read", label_side="right", label_size=small)
+        _arrow(
+            axes,
+            (x - 0.45, forward_y - height / 2),
+            (x - 0.45, cache_y + 0.42),
+            FORWARD,
+            label="stored",
+            label_side="left",
+            label_size=small,
+        )
+        _arrow(
+            axes,
+            (x + 0.45, cache_y - 0.42),
+            (x + 0.45, backward_y + 0.57),
+            BACKWARD,
+            dashed=True,
+            label="read",
+            label_side="right",
+            label_size=small,
+        )
 
     # Backward: dA[l] -> activation's backward -> dZ -> linear_backward -> dA[l-1], with dW, db
     axes.add_patch(_outline(outline_x, backward_y - 1.15, outline_width, 1.8, BACKWARD))
-    axes.text(outline_x + outline_width - 0.15, backward_y - 0.92, "linear_activation_backward", fontsize=small,
-              family=CODE, color=BACKWARD, va="center", ha="right")
-    _box(axes, activation_x, backward_y, width, 1.1,
-         [("relu_backward or", {"family": CODE, "fontsize": small}),
-          ("sigmoid_backward", {"family": CODE, "fontsize": small}),
-          r"$dZ = dA \ast g\,'(Z)$"], BACKWARD, BACKWARD_FILL, dashed=True)
-    _box(axes, linear_x, backward_y, width, 1.1,
-         [("linear_backward", {"family": CODE, "fontsize": small}), r"$dW,\ db,\ dA_{prev}$"],
-         BACKWARD, BACKWARD_FILL, dashed=True)
+    axes.text(
+        outline_x + outline_width - 0.15,
+        backward_y - 0.92,
+        "linear_activation_backward",
+        fontsize=small,
+        family=CODE,
+        color=BACKWARD,
+        va="center",
+        ha="right",
+    )
+    _box(
+        axes,
+        activation_x,
+        backward_y,
+        width,
+        1.1,
+        [
+            ("relu_backward or", {"family": CODE, "fontsize": small}),
+            ("sigmoid_backward", {"family": CODE, "fontsize": small}),
+            r"$dZ = dA \ast g\,'(Z)$",
+        ],
+        BACKWARD,
+        BACKWARD_FILL,
+        dashed=True,
+    )
+    _box(
+        axes,
+        linear_x,
+        backward_y,
+        width,
+        1.1,
+        [("linear_backward", {"family": CODE, "fontsize": small}), r"$dW,\ db,\ dA_{prev}$"],
+        BACKWARD,
+        BACKWARD_FILL,
+        dashed=True,
+    )
     _arrow(axes, (right, backward_y), (activation_x + width / 2 + 0.04, backward_y), BACKWARD, dashed=True)
     _lines(axes, right, backward_y + 0.3, ["$dA^{[l]}$"], color=BACKWARD, ha="right")
-    _arrow(axes, (activation_x - width / 2 - 0.04, backward_y), (linear_x + width / 2 + 0.04, backward_y),
-           BACKWARD, dashed=True, label="$dZ^{[l]}$")
+    _arrow(
+        axes,
+        (activation_x - width / 2 - 0.04, backward_y),
+        (linear_x + width / 2 + 0.04, backward_y),
+        BACKWARD,
+        dashed=True,
+        label="$dZ^{[l]}$",
+    )
     _arrow(axes, (linear_x - width / 2 - 0.04, backward_y), (left, backward_y), BACKWARD, dashed=True)
     _lines(axes, left, backward_y + 0.3, ["$dA^{[l-1]}$"], color=BACKWARD, ha="left")
     _arrow(axes, (linear_x, backward_y - 0.57), (linear_x, 0.48), BACKWARD, dashed=True)
@@ -272,28 +446,72 @@ def forward_backward():
     _legend(axes, 2.6, 6.9)
     # The forward pass starts on the left, the backward pass on the right.
     axes.text(0.15, forward_y + 0.8, "L_model_forward", family=CODE, fontsize=small, color=FORWARD, va="center")
-    axes.text(11.25, backward_y - 0.8, "L_model_backward", family=CODE, fontsize=small, color=BACKWARD,
-              va="center", ha="right")
-    _lines(axes, 0.15, cache_y, [("caches", {"family": CODE, "fontsize": small}),
-                                 ("a list,", {"fontsize": small - 1}), ("layer 1 first", {"fontsize": small - 1})],
-           color=CACHE, ha="left")
+    axes.text(
+        11.25,
+        backward_y - 0.8,
+        "L_model_backward",
+        family=CODE,
+        fontsize=small,
+        color=BACKWARD,
+        va="center",
+        ha="right",
+    )
+    _lines(
+        axes,
+        0.15,
+        cache_y,
+        [
+            ("caches", {"family": CODE, "fontsize": small}),
+            ("a list,", {"fontsize": small - 1}),
+            ("layer 1 first", {"fontsize": small - 1}),
+        ],
+        color=CACHE,
+        ha="left",
+    )
 
     # Forward row
     _lines(axes, 0.5, forward_y, ["$X = A^{[0]}$"], color=FORWARD)
     for (layer, before, activation), x in zip(columns, xs):
-        _box(axes, x, forward_y, box_width, box_height,
-             [(f"layer ${layer}$", {"fontweight": "bold"}), (activation, {"family": CODE, "fontsize": small})],
-             FORWARD, FORWARD_FILL)
-        _box(axes, x, cache_y, cache_width, 1.05,
-             [(f"caches[{'0' if layer == '1' else layer + '-1'}]", {"family": CODE, "fontsize": small}),
-              (f"$(A^{{[{before}]}}, W^{{[{layer}]}}, b^{{[{layer}]}})$", {"fontsize": small}),
-              (f"$Z^{{[{layer}]}}$", {"fontsize": small})], CACHE, CACHE_FILL)
+        _box(
+            axes,
+            x,
+            forward_y,
+            box_width,
+            box_height,
+            [(f"layer ${layer}$", {"fontweight": "bold"}), (activation, {"family": CODE, "fontsize": small})],
+            FORWARD,
+            FORWARD_FILL,
+        )
+        _box(
+            axes,
+            x,
+            cache_y,
+            cache_width,
+            1.05,
+            [
+                (f"caches[{'0' if layer == '1' else layer + '-1'}]", {"family": CODE, "fontsize": small}),
+                (f"$(A^{{[{before}]}}, W^{{[{layer}]}}, b^{{[{layer}]}})$", {"fontsize": small}),
+                (f"$Z^{{[{layer}]}}$", {"fontsize": small}),
+            ],
+            CACHE,
+            CACHE_FILL,
+        )
         _arrow(axes, (x - 0.4, forward_y - box_height / 2), (x - 0.4, cache_y + 0.54), FORWARD)
         _arrow(axes, (x + 0.4, cache_y - 0.54), (x + 0.4, backward_y + box_height / 2), BACKWARD, dashed=True)
-        _box(axes, x, backward_y, box_width, box_height,
-             [(f"layer ${layer}$", {"fontweight": "bold"}),
-              (f"{activation}_backward", {"family": CODE, "fontsize": small})],
-             BACKWARD, BACKWARD_FILL, dashed=True)
+        _box(
+            axes,
+            x,
+            backward_y,
+            box_width,
+            box_height,
+            [
+                (f"layer ${layer}$", {"fontweight": "bold"}),
+                (f"{activation}_backward", {"family": CODE, "fontsize": small}),
+            ],
+            BACKWARD,
+            BACKWARD_FILL,
+            dashed=True,
+        )
         _arrow(axes, (x, backward_y - box_height / 2), (x, grads_y + 0.25), BACKWARD, dashed=True)
         axes.text(x, grads_y, f"$dW^{{[{layer}]}}, db^{{[{layer}]}}$", ha="center", va="center", color=BACKWARD)
     for x in dots:
@@ -301,14 +519,33 @@ def forward_backward():
         axes.text(x, backward_y, r"$\cdots$", ha="center", va="center", fontsize=16, color=BACKWARD)
 
     half = box_width / 2 + 0.04
-    forward_stops = [1.0, xs[0] - half, xs[0] + half, dots[0] - 0.25, dots[0] + 0.25, xs[1] - half,
-                     xs[1] + half, dots[1] - 0.25, dots[1] + 0.25, xs[2] - half, xs[2] + half, 10.2]
+    forward_stops = [
+        1.0,
+        xs[0] - half,
+        xs[0] + half,
+        dots[0] - 0.25,
+        dots[0] + 0.25,
+        xs[1] - half,
+        xs[1] + half,
+        dots[1] - 0.25,
+        dots[1] + 0.25,
+        xs[2] - half,
+        xs[2] + half,
+        10.2,
+    ]
     forward_labels = [None, "$A^{[1]}$", "$A^{[l-1]}$", "$A^{[l]}$", "$A^{[L-1]}$", None]
     # A label sits next to the layer box the arrow leaves or enters, clear of the dots.
     label_at = ["middle", "start", "end", "start", "end", "middle"]
     for index, label in enumerate(forward_labels):
-        _arrow(axes, (forward_stops[2 * index], forward_y), (forward_stops[2 * index + 1], forward_y), FORWARD,
-               label=label, label_size=small, label_at=label_at[index])
+        _arrow(
+            axes,
+            (forward_stops[2 * index], forward_y),
+            (forward_stops[2 * index + 1], forward_y),
+            FORWARD,
+            label=label,
+            label_size=small,
+            label_at=label_at[index],
+        )
     _lines(axes, 10.8, forward_y, [r"$A^{[L]} = \hat{Y}$"], color=FORWARD)
 
     # From the prediction and the labels to the start of the backward pass
@@ -320,8 +557,16 @@ def forward_backward():
     backward_stops[0] = 10.4
     backward_stops[-1] = 1.0
     for index, label in enumerate(backward_labels):
-        _arrow(axes, (backward_stops[2 * index], backward_y), (backward_stops[2 * index + 1], backward_y),
-               BACKWARD, dashed=True, label=label, label_size=small, label_at=label_at[index])
+        _arrow(
+            axes,
+            (backward_stops[2 * index], backward_y),
+            (backward_stops[2 * index + 1], backward_y),
+            BACKWARD,
+            dashed=True,
+            label=label,
+            label_size=small,
+            label_at=label_at[index],
+        )
     _lines(axes, 0.5, backward_y, ["$dA^{[0]}$"], color=BACKWARD)
     return figure
 
@@ -336,6 +581,7 @@ FIGURES = {
 # ---------------------------------------------------------------------------------------------
 # Writing them
 # ---------------------------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def _style():

@@ -38,11 +38,13 @@ from dnngrader.judge import routes
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
 PRACTICE_PATH = COURSE_ROOT / "source" / ASSIGNMENT / test_cases.PRACTICE_FILE
-ABOUT = ("Practice cases of the notebook's checks (dnn_checks.check), generated from the instructor's "
-         "solution by `python -m dnngrader.tools.build`; do not edit. Per function: the inputs and expected "
-         "outputs of its practice cases, the outputs of classic mistakes (for the hints), of other "
-         "correct routes, and of correct callees for the inputs they are given. Floats are rounded "
-         f"to {test_cases.SIGNIFICANT_DIGITS} significant digits.")
+ABOUT = (
+    "Practice cases of the notebook's checks (dnn_checks.check), generated from the instructor's "
+    "solution by `python -m dnngrader.tools.build`; do not edit. Per function: the inputs and expected "
+    "outputs of its practice cases, the outputs of classic mistakes (for the hints), of other "
+    "correct routes, and of correct callees for the inputs they are given. Floats are rounded "
+    f"to {test_cases.SIGNIFICANT_DIGITS} significant digits."
+)
 
 
 def _round_trip(value):
@@ -70,6 +72,7 @@ class RecordingReference:
                 if entry not in self.calls:
                     self.calls.append(entry)
             return copy.deepcopy(output)
+
         recorded.__name__ = callee
         return recorded
 
@@ -86,8 +89,9 @@ def _hints(function, args, ref, texts):
         for text, value in entries:
             if text not in texts:
                 texts.append(text)
-            stored.setdefault(label, []).append([texts.index(text),
-                                                 None if value is None else test_cases.to_json(value)])
+            stored.setdefault(label, []).append(
+                [texts.index(text), None if value is None else test_cases.to_json(value)]
+            )
     return stored
 
 
@@ -103,8 +107,11 @@ def _arguments(name, recipe, plain):
 def _other_routes(name, args, expected, module, names):
     """[[route, its output as JSON]] of the other correct routes (routes.outputs) whose output
     on ``args`` differs from ``expected``; computing them also records the calls they make."""
-    return [[text, test_cases.to_json(output)] for text, output in routes.outputs(name, args, module)
-            if dnn_checks.compare_returned(expected, _round_trip(output), names)]
+    return [
+        [text, test_cases.to_json(output)]
+        for text, output in routes.outputs(name, args, module)
+        if dnn_checks.compare_returned(expected, _round_trip(output), names)
+    ]
 
 
 def _entry(name, part, cells, plain, texts):
@@ -114,24 +121,30 @@ def _entry(name, part, cells, plain, texts):
     ref = RecordingReference(name, cells)
     visible_hints = _hints(name, visible_args, ref.module, texts)
     visible_expected = _round_trip(getattr(ref.module, name)(*copy.deepcopy(visible_args)))
-    entry = {"visible": {"hints": visible_hints,
-                         "routes": _other_routes(name, visible_args, visible_expected, ref.module, names),
-                         "calls": ref.recorded_calls()},
-             "practice": []}
+    entry = {
+        "visible": {
+            "hints": visible_hints,
+            "routes": _other_routes(name, visible_args, visible_expected, ref.module, names),
+            "calls": ref.recorded_calls(),
+        },
+        "practice": [],
+    }
     for description, recipe in test_cases.practice_recipes()[name, part]:
         args = _arguments(name, recipe, plain)
         ref = RecordingReference(name, cells)
         expected = _round_trip(getattr(ref.module, name)(*copy.deepcopy(args)))
         case_hints = _hints(name, args, ref.module, texts)
         other_routes = _other_routes(name, args, expected, ref.module, names)
-        entry["practice"].append({
-            "description": description,
-            "arguments": test_cases.to_json(args),
-            "expected": test_cases.to_json(expected),
-            "hints": case_hints,
-            "routes": other_routes,
-            "calls": ref.recorded_calls(),
-        })
+        entry["practice"].append(
+            {
+                "description": description,
+                "arguments": test_cases.to_json(args),
+                "expected": test_cases.to_json(expected),
+                "hints": case_hints,
+                "routes": other_routes,
+                "calls": ref.recorded_calls(),
+            }
+        )
     return entry
 
 
@@ -141,8 +154,9 @@ def build(path=None):
     plain = lending.module_of(cells, GRADED_FUNCTIONS)
     texts = []
     functions = {}
-    for name, part in sorted(test_cases.practice_recipes(), key=lambda key: (GRADED_FUNCTIONS.index(key[0]),
-                                                                             str(key[1]))):
+    for name, part in sorted(
+        test_cases.practice_recipes(), key=lambda key: (GRADED_FUNCTIONS.index(key[0]), str(key[1]))
+    ):
         functions[test_cases.practice_key(name, part)] = _entry(name, part, cells, plain, texts)
     return {"about": ABOUT, "hints": texts, "functions": functions}
 
@@ -150,8 +164,12 @@ def build(path=None):
 def render(data):
     """The file's bytes: one function per line, keys in a fixed order, floats as Python writes
     them (the shortest text that reads back the same number)."""
-    lines = ["{", f' "about": {json.dumps(data["about"])},', f' "hints": {json.dumps(data["hints"])},',
-             ' "functions": {']
+    lines = [
+        "{",
+        f' "about": {json.dumps(data["about"])},',
+        f' "hints": {json.dumps(data["hints"])},',
+        ' "functions": {',
+    ]
     items = list(data["functions"].items())
     for index, (key, entry) in enumerate(items):
         comma = "," if index < len(items) - 1 else ""
@@ -173,8 +191,11 @@ def stale(target=PRACTICE_PATH):
 
 def main(argv=None):
     """The command line (see the module's docstring); returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m dnngrader.assignments.dnn_step_by_step.practice",
-                                     description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m dnngrader.assignments.dnn_step_by_step.practice",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
     args = parser.parse_args(argv)
     if args.check:

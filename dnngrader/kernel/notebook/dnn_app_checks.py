@@ -73,8 +73,12 @@ CASES = {
     ],
 }
 # What each function returns, named as the comparison names it.
-RETURNS = {"initialize_parameters_deep_scaled": "parameters", "two_layer_model": ("parameters", "costs"),
-           "L_layer_model": ("parameters", "costs"), "predict": "p"}
+RETURNS = {
+    "initialize_parameters_deep_scaled": "parameters",
+    "two_layer_model": ("parameters", "costs"),
+    "L_layer_model": ("parameters", "costs"),
+    "predict": "p",
+}
 MODELS = ("two_layer_model", "L_layer_model")
 
 CheckFailed = dnn_checks.CheckFailed
@@ -112,13 +116,15 @@ def describe_case(name, case):
         return f"{name}({case['layer_dims']})"
     data = "the other small example" if case.get("data") == "other" else "the small example"
     if name == "predict":
-        what = {"undecided": "a network whose outputs are all exactly 0.5",
-                "deep": "a random four-layer network (10 -> 5 -> 3 -> 2 -> 1)"}.get(
-            case["network"], "a random two-layer network (10 -> 4 -> 1)")
+        what = {
+            "undecided": "a network whose outputs are all exactly 0.5",
+            "deep": "a random four-layer network (10 -> 5 -> 3 -> 2 -> 1)",
+        }.get(case["network"], "a random two-layer network (10 -> 4 -> 1)")
         examples = f", its first {case['examples']} example" if case.get("examples") else ""
         return f"predict(X, Y, parameters) of {what}, on {data}{examples}"
-    extra = "".join(f", {key}={value}" for key, value in case.items()
-                    if key in ("learning_rate", "num_iterations", "print_cost"))
+    extra = "".join(
+        f", {key}={value}" for key, value in case.items() if key in ("learning_rate", "num_iterations", "print_cost")
+    )
     defaults = " (the signature's defaults for the rest)" if case.get("defaults") else ""
     return f"{name}(X, Y, {tuple(case['layers_dims'])}{extra}) on {data}{defaults}"
 
@@ -130,12 +136,18 @@ def arguments(name, case):
     X, Y = small_example(case.get("data", "small"))
     if name == "predict":
         if case.get("examples"):
-            X, Y = X[:, :case["examples"]], Y[:, :case["examples"]]
+            X, Y = X[:, : case["examples"]], Y[:, : case["examples"]]
         return X, Y, network(case["network"])
     if case.get("defaults"):
         return X, Y, list(case["layers_dims"])
-    return (X, Y, list(case["layers_dims"]), case.get("learning_rate", 0.0075), case["num_iterations"],
-            case.get("print_cost", False))
+    return (
+        X,
+        Y,
+        list(case["layers_dims"]),
+        case.get("learning_rate", 0.0075),
+        case["num_iterations"],
+        case.get("print_cost", False),
+    )
 
 
 def call(function, name, case):
@@ -152,8 +164,11 @@ def normalised(name, result):
             return result[0], [float(np.squeeze(cost)) for cost in result[1]]
         except (TypeError, ValueError):
             return result
-    if name == "predict" and type(result) is np.ndarray and (result.dtype == bool
-                                                           or np.issubdtype(result.dtype, np.integer)):
+    if (
+        name == "predict"
+        and type(result) is np.ndarray
+        and (result.dtype == bool or np.issubdtype(result.dtype, np.integer))
+    ):
         return result.astype(float)
     return result
 
@@ -214,8 +229,10 @@ def strict_callees(function, name):
     for callee in expected_data()["callees"].get(name, []):
         own = namespace.get(callee)
         if callable(own):
+
             def copying(*args, _own=own, **kwargs):
                 return copy.deepcopy(_own(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
+
             copying.__name__ = copying.__qualname__ = callee
             strict[callee] = copying
     with dnn_checks.names_set(namespace, strict):
@@ -223,8 +240,10 @@ def strict_callees(function, name):
 
 
 def _hints(entry):
-    return {label: [(text, None if output is None else test_cases.from_json(output)) for text, output in pairs]
-            for label, pairs in entry.get("hints", {}).items()}
+    return {
+        label: [(text, None if output is None else test_cases.from_json(output)) for text, output in pairs]
+        for label, pairs in entry.get("hints", {}).items()
+    }
 
 
 def _judge(name, case, entry, result, printed):
@@ -234,8 +253,7 @@ def _judge(name, case, entry, result, printed):
     problems = dnn_checks.compare_returned(expected, got, RETURNS[name], show_values=True, hints=_hints(entry))
     rule = expected_data()["prints"].get(name)
     if rule is not None:
-        problems += dnn_checks.printed_problems(rule, entry["printed"], printed, show_values=True,
-                                                numbers=not problems)
+        problems += dnn_checks.printed_problems(rule, entry["printed"], printed, show_values=True, numbers=not problems)
     return problems
 
 
@@ -250,8 +268,11 @@ def first_assignment_suspects(function, name):
         parts.setdefault(function_name, []).append(part)
     # The notebook binds only some first-assignment functions to its own names; the others
     # (linear_forward...) are in the namespace those functions come from.
-    namespaces = [namespace] + [getattr(value, "__globals__", {}) for value in list(namespace.values())
-                                if callable(value) and getattr(value, "__globals__", None) is not namespace]
+    namespaces = [namespace] + [
+        getattr(value, "__globals__", {})
+        for value in list(namespace.values())
+        if callable(value) and getattr(value, "__globals__", None) is not namespace
+    ]
     for callee in expected_data()["callees"].get(name, []):
         own = next((space[callee] for space in namespaces if callable(space.get(callee))), None)
         if own is None:
@@ -262,8 +283,9 @@ def first_assignment_suspects(function, name):
                 with contextlib.redirect_stdout(quiet), np.errstate(all="ignore"):
                     dnn_checks.check(callee, own, part)
             except dnn_checks.CheckFailed as failed:
-                problem = next((line.strip().lstrip("\u2717 ") for line in failed.lines if line.startswith("    ")),
-                               failed.summary)
+                problem = next(
+                    (line.strip().lstrip("\u2717 ") for line in failed.lines if line.startswith("    ")), failed.summary
+                )
                 suspects.append(f"{callee} (from your first assignment) fails its own check: {problem}")
                 break
             except Exception as error:  # it raised: that is a failure of its own check too
@@ -273,7 +295,7 @@ def first_assignment_suspects(function, name):
 
 
 def _suspect_notes(function, name):
-    """"Note: ..." lines naming the first-assignment functions ``function`` uses that fail their
+    """ "Note: ..." lines naming the first-assignment functions ``function`` uses that fail their
     own check, and what to do; [] when none does."""
     suspects = first_assignment_suspects(function, name) if name in MODELS or name == "predict" else []
     if not suspects:
@@ -281,7 +303,8 @@ def _suspect_notes(function, name):
     return [f"Note: {line}" for line in suspects] + [
         f"Note: fix those in dnn_step_by_step.ipynb and run this check again: {name} uses them, so its "
         "results here cannot be right until they are. The grader lends correct versions of them, so "
-        f"they cost {name} nothing there."]
+        f"they cost {name} nothing there."
+    ]
 
 
 def check(name, function):
@@ -297,8 +320,12 @@ def check(name, function):
         title = ("practice case: " if case.get("practice") else "") + describe_case(name, case)
         printed, own = io.StringIO(), []
         try:
-            with np.errstate(all="ignore"), lent_initialiser(function, name, case, entry, own), \
-                    strict_callees(function, name), contextlib.redirect_stdout(printed):
+            with (
+                np.errstate(all="ignore"),
+                lent_initialiser(function, name, case, entry, own),
+                strict_callees(function, name),
+                contextlib.redirect_stdout(printed),
+            ):
                 result = call(function, name, case)
         except Exception as error:
             if number == 0:  # the student's traceback is more useful than ours here
@@ -312,8 +339,14 @@ def check(name, function):
             problems = [dnn_checks.Problem(f"it raised {type(error).__name__}: {message}")]
         else:
             problems = _judge(name, case, entry, result, printed.getvalue())
-        case_notes = ["your own initialize_parameters_deep_scaled answered a call with other sizes than this "
-                      f"case's (the course's initialiser answers for {case.get('layers_dims')} only)"] if own else []
+        case_notes = (
+            [
+                "your own initialize_parameters_deep_scaled answered a call with other sizes than this "
+                f"case's (the course's initialiser answers for {case.get('layers_dims')} only)"
+            ]
+            if own
+            else []
+        )
         if problems:
             failures.append((title, problems, case_notes))
         else:
@@ -329,7 +362,11 @@ def check(name, function):
     if rule:
         print(f"  \u2713 prints as the notebook states: {rule}.")
     if name == "L_layer_model":
-        print("  (each case ran with the course's initialize_parameters_deep_scaled, as the grader runs it: "
-              "a mistake in yours is charged to it, not here.)")
-    print(f"All visible checks of {name} passed ({len(entries)} cases). The grader also runs hidden cases, "
-          "which you cannot run here.")
+        print(
+            "  (each case ran with the course's initialize_parameters_deep_scaled, as the grader runs it: "
+            "a mistake in yours is charged to it, not here.)"
+        )
+    print(
+        f"All visible checks of {name} passed ({len(entries)} cases). The grader also runs hidden cases, "
+        "which you cannot run here."
+    )

@@ -33,9 +33,11 @@ def _random_vector(seed, size):
 
 
 def _cases():
-    return [Case("the visible case, v = [3, 4]", lambda ref: (np.array([3.0, 4.0]),), visible=True),
-            Case("a hidden case: 7 values", _random_vector(1, 7)),
-            Case("a hidden case: a single value", _random_vector(2, 1))]
+    return [
+        Case("the visible case, v = [3, 4]", lambda ref: (np.array([3.0, 4.0]),), visible=True),
+        Case("a hidden case: 7 values", _random_vector(1, 7)),
+        Case("a hidden case: a single value", _random_vector(2, 1)),
+    ]
 
 
 TESTS = {
@@ -56,5 +58,6 @@ def _for_case(function, args, got, reference):
 
 HINTS = types.SimpleNamespace(for_case=_for_case, extra_checks=lambda function, args, got, reference: [])
 
-ASSIGNMENT = Assignment(name=NAME, position=3, tests=TESTS, reference=_reference,
-                        callees={"unit_vector": ("norm",)}, hints=HINTS)
+ASSIGNMENT = Assignment(
+    name=NAME, position=3, tests=TESTS, reference=_reference, callees={"unit_vector": ("norm",)}, hints=HINTS
+)
