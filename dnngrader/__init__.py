@@ -7,5 +7,5 @@
 - ``plugins/``: the nbgrader plug-ins (preprocessors, sandboxed execution, hooks, export);
 - ``batch/``: a whole class graded on Dask (`make grade`, `make bench`);
 - ``tools/``: the instructor's commands (`make release`, `make validate`, `make demo`, ...);
-- ``application``: `python -m dnngrader.application`, the second assignment's reference figures.
+- ``application``: `dnngrader application-reference`, the second assignment's reference figures.
 """

@@ -3,7 +3,7 @@
 Every setting of the grader is a traitlets trait with help text on a Configurable, set as
 nbgrader's own are: in the course's ``nbgrader_config.py`` (``c.ResilientExecute.timeout = 60``)
 or on the command line (``--ResilientExecute.timeout=60``, for ``nbgrader autograde`` and
-``dnngrader grade`` alike).  ``python -m dnngrader.tools.config_reference`` writes the reference
+``dnngrader grade`` alike).  ``dnngrader config-reference`` writes the reference
 of them all (docs/reference/configuration.md) from the traits themselves.
 
 The ``DNN_*`` environment variables that carried these settings before still work for now:

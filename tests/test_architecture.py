@@ -104,3 +104,40 @@ def test_no_module_imports_one_that_imports_it_back():
         if module in graph.find_modules_directly_imported_by(imported)
     }
     assert not pairs, sorted(pairs)
+
+
+# The one documented way up out of the kernel side (.importlinter's ignore_imports): where no
+# grader runs (the instructor's source notebook, nbgrader validate), the runtime judges in the kernel.
+RUNTIME_JUDGING = {
+    ("dnngrader.kernel.runtime", "dnngrader.assignments"),
+    ("dnngrader.kernel.runtime", "dnngrader.judge.verdict"),
+}
+
+
+def _package_pairs(graph, allowed=frozenset()):
+    """{(package, package)} of the kit's subpackages (dnngrader.judge, ...) that import each
+    other, counting the module imports of ``allowed`` as absent."""
+
+    def package(module):
+        return ".".join(module.split(".")[:2])
+
+    edges = {
+        (package(module), package(imported))
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if package(module) != package(imported) and (module, imported) not in allowed
+    }
+    return {tuple(sorted(edge)) for edge in edges if edge[::-1] in edges}
+
+
+def test_no_package_imports_one_that_imports_it_back():
+    """The layers form no cycle either: the judge reads the assignments' plans, hints and other
+    correct routes, and no assignment imports the judge (the first assignment's routes lived in
+    judge/ and its practice file imported them).  The runtime's judging is the one way up."""
+    import grimp
+
+    graph = grimp.build_graph("dnngrader", cache_dir=None)
+    assert not _package_pairs(graph, RUNTIME_JUDGING), sorted(_package_pairs(graph, RUNTIME_JUDGING))
+    # The check can fail: counted, the runtime's imports make the kernel side and the layers it
+    # judges with import each other.
+    assert ("dnngrader.judge", "dnngrader.kernel") in _package_pairs(graph)

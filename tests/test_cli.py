@@ -65,6 +65,11 @@ def test_each_subcommand_shows_its_modules_own_help(name, tmp_path):
     assert done.stdout.startswith("usage: "), done.stdout[:300]
     assert not done.stdout.startswith("usage: dnngrader [-h] [--course DIR]"), "the top-level help, not the module's"
     assert "-h, --help" in done.stdout
+    # The usage line names the command the user typed, not the module behind it.  `data` is the
+    # second assignment's stand-in writer, copied next to the notebook: it names that script.
+    expected = "usage: python dnn_app_standin.py" if name == "data" else f"usage: dnngrader {name}"
+    assert done.stdout.startswith(expected), done.stdout[:300]
+    assert "python -m dnngrader." not in done.stdout, done.stdout
 
 
 def test_the_makefile_calls_the_command_and_only_known_subcommands():

@@ -400,7 +400,7 @@ def test_the_graded_notebook_does_not_open_with_tampering(course, student):
 
 
 def test_the_kits_batch_grader_tells_them_apart_the_same_way(course):
-    """`make grade`'s grader (python -m dnngrader.batch.grade) gives every student of the second
+    """`make grade`'s grader (dnngrader grade) gives every student of the second
     assignment the same total, flag and notes as `nbgrader autograde` did.  Last in this file: it
     grades the same submissions again."""
     done = course.grade("--assignment", APPLICATION, "--force", "--no-feedback", "--jobs", "2", timeout=900)

@@ -1,5 +1,5 @@
 """The notebook's figures: the committed SVGs are what
-`python -m dnngrader.assignments.dnn_step_by_step.figures` draws, byte for byte; every figure a
+`dnngrader figures` draws, byte for byte; every figure a
 markdown cell shows exists next to the source notebook and the release notebook and has alt text
 that describes it in words; the release shows the same figures."""
 
@@ -47,12 +47,9 @@ def drawn(tmp_path_factory):
 @pytest.mark.parametrize("name", sorted(figures.FIGURES))
 def test_committed_figure_is_a_fresh_rendering_byte_for_byte(drawn, name):
     committed = figures.FIGURE_FOLDER / name
-    assert committed.is_file(), (
-        f"{committed} is missing: run `python -m dnngrader.assignments.dnn_step_by_step.figures` (or `make release`)"
-    )
+    assert committed.is_file(), f"{committed} is missing: run `dnngrader figures` (or `make release`)"
     assert committed.read_bytes() == (drawn / name).read_bytes(), (
-        f"{name} differs from a fresh rendering: run "
-        "`python -m dnngrader.assignments.dnn_step_by_step.figures` (or `make release`)"
+        f"{name} differs from a fresh rendering: run `dnngrader figures` (or `make release`)"
     )
 
 

@@ -1,7 +1,8 @@
 """Judging that is fair to the student (issue: faults found by replaying public reports).
 
 - An answer that is right under the function's contract passes, also on a case whose inputs
-  break the contract (the visible cases keep the original seeded draws): dnngrader/judge/routes.py.
+  break the contract (the visible cases keep the original seeded draws):
+  dnngrader/assignments/dnn_step_by_step/routes.py.
 - A hint names a mistake only when that mistake explains every failing case; when several do,
   all are named (dnn_checks.hint_lines).
 
@@ -19,7 +20,7 @@ import pytest
 from dnngrader.kernel.notebook import dnn_checks
 from dnngrader.assignments.dnn_step_by_step import hints
 from dnngrader.assignments import reference
-from dnngrader.judge import routes
+from dnngrader.assignments.dnn_step_by_step import routes
 from in_process_judge import define, verdict
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 

@@ -63,7 +63,7 @@ def _faker_notebook():
 
 @pytest.fixture(scope="module")
 def graded(new_class_course):
-    """The class graded by python -m dnngrader.batch.grade: the course, what it printed, its CSV."""
+    """The class graded by dnngrader grade: the course, what it printed, its CSV."""
     course = new_class_course("mistakes")
     for folder in course.submitted.iterdir():
         if folder.name not in KEPT:

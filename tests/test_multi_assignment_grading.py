@@ -1,4 +1,4 @@
-"""The class-scale tools serve every assignment of the course: `python -m dnngrader.batch.grade` grades
+"""The class-scale tools serve every assignment of the course: `dnngrader grade` grades
 the second assignment as stock `nbgrader autograde dnn_application` does, grades every
 assignment with submissions in one run, and writes one grade sheet (a row per student, columns
 per assignment and function), a chart with a row of panels per assignment, and the pass rates

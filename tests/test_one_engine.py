@@ -113,7 +113,7 @@ def _second_notebook(name):
 
 @pytest.fixture(scope="module")
 def validated(tmp_path_factory):
-    """student -> (exit status, what `python -m dnngrader.tools.validate` printed)."""
+    """student -> (exit status, what `dnngrader validate` printed)."""
     said = {}
     for student, (second, first) in SHARED.items():
         folder = tmp_path_factory.mktemp(student)

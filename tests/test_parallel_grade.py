@@ -1,4 +1,4 @@
-"""The kit's parallel grader (python -m dnngrader.batch.grade, on a local Dask cluster), against stock
+"""The kit's parallel grader (dnngrader grade, on a local Dask cluster), against stock
 sequential nbgrader.
 
 The same six submissions (correct, blank and buggy ones) are graded by `nbgrader autograde` in

@@ -100,8 +100,8 @@ def hint_texts(text):
 def test_the_practice_file_is_up_to_date_reproducible_and_released():
     rendered = practice.render(practice.build())
     assert rendered == practice.render(practice.build()), "two builds differ"
-    assert practice.PRACTICE_PATH.read_bytes() == rendered, "stale: run `python -m dnngrader.tools.build`"
-    assert RELEASE_FILE.read_bytes() == rendered, "release/ is stale: run `python -m dnngrader.tools.build`"
+    assert practice.PRACTICE_PATH.read_bytes() == rendered, "stale: run `dnngrader release`"
+    assert RELEASE_FILE.read_bytes() == rendered, "release/ is stale: run `dnngrader release`"
     assert not practice.stale()
 
 

@@ -1,5 +1,5 @@
 """A student's JupyterLab, for real: `make lab`, in a clone of the repository, serves work/ with an
-nbgrader configuration generated from the course's (python -m dnngrader.tools.student_config), so
+nbgrader configuration generated from the course's (dnngrader student-config), so
 nbgrader's Assignments panel works.  The test talks to nbgrader's server extension over HTTP as
 the panel does (GET /courses, GET /assignments?course_id=..., POST /assignments/fetch, /submit,
 /validate), with the token from the URL JupyterLab prints, an empty HOME and no JUPYTER_*
@@ -261,7 +261,7 @@ def test_working_copy_is_made_once_when_nothing_is_released(course, tmp_path):
 def test_documented_example_configuration_names_this_course(tmp_path):
     """The student's nbgrader_config.py the students' documentation shows
     (docs/students/getting-the-assignment.md) sets the course id the course's
-    nbgrader_config.py sets (as `python -m dnngrader.tools.student_config --print` reads it, in a process
+    nbgrader_config.py sets (as `dnngrader student-config --print` reads it, in a process
     of its own: loading the course's configuration patches nbgrader), and an exchange root."""
     from traitlets.config.loader import PyFileConfigLoader
 

@@ -1,4 +1,4 @@
-"""`python -m dnngrader.tools.validate`: real notebooks, built from the release, run in real kernels.
+"""`dnngrader validate`: real notebooks, built from the release, run in real kernels.
 
 Each notebook runs once (module-scope fixtures); the tests read its exit status, its table and
 its JSON.  Every notebook is laid out as a student has it: beside the release's helper files.

@@ -31,6 +31,9 @@ class Assignment:
     # The classic mistakes the judge recognises: a module with for_case and extra_checks, as
     # dnn_step_by_step/hints.py (None: none).
     hints: object = None
+    # Other correct routes the judge accepts on inputs that break a function's contract: a module
+    # with outputs(function, args, reference), as dnn_step_by_step/routes.py (None: none).
+    routes: object = None
     # The provided helpers (names in dnn_utils.py) lent to every graded function as provided,
     # whatever the student's notebook redefined; () for an assignment without dnn_utils.py.
     helpers: tuple = ()
@@ -176,6 +179,12 @@ def hints_for(test_id):
     """The module of classic mistakes (``for_case``, ``extra_checks``) of ``test_id``'s assignment,
     or None when it knows none."""
     return assignment_of(test_id).hints
+
+
+def routes_for(test_id):
+    """The module of other correct routes (``outputs``) of ``test_id``'s assignment, or None when
+    it declares none."""
+    return assignment_of(test_id).routes
 
 
 def callees_of(test_id):

@@ -1,13 +1,13 @@
 """Stock nbgrader against the kit's grader on Dask, on the same synthetic class.
 
-    python -m dnngrader.batch.bench [--n 200] [--jobs N] [--workers 1,2,4] [--assignment NAME ...]
+    dnngrader bench [--n 200] [--jobs N] [--workers 1,2,4] [--assignment NAME ...]
                                     [--no-feedback] [--keep DIR]
 
 For each assignment with samples (default: every one, in the course's order; --assignment picks),
 makes N submissions from its samples (samples/*.py for the first, samples/<assignment>/*.py for
 the others: a mix of correct, buggy and blank notebooks), then, in one run and each in a fresh
 scratch course of its own:
-1. times `make grade`'s command, `python -m dnngrader.batch.grade` (a local Dask cluster of
+1. times `make grade`'s command, `dnngrader grade` (a local Dask cluster of
    --jobs workers, default: one per core), on all of them;
 2. times stock `nbgrader autograde` over the same submissions (one sequential invocation, as an
    instructor would run it), then `nbgrader generate_feedback`, since the kit makes feedback too;
@@ -214,7 +214,7 @@ def bench_assignment(assignment, args, work, feedback, exact_cpu, scaling):
     )
 
     def run_kit(jobs, name, label=""):
-        print(f"Kit {label}`python -m dnngrader.batch.grade --jobs {jobs}` (local Dask cluster) ...", flush=True)
+        print(f"Kit {label}`dnngrader grade --jobs {jobs}` (local Dask cluster) ...", flush=True)
         course = fresh_course(name)
         run = time_kit(course, jobs, feedback, work / f"{name}.log", work / f"{name}-timings.json")
         return run, _snapshot(course)
@@ -304,7 +304,9 @@ def bench_assignment(assignment, args, work, feedback, exact_cpu, scaling):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dnngrader bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--n", type=int, default=200, help="number of synthetic submissions of each assignment (default: 200)"
     )

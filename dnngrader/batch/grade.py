@@ -1,6 +1,6 @@
 """Grade a whole class on Dask: autograde every submission side by side, then report.
 
-    python -m dnngrader.batch.grade [--assignment NAME] [--jobs N | --scheduler ADDRESS [--tls-ca-file CA
+    dnngrader grade [--assignment NAME] [--jobs N | --scheduler ADDRESS [--tls-ca-file CA
                               --tls-cert CERT --tls-key KEY]] [--zip DOWNLOAD.zip [--pattern REGEX]
                               [--timestamp-format FORMAT] [--timezone ZONE] [--roster ROSTER.csv]] [--force]
                               [--no-feedback] [--course DIR] [--db URL] [--timings FILE]
@@ -108,7 +108,7 @@ def _config_arguments(unknown, parser):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m dnngrader.batch.grade",
+        prog="dnngrader grade",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Any setting can be given as for nbgrader, --Class.trait=VALUE (e.g. "

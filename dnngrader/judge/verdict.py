@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dnngrader.kernel.notebook import dnn_checks
-from dnngrader.judge import routes
 from dnngrader.kernel import payload
-from dnngrader.assignments import TESTS, hints_for
+from dnngrader.assignments import TESTS, hints_for, routes_for
 
 PASS, FAIL = "\u2713", "\u2717"
 
@@ -63,10 +62,11 @@ def _no_output(text):
     return dnn_checks.Problem(text)
 
 
-def _problems_for_case(test, case, result, reference, visible_error=None, hints=None):
+def _problems_for_case(test, case, result, reference, visible_error=None, hints=None, routes=None):
     """(the problems with one case's result, empty when right; the other correct route it
     followed, or None).  ``visible_error`` is the exception type the visible case raised, if
-    it did; ``hints`` the module of the assignment's classic mistakes (None: none).  A wrong
+    it did; ``hints`` the module of the assignment's classic mistakes, ``routes`` that of its
+    other correct routes (None: none).  A wrong
     output, or a case without one, is a ``dnn_checks.Problem`` (what the hint rule weighs); what
     is not about the returned values (arguments changed, text printed, the numerical gradient
     check) is a plain string."""
@@ -111,11 +111,11 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
             )
         route = None
         if problems:
-            # An answer right under the contract, on inputs that break it (routes.py).
+            # An answer right under the contract, on inputs that break it (the assignment's routes).
             route = next(
                 (
                     description
-                    for description, output in routes.outputs(test.function, args, reference)
+                    for description, output in (routes.outputs(test.function, args, reference) if routes else ())
                     if not dnn_checks.compare_returned(output, got, names)
                 ),
                 None,
@@ -167,7 +167,9 @@ def judge(test_id, results, reference, failure_note=None):
     visible_error = visible.get("error") if visible.get("status") == "raised" else None
     lines, failed, failing_problems = [], [], []
     for case, result in zip(test.cases, results):
-        problems, route = _problems_for_case(test, case, result, reference, visible_error, hints_for(test_id))
+        problems, route = _problems_for_case(
+            test, case, result, reference, visible_error, hints_for(test_id), routes_for(test_id)
+        )
         if problems:
             failed.append(case)
             failing_problems.append(problems)

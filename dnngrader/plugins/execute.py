@@ -417,8 +417,25 @@ class ResilientExecute(Execute):
 
     _run_silently = run_sync(_async_run_silently)
 
+    def _stop_dead_or_hung_kernel(self):
+        """Stop the kernel and close its channels with jupyter_client's public calls (what
+        nbclient's private ``_cleanup_kernel`` does at the end of a notebook); a kernel already
+        gone is no error.  (The workers' CPU figures count the kernels nbclient stops, not
+        this one.)"""
+        try:
+            if self._kernel_alive():
+                run_sync(self.km.shutdown_kernel)(now=True)
+        except RuntimeError as error:  # jupyter_client's words for a kernel that is gone
+            if "No kernel is running" not in str(error):
+                raise
+        finally:
+            run_sync(self.km.cleanup_resources)()
+            if self.kc is not None:
+                self.kc.stop_channels()
+            self.kc = self.km = None
+
     def _restart_kernel(self):
-        self._cleanup_kernel()
+        self._stop_dead_or_hung_kernel()
         self.km = self.create_kernel_manager()
         self.start_new_kernel()
         self.start_new_kernel_client()  # on_notebook_start prepares the kernel

@@ -174,7 +174,7 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
             self.log.warning(
                 "%s: the submission time in the file name cannot be read: %s (expected the "
                 "format %s, time zone %s; set TimedFileNameCollector.timestamp_format, or "
-                "--timestamp-format of python -m dnngrader.batch.grade). The submission is "
+                "--timestamp-format of dnngrader grade). The submission is "
                 "collected without a time: it is not late.",
                 submitted_file,
                 error,
@@ -210,6 +210,20 @@ class TimedFileNameCollector(FileNameCollectorPlugin):
             )
         except OSError as error:
             self.log.warning("Could not record the note on %s: %s", submitted_file, error)
+
+
+def _collect_path(app, collect_step):
+    """The folder of ``collect_step`` (the archive or the extracted files) of ZipCollectApp
+    ``app``: its ``collect_directory_structure`` under the course root, filled in from its public
+    settings as nbgrader's zip collection fills it in."""
+    structure = os.path.join(app.coursedir.root, app.collect_directory_structure)
+    return Path(
+        structure.format(
+            downloaded=app.downloaded_directory,
+            assignment_id=app.coursedir.assignment_id,
+            collect_step=collect_step,
+        )
+    )
 
 
 def collect_zip(
@@ -264,7 +278,7 @@ def collect_zip(
             app.config.TimedFileNameCollector.timezone = timezone
         if roster is not None:
             app.config.TimedFileNameCollector.roster = str(Path(roster).resolve())
-        archive = Path(app._format_collect_path(app.archive_directory))
+        archive = _collect_path(app, app.archive_directory)
         if archive.exists():
             shutil.rmtree(archive)  # this download only
         archive.mkdir(parents=True)

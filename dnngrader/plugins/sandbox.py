@@ -44,7 +44,7 @@ AsyncKernelManager: only for the versions ``SANDBOXED_KERNELS`` names (dnngrader
 With another version, or with DNNGRADER_NO_PATCHES=1, the sandbox cannot run, and grading goes
 on without it after the same warning as where bubblewrap is missing.
 
-    python -m dnngrader.plugins.sandbox     says whether the sandbox runs here, and why not
+    dnngrader sandbox     says whether the sandbox runs here, and why not
 """
 
 import argparse
@@ -530,7 +530,9 @@ def activate(config):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dnngrader sandbox", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.parse_args(argv)
     reason = unavailable_reason()
     if reason:

@@ -223,7 +223,7 @@ def install():
     """Make every nbgrader step read an unreadable timestamp.txt as "no time" instead of failing.
 
     Called by nbgrader_config.py, so it holds for ``nbgrader autograde``, the formgrader, the
-    exchange's collect, ``generate_feedback`` and ``python -m dnngrader.batch.grade`` alike.  Raises
+    exchange's collect, ``generate_feedback`` and ``dnngrader grade`` alike.  Raises
     nothing; calling it again changes nothing.  Only for the nbgrader versions of
     ``TOLERANT_TIMESTAMP`` (dnngrader/patching.py): with another, nbgrader is left as it is, and
     an unreadable timestamp.txt stops grading that submission as stock nbgrader does.

@@ -1,14 +1,12 @@
 """Regenerate everything derived from the sources, or check that it is up to date.
 
-    python -m dnngrader.tools.build           copy the notebooks' modules into source/, write the practice
-                                        cases' data (python -m dnngrader.assignments.dnn_step_by_step.practice),
-                                        redraw the notebook's figures
-                                        (python -m dnngrader.assignments.dnn_step_by_step.figures) and regenerate
-                                        release/
-    python -m dnngrader.tools.build --check   exit 1 if any copy of a notebook's module, the practice cases'
-                                        data, the students' repository template (classroom/) or
-                                        anything generated for the second assignment (its
-                                        source/ files below, its release/) is out of date
+    dnngrader release           copy the notebooks' modules into source/, write the practice
+                                cases' data (dnngrader practice-cases), redraw the notebook's
+                                figures (dnngrader figures) and regenerate release/
+    dnngrader release --check   exit 1 if any copy of a notebook's module, the practice cases'
+                                data, the students' repository template (classroom/) or
+                                anything generated for the second assignment (its source/
+                                files below, its release/) is out of date
 
 The modules a notebook imports from its own folder (dnn_utils.py, test_cases.py, dnn_checks.py,
 the hidden-test hook, the second assignment's dnn_app_*.py) are written once, in the kit's
@@ -326,7 +324,9 @@ def generate_release(quiet=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dnngrader release", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--check",
         action="store_true",

@@ -1,7 +1,7 @@
 """The configuration reference, docs/reference/configuration.md, generated from the traits.
 
-    python -m dnngrader.tools.config_reference            write the file
-    python -m dnngrader.tools.config_reference --check    exit 1 when the file is not what it would write
+    dnngrader config-reference            write the file
+    dnngrader config-reference --check    exit 1 when the file is not what it would write
 
 For every Configurable of the kit (``settings.CLASSES``) it lists each setting: its name, type,
 default, help text and the ``DNN_*`` environment variable it replaces; then nbgrader's own
@@ -19,7 +19,7 @@ from traitlets.config import Config
 from dnngrader import settings
 from dnngrader.paths import COURSE_ROOT
 
-COMMAND = "python -m dnngrader.tools.config_reference"
+COMMAND = "dnngrader config-reference"
 OUTPUT = COURSE_ROOT / "docs" / "reference" / "configuration.md"
 FIRST_LINE = (
     f"<!-- Generated from the traits of the kit's Configurables and dnngrader/settings.py by "

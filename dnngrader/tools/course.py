@@ -114,7 +114,7 @@ class ScratchCourse:
         return self.nbgrader(*args, check=check)
 
     def grade(self, *args, timeout=None):
-        """The kit's parallel grader (python -m dnngrader.batch.grade) on this course; output captured."""
+        """The kit's parallel grader (dnngrader grade) on this course; output captured."""
         import subprocess
         import sys
 

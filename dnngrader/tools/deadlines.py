@@ -1,9 +1,9 @@
 """Due dates and extensions of the course (``dnngrader deadlines``).
 
-    python -m dnngrader.tools.deadlines [--course DIR] store      the configured due dates into the gradebook
-    python -m dnngrader.tools.deadlines extend ASSIGNMENT STUDENT --hours N [--days N] [--minutes N]
-    python -m dnngrader.tools.deadlines extend ASSIGNMENT STUDENT --remove
-    python -m dnngrader.tools.deadlines show ASSIGNMENT            due date, policy and every extension
+    dnngrader [--course DIR] deadlines store       the configured due dates into the gradebook
+    dnngrader deadlines extend ASSIGNMENT STUDENT --hours N [--days N] [--minutes N]
+    dnngrader deadlines extend ASSIGNMENT STUDENT --remove
+    dnngrader deadlines show ASSIGNMENT           due date, policy and every extension
 
 Due dates and late policies are set in nbgrader_config.py (``c.Deadlines.due_dates``,
 ``c.Deadlines.late_policies``, see dnngrader/plugins/deadlines.py); grading stores them in the

@@ -1,6 +1,6 @@
 """The main job, end to end, on the sample submissions bundled in samples/, of every assignment.
 
-    python -m dnngrader.tools.demo [--into DIR]        (or: make demo)
+    dnngrader demo [--into DIR]        (or: make demo)
 
 The demo never touches the course's own data (submitted/, autograded/, feedback/, reports/,
 gradebook.db, exchange/, release/), so a later `make grade` grades the class and no sample
@@ -49,9 +49,7 @@ def prepare(root, course=None):
             )
         shutil.rmtree(root)  # symbolic links to the kit's code and source/ are unlinked, not followed
     root.mkdir(parents=True)
-    (root / MARKER).write_text(
-        "A scratch course made by `make demo` (python -m dnngrader.tools.demo): safe to delete.\n"
-    )
+    (root / MARKER).write_text("A scratch course made by `make demo` (dnngrader demo): safe to delete.\n")
     return ScratchCourse(root, assignments=course or samples.with_samples()).create()
 
 
@@ -82,7 +80,9 @@ def grade_students(course, assignment, students):
 def main(argv=None):
     """Grade the samples in a scratch course and print the results; exit status 1 when nbgrader
     failed on a sample, 2 when the scratch folder cannot be used."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dnngrader demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--into",
         type=Path,

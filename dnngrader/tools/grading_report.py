@@ -1,6 +1,6 @@
 """How well the grader judges: every answer of the catalogue, graded by real nbgrader.
 
-    python -m dnngrader.tools.grading_report [--assignment NAME] [--keep DIR] [--jobs N]
+    dnngrader grading-report [--assignment NAME] [--keep DIR] [--jobs N]
                                                                     (or: make grading-report)
 
 For each assignment (both by default: dnn_step_by_step, then dnn_application), packs the
@@ -10,7 +10,7 @@ function of its submission, then a summary line.  Exit code 1 when, in either as
 wrong answer keeps full marks for its function, a mistake costs points in another function, a
 valid alternative loses a point, or the verdict on a wrong answer lacks the hint its entry
 records.  Grading is stock `nbgrader autograde`; --jobs N grades the first assignment with N
-parallel workers instead (python -m dnngrader.batch.grade, the same nbgrader Autograde converter in
+parallel workers instead (dnngrader grade, the same nbgrader Autograde converter in
 several processes; it does not grade dnn_application yet).
 """
 
@@ -127,7 +127,9 @@ def grade_all(root, assignments, grader=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dnngrader grading-report", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--assignment",
         choices=list(catalogue.CATALOGUES),

@@ -6,7 +6,7 @@ get the instructor's solution, or keep the release's stubs when the file sets
 ``START_FROM = "release"``.  The course's first assignment's samples are samples/*.py; any other
 assignment's are samples/<assignment>/*.py.
 
-    python -m dnngrader.tools.samples [--into submitted] [--assignment NAME]
+    dnngrader samples [--into submitted] [--assignment NAME]
         writes every sample (of every assignment, or of NAME) as a submission
 """
 
@@ -134,7 +134,9 @@ def write_samples(submitted_root, release=None, assignment=FIRST):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dnngrader samples", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--into", default=str(COURSE_ROOT / "submitted"), help="the submitted/ folder")
     parser.add_argument(
         "--assignment",

@@ -1,6 +1,6 @@
 """Run notebooks of the assignment as a student's notebook runs, and say which visible checks pass.
 
-    python -m dnngrader.tools.validate NOTEBOOK... [--timeout SECONDS] [--json FILE|-] [--against NOTEBOOK]
+    dnngrader validate NOTEBOOK... [--timeout SECONDS] [--json FILE|-] [--against NOTEBOOK]
 
 `nbgrader validate` exits 0 even when tests fail (jupyter/nbgrader#1908).  This runs each notebook
 for real, top to bottom, in a fresh kernel started in the notebook's own folder (nbclient, with
@@ -684,7 +684,7 @@ def format_report(report):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m dnngrader.tools.validate",
+        prog="dnngrader validate",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

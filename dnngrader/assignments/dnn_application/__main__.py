@@ -1,6 +1,6 @@
 """Train the second assignment's two reference models on a data folder and report their figures.
 
-    python -m dnngrader.application [--data DIR] [--json]          (make application-reference)
+    dnngrader application-reference [--data DIR] [--json]          (make application-reference)
 
 As the original exercise does: learning rate 0.0075, 2500 iterations, a two-layer network with
 n_h = 7 and an L-layer network with dims (12288, 20, 7, 5, 1), trained on DIR/train_catvnoncat.h5
@@ -93,7 +93,7 @@ def describe(folder):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m dnngrader.application",
+        prog="dnngrader application-reference",
         description="Train the second assignment's reference models (two-layer, n_h = 7, and L-layer, "
         "dims (12288, 20, 7, 5, 1); learning rate 0.0075, 2500 iterations) on a folder's "
         "train_catvnoncat.h5 and report their costs and accuracies.  Takes a minute or two.",

@@ -3,6 +3,7 @@
 
 - ``cases``: the test plan, a visible and hidden cases per test cell;
 - ``hints``: the classic mistakes the judge recognises;
+- ``routes``: the other correct answers it accepts on inputs that break a function's contract;
 - ``practice``: the practice cases' data file students check their answers against;
 - ``figures``: the notebook's diagrams.
 
@@ -14,7 +15,7 @@ answer cells); each function is lent the reference versions of the graded functi
 from dnngrader.kernel.notebook import dnn_checks
 from dnngrader.assignments import Assignment, reference
 from dnngrader.kernel import lending
-from dnngrader.assignments.dnn_step_by_step import cases, hints
+from dnngrader.assignments.dnn_step_by_step import cases, hints, routes
 
 # The kit's modules next to the notebook: the activations, the visible cases, the checks, the hook.
 NOTEBOOK_FILES = ("dnn_utils.py", "test_cases.py", "dnn_checks.py", "hidden_tests.py")
@@ -25,6 +26,7 @@ ASSIGNMENT = Assignment(
     reference=reference.load,
     callees=dnn_checks.CALLEES,
     hints=hints,
+    routes=routes,
     helpers=lending.HELPERS,
     notebook_files=NOTEBOOK_FILES,
 )

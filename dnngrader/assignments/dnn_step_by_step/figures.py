@@ -1,11 +1,10 @@
 """The notebook's diagrams, drawn with matplotlib and written as SVG next to the source notebook.
 
-    python -m dnngrader.assignments.dnn_step_by_step.figures                  write every figure into
-                                                                              source/dnn_step_by_step/figures/
-    python -m dnngrader.assignments.dnn_step_by_step.figures --out DIR        write them into DIR instead
-    python -m dnngrader.assignments.dnn_step_by_step.figures --png DIR        also write a PNG of each, to look at
+    dnngrader figures              write every figure into source/dnn_step_by_step/figures/
+    dnngrader figures --out DIR    write them into DIR instead
+    dnngrader figures --png DIR    also write a PNG of each, to look at
 
-`python -m dnngrader.tools.build` (make release) runs this before nbgrader generates the release, which
+`dnngrader release` (make release) runs this before nbgrader generates the release, which
 then copies the figures/ folder into release/ with the other files of the source folder.
 
 The SVG files are the same byte for byte each time they are drawn with the same matplotlib: every
@@ -620,7 +619,9 @@ def write_figures(folder=FIGURE_FOLDER, png_folder=None):
 
 def main(argv=None):
     """Command line: write every figure (see the module's docstring)."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dnngrader figures", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=FIGURE_FOLDER, help="folder for the SVG files")
     parser.add_argument("--png", type=Path, help="also write a PNG of each figure into this folder")
     args = parser.parse_args(argv)

@@ -1,7 +1,7 @@
 """The practice cases' data file, made from the reference solution at build time.
 
-    python -m dnngrader.assignments.dnn_step_by_step.practice          write source/dnn_step_by_step/practice_cases.json
-    python -m dnngrader.assignments.dnn_step_by_step.practice --check  exit 1 if that file is not what would be written
+    dnngrader practice-cases          write source/dnn_step_by_step/practice_cases.json
+    dnngrader practice-cases --check  exit 1 if that file is not what would be written
 
 The notebook's check (``dnn_checks.check``) runs every function on its visible case and on
 practice cases of other sizes and depths, as the grader runs its hidden cases, but without the
@@ -34,13 +34,13 @@ from dnngrader.kernel.notebook import test_cases
 from dnngrader.assignments.dnn_step_by_step import hints
 from dnngrader.assignments import reference
 from dnngrader.kernel import lending
-from dnngrader.judge import routes
+from dnngrader.assignments.dnn_step_by_step import routes
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
 
 PRACTICE_PATH = COURSE_ROOT / "source" / ASSIGNMENT / test_cases.PRACTICE_FILE
 ABOUT = (
     "Practice cases of the notebook's checks (dnn_checks.check), generated from the instructor's "
-    "solution by `python -m dnngrader.tools.build`; do not edit. Per function: the inputs and expected "
+    "solution by `dnngrader release`; do not edit. Per function: the inputs and expected "
     "outputs of its practice cases, the outputs of classic mistakes (for the hints), of other "
     "correct routes, and of correct callees for the inputs they are given. Floats are rounded "
     f"to {test_cases.SIGNIFICANT_DIGITS} significant digits."
@@ -192,7 +192,7 @@ def stale(target=PRACTICE_PATH):
 def main(argv=None):
     """The command line (see the module's docstring); returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m dnngrader.assignments.dnn_step_by_step.practice",
+        prog="dnngrader practice-cases",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
