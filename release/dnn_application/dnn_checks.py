@@ -859,8 +859,9 @@ def accepted_routes(name, part=None):
     W A_prev + b.  An answer that relies on the promise (dZ = AL - Y for the output layer, or Z
     recomputed from the linear cache) is right for every input the contract allows, but gives
     other numbers on these inputs; such an answer passes.  The routes and their outputs come
-    from the practice file, where the grader's routes (dnngrader/judge/routes.py) computed them; empty
-    when that file is missing."""
+    from the practice file, where the grader's routes
+    (dnngrader/assignments/dnn_step_by_step/routes.py) computed them; empty when that file is
+    missing."""
     extras = visible_extras(name, part)
     return extras[2] if extras is not None else []
 
