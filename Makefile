@@ -119,13 +119,16 @@ hub-proxy: $(HUB_PROXY)
 # Every user's server runs the kit's environment, which they must be able to run: when .venv's
 # interpreter sits where they cannot reach it (a Python under /root, say), .hub/env is built from
 # HUB_PYTHON (default Debian's python3) with the pinned versions of the packages a user's server
-# needs, and the hub uses it instead.
+# needs, and the hub uses it instead.  The kit goes in editable, as in .venv: the course's
+# nbgrader_config.py imports it (the staff's formgrader and nbgrader commands), and the staff grade
+# with its `dnngrader grade` (and Dask); the clone it points at is closed to students.
 HUB_PYTHON ?= /usr/bin/python3
 HUB_ENV := .hub/env
-HUB_ENV_PACKAGES := jupyterhub jupyterlab nbgrader ipykernel numpy matplotlib h5py
-$(HUB_ENV)/.installed: requirements.txt constraints.txt
+HUB_ENV_PACKAGES := jupyterhub jupyterlab nbgrader ipykernel numpy matplotlib h5py dask distributed
+$(HUB_ENV)/.installed: requirements.txt constraints.txt pyproject.toml Makefile
 	test -x $(HUB_ENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_ENV)
 	$(HUB_ENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt $(HUB_ENV_PACKAGES)
+	$(HUB_ENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 hub-deps: venv hub-proxy

@@ -126,7 +126,8 @@ def write_hub_config(state, settings, extra=None):
         "# Written by `dnngrader hub start` at every start: put settings of your own in a file\n"
         "# of yours, named with --extra-config.\n"
         "from dnngrader.hub import hubconfig\n\n"
-        f"hubconfig.configure(c, {json.dumps(settings, indent=4)})  # noqa: F821\n"
+        # As a Python literal: JSON's null, true and false are not Python (a course without data/).
+        f"hubconfig.configure(c, {settings!r})  # noqa: F821\n"
     )
     if extra:
         text += f"load_subconfig({str(Path(extra).resolve())!r})  # noqa: F821\n"
