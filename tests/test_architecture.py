@@ -71,9 +71,12 @@ def _imported(path):
 
 def test_the_student_facing_modules_import_nothing_of_the_grader():
     """Each imports the standard library, NumPy, h5py, matplotlib, PIL, IPython (the notebook's
-    own kernel) and its neighbours only."""
+    own kernel), traitlets (every Jupyter kernel has it: due_date.py loads Jupyter's settings
+    with it) and its neighbours only."""
     assert len(STUDENT_MODULES) >= 8
-    allowed = set(sys.stdlib_module_names) | {"numpy", "h5py", "matplotlib", "PIL", "IPython"} | notebook.MODULES
+    allowed = (
+        set(sys.stdlib_module_names) | {"numpy", "h5py", "matplotlib", "PIL", "IPython", "traitlets"} | notebook.MODULES
+    )
     reaching = {
         path.name: sorted(name for name in _imported(path) if name.split(".")[0] not in allowed)
         for path in STUDENT_MODULES

@@ -19,6 +19,10 @@ The layout (``prepare``; made by root, ``dnngrader hub setup``)::
                                                    removing another's
     ROOT/COURSE/feedback  root:STAFF         2771  feedback files named by a hash of a secret in
                                                    the submission: students cannot list the folder
+    ROOT/COURSE/deadlines root:STAFF         2771  the due dates the staff publish (hub/deadlines.py):
+                                                   the class's, readable by the course's students,
+                                                   and each student's extension, readable by her;
+                                                   students cannot list the folder
 
 nbgrader runs with ``CourseDirectory.groupshared = True`` for the staff, so that several
 instructors and the TA share the course folder and the exchange through the staff group.
@@ -68,6 +72,7 @@ COURSE_MODE = 0o2775
 OUTBOUND_MODE = 0o2775
 INBOUND_MODE = 0o3773
 FEEDBACK_MODE = 0o2771
+DEADLINES_MODE = 0o2771
 # How much later than its stated time a submission may have been changed by nbgrader's own
 # submit (copying, writing timestamp.txt, setting permissions) before the change counts.
 CHANGE_SLACK = datetime.timedelta(seconds=120)
@@ -84,6 +89,7 @@ def layout(root, course_id):
         (os.path.join(course, "outbound"), OUTBOUND_MODE),
         (os.path.join(course, "inbound"), INBOUND_MODE),
         (os.path.join(course, "feedback"), FEEDBACK_MODE),
+        (os.path.join(course, "deadlines"), DEADLINES_MODE),
     ]
 
 

@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from dnngrader.hub import access, exchange
+from dnngrader.hub import access, deadlines, exchange
 
 PROXY = Path("node_modules") / ".bin" / "configurable-http-proxy"
 KIT_ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +98,7 @@ def setup(course, state):
         f"roles' Jupyter configuration in {Path(state) / 'jupyter'}",
         f"the course folder linked as ~/{course_id} for {', '.join(linked) or 'no staff yet'}",
         f"the second assignment's data: {access.shared_data(course) or 'none in data/'} (DNN_DATA, read-only)",
+        *deadlines.publish_course(course),
     ]
 
 

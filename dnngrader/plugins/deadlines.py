@@ -39,6 +39,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
+from dnngrader.kernel.notebook.due_date import describe_policy  # the student's notebook words it the same
 from dnngrader.plugins.timestamps import TimestampError, time_zone
 
 KINDS = ("none", "per_hour", "per_day", "zero")
@@ -96,23 +97,6 @@ def penalty_for(policy, score, seconds_late):
     if policy.get("cap") is not None:
         penalty = min(penalty, float(policy["cap"]))
     return min(penalty, float(score or 0))
-
-
-def describe_policy(policy):
-    """The policy in words, for the feedback and the deadlines command."""
-    if not policy or policy["kind"] == "none":
-        text = "no late penalty"
-    elif policy["kind"] == "zero":
-        text = "a late submission scores 0"
-    else:
-        unit = policy["kind"][4:]
-        text = f"{policy['points']:g} points off per {unit} or part of one"
-        if policy.get("cap") is not None:
-            text += f", at most {policy['cap']:g} points"
-    grace = policy.get("grace_minutes") if policy else None
-    if grace:
-        text += f", after a grace period of {grace:g} minutes"
-    return text
 
 
 class Deadlines(Configurable):

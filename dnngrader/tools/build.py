@@ -1,10 +1,11 @@
 """Regenerate everything derived from the sources, or check that it is up to date.
 
-    dnngrader release           copy the notebooks' modules into source/, write the practice
-                                cases' data (dnngrader practice-cases), redraw the notebook's
-                                figures (dnngrader figures) and regenerate release/
-    dnngrader release --check   exit 1 if any copy of a notebook's module, the practice cases'
-                                data, the students' repository template (classroom/) or
+    dnngrader release           copy the notebooks' modules into source/, write the due-date
+                                cells, the practice cases' data (dnngrader practice-cases),
+                                redraw the notebook's figures (dnngrader figures) and
+                                regenerate release/
+    dnngrader release --check   exit 1 if any copy of a notebook's module, a due-date cell, the
+                                practice cases' data, the students' repository template (classroom/) or
                                 anything generated for the second assignment (its source/
                                 files below, its release/) is out of date
 
@@ -23,6 +24,11 @@ cases), computed by the reference models of dnngrader/assignments/dnn_applicatio
 
 Its release is generated without data files (APPLICATION_IGNORE): the original images are course
 material without a licence and must not reach the release or the exchange.
+
+Every assignment whose notebook lists due_date.py gets a due-date cell near the top of its source
+notebook (``due_date_cell``, written before nbgrader makes the release, so nbgrader's release
+carries it, whoever runs generate_assignment): not graded, it prints the student's due date, with
+her extension, in her time zone (dnngrader/kernel/notebook/due_date.py).
 """
 
 import argparse
@@ -123,6 +129,78 @@ def stale_releases():
                 if not copy.is_file() or not filecmp.cmp(path, copy, shallow=False):
                     stale.append(Path("release") / name / relative)
     return stale
+
+
+# The due-date cell: found by its metadata, written after the notebook's first cell (its title).
+DUE_DATE_MODULE = "due_date.py"
+DUE_DATE_MARK = "dnngrader_due_date"
+DUE_DATE_SOURCE = """\
+# Your due date, with your extension if you have one, in your time zone: run this cell.
+# Not graded. Written by `dnngrader release`; due_date.py reads what the course publishes.
+from due_date import show_due_date
+
+show_due_date("{assignment}")"""
+
+
+def due_date_cell(assignment):
+    """The due-date cell of ``assignment``'s notebook (an nbformat code cell, no nbgrader
+    metadata: not graded, not locked)."""
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(DUE_DATE_SOURCE.format(assignment=assignment))
+    cell.id = "due-date"
+    cell.metadata[DUE_DATE_MARK] = True
+    return cell
+
+
+def with_due_date_cell(notebook, assignment):
+    """``notebook`` (an nbformat notebook) with exactly one due-date cell, after its first cell;
+    a copy, the rest untouched."""
+    import copy as copying
+
+    notebook = copying.deepcopy(notebook)
+    cells = [cell for cell in notebook.cells if not cell.metadata.get(DUE_DATE_MARK)]
+    notebook.cells = cells[:1] + [due_date_cell(assignment)] + cells[1:]
+    return notebook
+
+
+def due_date_notebooks():
+    """{source notebook path: assignment name} of the assignments whose notebook lists
+    due_date.py (``Assignment.notebook_files``)."""
+    from dnngrader import assignments
+
+    return {
+        COURSE_ROOT / "source" / assignment.name / f"{assignment.name}.ipynb": assignment.name
+        for assignment in assignments.all_assignments()
+        if DUE_DATE_MODULE in assignment.notebook_files
+    }
+
+
+def stale_due_date_cells():
+    """Paths (relative to the course) of the source notebooks whose due-date cell is missing or
+    not what ``due_date_cell`` writes."""
+    import nbformat
+
+    stale = []
+    for path, assignment in due_date_notebooks().items():
+        if path.is_file():
+            notebook = nbformat.read(str(path), as_version=4)
+            if nbformat.writes(with_due_date_cell(notebook, assignment)) != nbformat.writes(notebook):
+                stale.append(path.relative_to(COURSE_ROOT))
+    return stale
+
+
+def write_due_date_cells():
+    """Give each source notebook of ``due_date_notebooks`` its due-date cell (a notebook already
+    up to date is left alone)."""
+    import nbformat
+
+    for path, assignment in due_date_notebooks().items():
+        if path.is_file():
+            notebook = nbformat.read(str(path), as_version=4)
+            wanted = with_due_date_cell(notebook, assignment)
+            if nbformat.writes(wanted) != nbformat.writes(notebook):
+                nbformat.write(wanted, str(path))
 
 
 def write_module_copies():
@@ -308,6 +386,7 @@ def generate_release(quiet=False):
     from dnngrader.assignments.dnn_step_by_step import practice
 
     write_module_copies()
+    write_due_date_cells()
     practice.write()
     figures.write_figures()
     output = subprocess.DEVNULL if quiet else None
@@ -330,8 +409,8 @@ def main(argv=None):
     parser.add_argument(
         "--check",
         action="store_true",
-        help="only check that the generated files (module copies, practice cases, classroom/, "
-        "dnn_application's generated files and release) are up to date",
+        help="only check that the generated files (module copies, the due-date cells, practice cases, "
+        "classroom/, dnn_application's generated files and release) are up to date",
     )
     args = parser.parse_args(argv)
     if args.check:
@@ -340,6 +419,7 @@ def main(argv=None):
 
         stale = (
             stale_copies()
+            + stale_due_date_cells()
             + stale_releases()
             + [f"classroom/{name}" for name in classroom.differences()]
             + stale_application()

@@ -11,13 +11,17 @@ gradebook.  An extension is the gradebook's ``SubmittedAssignment.extension`` (n
 ``Gradebook.grant_extension``): it moves that student's due date later, and does not stack (a
 second ``extend`` replaces the first).  A student who has not submitted yet is added to the
 gradebook with an empty submission to hold it, as nbgrader's formgrader would.
+
+``store`` and ``extend`` also publish copies of the due dates and extensions in the course's
+exchange (dnngrader/hub/deadlines.py), where students who can read neither this configuration nor
+the gradebook (a hub's) find theirs: the released notebook's due-date cell and ``dnngrader
+validate`` read them (dnngrader/kernel/notebook/due_date.py).
 """
 
 import argparse
 import getpass
 import os
 import sys
-from datetime import timezone
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_config_path
@@ -28,6 +32,8 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from dnngrader.hub import deadlines as published
+from dnngrader.kernel.notebook import due_date
 from dnngrader.plugins import deadlines
 
 CONFIG_NAME = "nbgrader_config.py"
@@ -114,28 +120,24 @@ def due_line(notebook, student=None):
     """What a student is told of the notebook's due date: the due date of the assignment (the
     notebook's name) set in the configuration it is under (``config_near``), with the student's
     extension when the gradebook can be read, in the student's own time zone (this process's:
-    TZ, else the machine's); None when no due date is set.  Raises nothing."""
+    TZ, else the machine's); where neither can be read (a hub's student), what the course
+    published in its exchange (due_date.find).  None when no due date is set.  Raises nothing."""
     try:
         assignment = Path(notebook).stem
-        config = config_near(Path(notebook).absolute().parent)
-        due = deadlines.Deadlines(config=config).due(assignment)
-        if due is None:
-            return None
+        folder = Path(notebook).absolute().parent
         student = student or os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
-        extension = _extension(config, assignment, student)
-        text = f"due {_here(due + extension if extension else due)}"
-        if extension:
-            text += f" (with your extension of {extension.total_seconds() / 3600:g} hours)"
-        policy = deadlines.Deadlines(config=config).policy(assignment)
-        return f"{text}, in your time zone; late work: {deadlines.describe_policy(policy)}"
+        found = due_date.find(assignment, folder, student)
+        config = config_near(folder)
+        settings = deadlines.Deadlines(config=config)
+        due = settings.due(assignment)
+        if due is not None:
+            found.due, found.policy = due, settings.policy(assignment)
+            extension = _extension(config, assignment, student)
+            if extension is not None:
+                found.extension = extension
+        return due_date.due_line(found)
     except Exception:
         return None
-
-
-def _here(moment):
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z (UTC%z)")  # this process's zone: TZ, or the machine's
 
 
 def main(argv=None):
@@ -168,6 +170,7 @@ def main(argv=None):
             coursedir = CourseDirectory(config=config)
             for name, due in deadlines.store_due_dates(config, coursedir.db_url, coursedir.course_id).items():
                 print(f"{name}: due {deadlines.Deadlines(config=config).local(due)}")
+            print("\n".join(published.publish(config)))
         elif args.command == "extend":
             amounts = {} if args.remove else {"minutes": args.minutes, "hours": args.hours, "days": args.days}
             if not args.remove and not any(amounts.values()):
@@ -177,6 +180,7 @@ def main(argv=None):
                 f"{args.student}, {args.assignment}: due "
                 f"{deadlines.Deadlines(config=config).local(due) if due else '(the assignment has no due date)'}"
             )
+            print("\n".join(published.publish(config)))
         else:
             print("\n".join(show(config, args.assignment)))
     except MissingEntry as error:

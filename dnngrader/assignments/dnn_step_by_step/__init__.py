@@ -17,8 +17,9 @@ from dnngrader.assignments import Assignment, reference
 from dnngrader.kernel import lending
 from dnngrader.assignments.dnn_step_by_step import cases, hints, routes
 
-# The kit's modules next to the notebook: the activations, the visible cases, the checks, the hook.
-NOTEBOOK_FILES = ("dnn_utils.py", "test_cases.py", "dnn_checks.py", "hidden_tests.py")
+# The kit's modules next to the notebook: the activations, the visible cases, the checks, the hook,
+# and the due-date cell's reader.
+NOTEBOOK_FILES = ("dnn_utils.py", "test_cases.py", "dnn_checks.py", "hidden_tests.py", "due_date.py")
 ASSIGNMENT = Assignment(
     name="dnn_step_by_step",
     position=1,

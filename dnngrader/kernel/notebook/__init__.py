@@ -3,7 +3,8 @@
 `make release` copies each of them next to the notebooks of the assignments that list it
 (``Assignment.notebook_files``), with their relative imports made flat (dnngrader/tools/build.py),
 so a released assignment works without the kit installed.  They import nothing but each other,
-NumPy, h5py and matplotlib; the kit's grader imports them as ``dnngrader.kernel.notebook.<name>``.
+NumPy, h5py, matplotlib, IPython and traitlets (due_date.py, which reads Jupyter's settings); the
+kit's grader imports them as ``dnngrader.kernel.notebook.<name>``.
 """
 
 from pathlib import Path
