@@ -39,8 +39,10 @@ OPEN_FOLDERS = (".venv", ".hub/env", DATA_FOLDER)
 # The package the users' servers import the kit's exchange classes from: a copy of these modules
 # of dnngrader/hub/ (the exchange imports only acl beside it).
 EXCHANGE_PACKAGE = "dnngrader_hub"
-EXCHANGE_MODULES = ("__init__.py", "acl.py", "exchange.py")
+EXCHANGE_MODULES = ("__init__.py", "acl.py", "exchange.py", "courselist.py")
 EXCHANGE_MODULE = f"{EXCHANGE_PACKAGE}.exchange"
+# On a hub of several courses: the users' nbgrader authenticator plug-in and the staff's course list.
+COURSELIST_MODULE = f"{EXCHANGE_PACKAGE}.courselist"
 
 # nbgrader's server extensions and JupyterLab plug-ins, and who gets each.
 SERVER_EXTENSIONS = {
@@ -81,19 +83,26 @@ def config_folder(state, role):
     return Path(state) / "jupyter" / ("student" if role == STUDENT else "staff")
 
 
+def user_config_folder(state, username, server_name=""):
+    """On a hub of several courses, the Jupyter configuration folder of ``username``'s server
+    (their default server, or the named server ``server_name``): JUPYTER_CONFIG_PATH."""
+    return Path(state) / "jupyter" / "users" / username / (f"course-{server_name}" if server_name else "default")
+
+
 def exchange_python_path(state):
     """The folder the users' servers import the kit's exchange classes from (PYTHONPATH)."""
     return Path(state) / "python"
 
 
-def hub_environment(state, role, prefix=sys.prefix, data=None):
+def hub_environment(state, role, prefix=sys.prefix, data=None, config=None):
     """The environment variables of a ``role`` user's server on the hub whose folder is ``state``:
-    the users' environment (``prefix``) first on PATH, the role's Jupyter configuration folder,
-    the folder of the kit's exchange classes (the kit itself may not be in that environment, and
-    is closed to students), and the shared data folder ``data`` (DNN_DATA), if any."""
+    the users' environment (``prefix``) first on PATH, the role's Jupyter configuration folder
+    (or ``config``, a user's own on a hub of several courses), the folder of the kit's exchange
+    classes (the kit itself may not be in that environment, and is closed to students), and the
+    shared data folder ``data`` (DNN_DATA), if any."""
     variables = {
         "PATH": f"{prefix}/bin:/usr/local/bin:/usr/bin:/bin",
-        "JUPYTER_CONFIG_PATH": str(config_folder(state, role)),
+        "JUPYTER_CONFIG_PATH": str(config or config_folder(state, role)),
         "PYTHONPATH": str(exchange_python_path(state)),
     }
     if data:
@@ -206,12 +215,122 @@ def write_role_configs(state, course_id, exchange_root, course_root, staff_group
         (folder / "nbgrader_config.py").write_text(nbgrader_settings(role, course_id, exchange_root, course_root))
         readable_tree(folder, 0 if role == STUDENT else staff_gid, other=role == STUDENT)
         written[folder.name] = folder
+    write_exchange_package(state)
+    return written
+
+
+def write_exchange_package(state):
+    """Copy the kit's exchange classes (and the course list) to the folder every user's server
+    imports them from, readable by all; returns that folder."""
     python = exchange_python_path(state)
     (python / EXCHANGE_PACKAGE).mkdir(parents=True, exist_ok=True)
     for name in EXCHANGE_MODULES:
         shutil.copyfile(Path(__file__).parent / name, python / EXCHANGE_PACKAGE / name)
     readable_tree(python, 0, other=True)
-    return written
+    return python
+
+
+# A user's nbgrader_config.py on a hub of several courses: the same text for every user, reading
+# the courses.json beside it (courselist.read_courses' format), which the hub writes for each server.
+USER_NBGRADER_SETTINGS = f"""\
+# Written by `dnngrader hub` for each server of a hub of several courses, from the courses'
+# rosters (courses.json, beside this file): change the rosters or the hub's options, not this file.
+import json
+import os
+
+c = get_config()  # noqa: F821
+with open(os.path.join(os.path.dirname(__file__), "courses.json")) as handle:
+    mine = json.load(handle)
+courses = mine["courses"]
+c.Exchange.root = mine["exchange"]
+c.ExchangeFactory.submit = "{EXCHANGE_MODULE}.PrivateSubmit"
+# Only the user's courses, in the Assignments panel and the exchange commands.
+c.Authenticator.plugin_class = "{COURSELIST_MODULE}.RosterCourses"
+c.RosterCourses.courses = sorted(courses)
+# A student of several courses gets each course's assignments in a folder named after the course.
+if sum(entry["role"] == "{STUDENT}" for entry in courses.values()) > 1:
+    c.Exchange.path_includes_course = True
+# The course: that of the course folder a command runs in, else the server's own; none for a
+# student of several courses on their default server (nbgrader then lists every course of theirs).
+try:
+    here = os.getcwd()
+except OSError:
+    here = ""
+course = next(
+    (
+        course_id
+        for course_id, entry in courses.items()
+        if entry.get("folder") and (here == entry["folder"] or here.startswith(entry["folder"] + os.sep))
+    ),
+    mine.get("server_course"),
+)
+if course in courses:
+    entry = courses[course]
+    if entry["role"] != "{STUDENT}":
+        # The course's own settings; the formgrader needs the course folder inside the home.
+        load_subconfig(os.path.join(entry["folder"], "nbgrader_config.py"))  # noqa: F821
+        c.CourseDirectory.root = os.path.join(os.path.expanduser("~"), course)
+        c.CourseDirectory.groupshared = True
+        c.ExchangeFactory.collect = "{EXCHANGE_MODULE}.CheckedCollect"
+        c.ExchangeFactory.release_feedback = "{EXCHANGE_MODULE}.PrivateReleaseFeedback"
+        c.Exchange.root = mine["exchange"]
+    c.CourseDirectory.course_id = course
+"""
+
+
+def default_course(courses):
+    """The course of a user's default server on a hub of several courses, given their
+    ``courses`` ({course id: role}, in the hub's order): the first they teach, else their only
+    course, else None (a student of several: the Assignments panel lists them all)."""
+    taught = [course_id for course_id, role in courses.items() if role in STAFF_ROLES]
+    if taught:
+        return taught[0]
+    return next(iter(courses)) if len(courses) == 1 else None
+
+
+def write_user_config(state, username, roles, folders, exchange_root, server_name=""):
+    """Write the Jupyter configuration of ``username``'s server on a hub of several courses, from
+    their ``roles`` ({course id: role}, in the hub's order): ``server_name`` is a named server's
+    name (one of their course ids, that server's course), or empty for their default server
+    (``default_course``).  ``folders`` gives each course's folder.  The server gets the staff's
+    extensions when its course is one they teach, the students' otherwise; its nbgrader settings
+    are USER_NBGRADER_SETTINGS and courses.json.  The folder is root's, readable by that user only.
+    Returns the folder."""
+    if server_name and server_name not in roles:
+        raise ValueError(f"{username} has no course {server_name!r} on this hub: a server is named after a course")
+    server_course = server_name or default_course(roles)
+    staff = roles.get(server_course) in STAFF_ROLES
+    role = INSTRUCTOR if staff else STUDENT
+    folder = user_config_folder(state, username, server_name)
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    extensions = {name: role in allowed for name, allowed in SERVER_EXTENSIONS.items()}
+    extensions["nbgrader.server_extensions.course_list"] = False
+    extensions[COURSELIST_MODULE] = staff
+    (folder / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": extensions}}, indent=2) + "\n"
+    )
+    disabled = {name: True for name, allowed in LAB_PLUGINS.items() if role not in allowed}
+    (folder / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": disabled}, indent=2) + "\n"
+    )
+    courses = {
+        course_id: {"role": course_role, **({"folder": str(folders[course_id])} if course_role in STAFF_ROLES else {})}
+        for course_id, course_role in roles.items()
+    }
+    data = {"user": username, "exchange": str(exchange_root), "server_course": server_course, "courses": courses}
+    (folder / "courses.json").write_text(json.dumps(data, indent=2) + "\n")
+    (folder / "nbgrader_config.py").write_text(USER_NBGRADER_SETTINGS)
+    uid = pwd.getpwnam(username).pw_uid
+    for path in (Path(state) / "jupyter" / "users", folder.parent):
+        os.chown(path, 0, 0)
+        os.chmod(path, 0o711)
+        acl.remove_default_acl(path)
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, 0, 0)
+        if path.is_dir():
+            acl.remove_default_acl(path)
+        acl.private_to_user(path, uid)
+    return folder
 
 
 def readable_tree(folder, gid, other):
@@ -291,3 +410,15 @@ def lock_course(course_root, staff_group, public=PUBLIC_ENTRIES, open_folders=OP
         if folder.is_dir() and not folder.is_symlink():
             open_to_all(folder)
     return closed
+
+
+def memberships(courses):
+    """{username: {course id: role}} of the rosters of a hub's ``courses`` ([(course id, the folder
+    its roster.json is in)], in the hub's order), as synced now (``dnngrader roster sync``)."""
+    found = {}
+    for course_id, roster_folder in courses:
+        path = Path(roster_folder) / "roster.json"
+        users = json.loads(path.read_text())["users"] if path.exists() else {}
+        for name, row in users.items():
+            found.setdefault(name, {})[course_id] = row["role"]
+    return found

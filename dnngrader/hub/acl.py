@@ -68,3 +68,51 @@ def readable_by_one_student(path, uid):
             ]
         ),
     )
+
+
+def private_to_user(path, uid):
+    """Give ``path`` an access control list: its owner may do everything, the user ``uid`` read (and
+    enter a folder), nobody else anything (``setfacl -m u:UID:rX,g::-,o::-``): a user's own Jupyter
+    configuration on a hub of several courses."""
+    directory = os.path.isdir(path)
+    owner, user = (READ_WRITE | ENTER, READ | ENTER) if directory else (READ_WRITE, READ)
+    os.setxattr(
+        path,
+        ACCESS_ATTRIBUTE,
+        pack_acl(
+            [
+                (ACL_USER_OBJ, owner, ACL_UNDEFINED_ID),
+                (ACL_USER, user, uid),
+                (ACL_GROUP_OBJ, NOTHING, ACL_UNDEFINED_ID),
+                (ACL_MASK, user, ACL_UNDEFINED_ID),
+                (ACL_OTHER, NOTHING, ACL_UNDEFINED_ID),
+            ]
+        ),
+    )
+
+
+def open_to_group(path, gid):
+    """Give the folder ``path`` an access control list: its owner and its group may do everything,
+    the group ``gid`` read and enter it, nobody else anything (``setfacl -m g:GID:rx,o::-``): a
+    course's folder in an exchange several courses share, open to its own students only."""
+    os.setxattr(
+        path,
+        ACCESS_ATTRIBUTE,
+        pack_acl(
+            [
+                (ACL_USER_OBJ, READ_WRITE | ENTER, ACL_UNDEFINED_ID),
+                (ACL_GROUP_OBJ, READ_WRITE | ENTER, ACL_UNDEFINED_ID),
+                (ACL_GROUP, READ | ENTER, gid),
+                (ACL_MASK, READ_WRITE | ENTER, ACL_UNDEFINED_ID),
+                (ACL_OTHER, NOTHING, ACL_UNDEFINED_ID),
+            ]
+        ),
+    )
+
+
+def remove_access_acl(path):
+    """Remove the access control list of ``path``, if it has one: its mode alone counts again."""
+    try:
+        os.removexattr(path, ACCESS_ATTRIBUTE)
+    except OSError:
+        pass

@@ -24,6 +24,12 @@ The layout (``prepare``; made by root, ``dnngrader hub setup``)::
                                                    and each student's extension, readable by her;
                                                    students cannot list the folder
 
+On a hub of several courses (``prepare`` given the course's students group), which share one
+exchange root, each course's folder is closed to the other courses' users instead::
+
+    ROOT/COURSE/          root:STAFF         2770  and an access control list letting the course's
+                                                   students group read and enter it, nobody else
+
 nbgrader runs with ``CourseDirectory.groupshared = True`` for the staff, so that several
 instructors and the TA share the course folder and the exchange through the staff group.
 
@@ -64,11 +70,12 @@ from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import check_mode, notebook_hash
 
-from .acl import private_to_group, readable_by_one_student, remove_default_acl
+from .acl import open_to_group, private_to_group, readable_by_one_student, remove_access_acl, remove_default_acl
 
 # Modes of the layout above.
 ROOT_MODE = 0o1777
 COURSE_MODE = 0o2775
+CLOSED_COURSE_MODE = 0o2770  # a course's folder on a hub of several courses (its students by an ACL)
 OUTBOUND_MODE = 0o2775
 INBOUND_MODE = 0o3773
 FEEDBACK_MODE = 0o2771
@@ -79,13 +86,14 @@ CHANGE_SLACK = datetime.timedelta(seconds=120)
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 
 
-def layout(root, course_id):
+def layout(root, course_id, closed=False):
     """The folders of one course's exchange under ``root``, with the mode each must have:
-    [(path, mode), ...], the root first."""
+    [(path, mode), ...], the root first.  ``closed``: the course's folder of a hub of several
+    courses, closed to all but the staff and the course's students."""
     course = os.path.join(root, course_id)
     return [
         (root, ROOT_MODE),
-        (course, COURSE_MODE),
+        (course, CLOSED_COURSE_MODE if closed else COURSE_MODE),
         (os.path.join(course, "outbound"), OUTBOUND_MODE),
         (os.path.join(course, "inbound"), INBOUND_MODE),
         (os.path.join(course, "feedback"), FEEDBACK_MODE),
@@ -93,14 +101,17 @@ def layout(root, course_id):
     ]
 
 
-def prepare(root, course_id, staff_group):
+def prepare(root, course_id, staff_group, students_group=None):
     """Create or repair the exchange of ``course_id`` under ``root`` (as root): each folder owned
     by root, the course's folders by the ``staff_group`` group, with the modes of ``layout``.
+    With ``students_group`` (a hub of several courses sharing ``root``), the course's folder is
+    closed to everyone but the staff and that group (an access control list), so that no other
+    course's user may list, read or submit to what is below it.
     A folder that exists but belongs to another user is an error (ValueError): whoever made it
     may have put things in it, so it is reported for a person to look at, not adopted.  Returns
     the layout."""
     gid = grp.getgrnam(staff_group).gr_gid
-    folders = layout(root, course_id)
+    folders = layout(root, course_id, closed=students_group is not None)
     for index, (path, mode) in enumerate(folders):
         if not os.path.isdir(path):
             os.makedirs(path, exist_ok=True)
@@ -111,8 +122,12 @@ def prepare(root, course_id, staff_group):
                 "it, remove it, and run the setup again"
             )
         os.chown(path, 0, 0 if index == 0 else gid)
+        if index == 1:
+            remove_access_acl(path)  # the mode alone, unless the course is closed again below
         os.chmod(path, mode)
         remove_default_acl(path)  # inherited from a closed course folder, it would close these too
+        if index == 1 and students_group is not None:
+            open_to_group(path, grp.getgrnam(students_group).gr_gid)
     return folders
 
 

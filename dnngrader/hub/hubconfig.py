@@ -15,6 +15,12 @@
   configuration folder of their servers (``access.config_folder``): students get nbgrader's
   Assignments panel and Validate; instructors and TAs get the formgrader and the assignment
   creation tools too.
+- Several courses (``settings["courses"]``): the users of every course's roster may log in, and
+  each server gets a Jupyter configuration of its own, written before it starts from the roles its
+  user holds in each course (``access.write_user_config``).  JupyterHub's named servers are on: a
+  server named after a course (``/hub/spawn/<user>/<course id>``) is about that course (an
+  instructor of two courses has one formgrader in each); the default server is about the first
+  course the user teaches, or every course of a student.
 """
 
 import json
@@ -23,7 +29,7 @@ import sys
 from pathlib import Path
 
 from jupyterhub.auth import PAMAuthenticator
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 from dnngrader.hub import access
 
@@ -42,13 +48,15 @@ def roster_users(state):
 
 
 class RosterPAMAuthenticator(PAMAuthenticator):
-    """PAM login, for the users of the course's roster only."""
+    """PAM login, for the users of the course's roster only (of the courses' rosters on a hub of
+    several courses)."""
 
     state = Unicode(help="the hub's folder, where roster.json is").tag(config=True)
+    rosters = List(Unicode(), help="the folders of the courses' roster.json files (default: state's)").tag(config=True)
 
     def check_allowed(self, username, authentication=None):
         """Whether ``username`` is in the roster (read anew at each login)."""
-        return username in roster_users(self.state)
+        return any(username in roster_users(folder) for folder in self.rosters or [self.state])
 
 
 def configure(c, settings):
@@ -77,7 +85,12 @@ def configure(c, settings):
     c.RosterPAMAuthenticator.state = str(state)
     # The staff see the users and start or stop their servers from the admin page; they are not
     # the hub's admins, who may open any user's server and make tokens in their name.
-    staff = sorted(name for name, role in roster_users(state).items() if role in access.STAFF_ROLES)
+    courses = settings.get("courses") or []
+    rosters = [course["roster"] for course in courses] or [str(state)]
+    c.RosterPAMAuthenticator.rosters = rosters
+    staff = sorted(
+        {name for folder in rosters for name, role in roster_users(folder).items() if role in access.STAFF_ROLES}
+    )
     c.JupyterHub.load_roles = [
         {
             "name": "course-staff",
@@ -106,3 +119,31 @@ def configure(c, settings):
         spawner.log.info("Starting %s's server as a %s", spawner.user.name, role)
 
     c.Spawner.pre_spawn_hook = choose_role
+    if courses:
+        c.JupyterHub.allow_named_servers = True
+        c.Spawner.pre_spawn_hook = lambda spawner: choose_courses(spawner, state, courses, prefix)
+
+
+def choose_courses(spawner, state, courses, prefix):
+    """On a hub of several ``courses``: write the Jupyter configuration of the server about to
+    start from its user's roles in each course (read from the rosters now), point it there, and
+    give the staff a link to each course folder they teach in.  A named server must be named after
+    one of the user's courses (ValueError, shown to the user, otherwise)."""
+    name = spawner.user.name
+    roles = access.memberships([(course["course_id"], course["roster"]) for course in courses]).get(name, {})
+    folders = {course["course_id"]: course["folder"] for course in courses}
+    config = access.write_user_config(state, name, roles, folders, courses[0]["exchange"], spawner.name or "")
+    for course_id, role in roles.items():
+        if role in access.STAFF_ROLES:
+            access.link_course(name, folders[course_id], course_id)
+    server_course = spawner.name or access.default_course(roles)
+    data = next(
+        (course["data"] for course in courses if course["course_id"] == server_course and course.get("data")),
+        next((course["data"] for course in courses if course["course_id"] in roles and course.get("data")), None),
+    )
+    role = roles.get(server_course, access.STUDENT)
+    variables = access.hub_environment(state, role, prefix, data, config=config)
+    spawner.environment = {**spawner.environment, **variables}
+    spawner.log.info(
+        "Starting %s's server %r (course %s) as %s", name, spawner.name, server_course or "all of theirs", roles
+    )

@@ -1,7 +1,7 @@
 """The course's JupyterHub on this machine: set up, start, stop.
 
-    dnngrader hub [start] [--ip IP] [--port PORT] [--state DIR] [--course DIR]
-    dnngrader hub setup [--state DIR] [--course DIR]
+    dnngrader hub [start] [--ip IP] [--port PORT] [--state DIR] [--course DIR [--course DIR ...]]
+    dnngrader hub setup [--state DIR] [--course DIR [--course DIR ...]]
     dnngrader hub stop [--state DIR] [--course DIR]
 
 ``make hub`` installs what the hub needs (the ``jupyterhub`` package in the kit's environment, and
@@ -17,6 +17,12 @@ JupyterHub in the foreground on http://IP:PORT/ (default: every address, port 80
 
 The hub keeps its files (database, cookie secret, roster, passwords, logs, configuration) in its
 folder, STATE (default: COURSE/.hub, git-ignored).
+
+Several ``--course`` options make one hub serve several courses (``setup_courses``): they share
+one exchange root, each course keeps its own roster (the first course's in STATE, each other's in
+its own ``.hub``), its own groups and its folder in the exchange, closed to the other courses'
+users, and each user's server gets a configuration of its own, built from the roles they hold in
+each course (``access.write_user_config``).  With one ``--course``, nothing of this changes.
 """
 
 import argparse
@@ -29,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from dnngrader.hub import access, deadlines, exchange
+from dnngrader.hub import access, acl, deadlines, exchange
 
 PROXY = Path("node_modules") / ".bin" / "configurable-http-proxy"
 KIT_ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +108,92 @@ def setup(course, state):
     ]
 
 
+def roster_folder(index, course, state):
+    """The folder the roster of the hub's course number ``index`` (``course``, its folder) is synced
+    into: the hub's own folder ``state`` for the first course, the course's ``.hub`` for the others
+    (``dnngrader roster sync --course COURSE`` writes there by default)."""
+    return Path(state) if index == 0 else default_state(course)
+
+
+def hub_courses(folders, state):
+    """The courses of a hub of several courses, in the order given: [{course_id, folder, roster,
+    exchange}].  Raises ValueError when two have the same id or they do not share one exchange
+    root (nbgrader lists the courses of one root: each course's nbgrader_config.py must set the
+    same c.Exchange.root)."""
+    courses = []
+    for index, folder in enumerate(folders):
+        folder = Path(folder).resolve()
+        course_id, exchange_root = course_settings(folder)
+        courses.append(
+            {
+                "course_id": course_id,
+                "folder": str(folder),
+                "roster": str(roster_folder(index, folder, state).resolve()),
+                "exchange": str(Path(exchange_root).resolve()),
+            }
+        )
+    ids = [course["course_id"] for course in courses]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"two course folders have the same course id: {', '.join(ids)}")
+    roots = sorted({course["exchange"] for course in courses})
+    if len(roots) > 1:
+        raise ValueError(
+            "the courses of one hub share one exchange, but their nbgrader_config.py set "
+            + ", ".join(f"{course['course_id']}: {course['exchange']}" for course in courses)
+            + ": set the same c.Exchange.root in each"
+        )
+    return courses
+
+
+def setup_courses(folders, state):
+    """Groups, exchange, course folders' permissions and each user's configuration for a hub of
+    the several courses in ``folders``; returns a list of sentences saying what was set.  Each
+    course's folder in the shared exchange is closed to all but its staff and its students, and
+    each user of a roster gets the configuration of their default server
+    (``access.write_user_config``; the hub writes it again at each start of a server)."""
+    state = Path(state).resolve()
+    courses = hub_courses(folders, state)
+    exchange_root = courses[0]["exchange"]
+    lines = []
+    for course in courses:
+        folder, course_id = Path(course["folder"]), course["course_id"]
+        staff, students = access.group_names(course_id)
+        access.ensure_group(staff)
+        access.ensure_group(students)
+        public = set(access.PUBLIC_ENTRIES)
+        for inside in (state, Path(exchange_root)):
+            if inside.is_relative_to(folder) and inside != folder:
+                public.add(inside.relative_to(folder).parts[0])
+        closed = access.lock_course(folder, staff, public=tuple(public))
+        exchange.prepare(exchange_root, course_id, staff, students)
+        lines += [
+            f"course {course_id} ({folder}): staff group {staff}, students group {students}, "
+            f"{', '.join(closed) or 'nothing'} closed to all but {staff}",
+            f"exchange {exchange_root}/{course_id}: open to {staff} and {students} only",
+            *deadlines.publish_course(folder),
+        ]
+    for folder in (state, state / "jupyter"):
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o711)
+        acl.remove_default_acl(folder)
+    access.write_exchange_package(state)
+    folders_by_id = {course["course_id"]: course["folder"] for course in courses}
+    members = access.memberships([(course["course_id"], course["roster"]) for course in courses])
+    written = []
+    for name, roles in sorted(members.items()):
+        if not user_exists(name):
+            continue
+        access.write_user_config(state, name, roles, folders_by_id, exchange_root)
+        for course_id, role in roles.items():
+            if role in access.STAFF_ROLES:
+                access.link_course(name, folders_by_id[course_id], course_id)
+        written.append(name)
+    lines.append(
+        f"each user's Jupyter configuration in {state / 'jupyter' / 'users'}: {', '.join(written) or 'no users yet'}"
+    )
+    return lines
+
+
 def roster_roles(state):
     """{username: role} of the roster synced into ``state`` whose users exist on this machine."""
     path = Path(state) / "roster.json"
@@ -138,7 +230,9 @@ def write_hub_config(state, settings, extra=None):
 
 
 def hub_command(state, args):
-    """The command line and environment of the hub ``args`` ask for, its configuration written."""
+    """The command line and environment of the hub ``args`` ask for, its configuration written
+    (``args.course``: a course folder, or a list of them)."""
+    folders = args.course if isinstance(args.course, list) else [args.course]
     settings = {
         "state": str(Path(state).resolve()),
         "ip": args.ip,
@@ -147,11 +241,16 @@ def hub_command(state, args):
         "proxy_api_port": args.proxy_api_port,
         "proxy_command": proxy_command(state),
         "prefix": str(args.env or access.users_environment(KIT_ROOT)),
-        "course": str(Path(args.course).resolve()),
-        "course_id": course_settings(args.course)[0],
+        "course": str(Path(folders[0]).resolve()),
+        "course_id": course_settings(folders[0])[0],
     }
-    data = access.shared_data(args.course)
+    data = access.shared_data(folders[0])
     settings["data"] = str(data) if data else None
+    if len(folders) > 1:
+        settings["courses"] = hub_courses(folders, state)
+        for course in settings["courses"]:
+            data = access.shared_data(course["folder"])
+            course["data"] = str(data) if data else None
     config = write_hub_config(state, settings, args.extra_config)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join(
@@ -194,9 +293,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="dnngrader hub", description=__doc__.split("\n\n")[0])
     parser.add_argument("action", nargs="?", default="start", choices=("start", "setup", "stop"))
     parser.add_argument(
-        "--course", type=Path, default=Path.cwd(), help="the course folder (default: the current folder)"
+        "--course",
+        type=Path,
+        action="append",
+        help="the course folder (default: the current folder); once per course for a hub of several courses",
     )
-    parser.add_argument("--state", type=Path, help="the hub's folder (default: COURSE/.hub)")
+    parser.add_argument("--state", type=Path, help="the hub's folder (default: the first COURSE's .hub)")
     parser.add_argument("--ip", default="", help="the address to serve on (default: every address)")
     parser.add_argument("--port", type=int, default=8000, help="the hub's public port (8000)")
     parser.add_argument("--hub-port", type=int, default=8081, help="the hub's internal port (8081)")
@@ -214,7 +316,9 @@ def main(argv=None):
         "every user can run its Python, else .hub/env, which `make hub-deps` builds)",
     )
     args = parser.parse_args(argv)
-    state = (args.state or default_state(args.course)).absolute()
+    folders = args.course or [Path.cwd()]
+    args.course = folders if len(folders) > 1 else folders[0]
+    state = (args.state or default_state(folders[0])).absolute()
     try:
         if args.action == "stop":
             print(stop(state))
@@ -226,7 +330,7 @@ def main(argv=None):
                 file=sys.stderr,
             )
             return 2
-        for line in setup(args.course, state):
+        for line in setup(args.course, state) if len(folders) == 1 else setup_courses(folders, state):
             print(line)
         if args.action == "setup":
             return 0
