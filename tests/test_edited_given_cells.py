@@ -326,7 +326,7 @@ APPLICATION_STUDENTS = {
             "try_own_image", lambda source: edited(source, "my_label = 0", "my_label = 1") + "\nprint(os.listdir('..'))"
         ),
         True,
-        ("cell 39 (given code, edited by the student) uses os.listdir (line 14)",),
+        ("cell 40 (given code, edited by the student) uses os.listdir (line 14)",),
     ),
 }
 # the same, of the first assignment
