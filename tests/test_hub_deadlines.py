@@ -102,6 +102,37 @@ def test_the_cell_reads_the_courses_settings_and_says_when_no_due_date_is_set(tm
     assert graded.returncode == 0 and graded.stdout == ""
 
 
+def test_without_a_course_id_the_notebooks_course_is_found_in_the_exchange(tmp_path, monkeypatch):
+    """A student of several courses has no c.CourseDirectory.course_id: the course is the one
+    whose published due dates name the assignment, the folder nbgrader fetched into first.  A
+    settings file that cannot run here is read for its literal settings only."""
+    exchange = tmp_path / "exchange"
+    for course_id, due in (("other", "2026-11-01T12:00:00+00:00"), ("mine", "2026-12-01T22:59:00+00:00")):
+        folder = exchange / course_id / due_date.FOLDER
+        folder.mkdir(parents=True)
+        record = {"timezone": "UTC", "assignments": {ASSIGNMENT: {"due": due, "late_policy": {"kind": "zero"}}}}
+        (folder / due_date.CLASS_FILE).write_text(json.dumps(record))
+    (exchange / "mine" / due_date.FOLDER / due_date.EXTENSION_FILE.format(student="ada")).write_text(
+        json.dumps({"extensions": {ASSIGNMENT: 3600}})
+    )
+    settings = tmp_path / "jupyter"
+    settings.mkdir()
+    # Not runnable here (no such module), so only its literal settings count.
+    (settings / "nbgrader_config.py").write_text(f"import not_here\nc.Exchange.root = {str(exchange)!r}\n")
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(settings))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "nothing"))
+    monkeypatch.setenv("TZ", "UTC")
+    notebook_folder = tmp_path / "home" / "mine" / ASSIGNMENT
+    notebook_folder.mkdir(parents=True)
+    found = due_date.find(ASSIGNMENT, notebook_folder, "ada")
+    assert found.source == str(exchange / "mine" / due_date.FOLDER / due_date.CLASS_FILE)
+    assert due_date.due_line(found) == (
+        "due 2026-12-01 23:59 UTC (UTC+0000) (with your extension of 1 hour), in your time zone; "
+        "late work: a late submission scores 0"
+    )
+    assert due_date.find(ASSIGNMENT, notebook_folder, "ben").extension is None
+
+
 @pytest.fixture(scope="module")
 def course():
     """The hub's course after setup and ada's extension (the module's docstring)."""

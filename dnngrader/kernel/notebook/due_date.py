@@ -98,6 +98,12 @@ def here(moment):
     return moment.astimezone().strftime(TIME_FORMAT)
 
 
+def hours(extension):
+    """An extension (a timedelta) in hours, as words: ``1 hour``, ``12 hours``, ``1.5 hours``."""
+    count = extension.total_seconds() / 3600
+    return f"{count:g} hour{'' if count == 1 else 's'}"
+
+
 def jupyter_config_folders():
     """The folders Jupyter reads its configuration from, the weakest first: the system's, the
     environment's, ``JUPYTER_CONFIG_PATH``'s (a hub's role folder), the user's own
@@ -260,7 +266,7 @@ def due_line(found):
         return None
     text = f"due {here(found.hers)}"
     if found.extension:
-        text += f" (with your extension of {found.extension.total_seconds() / 3600:g} hours)"
+        text += f" (with your extension of {hours(found.extension)})"
     return f"{text}, in your time zone; late work: {describe_policy(found.policy)}"
 
 
@@ -278,8 +284,9 @@ def describe(found):
     where = f"your time zone ({zone})" if zone else "this machine's time zone"
     lines = [f"{name} is due {here(found.hers)}, in {where}."]
     if found.extension:
-        hours = found.extension.total_seconds() / 3600
-        lines.append(f"That includes your extension of {hours:g} hours; the class's due date is {here(found.due)}.")
+        lines.append(
+            f"That includes your extension of {hours(found.extension)}; the class's due date is {here(found.due)}."
+        )
     if found.timezone:
         try:
             from zoneinfo import ZoneInfo
