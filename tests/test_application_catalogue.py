@@ -5,10 +5,8 @@ dnn_application` in a scratch course; each wrong answer's verdict gives the hint
 records, and no verdict shows a hidden case's values.  The hints of dnngrader/assignments/dnn_application/hints.py
 are also checked one by one, judged in-process as the grader judges."""
 
-import contextlib
 import copy
 import inspect
-import io
 import json
 import re
 
@@ -18,7 +16,7 @@ import pytest
 from dnngrader import assignments
 from dnngrader.tools import catalogue, grading_report
 from dnngrader.assignments.dnn_step_by_step import hints
-from dnngrader.kernel import payload
+from dnngrader.kernel import payload, runtime
 from dnngrader.judge.verdict import Verdict, judge
 from dnngrader.assignments import reference
 from dnngrader.kernel import lending
@@ -222,24 +220,15 @@ def verdict_on(code, function):
     namespace = _namespace()
     exec(code, namespace)
     np.random.seed(12345)  # whatever ran before: a student's unseeded draws are not seed 1's
-    results = []
-    for case in application_cases.TESTS[test_id].cases:
-        args = case.make_args(ref)
-        printed = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(printed):
-                value = namespace[function](*args)
-        except Exception as error:
-            results.append({"status": "raised", "error": type(error).__name__, "message": str(error)})
-        else:
-            results.append(
-                {
-                    "status": "returned",
-                    "value": payload.encode(value),
-                    "args_after": payload.encode(args),
-                    "printed": printed.getvalue(),
-                }
-            )
+    results = [
+        # The kernel's own code for one case (what it prints and the arguments after the call
+        # are sent; a def line that keeps the defaults a case leaves out is not run), with the
+        # namespace's callees instead of lent ones and a generous time limit.
+        runtime.run_case(
+            namespace[function], case.make_args(ref), {}, 600, case.defaults(ref) if case.defaults else None
+        )
+        for case in application_cases.TESTS[test_id].cases
+    ]
     return judge(test_id, payload.loads(payload.dumps(results)), ref)
 
 

@@ -125,7 +125,7 @@ def recorded_calls(test_id, per_case=2):
     callees (what the reference returns for them is what the lent version must return)."""
     assignment = assignments.assignment_of(test_id)
     function = assignment.tests[test_id].function
-    _, arguments, raw = assignments.inputs(test_id)
+    _, arguments, raw, _ = assignments.inputs(test_id)
     calls, counts = [], {}
 
     def spy(name):
@@ -177,7 +177,7 @@ def test_every_lent_callee_is_strict_on_the_calls_the_reference_makes(test_id, m
     calls, raw = recorded_calls(test_id)
     assert {name for name, _, _ in calls} == set(assignments.callees_of(test_id))
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    for _, _, lent in (handed_over(test_id, monkeypatch), runtime._inputs(test_id)):
+    for _, _, lent, _ in (handed_over(test_id, monkeypatch), runtime._inputs(test_id)):
         for name, args, kwargs in calls:
             expected = raw[name](*copy.deepcopy(args), **copy.deepcopy(kwargs))
             assert_strict(lent[name], copy.deepcopy(args), copy.deepcopy(kwargs), expected)
@@ -190,7 +190,7 @@ def test_the_lent_callees_reach_only_each_other_and_the_helpers_stay_as_provided
     dnn_utils.py are lent as they are: they are the only version there is."""
     assignment = assignments.assignment_of(test_id)
     callees = assignments.callees_of(test_id)
-    _, _, lent = handed_over(test_id, monkeypatch)
+    _, _, lent, _ = handed_over(test_id, monkeypatch)
     assert list(lent) == [*callees, *assignment.helpers]
     for helper in assignment.helpers:
         assert lent[helper] is getattr(dnn_utils, helper)
@@ -202,7 +202,7 @@ def test_the_lent_callees_reach_only_each_other_and_the_helpers_stay_as_provided
 
 
 def test_the_lent_update_parameters_returns_a_new_dict_and_leaves_the_callers_alone(monkeypatch):
-    _, _, lent = handed_over("test_L_layer_model", monkeypatch)
+    _, _, lent, _ = handed_over("test_L_layer_model", monkeypatch)
     parameters = {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))}
     grads = {"dW1": np.ones((2, 3)), "db1": np.ones((2, 1))}
     updated = lent["update_parameters"](parameters, grads, 0.5)

@@ -221,9 +221,10 @@ def callee_sources(test_id):
 
 
 def inputs(test_id):
-    """(the graded function's name, the arguments of each case, {name: reference function lent})
-    of ``test_id``, built here from the plan and the references (kernel/runtime.py's fallback when
-    nothing was handed over: a notebook run outside nbgrader autograde)."""
+    """(the graded function's name, the arguments of each case, {name: reference function lent},
+    the defaults each case leaves to the signature or None) of ``test_id``, built here from the
+    plan and the references (kernel/runtime.py's fallback when nothing was handed over: a
+    notebook run outside nbgrader autograde)."""
     from dnngrader.kernel import lending
 
     assignment = assignment_of(test_id)
@@ -234,4 +235,5 @@ def inputs(test_id):
         test.function,
         [case.make_args(ref) for case in test.cases],
         {name: getattr(lent, name) for name in (*callees_of(test_id), *assignment.helpers)},
+        [case.defaults(ref) if case.defaults else None for case in test.cases],
     )

@@ -15,6 +15,11 @@ class Case:
     description: str  # shown to the student; never the inputs themselves
     make_args: Callable  # reference module -> tuple of arguments
     visible: bool = False
+    # For a case that leaves parameters to the signature's defaults: reference module ->
+    # {parameter: the default its def line gives}.  A function whose def line keeps each of them
+    # (dnn_checks.keeps_defaults) is not run on the case: it would run as the explicit call with
+    # those values.  None: the case is always run.
+    defaults: Optional[Callable] = None
 
 
 @dataclass

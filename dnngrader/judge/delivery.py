@@ -59,6 +59,7 @@ def for_test(test_id):
             "test": test_id,
             "function": test.function,
             "args": [payload.encode(case.make_args(ref)) for case in test.cases],
+            "defaults": [case.defaults(ref) if case.defaults else None for case in test.cases],
             "callees": assignments.callee_sources(test_id),
             "helpers": list(assignments.assignment_of(test_id).helpers),
         }

@@ -55,6 +55,18 @@ def _prepared(test, case, reference):
     return copy.deepcopy(kept[2]), copy.deepcopy(kept[3]), kept[4]
 
 
+def _changed_defaults(expected, given):
+    """The sentence saying which defaults a def line changed: ``expected`` maps each parameter a
+    case leaves to its default to the notebook's default, ``given`` to the repr of the student's
+    (None: no default).  It names the parameters, never values: a hidden case's line shows none."""
+    changed = [name for name, value in expected.items() if given.get(name) != repr(value)]
+    return (
+        f"this case leaves {', '.join(expected)} to their defaults, and your def line changes them: "
+        f"{', '.join(changed)} {'has' if len(changed) == 1 else 'have'} another default than the notebook's "
+        "def line gives (keep the def line as written)."
+    )
+
+
 def _no_output(text):
     """The problem of a case that returned nothing to compare (it raised, timed out, ...): a
     ``Problem`` that no classic mistake explains, so that the hint rule (``dnn_checks.hint_lines``)
@@ -75,6 +87,12 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
         return [_no_output(result.get("message", f"{test.function} is not defined."))], None
     if status == "timeout":
         return [_no_output(f"the call did not finish within {result.get('seconds')} s: an endless loop?")], None
+    if status == "kept defaults":
+        # The def line keeps the defaults the case leaves to it: the call would run as the explicit
+        # one with those values (dnn_checks.keeps_defaults), which the other cases test.
+        if case.defaults is not None and result.get("defaults") == case.defaults(reference):
+            return [], None
+        return [_no_output("the grader received no result for this case.")], None
     if status == "skipped":
         return [_no_output("not run: an earlier case of this cell ran out of time.")], None
     if status == "raised":
@@ -123,6 +141,8 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
             if route:
                 problems = []
     values_wrong = bool(problems)
+    if problems and case.defaults is not None and isinstance(result.get("defaults given"), dict):
+        problems.append(_changed_defaults(case.defaults(reference), result["defaults given"]))
     if "args_after" in result:
         problems += _modified_arguments(test, args, payload.decode(result["args_after"]))
     if test.prints is not None:

@@ -49,7 +49,8 @@ def receive_limits():
 
 def receive(test_id):
     """In the kernel: (name of the function under test, arguments of each case, {name: function}
-    of the reference callees, made strict, and the provided helpers to lend it) handed over for ``test_id``
+    of the reference callees, made strict, and the provided helpers to lend it, the defaults each
+    case leaves to the signature (testplan.Case.defaults; None for most)) handed over for ``test_id``
     with the running request, or None if nothing was.  Taken once: it is removed from the
     request's metadata, so the student's functions cannot find it there."""
     text = _current_request_metadata().pop(METADATA_KEY, None)
@@ -65,4 +66,5 @@ def receive(test_id):
     # version there is, the one the student's own code calls too.
     lent = lending.lent({name: getattr(callees, name) for name in names})
     lent.update({helper: getattr(callees, helper) for helper in helpers})
-    return data["function"], arguments, lent
+    defaults = data.get("defaults") or [None] * len(arguments)
+    return data["function"], arguments, lent, defaults

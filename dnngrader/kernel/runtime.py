@@ -26,6 +26,7 @@ import sys
 import time
 
 from dnngrader.kernel import delivery, lending, payload
+from dnngrader.kernel.notebook import dnn_checks
 
 PRINTED_KEPT = 20000  # characters of a call's printed text sent to the judge
 
@@ -100,27 +101,44 @@ def _run_case(function, args, lent, seconds):
     }
 
 
+def run_case(function, args, lent, seconds, defaults=None):
+    """The encoded result of ``function`` on one case's ``args``, lent ``lent`` (name ->
+    function), within ``seconds``.  ``defaults``: for a case that leaves parameters to the
+    signature's defaults, name -> the default the notebook's def line gives; a function whose
+    def line keeps every one of them is not run ("kept defaults": the call would run as the
+    explicit one with those values, which other cases test), and one that changes them is run,
+    its result saying which defaults its def line gives ("defaults given", as reprs)."""
+    if defaults and dnn_checks.keeps_defaults(function, defaults):
+        return {"status": "kept defaults", "defaults": defaults}
+    result = _run_case(function, args, lent, seconds)
+    if defaults:
+        given = dnn_checks.signature_defaults(function, defaults)
+        result["defaults given"] = {name: repr(given[name])[:40] if name in given else None for name in defaults}
+    return result
+
+
 def _inputs(test_id):
     """(the graded function's name, the arguments of each case, {name: reference function} to
-    lend it): handed over by the grader under autograde, otherwise built here from the
-    references and the cases' plans, which only the whole kit has: a kernel outside the grader's
-    sandbox (the instructor's source notebook, ``nbgrader validate``)."""
+    lend it, the defaults each case leaves to the signature or None): handed over by the grader
+    under autograde, otherwise built here from the references and the cases' plans, which only
+    the whole kit has: a kernel outside the grader's sandbox (the instructor's source notebook,
+    ``nbgrader validate``)."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         handed_over = delivery.receive(test_id)
         if handed_over is not None:
             return handed_over
     from dnngrader import assignments
 
-    name, arguments, lent = assignments.inputs(test_id)
+    name, arguments, lent, defaults = assignments.inputs(test_id)
     # Strict callees here too, as delivery.receive lends them (the helpers as provided).
     callees = assignments.callees_of(test_id)
     lent.update(lending.lent({callee: lent[callee] for callee in callees}))
-    return name, arguments, lent
+    return name, arguments, lent, defaults
 
 
 def collect(test_id):
     """The encoded result of every case of a test cell."""
-    name, arguments, lent = _inputs(test_id)
+    name, arguments, lent, defaults = _inputs(test_id)
     limits = delivery.receive_limits()
     function = _user_namespace().get(name)
     if not callable(function):
@@ -128,12 +146,13 @@ def collect(test_id):
         message = f"{name} {what}: run its cell, and keep the name and the def line as given."
         return [{"status": "missing", "message": message} for _ in arguments]
     results, deadline = [], time.monotonic() + limits["seconds_per_test"]
-    for args in arguments:
+    for args, left_to_defaults in zip(arguments, defaults):
         seconds = min(limits["seconds_per_call"], deadline - time.monotonic())
-        if seconds <= 0 or (results and results[-1]["status"] in ("timeout", "skipped")):
+        ran_out = seconds <= 0 or (results and results[-1]["status"] in ("timeout", "skipped"))
+        if ran_out and not (left_to_defaults and dnn_checks.keeps_defaults(function, left_to_defaults)):
             results.append({"status": "skipped"})
         else:
-            results.append(_run_case(function, args, lent, seconds))
+            results.append(run_case(function, args, lent, max(seconds, 0.001), left_to_defaults))
     return results
 
 

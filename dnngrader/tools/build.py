@@ -225,7 +225,7 @@ def application_expected():
     each graded function uses and its printing rule.  One source for the notebook's check and
     the grader: the check reads it, the grader computes the same things itself."""
     from dnngrader.assignments.dnn_application import cases, hints
-    from dnngrader.kernel.notebook import dnn_app_checks as checks, test_cases
+    from dnngrader.kernel.notebook import dnn_app_checks as checks, dnn_checks, test_cases
 
     reference = cases.reference()
     tests = {test.function: test for test in cases.TESTS.values()}
@@ -247,6 +247,8 @@ def application_expected():
                     for label, pairs in mistakes.items()
                 },
             }
+            if case.get("defaults"):  # the defaults the notebook's def line gives (dnn_checks.keeps_defaults)
+                entry["defaults"] = dnn_checks.signature_defaults(getattr(reference, name), cases.MODEL_ARGUMENTS[3:])
             if name == "L_layer_model":
                 entry["initialiser"] = test_cases.to_json(
                     reference.initialize_parameters_deep_scaled(list(case["layers_dims"]))

@@ -42,7 +42,8 @@ OTHER_Y = [[1, 0, 1, 1, 0, 0, 1]]
 # The cases of each function: keyword arguments, and what the inputs are ("data": "small" = seed
 # 1, X = randn(10, 10), Y = SMALL_Y, the default; "other" = seed 5, X = randn(4, 7), Y = OTHER_Y;
 # "network": the parameters predict is given; "defaults": a model called with X, Y and layers_dims
-# only, so that the signature's defaults apply, 3000 iterations of a tiny network).  The first
+# only, so that the signature's defaults apply, 3000 iterations of a tiny network, run only when
+# the def line changes one of the defaults: dnn_checks.keeps_defaults).  The first
 # case of each is the one the grader runs too; "practice" cases are of other sizes and depths, as
 # the grader's hidden cases are.
 CASES = {
@@ -319,6 +320,16 @@ def check(name, function):
     failures, passed = [], []
     for number, (case, entry) in enumerate(zip(CASES[name], entries)):
         title = ("practice case: " if case.get("practice") else "") + describe_case(name, case)
+        if "defaults" in entry and dnn_checks.keeps_defaults(function, entry["defaults"]):
+            # As the grader judges it: the call would run as the explicit one with these values,
+            # which the other cases check (3000 iterations saved).
+            passed.append(
+                (
+                    f"{'practice ' if case.get('practice') else ''}case {number + 1}",
+                    f"{title}: your def line keeps these defaults",
+                )
+            )
+            continue
         printed, own = io.StringIO(), []
         try:
             with (

@@ -20,4 +20,4 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.01, num_iterations=3000, pr
     return parameters, costs
 
 
-HINT = "the visible case passes but hidden ones fail"
+HINT = "your def line changes them: learning_rate has another default"

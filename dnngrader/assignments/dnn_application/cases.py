@@ -8,8 +8,11 @@ the others are hidden: small synthetic data sets drawn from seeds of their own (
 numbers of iterations (1, 2, 101, 250: one, one, two and three recorded costs) and learning
 rates, print_cost=False; and for each model, one case with print_cost=True (what it prints is
 judged) and one that leaves learning_rate, num_iterations and print_cost to the signature's
-defaults (3000 iterations of a tiny network).  Each runs in well under a second.  A model that is right only for the
-visible sizes, or returns the visible case's numbers, fails them.
+defaults (3000 iterations of a tiny network).  That case runs only for a model whose def line
+changes one of those defaults (``Case.defaults``): with the notebook's defaults it would run as
+the explicit call with them, which the other cases test, and it took most of a model's checking
+time.  Each case runs in well under a second.  A model that is right only for the visible sizes,
+or returns the visible case's numbers, fails them.
 
 ``reference()`` is the module that answers these cases: the reference models of models.py.
 """
@@ -19,6 +22,7 @@ import types
 import numpy as np
 
 from dnngrader.assignments.testplan import Case, Test
+from dnngrader.kernel.notebook import dnn_checks
 from dnngrader.assignments.dnn_application import models
 
 
@@ -120,6 +124,16 @@ def _model_case(seed, n, m, dims, learning_rate, iterations, print_cost=False):
     return make
 
 
+def _defaults_of(name):
+    """reference module -> {parameter: default} of the parameters a defaults case leaves out, as
+    the reference ``name``'s def line (the notebook's) gives them (``Case.defaults``)."""
+
+    def defaults(ref):
+        return dnn_checks.signature_defaults(getattr(ref, name), MODEL_ARGUMENTS[3:])
+
+    return defaults
+
+
 def _defaults_case(seed, n, m, dims):
     """A model called with X, Y and layers_dims only: the signature's defaults apply
     (learning_rate=0.0075, num_iterations=3000, print_cost=False), on data small enough that
@@ -217,6 +231,7 @@ TESTS["test_two_layer_model"] = Test(
         Case(
             "hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
             _defaults_case(107, 2, 6, (2, 1)),
+            defaults=_defaults_of("two_layer_model"),
         ),  # seed 107: the uphill mistake stays finite here
     ],
     returns=_returns("two_layer_model"),
@@ -244,6 +259,7 @@ TESTS["test_L_layer_model"] = Test(
         Case(
             "hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
             _defaults_case(206, 2, 6, (2, 2, 1)),
+            defaults=_defaults_of("L_layer_model"),
         ),
     ],
     returns=_returns("L_layer_model"),

@@ -643,6 +643,39 @@ def unchanged_problems(before, after, label="argument"):
     return []
 
 
+def signature_defaults(function, names):
+    """{name: default} of the parameters ``names`` of ``function`` that its signature gives a
+    default (``inspect.signature``: the def line, as written); {} when the signature cannot be
+    read (not a Python function, say)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {
+        name: parameters[name].default
+        for name in names
+        if name in parameters and parameters[name].default is not inspect.Parameter.empty
+    }
+
+
+def keeps_defaults(function, defaults):
+    """Whether ``function``'s def line gives each parameter of ``defaults`` (name -> the default
+    the notebook's def line gives it) exactly that default: the same type and an equal value
+    (``num_iterations=3000.0`` is not ``3000``: ``range`` refuses it).
+
+    A case that leaves parameters to their defaults (a model called with X, Y and layers_dims
+    only) then runs exactly as the explicit call with those values, so its checks, the notebook's
+    and the grader's, take this answer instead of running it (3000 iterations, most of a
+    model's checking time); a def line that changes a default runs the case for real and is
+    judged on what it returns and prints."""
+    given = signature_defaults(function, defaults)
+    return len(given) == len(defaults) and all(
+        type(given[name]) is type(value) and given[name] == value for name, value in defaults.items()
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The visible tests
 # ---------------------------------------------------------------------------------------------
