@@ -360,6 +360,23 @@ def test_each_server_gets_the_configuration_the_commands_ran_with(hub):
         hub.ids["a"]: f"{hub.base_url}/user/{name}/formgrader",
         hub.ids["b"]: f"{hub.base_url}/user/{name}/{hub.ids['b']}/formgrader",
     }, body
+    # His server named after B (started as the hub's home page starts it) has B's formgrader, on B's
+    # gradebook (two submissions; A's has one); a server named after no course of his does not start.
+    teach.get(f"/hub/spawn/{name}/{hub.ids['b']}", timeout=120)
+    teach.get(f"/hub/spawn/{name}/nocourse", timeout=120)
+    graded = {}
+    for prefix in ("", f"{hub.ids['b']}/"):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            status, _, body = teach.get(f"/user/{name}/{prefix}formgrader/api/assignments")
+            if status == 200 and body.startswith("["):
+                break
+            time.sleep(1)
+        graded[prefix] = [(entry["name"], entry["num_submissions"]) for entry in json.loads(body)]
+    assert graded == {"": [(ASSIGNMENT, 1)], f"{hub.ids['b']}/": [(ASSIGNMENT, 2)]}, graded
+    assert f"{name} has no course 'nocourse' on this hub" in hub.log.read_text()
+    servers = [p for p in processes_of(name) if "jupyterhub-singleuser" in " ".join(p.info["cmdline"])]
+    assert len(servers) == 2, [p.info["cmdline"] for p in servers]
 
 
 def test_hub_stop_leaves_no_process(hub):
