@@ -15,7 +15,9 @@ named after it.  The students submit; teach collects in each folder, and gets ea
 submissions only.  Then ann and teach log in through the hub's form: each server's environment
 is the one the commands above ran with; ann's JupyterLab has no staff plug-ins and her Assignments
 panel lists A's assignment and nothing of B; teach's has the formgrader of A (the first course
-he teaches), and his course list names both courses, B's formgrader in his server named after B.
+he teaches), and his course list names both courses, B's formgrader in his server named after B,
+which the hub then starts and whose formgrader works on B's gradebook; a server named after no
+course of his does not start.
 
 Users and groups carry a random tag and are removed at the end; the hub is stopped.
 """
