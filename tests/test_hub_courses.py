@@ -389,3 +389,22 @@ def test_hub_stop_leaves_no_process(hub):
     while any(processes_of(hub.name(person)) for person in PEOPLE) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not any(processes_of(hub.name(person)) for person in PEOPLE)
+
+
+def test_courses_that_do_not_share_one_exchange_or_have_one_id_are_refused(tmp_path):
+    def course(name, course_id, exchange):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "nbgrader_config.py").write_text(
+            f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {course_id!r}\n"
+            f"c.Exchange.root = {str(exchange)!r}\n"
+        )
+        return folder
+
+    shared = tmp_path / "exchange"
+    a, b = course("a", "one", shared), course("b", "two", shared)
+    assert [entry["course_id"] for entry in server.hub_courses([a, b], a / ".hub")] == ["one", "two"]
+    with pytest.raises(ValueError, match="share one exchange"):
+        server.hub_courses([a, course("c", "three", tmp_path / "other")], a / ".hub")
+    with pytest.raises(ValueError, match="same course id"):
+        server.hub_courses([a, course("d", "one", shared)], a / ".hub")
