@@ -357,10 +357,10 @@ def test_each_server_gets_the_configuration_the_commands_ran_with(hub):
     status, _, body = teach.get(f"/user/{name}/formgrader/api/assignments")
     assert status == 200 and ASSIGNMENT in body, hub.log.read_text()[-3000:]
     status, _, body = teach.get(f"/user/{name}/formgraders")
-    courses = {entry["course_id"]: entry["url"] for entry in json.loads(body)["value"]}
+    courses = {entry["course_id"]: (entry["url"], entry["kind"]) for entry in json.loads(body)["value"]}
     assert courses == {
-        hub.ids["a"]: f"{hub.base_url}/user/{name}/formgrader",
-        hub.ids["b"]: f"{hub.base_url}/user/{name}/{hub.ids['b']}/formgrader",
+        hub.ids["a"]: (f"{hub.base_url}/user/{name}/formgrader", "local"),
+        hub.ids["b"]: (f"{hub.base_url}/user/{name}/{hub.ids['b']}/formgrader", "jupyterhub"),
     }, body
     # His server named after B (started as the hub's home page starts it) has B's formgrader, on B's
     # gradebook (two submissions; A's has one); a server named after no course of his does not start.

@@ -59,16 +59,18 @@ def formgraders(data, server_url, hub_url):
     """The formgrader course list of the user ``data`` describes: one entry per course they teach,
     the formgrader of this server (at ``server_url``) for the server's own course, and for each
     other course the formgrader of their server named after it (JupyterHub's named servers,
-    under ``hub_url``), which the hub starts when it is opened."""
+    under ``hub_url``), which the hub starts when it is opened.  The first is of nbgrader's kind
+    "local" (the Course List panel opens it in a JupyterLab tab), the others "jupyterhub" (a link
+    to a new browser tab)."""
     found = []
     for course_id, entry in sorted(data.get("courses", {}).items()):
         if entry.get("role") not in STAFF_ROLES:
             continue
         if course_id == data.get("server_course"):
-            url = server_url.rstrip("/") + "/formgrader"
+            url, kind = server_url.rstrip("/") + "/formgrader", "local"
         else:
-            url = f"{hub_url.rstrip('/')}/user/{data['user']}/{course_id}/formgrader"
-        found.append({"course_id": course_id, "url": url, "kind": "jupyterhub"})
+            url, kind = f"{hub_url.rstrip('/')}/user/{data['user']}/{course_id}/formgrader", "jupyterhub"
+        found.append({"course_id": course_id, "url": url, "kind": kind})
     return found
 
 
