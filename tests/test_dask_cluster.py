@@ -34,6 +34,7 @@ from distributed.security import Security
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 
+from dnngrader import assignments
 from dnngrader.assignments import reference
 from dnngrader.tools import samples
 from dnngrader.batch import snapshot
@@ -268,12 +269,10 @@ def test_the_submissions_travel_as_data(killed_worker_run):
     assert "dnngrader-course-" not in log
     [scratch] = killed_worker_run["survivor_folder"].glob("**/dnngrader-course-*")
     assert (scratch / "nbgrader_config.py").read_text() == (course.root / "nbgrader_config.py").read_text()
-    assert sorted(path.name for path in scratch.glob(f"source/{ASSIGNMENT}/*.py")) == [
-        "dnn_checks.py",
-        "dnn_utils.py",
-        "hidden_tests.py",
-        "test_cases.py",
-    ]  # the helpers came with the plan
+    # The modules beside the notebook came with the plan (the assignment's notebook_files).
+    assert sorted(path.name for path in scratch.glob(f"source/{ASSIGNMENT}/*.py")) == sorted(
+        assignments.find(ASSIGNMENT).notebook_files
+    )
     outline = (scratch / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
     assert "BEGIN SOLUTION" not in outline and "def linear_forward" not in outline  # the solutions did not
     for step in ("submitted", "autograded", "feedback"):
