@@ -19,7 +19,7 @@ for _name in [name for name in os.environ if name.startswith("JUPYTER_") or name
     del os.environ[_name]
 
 # One BLAS thread per process, as the grader gives each kernel (dnngrader/plugins/execute.py):
-# the suite runs two test processes on the cores and each starts kernels, servers and commands
+# the suite runs three test processes on the cores and each starts kernels, servers and commands
 # beside it, so OpenBLAS's extra threads only spin against them.  A test that trains a model in
 # process took 80 s instead of 8 that way.  Set before NumPy is first imported (below), inherited
 # by every command a test starts; a value set by whoever runs the tests wins.
@@ -105,7 +105,7 @@ def stock_graded_class(tmp_path_factory, class_submissions):
 
 # The test files that take longest (summed test time of a whole run, longest first; measured on
 # 7 December 2026 on a busy machine, 1007 tests, the hub's tests not yet written).  pytest-xdist
-# hands whole files to its two workers in collection order (pytest.ini: --dist loadfile
+# hands whole files to its workers in collection order (pytest.ini: --dist loadfile
 # --no-loadscope-reorder), so these go first and the short files fill in at the end: started
 # last, a long file would leave the other worker idle while it runs.  Only the order of files
 # changes; within a file the tests keep theirs.
@@ -120,6 +120,10 @@ LONGEST_FIRST = (
     "test_sandbox.py",
     # Not in that run: placed by its time alone, 185 s (-n 0, a busy machine, 7 December).
     "test_hub_round_trip.py",
+    # The same: about 100 s each with the machine loaded.
+    "test_hub_courses.py",
+    "test_hub_deadlines.py",
+    "test_hub.py",
     "test_settings.py",
     "test_instructor_commands.py",
     "test_timestamps.py",
