@@ -17,6 +17,9 @@ A kit installed from its source checkout (a clone, ``make venv``) belongs to tha
 a course too, with the kit's own samples and catalogue: the subcommands that work on the kit's own
 course (release, demo, bench, ...) refuse another folder rather than quietly work on the clone.
 A kit installed from a wheel works on the course it is run in.
+
+The command puts its environment's ``bin`` folder first on PATH for the subcommand (nbgrader runs
+``alembic`` from PATH), so ``.venv/bin/dnngrader`` works without activating the environment.
 """
 
 import argparse
@@ -239,6 +242,13 @@ def main(argv=None):
         print(f"dnngrader {command.name}: {error}", file=sys.stderr)
         return 2
     os.chdir(course)
+    # The environment's own commands first on PATH: nbgrader runs `alembic` from PATH when it makes
+    # a gradebook, so a command run as .venv/bin/dnngrader, the environment not activated, failed
+    # with "No such file or directory: 'alembic'" (and left a half-made gradebook).
+    environment_bin = str(Path(sys.executable).parent)
+    searched = os.environ.get("PATH", "")
+    if searched.split(os.pathsep)[0] != environment_bin:
+        os.environ["PATH"] = os.pathsep.join([environment_bin, searched]) if searched else environment_bin
     # Replaces this process: signals, exit status and the terminal are the module's own, as when
     # the module was started with `python -m` directly.
     os.execv(line[0], line)

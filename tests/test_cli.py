@@ -2,6 +2,7 @@
 handing its arguments to its module, run in the course folder that --course names; the package
 installed into .venv (pyproject.toml, `make venv`)."""
 
+import os
 import re
 import shlex
 import subprocess
@@ -176,3 +177,25 @@ def test_make_venv_installs_the_kit_editable():
     assert any(words[words.index("-e") + 1] == "." for words in installs if "-e" in words), installs
     done = run([sys.executable, "-c", "import dnngrader; print(dnngrader.__file__)"], "/")
     assert done.returncode == 0 and done.stdout.strip() == str(ROOT / "dnngrader" / "__init__.py"), done.stderr
+
+
+def test_the_environment_need_not_be_activated(tmp_path):
+    """Run as .venv/bin/dnngrader with only the system's folders on PATH, a subcommand that makes
+    the gradebook finds nbgrader's `alembic` (the command puts its environment's bin first), and
+    an assignment the gradebook does not know is refused with what to do."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text(
+        f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = 'cli-path'\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{course}/gradebook.db'\n"
+    )
+    done = subprocess.run(
+        [str(DNNGRADER), "--course", str(course), "deadlines", "show", "dnn_step_by_step"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PATH": "/usr/bin:/bin"},
+    )
+    assert "alembic" not in done.stderr, done.stderr[-3000:]
+    assert done.returncode == 1 and "make release" in done.stderr, done.stdout + done.stderr
+    assert (course / "gradebook.db").is_file()

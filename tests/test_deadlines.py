@@ -170,3 +170,35 @@ def test_validate_tells_the_student_her_due_date_with_her_extension_in_her_time_
         cwd=graded.root,
     )
     assert line.stdout.startswith("due 2026-12-01 23:59 CET (UTC+0100), in your time zone"), line.stdout + line.stderr
+
+
+def test_an_extension_before_any_due_date_is_kept_and_said(tmp_path_factory):
+    """The kit's own course sets no due date: `extend` then keeps the extension, says that it
+    counts once a due date is set, and exits 0 (it raised TypeError before: nbgrader adds the
+    extension to a due date that is None).  An assignment the gradebook does not know is refused
+    with what to do."""
+    course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("no-due-date") / "course")
+    command = [sys.executable, "-m", "dnngrader", "--course", str(course.root), "deadlines"]
+    extended = subprocess.run(
+        command + ["extend", ASSIGNMENT, "ada", "--hours", "12"],
+        capture_output=True,
+        text=True,
+        env=course.env(),
+        cwd=course.root,
+    )
+    assert extended.returncode == 0, extended.stderr
+    assert "ada, dnn_step_by_step: due (the assignment has no due date)" in extended.stdout
+    assert "The extension is kept" in extended.stdout
+    assert "Traceback" not in extended.stderr and "SAWarning" not in extended.stderr, extended.stderr
+    shown = subprocess.run(
+        command + ["show", ASSIGNMENT], capture_output=True, text=True, env=course.env(), cwd=course.root
+    )
+    assert shown.returncode == 0 and "ada: extension of 12 hours" in shown.stdout, shown.stdout + shown.stderr
+    unknown = subprocess.run(
+        command + ["extend", "no_such_assignment", "ada", "--hours", "1"],
+        capture_output=True,
+        text=True,
+        env=course.env(),
+        cwd=course.root,
+    )
+    assert unknown.returncode == 1 and "make release" in unknown.stderr, unknown.stderr

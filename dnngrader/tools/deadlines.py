@@ -48,8 +48,9 @@ def course_config():
 
 def extend(config, assignment, student, minutes=0, hours=0, days=0):
     """Grant ``student`` an extension of ``assignment`` (all zero: remove it); returns the
-    student's due date with it (naive UTC) or None.  Raises MissingEntry when the gradebook does
-    not know the assignment."""
+    student's due date with it (naive UTC), or None while the assignment has no due date (the
+    extension is kept, and counts from the due date once one is set).  Raises MissingEntry when
+    the gradebook does not know the assignment."""
     coursedir = CourseDirectory(config=config)
     deadlines.store_due_dates(config, coursedir.db_url, coursedir.course_id)
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
@@ -58,9 +59,15 @@ def extend(config, assignment, student, minutes=0, hours=0, days=0):
             gradebook.find_submission(assignment, student)
         except MissingEntry:
             gradebook.update_or_create_student(student)
-            gradebook.add_submission(assignment, student)
+            # nbgrader's add_submission reads relationships of the submission it is making, which
+            # makes SQLAlchemy 2 flush it half-made and warn (SAWarning, "not in session").
+            with gradebook.db.no_autoflush:
+                gradebook.add_submission(assignment, student)
         gradebook.grant_extension(assignment, student, minutes=minutes, hours=hours, days=days)
-        return gradebook.find_submission(assignment, student).duedate
+        submission = gradebook.find_submission(assignment, student)
+        # nbgrader's SubmittedAssignment.duedate adds the extension to the assignment's due date,
+        # and raises TypeError when there is none.
+        return None if submission.assignment.duedate is None else submission.duedate
 
 
 def show(config, assignment):
@@ -154,13 +161,15 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("store", help="write the configured due dates into the gradebook")
     extension = commands.add_parser("extend", help="grant a student an extension (replaces an earlier one)")
-    extension.add_argument("assignment")
-    extension.add_argument("student")
+    extension.add_argument("assignment", help="the assignment's name (nbgrader's assignment id)")
+    extension.add_argument("student", help="the student's id in the gradebook (her user name)")
     for unit in ("minutes", "hours", "days"):
-        extension.add_argument(f"--{unit}", type=float, default=0)
+        extension.add_argument(
+            f"--{unit}", type=float, default=0, help=f"{unit} added to her due date (added to the other amounts)"
+        )
     extension.add_argument("--remove", action="store_true", help="take the student's extension away")
     listing = commands.add_parser("show", help="the assignment's due date, late policy and extensions")
-    listing.add_argument("assignment")
+    listing.add_argument("assignment", help="the assignment's name (nbgrader's assignment id)")
     args = parser.parse_args(argv)
     if args.course:
         os.chdir(args.course)
@@ -180,11 +189,20 @@ def main(argv=None):
                 f"{args.student}, {args.assignment}: due "
                 f"{deadlines.Deadlines(config=config).local(due) if due else '(the assignment has no due date)'}"
             )
+            if due is None and not args.remove:
+                print(
+                    f"The extension is kept: it counts from {args.assignment}'s due date once "
+                    "c.Deadlines.due_dates sets one (docs/instructors/deadlines.md)."
+                )
             print("\n".join(published.publish(config)))
         else:
             print("\n".join(show(config, args.assignment)))
     except MissingEntry as error:
-        print(f"ERROR: {error}", file=sys.stderr)
+        print(
+            f"ERROR: {error}: the gradebook knows an assignment once `dnngrader release` (make release) "
+            "or nbgrader generate_assignment has made its release.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
