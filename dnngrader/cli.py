@@ -74,7 +74,7 @@ SUBCOMMANDS = (
     ),
     Subcommand(
         "grade",
-        "dnngrader.batch.grade",
+        "dnngrader.batch.prestart",
         "grade the class's submissions on Dask, then feedback, grades CSV and chart",
         COURSE_OPTION,
     ),

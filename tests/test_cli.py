@@ -22,6 +22,7 @@ NOT_SUBCOMMANDS = {
     "dnngrader.assignments.dnn_application.__main__",  # the same main as dnngrader.application
     "dnngrader.__main__",  # this command
     "dnngrader.cli",
+    "dnngrader.batch.grade",  # what `grade` (dnngrader.batch.prestart) runs once the forkserver started
 }
 
 
@@ -134,7 +135,15 @@ def test_another_course_gets_only_what_can_work_there(tmp_path):
     done = run([DNNGRADER, "--course", tmp_path, "classroom", "--help"], ROOT)
     assert done.returncode == 0 and "--check" in done.stdout, done.stderr
     line = cli.command_line(cli.BY_NAME["grade"], tmp_path, ["--jobs", "2"])
-    assert line == [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(tmp_path.resolve()), "--jobs", "2"]
+    assert line == [
+        sys.executable,
+        "-m",
+        "dnngrader.batch.prestart",
+        "--course",
+        str(tmp_path.resolve()),
+        "--jobs",
+        "2",
+    ]
     line = cli.command_line(cli.BY_NAME["student-config"], tmp_path, ["--course=/elsewhere", "--print"])
     assert line[3:] == ["--course=/elsewhere", "--print"]
     assert cli.command_line(cli.BY_NAME["validate"], tmp_path, ["x.ipynb"])[3:] == ["x.ipynb"]

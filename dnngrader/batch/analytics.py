@@ -9,6 +9,7 @@ it plots, as JSON in its "Description" text chunk, so a script (or a test) can r
 
 import json
 import math
+import threading
 from pathlib import Path
 
 SCORE_BIN = 10  # points per bar of the score histogram
@@ -71,14 +72,28 @@ def _panel_data(rows, points):
     }
 
 
-def write_png(panels, path):
-    """Draw, for each (assignment, its rows, its points) of ``panels``, the distribution of its
-    total scores and its pass rate per function, a row of two panels per assignment, into
-    ``path``; returns what was plotted (as the PNG's "Description" holds it)."""
+def _plotting():
+    """matplotlib's pyplot, drawing to files (the Agg backend), imported on first use."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def import_plotting_in_background():
+    """Import what ``write_png`` draws with in a thread of its own, now: the grading command
+    calls it as grading starts, when this process mostly waits for results, so the chart at the
+    end does not wait about half a second for matplotlib."""
+    threading.Thread(target=_plotting, name="import matplotlib", daemon=True).start()
+
+
+def write_png(panels, path):
+    """Draw, for each (assignment, its rows, its points) of ``panels``, the distribution of its
+    total scores and its pass rate per function, a row of two panels per assignment, into
+    ``path``; returns what was plotted (as the PNG's "Description" holds it)."""
+    plt = _plotting()
 
     plotted = {"assignments": {}, "order": [assignment for assignment, _, _ in panels]}
     heights = [max(3.0, 1.2 + 0.42 * len(points)) for _, _, points in panels]

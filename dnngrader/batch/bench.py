@@ -131,7 +131,7 @@ def time_kit(course, jobs, feedback, log, timings_path):
     command = [
         sys.executable,
         "-m",
-        "dnngrader.batch.grade",
+        "dnngrader.batch.prestart",
         "--course",
         str(course.root),
         "--jobs",

@@ -31,7 +31,6 @@ import signal
 import time
 import traceback
 from multiprocessing import forkserver
-from pathlib import Path
 
 import dask
 import psutil
@@ -39,7 +38,7 @@ from distributed import Client, LocalCluster, as_completed
 from distributed.security import Security
 from distributed.utils import get_mp_context
 
-from dnngrader.batch import worker
+from dnngrader.batch import forking, worker
 
 ALLOWED_FAILURES = 2  # a submission whose worker died this many times is tried once more, then fails
 CONNECT_TIMEOUT = "60s"
@@ -58,7 +57,6 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
 }
-KIT_ROOT = Path(__file__).resolve().parents[2]  # the folder the dnngrader package is in
 THREADS_REFRESH = 2.0  # seconds between two looks at how many worker threads the cluster has
 
 
@@ -92,23 +90,6 @@ def check_address(address, client_security):
 
 
 @contextlib.contextmanager
-def _into_log(log_path):
-    """While the local cluster starts: this process's stdout and stderr go to the log, and so
-    do those of the worker processes it starts (they keep them)."""
-    saved = [os.dup(1), os.dup(2)]
-    log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved + [log]:
-            os.close(fd)
-
-
-@contextlib.contextmanager
 def _interrupt_deferred():
     """While the local cluster starts: Ctrl-C is noted (in the list this yields) rather than
     raised, so that the half-started cluster is not left to Dask's clean-up at exit."""
@@ -123,18 +104,14 @@ def _interrupt_deferred():
 @contextlib.contextmanager
 def _warm_forkserver():
     """While the local cluster starts: its worker processes are forked from a process that has
-    imported the grading code once (multiprocessing's forkserver), instead of each importing
-    nbgrader and its dependencies anew (seconds of CPU per worker, and per worker started again).
-    The forkserver starts in the kit's folder, so that it finds the kit whatever the course."""
-    here = os.getcwd()
+    imported the grading code once (multiprocessing's forkserver; `dnngrader grade` started it
+    already, forking.py), instead of each importing nbgrader and its dependencies anew (seconds
+    of CPU per worker, and per worker started again)."""
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
         get_mp_context()  # Dask sets its preloads the first time it makes the context: ours replace them
-        multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", worker.__name__, __name__])
-        os.chdir(KIT_ROOT)
-        try:
+        multiprocessing.get_context("forkserver").set_forkserver_preload(list(forking.PRELOAD))
+        with forking.in_kit_folder():
             yield
-        finally:
-            os.chdir(here)
 
 
 def dask_setup(worker):
@@ -172,7 +149,7 @@ def connect(address, jobs, client_security, log_path):
             local_security = Security.temporary()
             with (
                 dask.config.set(LOCAL_CLUSTER_CONFIG),
-                _into_log(log_path),
+                forking.into_log(log_path),
                 _warm_forkserver(),
                 _interrupt_deferred() as interrupted,
             ):

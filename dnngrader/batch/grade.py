@@ -389,6 +389,7 @@ def _grade(app, args, todo, jobs, log_path):
                 for assignment, _ in work
             }
             with cluster.connect(args.scheduler, jobs, client_security, log_path) as client:
+                analytics.import_plotting_in_background()
                 for assignment, tasks in work:
                     run = runs[assignment]
                     coursedir.assignment_id = assignment
@@ -612,9 +613,15 @@ def main(argv=None):
     return 1 if nothing_to_grade else 0
 
 
-if __name__ == "__main__":
+def command(argv=None):
+    """``main`` as a command: its exit status, 130 after Ctrl-C before grading started or while
+    reporting (one during grading stops the cluster and ends ``main`` with 130 itself)."""
     try:
-        sys.exit(main())
-    except KeyboardInterrupt:  # before grading started, or while reporting
+        return main(argv)
+    except KeyboardInterrupt:
         print("Interrupted: run the same command again to grade the rest.", file=sys.stderr)
-        sys.exit(130)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(command())

@@ -119,7 +119,7 @@ class ScratchCourse:
         import sys
 
         return subprocess.run(
-            [sys.executable, "-m", "dnngrader.batch.grade", "--course", str(self.root), *args],
+            [sys.executable, "-m", "dnngrader.batch.prestart", "--course", str(self.root), *args],
             cwd=self.root,
             env=self.env(),
             capture_output=True,

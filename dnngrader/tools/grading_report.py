@@ -100,7 +100,7 @@ def parallel_grader(jobs):
             [
                 sys.executable,
                 "-m",
-                "dnngrader.batch.grade",
+                "dnngrader.batch.prestart",
                 "--course",
                 str(course.root),
                 "--no-feedback",
