@@ -1,5 +1,7 @@
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -13,8 +15,9 @@ os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.g
 
 # Every run starts from an empty HOME and no Jupyter settings of the developer's, as on a fresh
 # machine: a Jupyter runtime folder, a kernelspec or a config file left in a home folder must not
-# make a test pass.
+# make a test pass.  Removed when the test process ends.
 os.environ["HOME"] = tempfile.mkdtemp(prefix="dnn-test-home-")
+atexit.register(shutil.rmtree, os.environ["HOME"], ignore_errors=True)
 for _name in [name for name in os.environ if name.startswith("JUPYTER_") or name == "XDG_RUNTIME_DIR"]:
     del os.environ[_name]
 
@@ -25,8 +28,6 @@ for _name in [name for name in os.environ if name.startswith("JUPYTER_") or name
 # by every command a test starts; a value set by whoever runs the tests wins.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
-
-import shutil  # noqa: E402
 
 from dnngrader.kernel.notebook import test_cases  # noqa: E402
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT  # noqa: E402
