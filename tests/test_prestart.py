@@ -19,14 +19,12 @@ def test_a_local_cluster_run_gets_the_courses_grading_log(tmp_path):
     assert (folder / "reports").is_dir()
 
 
-def test_help_another_cluster_or_no_course_starts_nothing(tmp_path, monkeypatch):
+def test_help_another_cluster_or_no_course_starts_nothing(tmp_path):
     folder = course(tmp_path / "course")
     assert prestart.local_cluster_log(["--course", str(folder), "--help"]) is None
     assert prestart.local_cluster_log(["--course", str(folder), "--scheduler", "tls://host:8786"]) is None
     assert prestart.local_cluster_log(["--course", str(tmp_path)]) is None  # no nbgrader_config.py
     assert not (tmp_path / "reports").exists()
-    monkeypatch.setenv("DNN_DASK_SCHEDULER", "tcp://127.0.0.1:8786")
-    assert prestart.local_cluster_log(["--course", str(folder)]) is None
 
 
 PROBE = """

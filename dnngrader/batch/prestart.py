@@ -10,14 +10,13 @@ imported the same modules while nothing else ran.  This module imports none of t
 the forkserver (``forking.start``), then imports grade.py and runs it with ARGS, so both imports
 run side by side.  Everything else is as with ``python -m dnngrader.batch.grade ARGS...``.
 
-No forkserver is started for a run that asks for help, names another Dask cluster (--scheduler,
-or DNN_DASK_SCHEDULER), or names a folder that is not a course.  One started for a run that then
-finds a scheduler in nbgrader_config.py (DaskGrader.scheduler) is not used, and exits with this
-process.
+No forkserver is started for a run that asks for help, names another Dask cluster with
+--scheduler, or names a folder that is not a course.  One started for a run that then finds its
+scheduler in the settings (DaskGrader.scheduler, or the old DNN_DASK_SCHEDULER) is not used, and
+exits with this process.
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -33,7 +32,7 @@ def local_cluster_log(argv):
     parser.add_argument("--scheduler")
     parser.add_argument("-h", "--help", action="store_true")
     known, _ = parser.parse_known_args(argv)
-    if known.help or known.scheduler or os.environ.get("DNN_DASK_SCHEDULER"):
+    if known.help or known.scheduler:
         return None
     course = known.course.resolve()
     if not (course / "nbgrader_config.py").is_file():
