@@ -26,7 +26,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from dnngrader.tools import build, samples
-from dnngrader.plugins import findings
+from dnngrader.plugins import export, findings
 from dnngrader.paths import APPLICATION, ASSIGNMENT, COURSE_ROOT
 from shared_setup import copy_of_blank_course
 from working_tree import git, run, working_tree_clone
@@ -240,6 +240,8 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
             )
     assert re.search(r"^student\s+init\s+init_deep\s+linear_fwd\s", first, re.M)  # the first table as it was
     assert re.search(r"^student\s+init_deep_scaled\s+two_layer_model\s+L_layer_model\s+predict\s+total", second, re.M)
+    # Each shortened heading is spelled out once, after the tables.
+    assert "\nShortened headings: init = initialize_parameters, init_deep = initialize_parameters_deep," in done.stdout
     # A student without a submission of an assignment has empty cells there, not 0.
     only_second = sorted(set(APPLICATION_STUDENTS) - set(SAMPLE_STUDENTS))
     assert only_second and all(rows[student][f"{ASSIGNMENT}:total"] == "" for student in only_second)
@@ -247,6 +249,13 @@ def test_demo_grades_in_a_scratch_course_and_leaves_the_course_untouched(tmp_pat
     assert float(rows["ben_blank"][f"{APPLICATION}:total"]) == 0
     for student in set(APPLICATION_STUDENTS) - {"ada_full_marks", "ben_blank"}:  # one mistake each
         assert 0 < float(rows[student][f"{APPLICATION}:total"]) < 100, student
+
+
+def test_the_shortened_headings_are_spelled_out_and_only_those():
+    assert export.shortened(["initialize_parameters", "predict", "linear_activation_backward"]) == (
+        "Shortened headings: init = initialize_parameters, lin_act_bwd = linear_activation_backward"
+    )
+    assert export.shortened(["predict", "two_layer_model"]) == ""
 
 
 def test_demo_refuses_to_replace_a_folder_it_did_not_make(tmp_path):

@@ -191,6 +191,7 @@ def parse_args(argv):
         "--course",
         type=Path,
         default=COURSE_ROOT,
+        metavar="DIR",
         help="the course directory (default: the current folder; for a kit installed from "
         "its clone, that clone's own course)",
     )

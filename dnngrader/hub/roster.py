@@ -204,7 +204,7 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(prog="dnngrader roster", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--course", type=Path, default=Path.cwd(), help="the course folder (default: the current folder)"
+        "--course", type=Path, default=Path.cwd(), metavar="DIR", help="the course folder (default: the current folder)"
     )
     parser.add_argument("--state", type=Path, help="the hub's folder (default: COURSE/.hub)")
     commands = parser.add_subparsers(dest="action", required=True)

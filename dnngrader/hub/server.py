@@ -290,19 +290,33 @@ def stop(state):
 
 def main(argv=None):
     """Command line: setup, start (the default) or stop."""
-    parser = argparse.ArgumentParser(prog="dnngrader hub", description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", nargs="?", default="start", choices=("start", "setup", "stop"))
+    parser = argparse.ArgumentParser(
+        prog="dnngrader hub",
+        description=__doc__.split("\n\n")[0],
+        epilog="docs/administrators/hub.md says how users log in and how the exchange is closed.",
+    )
+    parser.add_argument(
+        "action",
+        nargs="?",
+        default="start",
+        choices=("start", "setup", "stop"),
+        help="start (the default; as root): set up, then run the hub in the foreground until Ctrl-C "
+        "or `dnngrader hub stop`; setup: only the course's groups, exchange folders and permissions "
+        "and each role's Jupyter configuration; stop: stop a running hub, every user's server and "
+        "the proxy",
+    )
     parser.add_argument(
         "--course",
         type=Path,
         action="append",
+        metavar="DIR",
         help="the course folder (default: the current folder); once per course for a hub of several courses",
     )
-    parser.add_argument("--state", type=Path, help="the hub's folder (default: the first COURSE's .hub)")
+    parser.add_argument("--state", type=Path, metavar="DIR", help="the hub's folder (default: the first course's .hub)")
     parser.add_argument("--ip", default="", help="the address to serve on (default: every address)")
-    parser.add_argument("--port", type=int, default=8000, help="the hub's public port (8000)")
-    parser.add_argument("--hub-port", type=int, default=8081, help="the hub's internal port (8081)")
-    parser.add_argument("--proxy-api-port", type=int, default=8001, help="the proxy's API port (8001)")
+    parser.add_argument("--port", type=int, default=8000, metavar="PORT", help="the hub's public port (8000)")
+    parser.add_argument("--hub-port", type=int, default=8081, metavar="PORT", help="the hub's internal port (8081)")
+    parser.add_argument("--proxy-api-port", type=int, default=8001, metavar="PORT", help="the proxy's API port (8001)")
     parser.add_argument(
         "--extra-config",
         type=Path,
@@ -312,6 +326,7 @@ def main(argv=None):
     parser.add_argument(
         "--env",
         type=Path,
+        metavar="DIR",
         help="the Python environment of the users' servers (default: the kit's .venv when "
         "every user can run its Python, else .hub/env, which `make hub-deps` builds)",
     )

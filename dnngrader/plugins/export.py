@@ -240,6 +240,13 @@ SHORT_NAMES = {
 }
 
 
+def shortened(functions):
+    """A line naming each of ``functions`` whose column heading ``format_table`` shortens
+    ("Shortened headings: init = initialize_parameters, ..."); "" when none is."""
+    pairs = [f"{SHORT_NAMES[name]} = {name}" for name in functions if SHORT_NAMES.get(name, name) != name]
+    return f"Shortened headings: {', '.join(pairs)}" if pairs else ""
+
+
 def format_table(rows, points):
     """A plain-text table of one assignment's ``rows`` (``assignment_rows``): one row per
     student, one column per function of ``points`` (``max_points``), then the total; the grader's

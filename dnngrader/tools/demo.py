@@ -136,6 +136,10 @@ def main(argv=None):
                 points[assignment],
             )
         )
+    legend = export.shortened([name for assignment in course_assignments for name in points[assignment]])
+    if legend:
+        print()
+        print(legend)
     print()
     print(f"Demo course: {course.root}  (a scratch copy of the course; `make clean` removes it)")
     print(f"Feedback:    {course.root / 'feedback'}/<student>/<assignment>/<assignment>.html")

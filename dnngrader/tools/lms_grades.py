@@ -79,7 +79,9 @@ def main(argv=None):
         help="the Canvas column of an assignment, e.g. 'dnn_application=DNN application (12345)' "
         "to update that Canvas assignment (default: the assignment's name, a new one)",
     )
-    parser.add_argument("--course", type=Path, default=Path.cwd(), help="the course folder (default: the current one)")
+    parser.add_argument(
+        "--course", type=Path, default=Path.cwd(), metavar="DIR", help="the course folder (default: the current one)"
+    )
     args = parser.parse_args(argv)
     columns = {}
     for item in args.canvas_column:

@@ -142,7 +142,11 @@ def main(argv=None):
         "exchange folder), read from the course's nbgrader_config.py.",
     )
     parser.add_argument(
-        "--course", type=Path, default=COURSE_ROOT, help="the course directory (default: this repository)"
+        "--course",
+        type=Path,
+        default=COURSE_ROOT,
+        metavar="DIR",
+        help="the course directory (default: this repository)",
     )
     parser.add_argument(
         "--into", type=Path, help="the folder JupyterLab serves to the student (default: work/ in the course)"
