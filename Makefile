@@ -30,7 +30,8 @@ help:
 	@echo "make application-reference  train the second assignment's reference models on data/ (DATA=dir), print their table"
 	@echo "make hub      (as root) JupyterHub for the course: PAM logins of the roster's users, each server in .venv"
 	@echo "              (dnngrader roster sync ROSTER.csv creates the users; HUB_ARGS=\"--port 8000\"; Ctrl-C stops it)"
-	@echo "make clean    remove everything grading generates (not .venv, source/, release/, work/)"
+	@echo "make clean    remove everything grading generates, the gradebook (grades, extensions) and exchange/"
+	@echo "              (students' uncollected submissions) included; not .venv, source/, release/, work/"
 	@echo "Behind the targets: .venv/bin/dnngrader COMMAND (.venv/bin/dnngrader --help lists the commands)"
 
 # The kit itself goes in editable (pyproject.toml): the clone's code is what runs, and the
