@@ -24,6 +24,7 @@ their kernels') goes to the grading log, and they ignore Ctrl-C: the command sto
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import resource
 import signal
@@ -101,15 +102,16 @@ def _interrupt_deferred():
 
 
 @contextlib.contextmanager
-def _warm_forkserver(log_path):
+def _warm_forkserver():
     """While the local cluster starts: its worker processes are forked from a process that has
-    imported the grading code once (multiprocessing's forkserver, forking.py), instead of each
-    importing nbgrader and its dependencies anew (seconds of CPU per worker, and per worker
-    started again).  `dnngrader grade` started it already (prestart.py); otherwise it starts here."""
+    imported the grading code once (multiprocessing's forkserver; `dnngrader grade` started it
+    already, forking.py), instead of each importing nbgrader and its dependencies anew (seconds
+    of CPU per worker, and per worker started again)."""
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
         get_mp_context()  # Dask sets its preloads the first time it makes the context: ours replace them
-        forking.start(log_path)
-        yield
+        multiprocessing.get_context("forkserver").set_forkserver_preload(list(forking.PRELOAD))
+        with forking.in_kit_folder():
+            yield
 
 
 def dask_setup(worker):
@@ -148,7 +150,7 @@ def connect(address, jobs, client_security, log_path):
             with (
                 dask.config.set(LOCAL_CLUSTER_CONFIG),
                 forking.into_log(log_path),
-                _warm_forkserver(log_path),
+                _warm_forkserver(),
                 _interrupt_deferred() as interrupted,
             ):
                 try:
