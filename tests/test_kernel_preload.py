@@ -6,9 +6,13 @@
   either way, and matplotlib's backend is the one ipykernel chooses.
 - Every kernel reads the assignment's data set from the course's data/, mounted read-only in the
   sandbox (Assignment.prepare_data, plugins/sandbox.py), instead of making its own copy.
+- The template has imported what a kernel imports while it starts and runs a first cell
+  (kernel/template.py KERNEL_START_IMPORTS), so a forked kernel imports nothing more then.
 """
 
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -121,3 +125,34 @@ def test_by_default_no_figure_is_drawn_and_the_feedback_says_why(undrawn, both):
     assert "Figure not drawn by the grader" in feedback and "data:image/png" not in feedback
     drawn_course = both[1][0]
     assert course.grades(assignment=APPLICATION) == drawn_course.grades(assignment=APPLICATION)
+
+
+# In a fresh interpreter: the template's imports, then what a forked kernel does first (ipykernel's
+# start-up and one cell); prints the modules imported by the latter.
+AFTER_PRELOAD = """
+import os, sys, tempfile
+sys.path.insert(0, {folder!r})
+import template
+template.preload({libraries!r})
+before = set(sys.modules)
+from ipykernel import kernelapp
+app = kernelapp.IPKernelApp.instance()
+app.initialize(["-f", os.path.join(tempfile.mkdtemp(), "kernel.json"), "--HistoryManager.enabled=False"])
+app.shell.run_cell("import os, time")
+sys.__stdout__.write("imported: " + " ".join(sorted(set(sys.modules) - before)) + "\\n")
+sys.__stdout__.flush()
+os._exit(0)
+"""
+
+
+def test_a_forked_kernel_imports_nothing_while_it_starts():
+    from dnngrader.batch import forked_kernels
+
+    script = AFTER_PRELOAD.format(
+        folder=str(forked_kernels.TEMPLATE_SCRIPT.parent), libraries=list(forked_kernels.PRELOADED)
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = next(line for line in done.stdout.splitlines() if line.startswith("imported:"))
+    imported = set(line.split()[1:]) - set(sys.builtin_module_names)
+    assert not imported, f"add these to kernel/template.py KERNEL_START_IMPORTS: {sorted(imported)}"

@@ -346,16 +346,20 @@ print("history file:", history.enabled, "; cells in In:", len(In) > 10, "; last 
 """
 
 
-def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(tmp_path_factory, limits):
+def test_what_a_kernel_leaves_is_gone_before_the_next_and_bytecode_is_read_only(tmp_path_factory, limits, monkeypatch):
     """One worker, so one kernel template: a submission writes files into the sandbox's /tmp,
     beside the kit's read-only kernel modules too, and tries to change the bytecode the grader
     compiled; the next submission's kernel finds none of it, and imports that bytecode.  (And
-    the kernel keeps its history in memory only.)"""
+    the kernel keeps its history in memory only.)  The worker's folder of that bytecode, in the
+    grading machine's temporary folder, is gone once the run ends."""
     course = copy_of_blank_course(tmp_path_factory, tmp_path_factory.mktemp("leftovers") / "course")
     for student, code in (("aa_plants", PLANTS), ("zz_looks", LOOKS_FOR_PLANTS)):
         write_submission(course, student, before_the_last_test(samples.fill_answers({}), code))
+    temporary = tmp_path_factory.mktemp("machine-tmp")
+    monkeypatch.setenv("TMPDIR", str(temporary))
     done = course.grade("--jobs", "1", "--no-feedback", timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert not list(temporary.glob("dnngrader-bytecode-*")), sorted(temporary.iterdir())
 
     def said_by(student, code):
         cells = nbformat.read(str(course.autograded_notebook(student)), as_version=4).cells

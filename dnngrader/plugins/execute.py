@@ -401,9 +401,9 @@ class ResilientExecute(Execute):
         """Limit the new kernel's memory (the hard limit too, so student code cannot raise it)
         and make exit() and quit() raise SystemExit: ipykernel would otherwise stop the kernel
         at some later moment, in the middle of whichever cell runs then."""
-        await self._async_run_silently(PREPARE_KERNEL.format(limit=self.memory_limit_mb * 1024 * 1024))
-        if not self.draw_figures:
-            await self._async_run_silently(NO_FIGURE_FORMATS)
+        code = PREPARE_KERNEL.format(limit=self.memory_limit_mb * 1024 * 1024)
+        # One request for both: each costs a round trip and the kernel's handling of it.
+        await self._async_run_silently(code if self.draw_figures else code + NO_FIGURE_FORMATS)
 
     def _kernel_alive(self):
         return run_sync(self.km.is_alive)()

@@ -48,11 +48,11 @@ on without it after the same warning as where bubblewrap is missing.
 """
 
 import argparse
-import atexit
 import base64
 import compileall
 import functools
 import json
+import multiprocessing.util
 import os
 import py_compile
 import shutil
@@ -385,7 +385,10 @@ def _bytecode_folder():
     pip compiled), since a kernel reads it read-only."""
     compileall.compile_dir(str(PACKAGE / "kernel"), quiet=2)
     folder = Path(tempfile.mkdtemp(prefix="dnngrader-bytecode-"))
-    atexit.register(shutil.rmtree, folder, True)
+    # Not atexit: a local Dask worker is a multiprocessing child, which ends with os._exit after
+    # multiprocessing's own finalizers, never running atexit's.  Those finalizers run at a plain
+    # process's exit too (multiprocessing.util registers them with atexit).
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(str(folder), True), exitpriority=0)
     return folder
 
 

@@ -5,11 +5,12 @@ assignment's plan, dnngrader/assignments/dnn_step_by_step/cases.py).
 Case 0 of every test is the first case of the notebook's visible check (dnn_app_checks.CASES);
 the others are hidden: small synthetic data sets drawn from seeds of their own (a few features,
 8 to 30 examples), other depths and layer sizes (one hidden layer, three, single units), other
-numbers of iterations (1, 2, 101, 250: one, one, two and three recorded costs) and learning
+numbers of iterations (1, 2, 101, 201: one, one, two and three recorded costs) and learning
 rates, print_cost=False; and for each model, one case with print_cost=True (what it prints is
-judged) and one that leaves learning_rate, num_iterations and print_cost to the signature's
-defaults (3000 iterations of a tiny network).  That case runs only for a model whose def line
-changes one of those defaults (``Case.defaults``): with the notebook's defaults it would run as
+judged: 150 iterations, so that the last one, 149, prints a line of its own) and one that
+leaves learning_rate, num_iterations and print_cost to the signature's defaults (3000
+iterations of a tiny network).  That case runs only for a model whose def line changes one of
+those defaults (``Case.defaults``): with the notebook's defaults it would run as
 the explicit call with them, which the other cases test, and it took most of a model's checking
 time.  Each case runs in well under a second.  A model that is right only for the visible sizes,
 or returns the visible case's numbers, fails them.
@@ -220,14 +221,14 @@ TESTS["test_two_layer_model"] = Test(
             _model_case(102, 3, 8, (1, 1), 0.05, 101),
         ),
         Case(
-            "hidden case: 6 features, 25 examples, 8 hidden units, 250 iterations",
-            _model_case(103, 6, 25, (8, 1), 0.02, 250),
+            "hidden case: 6 features, 25 examples, 8 hidden units, 201 iterations",
+            _model_case(103, 6, 25, (8, 1), 0.02, 201),
         ),
         Case(
             "hidden case: 2 features, 30 examples, 4 hidden units, 2 iterations",
             _model_case(104, 2, 30, (4, 1), 0.1, 2),
         ),
-        Case("hidden case: print_cost=True, 250 iterations", _model_case(105, 3, 10, (2, 1), 0.05, 250, True)),
+        Case("hidden case: print_cost=True, 150 iterations", _model_case(105, 3, 10, (2, 1), 0.05, 150, True)),
         Case(
             "hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
             _defaults_case(107, 2, 6, (2, 1)),
@@ -252,10 +253,10 @@ TESTS["test_L_layer_model"] = Test(
         ),
         Case("hidden case: single-unit hidden layers, 2 iterations", _model_case(203, 3, 9, (1, 1, 1), 0.1, 2)),
         Case(
-            "hidden case: two hidden layers of other sizes, 30 examples, 250 iterations",
-            _model_case(204, 6, 30, (7, 5, 1), 0.02, 250),
+            "hidden case: two hidden layers of other sizes, 30 examples, 201 iterations",
+            _model_case(204, 6, 30, (7, 5, 1), 0.02, 201),
         ),
-        Case("hidden case: print_cost=True, 301 iterations", _model_case(205, 4, 9, (3, 2, 1), 0.05, 301, True)),
+        Case("hidden case: print_cost=True, 150 iterations", _model_case(205, 4, 9, (3, 2, 1), 0.05, 150, True)),
         Case(
             "hidden case: the signature's defaults (learning_rate, num_iterations, print_cost left out)",
             _defaults_case(206, 2, 6, (2, 2, 1)),
