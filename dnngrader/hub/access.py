@@ -124,8 +124,11 @@ def unreachable(path):
     """What keeps other users from running or reading ``path`` (its real path): the folders on the
     way they cannot pass (no ``o+x``) and the file itself when they cannot read it.  Empty when
     every user reaches it."""
-    real = Path(os.path.realpath(path))
-    blocked = [str(folder) for folder in reversed(real.parents) if not os.stat(folder).st_mode & 0o001]
+    # The folders on the way to the path as named (a venv's bin/python is a link into another
+    # interpreter: the venv's own folders must be open too), then to what it resolves to.
+    named, real = Path(os.path.abspath(path)), Path(os.path.realpath(path))
+    folders = dict.fromkeys([*reversed(named.parents), *reversed(real.parents)])
+    blocked = [str(folder) for folder in folders if not os.stat(folder).st_mode & 0o001]
     if not os.stat(real).st_mode & 0o004:
         blocked.append(str(real))
     return blocked
@@ -139,9 +142,16 @@ def users_environment(kit_root, prefix=sys.prefix):
     if not blocked:
         return Path(prefix)
     spare = Path(kit_root) / ".hub" / "env"
-    if (spare / "bin" / "python").exists() and not unreachable(spare / "bin" / "python"):
-        return spare
     python = os.path.realpath(Path(prefix) / "bin" / "python")
+    if (spare / "bin" / "python").exists():
+        closed = unreachable(spare / "bin" / "python")
+        if not closed:
+            return spare
+        raise ValueError(
+            f"the course's users cannot run the kit's Python ({python}: {', '.join(blocked)} "
+            f"closed to them), nor {spare}'s ({', '.join(closed)} closed to them): put the kit "
+            "in a folder every user can enter (not under /root, nor in a folder of `mktemp -d`)"
+        )
     raise ValueError(
         f"the course's users cannot run the kit's Python ({python}: {', '.join(blocked)} "
         f"closed to them) and there is no {spare}: run `make hub-deps`, which "
