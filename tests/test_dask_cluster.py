@@ -394,7 +394,8 @@ def test_a_submission_that_kills_its_worker_every_time_fails_alone(new_class_cou
         capture_output=True,
         text=True,
         # Three worker deaths, each followed by a new worker process: 36 s on the quiet 2-core
-        # CI machine, 90 s with one core burned, over 300 s once in the busy full suite.
+        # CI machine, about 90 s with CPU-burning loops beside it, over 300 s once in the full
+        # suite on a busy machine.
         timeout=3 * GRADE_TIMEOUT,
     )
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-3000:]
