@@ -216,27 +216,18 @@ def _failed(work, reason, log):
     }
 
 
-def grade(client, grading_plan, works, make_task, on_result, allowed_failures=None, on_started=None):
+def grade(client, grading_plan, works, make_task, on_result, allowed_failures=None):
     """Grade ``works`` (GradingState.tasks) on the cluster of ``client``: ``make_task(work)``
-    gives each one's task data, ``on_result(result)`` gets each result as it arrives, and
-    ``on_started()``, when given, is called once the first tasks are out: this process's own
-    work that can wait, since it delays no worker then.
+    gives each one's task data, ``on_result(result)`` gets each result as it arrives.
 
     Raises ClusterLost when the scheduler goes away mid-run."""
     from distributed.scheduler import KilledWorker
 
     # The plan travels once: the scheduler keeps it as a task of its own, so that it is made
-    # again on another worker if every worker holding it is lost.  It is copied to every worker
-    # before the first submissions go out: else the scheduler gives them all to the one worker
-    # that holds the plan, and the others start only when Dask's work stealing moves some
-    # (1.8 s late on a 2-worker local cluster).
+    # again on another worker if every worker holding it is lost.
     plan_future = client.submit(
         worker.plan_value, grading_plan, key=f"dnngrader-plan-{grading_plan['hash']}", pure=False
     )
-    try:
-        client.replicate([plan_future])
-    except ValueError:  # no worker running (yet): the first to come fetches it with its task
-        pass
     pending = list(reversed(works))
     in_flight = {}
     completed = as_completed(loop=client.loop)
@@ -272,8 +263,6 @@ def grade(client, grading_plan, works, make_task, on_result, allowed_failures=No
 
     try:
         top_up()
-        if on_started is not None:
-            on_started()
         for future in completed:
             work = in_flight.pop(future.key)
             try:

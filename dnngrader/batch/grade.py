@@ -390,6 +390,7 @@ def _grade(app, args, todo, jobs, log_path):
                 for assignment, _ in work
             }
             with cluster.connect(args.scheduler, jobs, client_security, log_path) as client:
+                analytics.import_plotting_in_background()
                 for assignment, tasks in work:
                     run = runs[assignment]
                     coursedir.assignment_id = assignment
@@ -403,9 +404,6 @@ def _grade(app, args, todo, jobs, log_path):
                             tasks,
                             lambda each, name=assignment: plan.task(coursedir, gradebook, each, name),
                             run.record,
-                            # matplotlib's import holds this process's GIL for about half a second:
-                            # started earlier, it delayed the first submissions going out.
-                            on_started=analytics.import_plotting_in_background,
                         )
                     finally:
                         run.progress.finish()
