@@ -142,21 +142,19 @@ def users_environment(kit_root, prefix=sys.prefix):
     if not blocked:
         return Path(prefix)
     spare = Path(kit_root) / ".hub" / "env"
+    closed = unreachable(spare / "bin" / "python") if (spare / "bin" / "python").exists() else None
+    if closed == []:
+        return spare
     python = os.path.realpath(Path(prefix) / "bin" / "python")
-    if (spare / "bin" / "python").exists():
-        closed = unreachable(spare / "bin" / "python")
-        if not closed:
-            return spare
-        raise ValueError(
-            f"the course's users cannot run the kit's Python ({python}: {', '.join(blocked)} "
-            f"closed to them), nor {spare}'s ({', '.join(closed)} closed to them): put the kit "
-            "in a folder every user can enter (not under /root, nor in a folder of `mktemp -d`)"
-        )
+    remedy = (
+        f" and there is no {spare}: run `make hub-deps`, which builds it from /usr/bin/python3 "
+        "(HUB_PYTHON=...), or build .venv from an interpreter everyone can run"
+        if closed is None
+        else f", nor {spare}'s ({', '.join(closed)} closed to them): put the kit in a folder every "
+        "user can enter (not under /root, nor in a folder of `mktemp -d`)"
+    )
     raise ValueError(
-        f"the course's users cannot run the kit's Python ({python}: {', '.join(blocked)} "
-        f"closed to them) and there is no {spare}: run `make hub-deps`, which "
-        "builds it from /usr/bin/python3 (HUB_PYTHON=...), or build .venv from an interpreter "
-        "everyone can run"
+        f"the course's users cannot run the kit's Python ({python}: {', '.join(blocked)} closed to them){remedy}"
     )
 
 
