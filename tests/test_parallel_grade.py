@@ -32,7 +32,7 @@ from nbgrader import api
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
-from dnngrader.batch import analytics, forked_kernels, snapshot, timing, worker
+from dnngrader.batch import analytics, forked_kernels, plan, snapshot, timing, worker
 from dnngrader.plugins import export, lms
 from dnngrader.assignments import reference
 from dnngrader.tools import samples
@@ -310,7 +310,9 @@ coursedir = app.coursedir
 with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
     grading_plan = plan.build(coursedir, gradebook, root / "nbgrader_config.py")
     task = plan.task(coursedir, gradebook, {"student": student, "autograde": True, "feedback": True})
-out.write_bytes(pickle.dumps(worker.grade_task(grading_plan, task)))
+task["files"] = plan.by_reference(task["files"], grading_plan["source_files"])
+sent = worker.grade_task(grading_plan, task)
+out.write_bytes(pickle.dumps({"sent": sent, "result": plan.result_with_data(sent, grading_plan)}))
 worker.close()
 """
 
@@ -327,8 +329,14 @@ def test_the_grading_command_writes_each_students_result_once(new_course, stock,
         timeout=GRADE_TIMEOUT,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    result = pickle.loads(out.read_bytes())
+    both = pickle.loads(out.read_bytes())
+    result = both["result"]
     assert result["ok"], result["log"][-3000:]
+    # The course's support files came back by reference, the notebook and the feedback in full.
+    for key in ("autograded", "feedback"):
+        sent = {entry["path"]: entry for entry in both["sent"][key]}
+        assert sent["test_cases.py"].get("known") and "data" not in sent["test_cases.py"]
+        assert all("data" in entry for path, entry in sent.items() if path.endswith((".ipynb", ".html")))
     assert not (course.root / "autograded").exists()  # the worker graded in a scratch course of its own
     assert f"Sanitizing {course.submitted}/cleo_shapes/" in result["log"]  # its log names the course's folders
 
@@ -346,11 +354,33 @@ def test_the_grading_command_writes_each_students_result_once(new_course, stock,
     assert notebook.stat().st_mtime_ns == written
     assert oct(notebook.stat().st_mode & 0o777) == "0o444"  # as nbgrader leaves it
     assert (course.root / "feedback" / "cleo_shapes" / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
+    for step in ("autograded", "feedback"):  # written in full, from the course's own source files
+        written_file = course.root / step / "cleo_shapes" / ASSIGNMENT / "test_cases.py"
+        assert written_file.read_bytes() == (course.root / "source" / ASSIGNMENT / "test_cases.py").read_bytes()
     graded = gradebook_snapshot(course)
     assert graded["students"] == {"cleo_shapes": stock["students"]["cleo_shapes"]}
     assert graded["rows"]["grade"] == len(TESTS)
     with Gradebook(course.db_url, COURSE_ID) as gradebook:
         assert GradingState(course_dir(course), gradebook).autograded("cleo_shapes")
+
+
+def test_support_files_travel_by_reference_and_come_back_whole():
+    known = [
+        {"path": "checks.json", "mode": 0o644, "data": b"x" * 1000},
+        {"path": "helpers.py", "mode": 0o644, "data": b"def f(): pass\n"},
+    ]
+    files = [
+        {"path": "checks.json", "mode": 0o444, "data": b"x" * 1000},  # as released, read-only
+        {"path": "helpers.py", "mode": 0o644, "data": b"def f(): return 1\n"},  # edited by the student
+        {"path": "mine.py", "mode": 0o600, "data": b"x = 1\n"},  # the student's own
+        {"path": "link", "link": "checks.json"},
+    ]
+    sent = plan.by_reference(files, known)
+    assert sent[0] == {"path": "checks.json", "mode": 0o444, "known": True}
+    assert sent[1:] == files[1:]  # what differs from the plan's files travels as it is
+    assert plan.with_data(sent, known) == files
+    with pytest.raises(ValueError, match="checks.json was sent as one of the plan's files"):
+        plan.with_data(sent, known[1:])
 
 
 class FakeTerminal(io.StringIO):

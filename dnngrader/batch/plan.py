@@ -102,6 +102,50 @@ def write_folder(files, folder):
             os.chmod(path, entry["mode"])
 
 
+def by_reference(files, known):
+    """``files`` (as ``read_folder`` gives them) for the way to or from a worker: each file whose
+    bytes equal those of the file at the same path in ``known`` (the plan's ``source_files``,
+    which every worker holds) becomes {"path", "mode", "known": True}.  A submission carries the
+    course's support files (the second assignment's come to 2.8 MB, its autograded and feedback
+    folders to twice that); this way they cross the network once per worker, in the plan, not
+    three times per submission.  ``with_data`` undoes it."""
+    index = {entry["path"]: entry["data"] for entry in known if "data" in entry}
+    return [
+        {"path": entry["path"], "mode": entry["mode"], "known": True}
+        if "data" in entry and index.get(entry["path"]) == entry["data"]
+        else entry
+        for entry in files
+    ]
+
+
+def with_data(files, known):
+    """``files`` as ``by_reference`` gave them, each referenced file with its bytes from
+    ``known`` again (as ``read_folder`` gives them).  Raises ValueError for a reference to a
+    path ``known`` does not hold (files referenced against another plan)."""
+    index = {entry["path"]: entry["data"] for entry in known if "data" in entry}
+    restored = []
+    for entry in files:
+        if entry.get("known"):
+            if entry["path"] not in index:
+                raise ValueError(f"{entry['path']} was sent as one of the plan's files, but the plan has no such file")
+            entry = {"path": entry["path"], "mode": entry["mode"], "data": index[entry["path"]]}
+        restored.append(entry)
+    return restored
+
+
+def result_with_data(result, grading_plan):
+    """The result of worker.grade_task with the files of its autograded and feedback folders in
+    full again (``with_data``), as the course's results writer takes it."""
+    return {
+        **result,
+        **{
+            key: with_data(result[key], grading_plan["source_files"])
+            for key in ("autograded", "feedback")
+            if result.get(key)
+        },
+    }
+
+
 def remove_folder(folder):
     folder = Path(folder)
     if folder.is_symlink() or folder.is_file():
