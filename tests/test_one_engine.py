@@ -222,3 +222,22 @@ def test_a_first_assignment_function_that_raises_inside_a_model_is_named(validat
         block = " ".join(_function_block(output, function).split())
         assert "linear_forward (from your first assignment) fails its own check" in block, output
     assert sum(points["first_raises"].values()) == 100
+
+
+def test_a_call_that_raised_without_a_message_is_told_the_same_way_by_both():
+    """A blank release's function raises NotImplementedError() with no message: the grader's
+    verdict and the notebook's check both say "it raised NotImplementedError", with no colon and
+    empty message after it; a message, when there is one, comes on one line."""
+    from dnngrader import assignments
+    from dnngrader.judge.verdict import judge
+    from dnngrader.kernel.notebook import dnn_checks
+
+    assert dnn_checks.raised(NotImplementedError()) == "raised NotImplementedError"
+    assert dnn_checks.raised(ValueError("shapes\n  (3, 2) and (4,)")) == "raised ValueError: shapes (3, 2) and (4,)"
+    assert dnn_checks.raised("KeyError", "") == "raised KeyError"
+    test = assignments.all_tests()["test_predict"]
+    results = [{"status": "raised", "error": "NotImplementedError", "message": ""} for _ in test.cases]
+    verdict = judge("test_predict", results, assignments.reference_for("test_predict"))
+    assert not verdict.passed
+    assert "it raised NotImplementedError\n" in verdict.text + "\n", verdict.text
+    assert "NotImplementedError:" not in verdict.text

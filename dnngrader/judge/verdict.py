@@ -97,7 +97,7 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
         return [_no_output("not run: an earlier case of this cell ran out of time.")], None
     if status == "raised":
         if case.visible:
-            return [_no_output(f"it raised {result.get('error')}: {result.get('message')}")], None
+            return [_no_output(f"it {dnn_checks.raised(result.get('error'), result.get('message') or '')}")], None
         # A message could echo hidden inputs, so only its type is shown.
         if result.get("error") == visible_error:
             return [_no_output(f"it raised {visible_error} here too (see the visible case).")], None

@@ -67,6 +67,16 @@ GENERIC_HINT = (
 )
 
 
+def raised(error, message=None):
+    """The words "raised <type>: <message>", as a check and the grader say them of a call that raised
+    ``error`` (an exception, or the name of its type with ``message``): the message on one line,
+    at most 300 characters, and left out when empty (``raise NotImplementedError()``)."""
+    name = error if isinstance(error, str) else type(error).__name__
+    text = " ".join(str(error if message is None else message).split())
+    text = text if len(text) <= 300 else text[:297] + "..."
+    return f"raised {name}: {text}" if text else f"raised {name}"
+
+
 def generic_hint(others):
     """The generic hint line, for a function that passes its visible case and fails ``others``."""
     return GENERIC_HINT.format(others)
@@ -1110,7 +1120,7 @@ def check(name, function, part=None):
         with lent_callees(function, name, visible_calls, own):
             returned = function(*arguments)
     except Exception as error:  # the student's traceback is more useful than ours here
-        print(f"  \u2717 it raised {type(error).__name__}: {error}")
+        print(f"  \u2717 it {raised(error)}")
         raise
     visible_title = f"the visible case, {description}"
     problems, route = _judge_case(name, expected, returned, before, arguments, visible_hints, visible_routes)
@@ -1122,17 +1132,10 @@ def check(name, function, part=None):
             with np.errstate(all="ignore"), lent_callees(function, name, case.calls, own):
                 returned = function(*arguments)
         except Exception as error:
-            message = " ".join(str(error).split())
-            message = message if len(message) <= 300 else message[:297] + "..."
             # A Problem, as in the grader's verdict: a case that returned nothing is a failing
             # output that no classic mistake explains, so no hint is named that it contradicts.
             problems, route = (
-                [
-                    Problem(
-                        f"it raised {type(error).__name__}: {message} (run {case.call} in a "
-                        "cell of your own to see where)."
-                    )
-                ],
+                [Problem(f"it {raised(error)} (run {case.call} in a cell of your own to see where).")],
                 None,
             )
         else:

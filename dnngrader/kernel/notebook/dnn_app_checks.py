@@ -290,7 +290,7 @@ def first_assignment_suspects(function, name):
                 suspects.append(f"{callee} (from your first assignment) fails its own check: {problem}")
                 break
             except Exception as error:  # it raised: that is a failure of its own check too
-                suspects.append(f"{callee} (from your first assignment) raised {type(error).__name__}: {error}")
+                suspects.append(f"{callee} (from your first assignment) {dnn_checks.raised(error)}")
                 break
     return suspects
 
@@ -340,14 +340,13 @@ def check(name, function):
                 result = call(function, name, case)
         except Exception as error:
             if number == 0:  # the student's traceback is more useful than ours here
-                print(f"  \u2717 {title}: it raised {type(error).__name__}: {error}")
+                print(f"  \u2717 {title}: it {dnn_checks.raised(error)}")
                 # The error may come from a first-assignment function the model calls: say so
                 # before the traceback, which points at the model's line that called it.
                 for line in _suspect_notes(function, name):
                     print(f"  {line}")
                 raise
-            message = " ".join(str(error).split())[:300]
-            problems = [dnn_checks.Problem(f"it raised {type(error).__name__}: {message}")]
+            problems = [dnn_checks.Problem(f"it {dnn_checks.raised(error)}")]
         else:
             problems = _judge(name, case, entry, result, printed.getvalue())
         case_notes = (
