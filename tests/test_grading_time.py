@@ -112,10 +112,12 @@ def test_cells_after_the_last_graded_cell_are_not_run_and_say_so(graded, student
     last = _last_graded(notebook)
     after = [cell for cell in notebook.cells[last + 1 :] if cell.cell_type == "code" and cell.source.strip()]
     assert len(after) >= 7, len(after)  # training, curves, accuracy, mislabelled, own image (+ experiments)
-    for cell in after:
+    for number, cell in enumerate(after):
         assert _not_run(cell), cell.source[:80]
         text = "".join(output["data"]["text/plain"] for output in cell.outputs)
         assert "Not run by the grader" in text and "is a result of your notebook" in text, text
+        # The reason in full at the first cell skipped; the others point to it.
+        assert ("to keep the time a submission takes independent" in text) == (number == 0), text
         # Nothing the grader ran stands beside the note: no accuracy, no figure, no cost line.
         assert len(cell.outputs) == 1
     assert _score(course, student) == 100

@@ -114,6 +114,10 @@ SKIPPED_AFTER = (
     "what such cells do. Nothing shown here is a result of your notebook: run the cell "
     "in your own notebook to see its output."
 )
+SKIPPED_AFTER_AGAIN = (
+    "Not run by the grader either (it comes after {last} too; the first such cell says why). "
+    "Nothing shown here is a result of your notebook."
+)
 SKIPPED_BUDGET = (
     "Not run by the grader: the ungraded cells before this one used up the {budget:g} s "
     "that grading gives ungraded cells, so this one was skipped."
@@ -260,6 +264,7 @@ class ResilientExecute(Execute):
         self._last_graded = graded[-1] if graded and self.skip_after_last_graded else None
         self._budget_left = self.ungraded_seconds if self.ungraded_seconds > 0 else None
         self._cut = []  # the ungraded cells not run because the budget was spent
+        self._said_after = False  # whether a cell after the last graded one has said why it was skipped
         self._unprepared = None  # why the kernel could not be prepared (on_notebook_start)
         nb, resources = super().preprocess(nb, resources, km)
         self._note_skipped()
@@ -318,7 +323,9 @@ class ResilientExecute(Execute):
         budget is spent; True when it was skipped (its output says why)."""
         if self._last_graded is not None and index > self._last_graded and not _graded(cell):
             last = _label(self.nb.cells[self._last_graded], self._last_graded)
-            cell.outputs = [_grader_note(SKIPPED_AFTER.format(last=last))]
+            # The whole reason once, at the first cell skipped; a short note at each one after it.
+            first, self._said_after = not self._said_after, True
+            cell.outputs = [_grader_note((SKIPPED_AFTER if first else SKIPPED_AFTER_AGAIN).format(last=last))]
             return True
         if not _tracked(cell) and self._budget_left is not None and self._budget_left <= 0:
             cell.outputs = [_grader_note(SKIPPED_BUDGET.format(budget=self.ungraded_seconds))]
