@@ -25,6 +25,7 @@ from pathlib import Path
 
 import matplotlib.image
 import numpy as np
+import psutil
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_notebook
@@ -166,6 +167,15 @@ def test_a_second_run_grades_nothing_again(parallel):
     assert done.returncode == 0, done.stderr[-2000:]
     assert re.search(r"submissions in submitted/: (\d+) already graded, 0 to grade", done.stdout)
     assert notebook.stat().st_mtime_ns == before
+    # No local cluster was needed: the forkserver started for one is stopped, not left importing.
+    time.sleep(1)
+    left = [
+        process.pid
+        for process in psutil.process_iter(["cmdline"])
+        if "multiprocessing.forkserver" in " ".join(process.info["cmdline"] or [])
+        and str(course.root) in " ".join(process.info["cmdline"] or [])
+    ]
+    assert not left, left
     # The log of the run that graded them is kept (nothing of this run replaces it).
     assert "==== cleo_shapes: graded" in graded_log and log.read_text().startswith(graded_log)
 

@@ -10,6 +10,7 @@ it.  This module imports nothing of the grading code.
 import contextlib
 import multiprocessing
 import os
+import signal
 from multiprocessing import forkserver
 from pathlib import Path
 
@@ -53,3 +54,21 @@ def start(log_path):
     multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
     with into_log(log_path), in_kit_folder():
         forkserver.ensure_running()
+
+
+def stop():
+    """Stop the forkserver ``start`` started, when no local cluster will use it (a run with
+    nothing to grade): otherwise it goes on importing ``PRELOAD`` for seconds after the command
+    has ended, and only then notices that it is alone.  Does nothing when none runs.
+
+    It is killed first, since it reads its "stop" signal (its end of a pipe closing) only once
+    its imports are done; multiprocessing's own ``_stop`` (CPython 3.8 and later) then forgets it
+    and removes its socket."""
+    server = forkserver._forkserver
+    pid = getattr(server, "_forkserver_pid", None)
+    if not pid or not hasattr(server, "_stop"):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(OSError):
+        server._stop()

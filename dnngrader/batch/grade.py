@@ -53,7 +53,7 @@ from traitlets.config import LoggingConfigurable
 
 from dnngrader import roster as class_roster
 from dnngrader import settings
-from dnngrader.batch import analytics, cluster, gradebook_access, mistakes, plan, submissions, timing, worker
+from dnngrader.batch import analytics, cluster, forking, gradebook_access, mistakes, plan, submissions, timing, worker
 from dnngrader import assignments
 from dnngrader.plugins import deadlines, export, hooks, lms, lms_grades, sandbox, timestamps
 from dnngrader.paths import COURSE_ROOT
@@ -555,6 +555,8 @@ def main(argv=None):
     log_path = reports / "grading.log"
     if all_tasks:  # a run with nothing to grade keeps the last run's log
         log_path.write_text("")
+    elif not args.scheduler:
+        forking.stop()  # no local cluster: prestart.py's forkserver is not needed
     grading_started = time.monotonic()
     cpu_started = time.process_time()
     runs, cluster_cpu, stopped = _grade(app, args, todo, jobs, log_path)
