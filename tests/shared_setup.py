@@ -10,7 +10,9 @@ again rather than read.
 
 import fcntl
 import os
+import random
 import shutil
+import socket
 from pathlib import Path
 
 from dnngrader.tools.course import ScratchCourse
@@ -54,3 +56,47 @@ def copy_of_blank_course(tmp_path_factory, root, assignments=(ASSIGNMENT,), **op
     course = ScratchCourse(root, assignments=assignments, **options)
     course.write_settings()
     return course
+
+
+_ports_given = set()
+
+
+def _ephemeral_range():
+    """The ports the system gives to outgoing connections and to servers that bind port 0."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on, for a server a test starts (a hub, its
+    proxy, JupyterLab, a Dask scheduler, PostgreSQL).
+
+    Not a port the system picked for a probe bound to port 0: such a port is in the ephemeral
+    range, from which every kernel, Dask process and outgoing connection of the run takes its
+    own, so another process could take it between this choice and the server's bind (a hub
+    once failed with "Address already in use" that way in a full run).  The port comes from
+    below that range instead, from a slice of its own for each pytest-xdist worker, and is never
+    given twice in one test process."""
+    low = _ephemeral_range()[0]
+    first, last = 20000, max(low - 1, 20999)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    slot = int(worker[2:]) if worker[2:].isdigit() else 0
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    size = max((last - first + 1) // max(count, slot + 1), 50)
+    start = first + slot * size
+    candidates = list(range(start, min(start + size, last + 1)))
+    random.shuffle(candidates)
+    for port in candidates:
+        if port in _ports_given:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _ports_given.add(port)
+        return port
+    raise RuntimeError(f"no free TCP port between {start} and {start + size - 1} for this test process")

@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -43,6 +42,7 @@ from dnngrader.tools import build
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
 from dnngrader.tools.samples import fill_answers
 from working_tree import working_tree_clone
+from shared_setup import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -80,13 +80,6 @@ WAIT_MS = 60_000  # any element or text to appear
 SERVER_RUN_MS = 150_000  # a button that makes the server run the notebook (validate, autograde)
 SERVER_START_LIMIT_S = 90
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/)lab\?token=([0-9a-f]+|\.\.\.)")
-
-
-def free_port():
-    """A TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def person_env(home, exchange):

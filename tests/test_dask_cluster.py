@@ -21,7 +21,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,15 +43,10 @@ from dnngrader.batch.submissions import GradingState
 
 from grading_class import COURSE_ID, GRADE_TIMEOUT, STUDENTS, gradebook_snapshot
 from processes import stop_process_group
+from shared_setup import free_port
 
 DASK = Path(sys.executable).with_name("dask")
 START_TIMEOUT = 120  # seconds for a scheduler and its workers to come up on a busy machine
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def dask_env():

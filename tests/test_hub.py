@@ -20,7 +20,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from processes import stop_process_group
 from test_hub_exchange import ASSIGNMENT, Course, probe
 
 from dnngrader.hub import access, exchange
+from shared_setup import free_port
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Unix users and runs the hub: runs as root")
 
@@ -54,13 +54,6 @@ START_LIMIT_S = 90
 SPAWN_LIMIT_S = 120
 CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
 STAFF_ONLY = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list")
-
-
-def free_port():
-    """A TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Browser:

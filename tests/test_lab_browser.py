@@ -5,7 +5,6 @@ import hashlib
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 
 from dnngrader.paths import RELEASE_NOTEBOOK
 from png_colours import colours
+from shared_setup import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 RELEASE_FOLDER = RELEASE_NOTEBOOK.parent
@@ -28,12 +28,6 @@ WINDOW = (1280, 900)
 VIRTUAL_TIME_BUDGET_MS = 20000
 SERVER_START_LIMIT_S = 120
 BROWSER_LIMIT_S = 180
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def folder_state(folder):

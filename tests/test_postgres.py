@@ -10,7 +10,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from dnngrader.batch import snapshot
 from dnngrader.assignments.dnn_step_by_step.cases import TESTS
 from dnngrader.tools.course import ScratchCourse
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT, GRADED_FUNCTIONS
+from shared_setup import free_port
 
 # sample -> the functions its mistakes are in (samples/*.py)
 SAMPLE_MISTAKES = {
@@ -36,12 +36,6 @@ SAMPLE_MISTAKES = {
 def server_binaries():
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     return Path(found[-1]).parent if found else None
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PostgresServer:

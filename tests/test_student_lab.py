@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,19 +25,13 @@ from processes import stop_process_group
 from dnngrader.tools import build
 from dnngrader.paths import ASSIGNMENT, COURSE_ROOT
 from working_tree import working_tree_clone
+from shared_setup import free_port
 
 COURSE_ID = "dnn-step-by-step"
 NO_EXCHANGE = "exchange directory does not exist"
 SERVER_START_LIMIT_S = 60
 URL = re.compile(r"(http://[^\s/]+:(\d+)/)lab\?token=([0-9a-f]+)")
 NBGRADER_DEFAULT_EXCHANGE = Path("/usr/local/share/nbgrader/exchange")
-
-
-def free_port():
-    """A TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def fresh_env(home):
