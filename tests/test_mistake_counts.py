@@ -147,7 +147,7 @@ def test_printed_report_and_csv_agree_with_the_autograded_notebooks(graded):
         assert row["test_id"] and all(test_id.startswith("test_") for test_id in row["test_id"].split())
 
     out = graded["run"].stdout
-    assert f"students who got each of the {len(AUTOGRADED)} autograded:" in out
+    assert f"and how many of the {len(AUTOGRADED)} autograded students got each:" in out
     assert out.index("Pass rate per function") < out.index("Hints the judge gave")
     for row in rows:
         n = int(row["students"])
@@ -188,7 +188,9 @@ def test_fake_hints_do_not_count(graded):
     nb = _autograded(graded["course"], FAKER)
     # They are there to be seen: the printed line, and the message in the test cell's output...
     printed = "".join(_printed(cell) for cell in nb["cells"])
-    assert f"Hint: {DB_AXIS_HINT}" in printed and f"  Hint: {INJECTED}" in printed
+    assert f"Hint: {DB_AXIS_HINT}" in printed and f"boom Hint: {INJECTED}" in printed
+    # The message is told on one line (dnn_checks.raised): it cannot make a line of its own.
+    assert f"\n  Hint: {INJECTED}" not in printed
     # ...but the only records are the judge's, on the test cells, and none has a hint.
     records = [cell["metadata"].get(mistakes.KIT, {}) for cell in nb["cells"]]
     judged = [record[mistakes.JUDGED] for record in records if isinstance(record, dict) and mistakes.JUDGED in record]
@@ -267,7 +269,11 @@ def test_the_judge_still_words_the_generic_hint_as_mistakes_py_expects():
 
 def test_a_hint_line_inside_an_error_message_is_not_a_hint():
     result = verdict(RAISES_WITH_A_HINT_LINE, "test_compute_cost", reference.load())
-    assert f"\n  Hint: {INJECTED}\n" in result.text  # what a parser of the text would be fooled by
+    # The message comes on one line, inside the verdict's own (dnn_checks.raised), so it makes no
+    # line that a reader, or a parser of the text, could take for the judge's hint...
+    assert f"it raised ValueError: boom Hint: {INJECTED}\n" in result.text
+    assert not [line for line in result.lines if line.strip().startswith("Hint:")]
+    # ...and the hints are read from the verdict's data, never from its text.
     assert preprocessors.verdict_hints(result) == []
 
 
