@@ -548,18 +548,20 @@ def main(argv=None):
         feedback_only = f", {len(tasks) - to_grade} to give feedback" if len(tasks) > to_grade else ""
         print(
             f"{assignment}: {counts[assignment]} submissions in {coursedir.submitted_directory}/: "
-            f"{counts[assignment] - to_grade} already graded, {to_grade} to grade{feedback_only} ({where})",
+            f"{counts[assignment] - to_grade} already graded, {to_grade} to grade{feedback_only}"
+            + (f" ({where})" if tasks else ""),
             flush=True,
         )
 
     log_path = reports / "grading.log"
     if all_tasks:  # a run with nothing to grade keeps the last run's log
         log_path.write_text("")
-    elif not args.scheduler:
-        forking.stop()  # no local cluster: prestart.py's forkserver is not needed
     grading_started = time.monotonic()
     cpu_started = time.process_time()
     runs, cluster_cpu, stopped = _grade(app, args, todo, jobs, log_path)
+    # The local cluster is gone, or was never needed: its forkserver (prestart.py) stops now,
+    # rather than go on importing, or outlive this command, once it notices it is alone.
+    forking.stop()
     if runs is None:
         print(f"{stopped}: run the same command again to grade the rest.", file=sys.stderr)
         return 130 if stopped == "Interrupted" else 1

@@ -175,7 +175,9 @@ def read_class(gradebook, assignment, autograded):
 def format_tally(tally):
     """The report printed after the pass rates: a line per function and hint."""
     n = len(tally.autograded)
-    lines = [f"Hints the judge gave per function ({tally.assignment}), students who got each of the {n} autograded:"]
+    lines = [
+        f"Hints the judge gave per function ({tally.assignment}), and how many of the {n} autograded students got each:"
+    ]
     if not tally.counts:
         lines.append("  none")
     width = max((len(entry.function) for entry in tally.counts), default=0)

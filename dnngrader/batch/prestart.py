@@ -13,8 +13,8 @@ run side by side.  Everything else is as with ``python -m dnngrader.batch.grade 
 No forkserver is started for a run that asks for help, names another Dask cluster with
 --scheduler, or names a folder that is not a course.  One started for a run that then finds its
 scheduler in the settings (DaskGrader.scheduler, or the old DNN_DASK_SCHEDULER) is not used, and
-exits with this process; one started for a run that finds nothing to grade is stopped as soon as
-grade.py knows (forking.stop).
+exits with this process.  grade.py stops it (forking.stop) as soon as the local cluster is
+closed, or at once when there is nothing to grade.
 """
 
 import argparse
