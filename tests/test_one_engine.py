@@ -241,3 +241,45 @@ def test_a_call_that_raised_without_a_message_is_told_the_same_way_by_both():
     assert not verdict.passed
     assert "it raised NotImplementedError\n" in verdict.text + "\n", verdict.text
     assert "NotImplementedError:" not in verdict.text
+
+
+@pytest.mark.parametrize("model", ["two_layer_model", "L_layer_model"])
+def test_a_blank_model_gets_no_tick_for_keeping_the_signatures_defaults(model):
+    """A model whose def line keeps the defaults is not run on the case that leaves them to the
+    signature (runtime.run_case: "kept defaults").  Beside cases that all fail, as a blank
+    model's do, that case fails too, saying why, and adds no hint.  (Beside cases that pass, it
+    passes: the solutions' "all 7 checks passed" in test_application_grading.py.)"""
+    from dnngrader import assignments
+    from dnngrader.judge.verdict import judge
+    from dnngrader.kernel.notebook.dnn_checks import KEPT_DEFAULTS_UNJUDGED
+
+    test_id = f"test_{model}"
+    test, reference = assignments.all_tests()[test_id], assignments.reference_for(test_id)
+    kept = {"status": "kept defaults"}
+
+    def results(ran):
+        return [{**kept, "defaults": case.defaults(reference)} if case.defaults else dict(ran) for case in test.cases]
+
+    blank = judge(test_id, results({"status": "raised", "error": "NotImplementedError", "message": ""}), reference)
+    assert blank.lines[0] == f"\u2717 {model}: 0 of {len(test.cases)} checks passed.", blank.text
+    assert f"      {KEPT_DEFAULTS_UNJUDGED}" in blank.lines
+    assert not [line for line in blank.lines if line.lstrip().startswith("\u2713")]
+    assert not [line for line in blank.lines if "Hint:" in line]
+
+
+@pytest.mark.parametrize("model", ["two_layer_model", "L_layer_model"])
+def test_the_notebooks_check_gives_no_tick_for_kept_defaults_either(checks, model):
+    """The notebook's check judges the case left to the signature's defaults as the grader does:
+    beside cases that all fail, it fails too, with the same words."""
+    from dnngrader.kernel.notebook.dnn_checks import KEPT_DEFAULTS_UNJUDGED
+    from dnngrader.tools import catalogue
+
+    def_line = catalogue.application_solutions()[model].split("\n")[0]
+    assert def_line.startswith(f"def {model}(") and "num_iterations=3000" in def_line, def_line
+    namespace = {}
+    exec(f"{def_line}\n    return {{}}, []\n", namespace)
+    with pytest.raises(checks.CheckFailed) as failed, contextlib.redirect_stdout(io.StringIO()):
+        checks.check(model, namespace[model])
+    lines = failed.value.lines
+    assert f"    \u2717 {KEPT_DEFAULTS_UNJUDGED}" in lines, lines
+    assert not [line for line in lines if line.startswith("\u2713")], lines

@@ -174,6 +174,10 @@ def _modified_arguments(test, before, after):
     ]
 
 
+def _kept_defaults(result):
+    return isinstance(result, dict) and result.get("status") == "kept defaults"
+
+
 def judge(test_id, results, reference, failure_note=None):
     """The verdict on a test cell from the per-case ``results`` sent by the kernel (None when
     no results came back; ``failure_note`` then says why, e.g. a timeout).  ``reference`` is the
@@ -185,11 +189,31 @@ def judge(test_id, results, reference, failure_note=None):
         return Verdict(test_id, False, [f"{FAIL} {title}: not graded, {reason}"])
     visible = results[0] if isinstance(results[0], dict) else {}
     visible_error = visible.get("error") if visible.get("status") == "raised" else None
-    lines, failed, failing_problems = [], [], []
-    for case, result in zip(test.cases, results):
-        problems, route = _problems_for_case(
-            test, case, result, reference, visible_error, hints_for(test_id), routes_for(test_id)
+    judged = [
+        (
+            case,
+            result,
+            *_problems_for_case(test, case, result, reference, visible_error, hints_for(test_id), routes_for(test_id)),
         )
+        for case, result in zip(test.cases, results)
+    ]
+    # A case left to the defaults that the def line keeps is not run: the call would be the one
+    # the other cases make, with the notebook's defaults.  When every case that ran failed, it
+    # is not a pass either (a blank function would get a tick for its def line alone).  Its
+    # problem is a plain string, so it neither needs nor rules out a hint.
+    ran = [problems for _, result, problems, _ in judged if not _kept_defaults(result)]
+    if ran and all(ran):
+        judged = [
+            (
+                case,
+                result,
+                [dnn_checks.KEPT_DEFAULTS_UNJUDGED] if _kept_defaults(result) and not problems else problems,
+                route,
+            )
+            for case, result, problems, route in judged
+        ]
+    lines, failed, failing_problems = [], [], []
+    for case, result, problems, route in judged:
         if problems:
             failed.append(case)
             failing_problems.append(problems)

@@ -67,6 +67,14 @@ GENERIC_HINT = (
 )
 
 
+# The problem of a case left to the signature's defaults when the def line keeps them (so the
+# case is not run: keeps_defaults) and every case that ran failed: the def line alone passes
+# nothing.  A plain string, so it neither needs nor rules out a hint (hint_lines).
+KEPT_DEFAULTS_UNJUDGED = (
+    "not run: your def line keeps these defaults, so this call would run as the cases above do, and they fail."
+)
+
+
 def raised(error, message=None):
     """The words "raised <type>: <message>", as a check and the grader say them of a call that raised
     ``error`` (an exception, or the name of its type with ``message``): the message on one line,

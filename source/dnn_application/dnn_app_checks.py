@@ -317,18 +317,13 @@ def check(name, function):
         return
     print(f"Checking {name}:")
     entries = expected_data()["cases"][name]
-    failures, passed = [], []
+    failures, passed, kept = [], [], []
     for number, (case, entry) in enumerate(zip(CASES[name], entries)):
         title = ("practice case: " if case.get("practice") else "") + describe_case(name, case)
         if "defaults" in entry and dnn_checks.keeps_defaults(function, entry["defaults"]):
             # As the grader judges it: the call would run as the explicit one with these values,
             # which the other cases check (3000 iterations saved).
-            passed.append(
-                (
-                    f"{'practice ' if case.get('practice') else ''}case {number + 1}",
-                    f"{title}: your def line keeps these defaults",
-                )
-            )
+            kept.append((f"{'practice ' if case.get('practice') else ''}case {number + 1}", title))
             continue
         printed, own = io.StringIO(), []
         try:
@@ -362,6 +357,10 @@ def check(name, function):
             failures.append((title, problems, case_notes))
         else:
             passed.append((f"{'practice ' if case.get('practice') else ''}case {number + 1}", title))
+    if failures and not passed:  # as the grader judges it: the def line alone passes nothing
+        failures += [(title, [dnn_checks.KEPT_DEFAULTS_UNJUDGED], []) for _, title in kept]
+    else:  # the cases left to the defaults are the last ones: the order stays
+        passed += [(short, f"{title}: your def line keeps these defaults") for short, title in kept]
     if failures:
         hints = _suspect_notes(function, name) + dnn_checks.hint_lines([problems for _, problems, _ in failures])
         # Raised without printing the passing cases first: the error shows everything, once,
