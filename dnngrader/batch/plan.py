@@ -102,6 +102,10 @@ def write_folder(files, folder):
             os.chmod(path, entry["mode"])
 
 
+def _known_data(known):
+    return {entry["path"]: entry["data"] for entry in known if "data" in entry}
+
+
 def by_reference(files, known):
     """``files`` (as ``read_folder`` gives them) for the way to or from a worker: each file whose
     bytes equal those of the file at the same path in ``known`` (the plan's ``source_files``,
@@ -109,7 +113,7 @@ def by_reference(files, known):
     course's support files (the second assignment's come to 2.8 MB, its autograded and feedback
     folders to twice that); this way they cross the network once per worker, in the plan, not
     three times per submission.  ``with_data`` undoes it."""
-    index = {entry["path"]: entry["data"] for entry in known if "data" in entry}
+    index = _known_data(known)
     return [
         {"path": entry["path"], "mode": entry["mode"], "known": True}
         if "data" in entry and index.get(entry["path"]) == entry["data"]
@@ -122,7 +126,7 @@ def with_data(files, known):
     """``files`` as ``by_reference`` gave them, each referenced file with its bytes from
     ``known`` again (as ``read_folder`` gives them).  Raises ValueError for a reference to a
     path ``known`` does not hold (files referenced against another plan)."""
-    index = {entry["path"]: entry["data"] for entry in known if "data" in entry}
+    index = _known_data(known)
     restored = []
     for entry in files:
         if entry.get("known"):
@@ -133,17 +137,27 @@ def with_data(files, known):
     return restored
 
 
-def result_with_data(result, grading_plan):
-    """The result of worker.grade_task with the files of its autograded and feedback folders in
-    full again (``with_data``), as the course's results writer takes it."""
+def _result_files(result, grading_plan, convert):
     return {
         **result,
         **{
-            key: with_data(result[key], grading_plan["source_files"])
+            key: convert(result[key], grading_plan["source_files"])
             for key in ("autograded", "feedback")
             if result.get(key)
         },
     }
+
+
+def result_by_reference(result, grading_plan):
+    """The result of worker.grade_task with the files of its autograded and feedback folders sent
+    by reference (``by_reference``), as a worker sends it back."""
+    return _result_files(result, grading_plan, by_reference)
+
+
+def result_with_data(result, grading_plan):
+    """A result as ``result_by_reference`` gave it, with those files in full again
+    (``with_data``), as the course's results writer takes it."""
+    return _result_files(result, grading_plan, with_data)
 
 
 def remove_folder(folder):

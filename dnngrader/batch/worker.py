@@ -460,10 +460,7 @@ def grade_task(grading_plan, task):
                 _course = WorkerCourse(grading_plan, parent=local_directory)
             # The course's support files travel by reference (plan.by_reference), both ways.
             task = {**task, "files": plan.with_data(task["files"], grading_plan["source_files"])}
-            result = _course.grade(task)
-            for key in ("autograded", "feedback"):
-                if result.get(key):
-                    result[key] = plan.by_reference(result[key], grading_plan["source_files"])
+            result = plan.result_by_reference(_course.grade(task), grading_plan)
         except Exception as error:
             what = (str(error).strip().splitlines() or [""])[0][:300]
             result = {

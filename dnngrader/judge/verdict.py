@@ -97,7 +97,7 @@ def _problems_for_case(test, case, result, reference, visible_error=None, hints=
         return [_no_output("not run: an earlier case of this cell ran out of time.")], None
     if status == "raised":
         if case.visible:
-            return [_no_output(f"it {dnn_checks.raised(result.get('error'), result.get('message') or '')}")], None
+            return [_no_output(f"it {dnn_checks.raised(result.get('error'), result.get('message'))}")], None
         # A message could echo hidden inputs, so only its type is shown.
         if result.get("error") == visible_error:
             return [_no_output(f"it raised {visible_error} here too (see the visible case).")], None
@@ -189,31 +189,18 @@ def judge(test_id, results, reference, failure_note=None):
         return Verdict(test_id, False, [f"{FAIL} {title}: not graded, {reason}"])
     visible = results[0] if isinstance(results[0], dict) else {}
     visible_error = visible.get("error") if visible.get("status") == "raised" else None
-    judged = [
-        (
-            case,
-            result,
-            *_problems_for_case(test, case, result, reference, visible_error, hints_for(test_id), routes_for(test_id)),
-        )
+    outcomes = [
+        _problems_for_case(test, case, result, reference, visible_error, hints_for(test_id), routes_for(test_id))
         for case, result in zip(test.cases, results)
     ]
-    # A case left to the defaults that the def line keeps is not run: the call would be the one
-    # the other cases make, with the notebook's defaults.  When every case that ran failed, it
-    # is not a pass either (a blank function would get a tick for its def line alone).  Its
-    # problem is a plain string, so it neither needs nor rules out a hint.
-    ran = [problems for _, result, problems, _ in judged if not _kept_defaults(result)]
-    if ran and all(ran):
-        judged = [
-            (
-                case,
-                result,
-                [dnn_checks.KEPT_DEFAULTS_UNJUDGED] if _kept_defaults(result) and not problems else problems,
-                route,
-            )
-            for case, result, problems, route in judged
-        ]
+    # A case whose def line keeps the defaults it leaves to them is not run (kept defaults): it
+    # fails only when every case that ran failed (dnn_checks.kept_defaults_problems).
+    ran = [problems for (problems, _), result in zip(outcomes, results) if not _kept_defaults(result)]
+    failing = sum(1 for problems in ran if problems)
+    kept = dnn_checks.kept_defaults_problems(failing, len(ran) - failing)
     lines, failed, failing_problems = [], [], []
-    for case, result, problems, route in judged:
+    for case, result, (problems, route) in zip(test.cases, results, outcomes):
+        problems = problems or (kept if _kept_defaults(result) else [])
         if problems:
             failed.append(case)
             failing_problems.append(problems)

@@ -357,8 +357,9 @@ def check(name, function):
             failures.append((title, problems, case_notes))
         else:
             passed.append((f"{'practice ' if case.get('practice') else ''}case {number + 1}", title))
-    if failures and not passed:  # as the grader judges it: the def line alone passes nothing
-        failures += [(title, [dnn_checks.KEPT_DEFAULTS_UNJUDGED], []) for _, title in kept]
+    unjudged = dnn_checks.kept_defaults_problems(len(failures), len(passed))  # as the grader judges them
+    if unjudged:
+        failures += [(title, unjudged, []) for _, title in kept]
     else:  # the cases left to the defaults are the last ones: the order stays
         passed += [(short, f"{title}: your def line keeps these defaults") for short, title in kept]
     if failures:

@@ -75,12 +75,19 @@ KEPT_DEFAULTS_UNJUDGED = (
 )
 
 
+def kept_defaults_problems(failed, passed):
+    """The problems of a case left to the signature's defaults that the def line keeps (not run:
+    ``keeps_defaults``), given how many of the cases that ran ``failed`` and ``passed``: none,
+    unless every one of them failed; the notebook's check and the grader's verdict both ask here."""
+    return [KEPT_DEFAULTS_UNJUDGED] if failed and not passed else []
+
+
 def raised(error, message=None):
     """The words "raised <type>: <message>", as a check and the grader say them of a call that raised
     ``error`` (an exception, or the name of its type with ``message``): the message on one line,
     at most 300 characters, and left out when empty (``raise NotImplementedError()``)."""
-    name = error if isinstance(error, str) else type(error).__name__
-    text = " ".join(str(error if message is None else message).split())
+    name, default = (error, "") if isinstance(error, str) else (type(error).__name__, str(error))
+    text = " ".join(str(default if message is None else message).split())
     text = text if len(text) <= 300 else text[:297] + "..."
     return f"raised {name}: {text}" if text else f"raised {name}"
 
